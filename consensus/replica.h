@@ -1,0 +1,136 @@
+// A PBFT replica (Castro & Liskov, OSDI'99 / TOCS'02) as a pure deterministic
+// state machine: inputs are calls carrying the current time, outputs are
+// effects returned as values. No I/O, clock, threads or randomness inside.
+// See docs/consensus.md for the protocol, message formats, persistence keys
+// and timers.
+//
+// Not thread-safe: the host drives one Replica from one strand / thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "consensus/block.h"
+#include "core/bytes.h"
+#include "core/crypto.h"
+#include "core/status.h"
+
+namespace licenced::consensus {
+
+struct ReplicaConfig {
+  ValidatorSet validators;
+  ReplicaId self = 0;
+  size_t max_batch_txs = 2000;
+  TimeMs max_batch_wait = 5;
+  uint64_t checkpoint_interval = 32;  // K: a checkpoint every K blocks
+  uint64_t watermark_window = 64;     // high watermark = stable checkpoint + window
+  TimeMs view_change_timeout = 2000;  // base; doubles on each failed view change
+  TimeMs max_clock_skew = 5000;       // |block timestamp - backup's now| bound
+  // True iff the opaque tx is well-formed and its signature is valid.
+  std::function<bool(ByteView tx)> validate_tx;
+  // True iff a tx with this id was executed in a block <= executed height.
+  std::function<bool(const Hash& tx_id)> is_committed;
+  Hash genesis_hash{};  // prev_hash of block 1
+
+  // ---- additions to the contract (all optional) ----
+  // Id of an opaque tx, as is_committed expects it. Empty: SHA-256(tx).
+  // The node sets this to Transaction::Decode(tx)->Id().
+  std::function<Hash(ByteView tx)> tx_id;
+  // Timestamp of the header of block `executed_height` given to Create (the
+  // host reads it from its block store; 0 at genesis = genesis_time_ms).
+  // Used for the "timestamps strictly increase" check after a restart.
+  TimeMs executed_block_timestamp = 0;
+  TimeMs genesis_time_ms = 0;
+  // Period of the status / retransmission tick. 0: view_change_timeout / 4.
+  TimeMs status_interval = 0;
+  // Requests kept waiting for a block at most; more are refused.
+  size_t max_pending_requests = 100000;
+  // Signature check (empty: crypto::Verify). The simulator caches.
+  SignatureVerifier verify_signature;
+};
+
+// Effects, executed by the host IN ORDER. A Persist must be durable before any
+// later effect of the same vector runs.
+struct SendTo {
+  ReplicaId to;
+  Bytes message;  // canonical signed encoding (consensus/messages.h)
+};
+struct Broadcast {
+  Bytes message;  // to every validator except self
+};
+struct Persist {
+  std::string key;  // opaque to the host; see docs/consensus.md
+  Bytes value;      // empty = delete the key
+};
+struct SetTimer {
+  TimerId id;  // (re)arms timer `id`; an armed timer with the same id is replaced
+  TimeMs deadline;
+};
+struct CancelTimer {
+  TimerId id;
+};
+struct Deliver {
+  Block block;  // committed; in height order, each height exactly once per process
+  CommitCertificate cert;
+};
+struct FetchBlocks {
+  // Ask `peer` for its committed blocks [from_height, to_height] with their
+  // certificates (any prefix is fine); answer with OnFetchedBlocks.
+  ReplicaId peer;
+  uint64_t from_height;
+  uint64_t to_height;
+};
+using Effect =
+    std::variant<SendTo, Broadcast, Persist, SetTimer, CancelTimer, Deliver, FetchBlocks>;
+
+class ReplicaCore;
+class ReplicaTestAccess;  // defined only in tests (test-only unsafe switches)
+
+class Replica {
+ public:
+  // `persisted`: every (key, value) Persist wrote and the host still holds
+  // (any order). executed_*: what the host has executed and stored (0 and the
+  // genesis hash / empty-state root at genesis).
+  static Result<std::unique_ptr<Replica>> Create(
+      ReplicaConfig config, crypto::KeyPair key,
+      std::vector<std::pair<std::string, Bytes>> persisted, uint64_t executed_height,
+      Hash executed_block_hash, Hash state_root_after_executed);
+  ~Replica();
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  std::vector<Effect> Start(TimeMs now);
+  std::vector<Effect> OnMessage(ReplicaId from, ByteView message, TimeMs now);
+  // REQUIRES: tx already signature-checked by the host.
+  std::vector<Effect> OnRequest(Bytes tx, TimeMs now);
+  std::vector<Effect> OnTimer(TimerId id, TimeMs now);
+  // The host executed the Delivered block `height` (heights in order).
+  std::vector<Effect> OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after,
+                                 TimeMs now);
+  // Answer to FetchBlocks (possibly partial, possibly empty). Every block is
+  // checked (certificate, linkage, tx_root) before it is Delivered.
+  std::vector<Effect> OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
+                                      TimeMs now);
+
+  // ---- read-only status ----
+  uint64_t view() const;
+  ReplicaId primary() const;
+  bool in_view_change() const;
+  uint64_t committed_height() const;  // highest height Delivered
+  uint64_t executed_height() const;
+  uint64_t stable_checkpoint() const;
+  size_t pending_requests() const;
+  uint64_t view_changes() const;  // view changes this replica started or joined
+
+ private:
+  friend class ReplicaTestAccess;
+  explicit Replica(std::unique_ptr<ReplicaCore> core);
+  std::unique_ptr<ReplicaCore> core_;
+};
+
+}  // namespace licenced::consensus
