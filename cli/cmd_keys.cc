@@ -1,0 +1,69 @@
+// licencectl keygen: writes an Ed25519 key file and FILE.pub.
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "cli/files.h"
+#include "core/bytes.h"
+#include "core/crypto.h"
+
+namespace licenced::cli {
+namespace {
+
+struct KeygenOptions {
+  std::string out;
+  std::string passphrase_file;
+  bool force = false;
+};
+
+int RunKeygen(const GlobalOptions& g, const KeygenOptions& o) {
+  std::error_code ec;
+  if (!o.force &&
+      (std::filesystem::exists(o.out, ec) || std::filesystem::exists(o.out + ".pub", ec))) {
+    return Fail(kExitUsage, fmt::format("{} (or {}.pub) already exists; choose another --out or "
+                                        "pass --force to replace it",
+                                        o.out, o.out));
+  }
+  std::optional<std::string> passphrase;
+  if (!o.passphrase_file.empty()) {
+    auto p = ReadPassphraseFile(o.passphrase_file);
+    if (!p.ok()) return FailStatus(kExitUsage, p.status());
+    passphrase = *p;
+  }
+  crypto::KeyPair key = crypto::KeyPair::Generate();
+  Status s = WriteSigningKey(o.out, key, passphrase);
+  if (!s.ok()) return FailStatus(kExitUsage, s);
+  const std::string pub = ToHex(key.public_key());
+  if (g.json) {
+    nlohmann::ordered_json j;
+    j["key_file"] = o.out;
+    j["public_key_file"] = o.out + ".pub";
+    j["public_key"] = pub;
+    j["key_id"] = crypto::KeyId(key.public_key());
+    j["encrypted"] = passphrase.has_value();
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << fmt::format(
+        "wrote {} ({}) and {}.pub\npublic key: {}\nkey id:     {}\n", o.out,
+        passphrase ? "encrypted with the passphrase" : "not encrypted, mode 0600", o.out, pub,
+        crypto::KeyId(key.public_key()));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<KeygenOptions>();
+  auto* cmd = app.add_subcommand("keygen", "generate an Ed25519 signing key: FILE and FILE.pub");
+  cmd->add_option("--out", o->out, "key file to write (FILE.pub gets the public key)")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file,
+                  "encrypt the key with the passphrase on this file's first line");
+  cmd->add_flag("--force", o->force, "replace an existing key file");
+  cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return RunKeygen(ctx.global, *o); }; });
+}
+
+}  // namespace licenced::cli
