@@ -64,7 +64,9 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(KvStore* kv, const Hash& ge
     Reader r(*head);
     const uint64_t height = r.U64();
     const Hash hash = r.Fixed<32>();
-    LIC_RETURN_IF_ERROR(r.Finish("block store head pointer"));
+    if (Status s = r.Finish("block store head pointer"); !s.ok()) {
+      return Status::Corruption(s.message());
+    }
     if (height == 0) return Status::Corruption("block store head pointer names height 0");
     const std::string at = " at head height " + std::to_string(height);
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> block, kv->Get(Column::kBlocks, HeightKey(height)));
@@ -72,7 +74,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(KvStore* kv, const Hash& ge
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> cert, kv->Get(Column::kCerts, HeightKey(height)));
     if (!cert) return Status::Corruption("block store: commit certificate missing" + at);
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> index, kv->Get(Column::kIndex, HashIndexKey(hash)));
-    if (!index || *index != Bytes(HeightKey(height).begin(), HeightKey(height).end())) {
+    if (!index || *index != ToBytes(HeightKey(height))) {
       return Status::Corruption("block store: hash index of the head block missing or wrong" + at);
     }
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> next,
