@@ -1,0 +1,275 @@
+#include "node/client_service.h"
+
+#include <deque>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "core/merkle.h"
+#include "node/convert.h"
+#include "node/node.h"
+
+namespace licenced::node {
+
+namespace v1 = licenced::v1;
+
+namespace {
+
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& s) {
+  auto* r = ctx->DefaultReactor();
+  r->Finish(s);
+  return r;
+}
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const Status& s) {
+  return Done(ctx, ToGrpc(s));
+}
+
+void FillSubmit(const SubmitOutcome& o, v1::SubmitResponse* resp) {
+  resp->set_tx_id_hex(ToHex(o.id));
+  resp->set_committed(o.committed);
+  if (!o.committed) {
+    resp->set_status("PENDING");
+    return;
+  }
+  resp->set_height(o.record.height);
+  resp->set_index(o.record.index);
+  resp->set_status(CodeName(o.record.code));
+  resp->set_message(o.record.message);
+  resp->set_result_json(o.record.result_json);
+}
+
+// Streams events: replays stored ones from from_height, then live ones.
+class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  static constexpr size_t kMaxBacklog = 10000;
+
+  EventStream(Node* node, const v1::EventFilter& filter) : node_(node), filter_(filter) {
+    // Subscribe first so nothing committed during the replay is missed.
+    token_ = node_->SubscribeEvents([this](const std::vector<EventRecord>& evs) { OnLive(evs); });
+    uint64_t head = node_->block_store()->head_height();
+    replayed_up_to_ = filter_.from_height() == 0 ? head : head;
+    if (filter_.from_height() > 0) Replay(filter_.from_height(), head);
+    std::lock_guard<std::mutex> lock(mu_);
+    replay_done_ = true;
+    MaybeWriteLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status::CANCELLED);
+      return;
+    }
+    MaybeWriteLocked();
+  }
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+  void OnDone() override {
+    node_->UnsubscribeEvents(token_);
+    delete this;
+  }
+
+ private:
+  void Replay(uint64_t from, uint64_t to) {
+    auto it = node_->kv()->NewIterator(storage::Column::kIndex);
+    std::string end = EventHeightPrefix(to + 1);
+    for (it->Seek(EventHeightPrefix(from)); it->Valid() && it->key() < end; it->Next()) {
+      auto ev = EventRecord::Decode(it->value());
+      if (!ev.ok()) continue;
+      if (!EventMatches(filter_, *ev)) continue;
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(*ev));
+    }
+  }
+
+  void OnLive(const std::vector<EventRecord>& evs) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_) return;
+    for (const auto& e : evs) {
+      if (e.height <= replayed_up_to_) continue;
+      if (!EventMatches(filter_, e)) continue;
+      queue_.push_back(e);
+    }
+    if (queue_.size() > kMaxBacklog) {
+      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "event stream reader is too slow; reconnect with from_height"));
+      return;
+    }
+    if (replay_done_) MaybeWriteLocked();
+  }
+
+  void MaybeWriteLocked() {
+    if (writing_ || finished_ || queue_.empty()) return;
+    current_.Clear();
+    EventToProto(queue_.front(), &current_);
+    queue_.pop_front();
+    writing_ = true;
+    StartWrite(&current_);
+  }
+  void FinishLocked(grpc::Status s) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(std::move(s));
+  }
+
+  Node* node_;
+  v1::EventFilter filter_;
+  uint64_t token_ = 0;
+  std::mutex mu_;
+  std::deque<EventRecord> queue_;
+  v1::Event current_;
+  uint64_t replayed_up_to_ = 0;
+  bool replay_done_ = false;
+  bool writing_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ClientService::SubmitTransaction(grpc::CallbackServerContext* ctx,
+                                                           const v1::SubmitRequest* req,
+                                                           v1::SubmitResponse* resp) {
+  auto tx = TransactionFromProto(*req);
+  if (!tx.ok()) return Done(ctx, tx.status());
+  auto* reactor = ctx->DefaultReactor();
+  Bytes encoded(req->transaction().begin(), req->transaction().end());
+  node_->Submit(std::move(*tx), std::move(encoded), req->wait_for_commit(), req->timeout_ms(),
+                [reactor, resp](Result<SubmitOutcome> r) {
+                  if (!r.ok()) {
+                    reactor->Finish(ToGrpc(r.status()));
+                    return;
+                  }
+                  FillSubmit(*r, resp);
+                  reactor->Finish(grpc::Status::OK);
+                });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClientService::GetTransaction(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetTransactionRequest* req,
+                                                        v1::TransactionInfo* resp) {
+  auto id = HashFromProtoHex(req->tx_id_hex(), "tx_id_hex");
+  if (!id.ok()) return Done(ctx, id.status());
+  auto rec = node_->TxRecordOf(*id);
+  if (!rec.ok()) return Done(ctx, rec.status());
+  if (rec->has_value()) {
+    TxRecordToProto(*id, **rec, resp);
+    auto b = node_->block_store()->BlockByHeight((*rec)->height);
+    if (b.ok() && b->has_value()) {
+      auto blk = consensus::Block::Decode(**b);
+      if (blk.ok() && (*rec)->index < blk->txs.size()) {
+        const Bytes& t = blk->txs[(*rec)->index];
+        resp->set_transaction(t.data(), t.size());
+      }
+    }
+    return Done(ctx, grpc::Status::OK);
+  }
+  auto pending = node_->PendingTx(*id);
+  if (pending.ok() && pending->has_value()) {
+    resp->set_tx_id_hex(req->tx_id_hex());
+    resp->set_committed(false);
+    resp->set_status("PENDING");
+    resp->set_transaction((*pending)->data(), (*pending)->size());
+    return Done(ctx, grpc::Status::OK);
+  }
+  return Done(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                "transaction " + req->tx_id_hex() +
+                                    " is neither committed nor pending at this node"));
+}
+
+grpc::ServerUnaryReactor* ClientService::GetBlock(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetBlockRequest* req,
+                                                  v1::BlockInfo* resp) {
+  auto bc = node_->BlockAndCert(req->height());
+  if (!bc.ok()) return Done(ctx, bc.status());
+  return Done(ctx, FillBlockInfo(bc->first, bc->second, node_->genesis(), resp));
+}
+
+grpc::ServerUnaryReactor* ClientService::Query(grpc::CallbackServerContext* ctx,
+                                               const v1::QueryRequest* req,
+                                               v1::QueryResponse* resp) {
+  if (req->method().empty()) {
+    return Done(ctx, Status::InvalidArgument("QueryRequest.method is empty (e.g. \"licence\")"));
+  }
+  uint64_t height = 0;
+  auto r = node_->Query(req->method(), req->args_json(), &height);
+  if (!r.ok()) return Done(ctx, r.status());
+  resp->set_result_json(*r);
+  resp->set_height(height);
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerWriteReactor<v1::Event>* ClientService::StreamEvents(grpc::CallbackServerContext*,
+                                                                 const v1::EventFilter* req) {
+  return new EventStream(node_, *req);
+}
+
+grpc::ServerUnaryReactor* ClientService::GetStatus(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetStatusRequest*,
+                                                   v1::NodeStatus* resp) {
+  NodeStatusView s = node_->StatusSnapshot();
+  resp->set_node_id(node_->config().node_id);
+  resp->set_org(node_->config().org);
+  resp->set_network_id(node_->genesis().network_id);
+  resp->set_replica_id(node_->self());
+  resp->set_height(s.height);
+  resp->set_head_hash_hex(ToHex(s.head_hash));
+  resp->set_state_root_hex(ToHex(s.state_root));
+  resp->set_view(s.view);
+  if (s.primary < node_->genesis().validators.size()) {
+    resp->set_primary(node_->genesis().validators[s.primary].name);
+  }
+  for (auto& p : node_->PeerStatuses()) *resp->add_peers() = std::move(p);
+  resp->set_stable_checkpoint(s.stable_checkpoint);
+  resp->set_mempool_size(s.mempool_size);
+  resp->set_view_changes(s.view_changes);
+  resp->set_genesis_hash_hex(ToHex(node_->genesis_hash()));
+  return Done(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* ClientService::GetStateProof(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetStateProofRequest*,
+                                                       v1::StateProof*) {
+  return Done(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                "state proofs need core/state_map.h, which this build lacks"));
+}
+
+grpc::ServerUnaryReactor* ClientService::GetTxProof(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetTxProofRequest* req,
+                                                    v1::TxProof* resp) {
+  auto id = HashFromProtoHex(req->tx_id_hex(), "tx_id_hex");
+  if (!id.ok()) return Done(ctx, id.status());
+  auto rec = node_->TxRecordOf(*id);
+  if (!rec.ok()) return Done(ctx, rec.status());
+  if (!rec->has_value()) {
+    return Done(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                  "transaction " + req->tx_id_hex() + " is not committed"));
+  }
+  auto bc = node_->BlockAndCert((*rec)->height);
+  if (!bc.ok()) return Done(ctx, bc.status());
+  auto blk = consensus::Block::Decode(bc->first);
+  if (!blk.ok()) return Done(ctx, Status::Corruption("stored block does not decode"));
+  uint32_t index = (*rec)->index;
+  if (index >= blk->txs.size()) return Done(ctx, Status::Corruption("tx index out of range"));
+  std::vector<Hash> leaves;
+  leaves.reserve(blk->txs.size());
+  for (const Bytes& t : blk->txs) leaves.push_back(merkle::LeafHash(t));
+  for (const Hash& h : merkle::InclusionProof(leaves, index))
+    resp->add_audit_path(h.data(), h.size());
+  const Bytes& t = blk->txs[index];
+  resp->set_tx(t.data(), t.size());
+  resp->set_index(index);
+  resp->set_tree_size(blk->txs.size());
+  Bytes header = blk->header.Encode();
+  resp->set_header(header.data(), header.size());
+  resp->set_certificate(bc->second.data(), bc->second.size());
+  resp->set_height((*rec)->height);
+  resp->set_status(CodeName((*rec)->code));
+  resp->set_result_json((*rec)->result_json);
+  return Done(ctx, grpc::Status::OK);
+}
+
+}  // namespace licenced::node

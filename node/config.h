@@ -1,0 +1,73 @@
+// Node configuration: the TOML file each bureau's licenced process reads at
+// start (contracts.md section 6, docs/api.md). Parsing validates every field
+// and names the offending one in the error; CheckAgainstGenesis() then checks
+// the config is consistent with the network's genesis.
+//
+// Plain values; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/genesis.h"
+#include "core/status.h"
+
+namespace licenced::node {
+
+// "host:port" split; host may be a name, IPv4 or [IPv6].
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string ToString() const;  // host:port as given
+};
+Result<HostPort> ParseHostPort(std::string_view text);
+
+struct NodeConfig {
+  std::string node_id;  // validator name in genesis
+  std::string org;
+  std::string data_dir;  // absolute (relative paths resolve against the config file's dir)
+  std::string genesis_path;
+  std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
+
+  HostPort listen_peer;    // PeerApi, mutual TLS
+  HostPort listen_client;  // ClientApi, TLS
+  HostPort listen_http;    // /metrics, /healthz
+
+  std::string validator_key;  // Ed25519 key file (core/crypto.h format)
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+
+  uint32_t max_batch_txs = 2000;
+  uint64_t max_batch_wait_ms = 5;
+  uint64_t checkpoint_interval = 32;
+  uint64_t view_change_timeout_ms = 2000;
+  // Optional [consensus] keys.
+  uint64_t watermark_window = 0;  // 0 = take genesis consensus.watermark_window
+  uint64_t max_clock_skew_ms = 5000;
+
+  // Optional [limits] keys.
+  uint32_t max_message_bytes = 16 * 1024 * 1024;  // gRPC max message size
+  uint32_t peer_queue_messages = 10000;           // bounded outbound queue per peer
+  uint32_t mempool_max = 100000;                  // pending txs before UNAVAILABLE
+  uint32_t verify_threads = 1;                    // tx signature worker pool
+  uint32_t grpc_threads = 0;                      // 0 = gRPC default
+};
+
+// Parses TOML text. `base_dir` resolves relative paths. Does not touch the
+// filesystem except for checking that referenced files exist when
+// `check_files` is true.
+Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& base_dir,
+                               bool check_files = true);
+// Reads and parses a config file.
+Result<NodeConfig> LoadConfig(const std::string& path);
+
+// node_id names a validator in genesis, org matches that validator's org,
+// consensus parameters agree with genesis.
+Status CheckAgainstGenesis(const NodeConfig& config, const Genesis& genesis);
+
+// The spdlog level names accepted in log_level and --log-level.
+bool IsValidLogLevel(std::string_view level);
+
+}  // namespace licenced::node

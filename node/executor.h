@@ -1,0 +1,79 @@
+// Executor: applies committed blocks to the chaincode and the store.
+//
+// For each Delivered block (in height order): decodes every transaction;
+// records a rejection for undecodable or wrong-network ones; skips
+// duplicates (an id already committed, or earlier in the same block: the
+// first record is kept, nothing else changes); runs the chaincode Engine per
+// tx over an OverlayView of the block's state (a rejected tx's writes are
+// discarded); computes the new state root; and writes block, certificate,
+// state writes, state-commitment data, tx records, events and the root in
+// ONE synced BlockStore::Commit. If that write fails nothing is applied and
+// the block can be executed again.
+//
+// State root rule (contract section 1): root(h) = commitment to the state
+// after executing blocks 1..h; block h+1's header carries root(h).
+//
+// Not thread-safe: the node calls ExecuteBlock from its strand. Readers
+// (queries, GetStatus) use the KvStore/BlockStore directly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chaincode/engine.h"
+#include "consensus/block.h"
+#include "core/bytes.h"
+#include "core/status.h"
+#include "node/state_store.h"
+#include "node/storage/block_store.h"
+
+namespace licenced::node {
+
+struct ExecutedTx {
+  Hash id{};
+  TxRecord record;
+  bool duplicate = false;  // skipped: id already committed (record is the old one's code)
+};
+
+struct ExecutedBlock {
+  uint64_t height = 0;
+  Hash block_hash{};
+  Hash state_root{};  // after this block
+  uint64_t timestamp_ms = 0;
+  std::vector<ExecutedTx> txs;
+  std::vector<EventRecord> events;
+};
+
+// Root of the empty state (height 0).
+Hash EmptyStateRoot();
+// Commitment to the state after a block: see executor.cc.
+Hash NextStateRoot(const Hash& prev_root, uint64_t height,
+                   const std::map<std::string, std::optional<Bytes>, std::less<>>& writes);
+
+class Executor {
+ public:
+  // REQUIRES: store outlives the executor.
+  Executor(const Genesis& genesis, storage::BlockStore* store);
+
+  // State root after the block store's head (EmptyStateRoot() at genesis).
+  Result<Hash> HeadStateRoot() const;
+  Result<Hash> StateRootAt(uint64_t height) const;
+
+  // REQUIRES: block.header.height == store->head_height() + 1, block and
+  // cert already checked by consensus. `block_bytes`/`cert_bytes` are the
+  // canonical encodings stored as is.
+  Result<ExecutedBlock> ExecuteBlock(const consensus::Block& block,
+                                     const consensus::CommitCertificate& cert);
+
+  const chaincode::Engine& engine() const { return engine_; }
+
+ private:
+  std::string network_id_;
+  chaincode::Engine engine_;
+  storage::BlockStore* store_;
+};
+
+}  // namespace licenced::node

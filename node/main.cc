@@ -1,0 +1,76 @@
+// licenced: one bureau's node. Usage: licenced --config FILE [--log-level L]
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "node/config.h"
+#include "node/node.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"licenced: a permissioned PBFT ledger node for government digital licences"};
+  std::string config_path;
+  std::string log_level;
+  app.add_option("--config,-c", config_path, "node config file (TOML)")->required();
+  app.add_option("--log-level", log_level,
+                 "trace|debug|info|warn|error|critical|off (overrides log_level in the config)");
+  CLI11_PARSE(app, argc, argv);
+
+  // Block termination signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto logger = spdlog::stderr_color_mt("licenced");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%n] %v");
+  spdlog::flush_every(std::chrono::seconds(1));
+  spdlog::flush_on(spdlog::level::warn);
+
+  if (!log_level.empty() && !licenced::node::IsValidLogLevel(log_level)) {
+    std::fprintf(stderr,
+                 "licenced: --log-level must be one of trace, debug, info, warn, error, critical, "
+                 "off (got '%s')\n",
+                 log_level.c_str());
+    return 2;
+  }
+  auto config = licenced::node::LoadConfig(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "licenced: bad config: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level.empty() ? config->log_level : log_level));
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [" + config->node_id + "] %v");
+
+  auto node = licenced::node::Node::Open(*config);
+  if (!node.ok()) {
+    std::fprintf(stderr, "licenced: cannot start: %s\n", node.status().ToString().c_str());
+    spdlog::critical("cannot start: {}", node.status().ToString());
+    return 1;
+  }
+  licenced::Status s = (*node)->Start();
+  if (!s.ok()) {
+    std::fprintf(stderr, "licenced: cannot start: %s\n", s.ToString().c_str());
+    spdlog::critical("cannot start: {}", s.ToString());
+    (*node)->Shutdown();
+    return 1;
+  }
+  licenced::node::Node* n = node->get();
+  std::thread signal_thread([&signals, n] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received signal {}", sig);
+    n->RequestShutdown();
+  });
+  signal_thread.detach();
+  n->Wait();
+  n->Shutdown();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,67 @@
+#include "node/metrics.h"
+
+#include <fmt/format.h>
+
+namespace licenced::node {
+
+void LatencyHistogram::Observe(double seconds) {
+  size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_micros_.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+void LatencyHistogram::Render(const std::string& name, const std::string& help,
+                              std::string* out) const {
+  *out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBounds.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    *out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, kBounds[i], cumulative);
+  }
+  cumulative += buckets_[kBounds.size()].load(std::memory_order_relaxed);
+  *out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
+  *out += fmt::format("{}_sum {}\n", name,
+                      static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
+  *out += fmt::format("{}_count {}\n", name, count_.load(std::memory_order_relaxed));
+}
+
+namespace {
+void Line(std::string* out, const char* name, const char* type, const char* help, uint64_t v) {
+  *out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, v);
+}
+}  // namespace
+
+std::string Metrics::RenderPrometheus() const {
+  std::string out;
+  auto g = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  Line(&out, "licenced_height", "gauge", "Executed (committed and applied) block height.",
+       g(height));
+  Line(&out, "licenced_view", "gauge", "Current PBFT view.", g(view));
+  Line(&out, "licenced_committed_transactions_total", "counter",
+       "Transactions committed in blocks (accepted or rejected by chaincode).",
+       g(committed_transactions));
+  Line(&out, "licenced_rejected_transactions_total", "counter",
+       "Committed transactions rejected by chaincode or decoding.", g(rejected_transactions));
+  Line(&out, "licenced_submitted_transactions_total", "counter",
+       "Transactions accepted by this node's SubmitTransaction.", g(submitted_transactions));
+  commit_latency.Render("licenced_commit_latency_seconds",
+                        "Submit-to-commit latency of transactions submitted to this node.", &out);
+  Line(&out, "licenced_peers_connected", "gauge", "Peers with an open outbound stream.",
+       g(peers_connected));
+  Line(&out, "licenced_mempool_size", "gauge", "Transactions waiting to be proposed.",
+       g(mempool_size));
+  Line(&out, "licenced_view_changes_total", "counter", "View changes completed.", g(view_changes));
+  Line(&out, "licenced_state_transfer_blocks_total", "counter",
+       "Blocks received by state transfer.", g(state_transfer_blocks));
+  Line(&out, "licenced_stable_checkpoint", "gauge", "Height of the last stable checkpoint.",
+       g(stable_checkpoint));
+  Line(&out, "licenced_peer_messages_dropped_total", "counter",
+       "Outbound peer messages dropped because a peer queue was full.", g(peer_messages_dropped));
+  Line(&out, "licenced_peer_messages_rejected_total", "counter",
+       "Inbound peer messages rejected (bad signer or identity).", g(peer_messages_rejected));
+  return out;
+}
+
+}  // namespace licenced::node

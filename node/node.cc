@@ -1,0 +1,613 @@
+#include "node/node.h"
+
+#include <deque>
+#include <filesystem>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "node/client_service.h"
+#include "node/convert.h"
+#include "node/http_server.h"
+#include "node/peer_link.h"
+#include "node/peer_service.h"
+#include "node/storage/rocks_kv_store.h"
+
+namespace licenced::node {
+
+namespace asio = boost::asio;
+using consensus::Effect;
+
+namespace {
+constexpr auto kPendingExpiry = std::chrono::seconds(120);
+}  // namespace
+
+Node::Node(NodeConfig config) : config_(std::move(config)), strand_(asio::make_strand(ioc_)) {}
+
+Node::~Node() { Shutdown(); }
+
+consensus::TimeMs Node::NowMs() {
+  return static_cast<consensus::TimeMs>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+}
+
+template <typename Fn>
+void Node::OnStrand(Fn fn) {
+  asio::post(strand_, std::move(fn));
+}
+
+Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
+  LIC_RETURN_IF_ERROR(crypto::Init());
+  std::unique_ptr<Node> n(new Node(std::move(config)));
+  const NodeConfig& c = n->config_;
+
+  auto genesis = Genesis::LoadFile(c.genesis_path);
+  if (!genesis.ok()) {
+    return Status::InvalidArgument("config field 'genesis' (" + c.genesis_path +
+                                   "): " + genesis.status().message());
+  }
+  n->genesis_ = std::move(*genesis);
+  n->genesis_hash_ = n->genesis_.ComputeHash();
+  LIC_RETURN_IF_ERROR(CheckAgainstGenesis(c, n->genesis_));
+  for (uint32_t i = 0; i < n->genesis_.validators.size(); ++i) {
+    if (n->genesis_.validators[i].name == c.node_id) n->self_ = i;
+  }
+
+  auto key = crypto::ReadKeyFile(c.validator_key, std::nullopt);
+  if (!key.ok()) {
+    return Status::InvalidArgument("config field 'keys.validator_key' (" + c.validator_key +
+                                   "): " + key.status().message());
+  }
+  if (key->public_key() != n->genesis_.validators[n->self_].public_key) {
+    return Status::InvalidArgument("config field 'keys.validator_key': the key in " +
+                                   c.validator_key + " does not match genesis validators[" +
+                                   std::to_string(n->self_) + "].public_key of '" + c.node_id +
+                                   "'");
+  }
+  n->key_.emplace(*key);
+  LIC_ASSIGN_OR_RETURN(n->tls_, LoadTlsFiles(c.tls_ca, c.tls_cert, c.tls_key));
+
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) {
+    return Status::IoError("config field 'data_dir': cannot create " + c.data_dir + ": " +
+                           ec.message());
+  }
+  auto kv = storage::RocksKvStore::Open(c.data_dir + "/db");
+  if (!kv.ok()) return kv.status();
+  n->kv_ = std::move(*kv);
+  LIC_ASSIGN_OR_RETURN(n->block_store_, storage::BlockStore::Open(n->kv_.get(), n->genesis_hash_));
+  n->consensus_log_ = std::make_unique<storage::ConsensusLog>(n->kv_.get());
+  n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get());
+  n->verifier_ = std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads);
+
+  // Restore the replica from the consensus log and the executed head.
+  const uint64_t head = n->block_store_->head_height();
+  LIC_ASSIGN_OR_RETURN(Hash root, n->executor_->HeadStateRoot());
+  uint64_t head_time = n->genesis_.genesis_time_ms;
+  if (head > 0) {
+    LIC_ASSIGN_OR_RETURN(auto raw, n->block_store_->BlockByHeight(head));
+    if (!raw.has_value())
+      return Status::Corruption("head block " + std::to_string(head) + " missing");
+    LIC_ASSIGN_OR_RETURN(auto blk, consensus::Block::Decode(*raw));
+    head_time = blk.header.timestamp_ms;
+  }
+  LIC_ASSIGN_OR_RETURN(auto persisted, n->consensus_log_->LoadAll());
+
+  consensus::ReplicaConfig rc;
+  for (const auto& v : n->genesis_.validators) rc.validators.keys.push_back(v.public_key);
+  rc.self = n->self_;
+  rc.max_batch_txs = c.max_batch_txs;
+  rc.max_batch_wait = c.max_batch_wait_ms;
+  rc.checkpoint_interval = n->genesis_.consensus.checkpoint_interval;
+  rc.watermark_window = n->genesis_.consensus.watermark_window;
+  rc.view_change_timeout = c.view_change_timeout_ms;
+  rc.max_clock_skew = c.max_clock_skew_ms;
+  TxVerifier* verifier = n->verifier_.get();
+  rc.validate_tx = [verifier](ByteView tx) { return verifier->IsValid(tx); };
+  storage::KvStore* kvp = n->kv_.get();
+  rc.is_committed = [kvp](const Hash& id) {
+    auto r = ReadTxRecord(kvp, id);
+    return r.ok() && r->has_value();
+  };
+  rc.tx_id = [](ByteView tx) {
+    auto t = Transaction::Decode(tx);
+    return t.ok() ? t->Id() : crypto::Sha256(tx);
+  };
+  rc.genesis_hash = n->genesis_hash_;
+  rc.genesis_time_ms = n->genesis_.genesis_time_ms;
+  rc.executed_block_timestamp = head_time;
+  rc.max_pending_requests = c.mempool_max;
+  spdlog::info(
+      "restoring replica {} ({}) at executed height {} with {} persisted consensus entries",
+      n->self_, c.node_id, head, persisted.size());
+  LIC_ASSIGN_OR_RETURN(
+      n->replica_, consensus::Replica::Create(std::move(rc), *n->key_, std::move(persisted), head,
+                                              n->block_store_->head_hash(), root));
+  {
+    std::lock_guard<std::mutex> lock(n->status_mu_);
+    n->status_.height = head;
+    n->status_.head_hash = n->block_store_->head_hash();
+    n->status_.state_root = root;
+    n->status_.head_time_ms = head_time;
+  }
+  n->metrics_.height = head;
+  return n;
+}
+
+Status Node::Start() {
+  const NodeConfig& c = config_;
+  // Peer links: dial every other validator.
+  links_.resize(genesis_.validators.size());
+  for (uint32_t i = 0; i < genesis_.validators.size(); ++i) {
+    if (i == self_) continue;
+    PeerLink::Options o;
+    o.name = genesis_.validators[i].name;
+    o.address = genesis_.validators[i].address;
+    o.queue_capacity = c.peer_queue_messages;
+    o.max_message_bytes = static_cast<int>(c.max_message_bytes);
+    links_[i] = std::make_unique<PeerLink>(o, tls_, &metrics_);
+  }
+
+  PeerService::Callbacks cb;
+  cb.validator_by_name = [this](const std::string& name) -> std::optional<uint32_t> {
+    for (uint32_t i = 0; i < genesis_.validators.size(); ++i) {
+      if (genesis_.validators[i].name == name) return i;
+    }
+    return std::nullopt;
+  };
+  cb.signer_of = [this](ByteView m) { return SignerOf(m); };
+  cb.on_message = [this](uint32_t from, Bytes m) {
+    OnStrand([this, from, m = std::move(m)] { RunEffects(replica_->OnMessage(from, m, NowMs())); });
+  };
+  cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
+    LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(h));
+    if (!b.has_value()) return std::optional<std::pair<Bytes, Bytes>>();
+    LIC_ASSIGN_OR_RETURN(auto cert, block_store_->CertByHeight(h));
+    if (!cert.has_value()) return Status::Corruption("certificate missing at " + std::to_string(h));
+    return std::optional<std::pair<Bytes, Bytes>>(std::make_pair(std::move(*b), std::move(*cert)));
+  };
+  peer_service_ = std::make_unique<PeerService>(self_, std::move(cb), &metrics_);
+
+  {
+    grpc::ServerBuilder b;
+    b.AddListeningPort(c.listen_peer.ToString(), PeerServerCredentials(tls_));
+    b.RegisterService(peer_service_.get());
+    b.SetMaxReceiveMessageSize(static_cast<int>(c.max_message_bytes));
+    b.SetMaxSendMessageSize(static_cast<int>(c.max_message_bytes));
+    b.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    b.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    peer_server_ = b.BuildAndStart();
+    if (!peer_server_) {
+      return Status::IoError("cannot listen on listen.peer " + c.listen_peer.ToString() +
+                             " (port in use, or bad TLS files?)");
+    }
+  }
+  {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    client_service_ = std::make_unique<ClientService>(this);
+    grpc::ServerBuilder b;
+    b.AddListeningPort(c.listen_client.ToString(), ClientServerCredentials(tls_));
+    b.RegisterService(client_service_.get());
+    b.SetMaxReceiveMessageSize(static_cast<int>(c.max_message_bytes));
+    b.SetMaxSendMessageSize(static_cast<int>(c.max_message_bytes));
+    client_server_ = b.BuildAndStart();
+    if (!client_server_) {
+      return Status::IoError("cannot listen on listen.client " + c.listen_client.ToString() +
+                             " (port in use, or bad TLS files?)");
+    }
+  }
+  HttpServer::Handlers h;
+  h.metrics = [this] { return metrics_.RenderPrometheus(); };
+  h.health = [this]() -> std::string {
+    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    if (fatal_.load()) return "fatal error: see the log";
+    return shut_down_ || shutdown_requested_ ? "shutting down" : "";
+  };
+  http_ = std::make_unique<HttpServer>(c.listen_http, std::move(h));
+  LIC_RETURN_IF_ERROR(http_->Start());
+
+  for (auto& l : links_) {
+    if (l) l->Start();
+  }
+  work_.emplace(ioc_.get_executor());
+  loop_threads_.emplace_back([this] { ioc_.run(); });
+  OnStrand([this] { RunEffects(replica_->Start(NowMs())); });
+  started_ = true;
+  spdlog::info(
+      "licenced {} (org {}, replica {}/{}) serving: peer {} (mTLS), client {} (TLS), http {}; "
+      "height {}",
+      config_.node_id, config_.org, self_, genesis_.validators.size(), c.listen_peer.ToString(),
+      c.listen_client.ToString(), c.listen_http.ToString(), block_store_->head_height());
+  return Status::Ok();
+}
+
+void Node::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  shutdown_cv_.notify_all();
+  spdlog::info("shutting down");
+  if (client_server_)
+    client_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (peer_server_)
+    peer_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  for (auto& l : links_) {
+    if (l) l->Stop();
+  }
+  if (http_) http_->Stop();
+  if (verifier_) verifier_->Stop();
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : loop_threads_) {
+    if (t.joinable()) t.join();
+  }
+  if (fetch_thread_.joinable()) fetch_thread_.join();
+  // Fail outstanding waiters.
+  std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, p] : pending_) {
+      for (auto& w : p.waiters) waiters.push_back(std::move(w));
+    }
+    pending_.clear();
+  }
+  for (auto& w : waiters) w(Status::Unavailable("node is shutting down"));
+}
+
+void Node::RequestShutdown() {
+  {
+    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    shutdown_requested_ = true;
+  }
+  shutdown_cv_.notify_all();
+}
+
+void Node::Wait() {
+  std::unique_lock<std::mutex> lock(shutdown_mu_);
+  shutdown_cv_.wait(lock, [this] { return shut_down_ || shutdown_requested_; });
+}
+
+// ---------------------------------------------------------------- strand
+
+void Node::RunEffects(std::vector<Effect> effects) {
+  std::deque<Effect> queue(std::make_move_iterator(effects.begin()),
+                           std::make_move_iterator(effects.end()));
+  while (!queue.empty()) {
+    Effect e = std::move(queue.front());
+    queue.pop_front();
+    if (auto* p = std::get_if<consensus::Persist>(&e)) {
+      // Coalesce consecutive persists into one synced write.
+      std::vector<std::pair<std::string, Bytes>> batch;
+      batch.emplace_back(std::move(p->key), std::move(p->value));
+      while (!queue.empty() && std::holds_alternative<consensus::Persist>(queue.front())) {
+        auto& q = std::get<consensus::Persist>(queue.front());
+        batch.emplace_back(std::move(q.key), std::move(q.value));
+        queue.pop_front();
+      }
+      Status s = consensus_log_->PutAll(batch);
+      if (!s.ok()) {
+        // Sending after a failed persist could double vote after a restart.
+        spdlog::critical("consensus log write failed: {}; stopping the node", s.ToString());
+        fatal_ = true;
+        RequestShutdown();
+        return;
+      }
+    } else if (auto* s = std::get_if<consensus::SendTo>(&e)) {
+      if (s->to < links_.size() && links_[s->to]) links_[s->to]->Enqueue(std::move(s->message));
+    } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
+      for (auto& l : links_) {
+        if (l) l->Enqueue(b->message);
+      }
+    } else if (auto* t = std::get_if<consensus::SetTimer>(&e)) {
+      ArmTimer(t->id, t->deadline);
+    } else if (auto* ct = std::get_if<consensus::CancelTimer>(&e)) {
+      auto it = timers_.find(ct->id);
+      if (it != timers_.end()) {
+        it->second.generation++;
+        it->second.timer->cancel();
+      }
+    } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
+      std::vector<Effect> more;
+      OnDeliver(*d, &more);
+      if (fatal_.load()) return;
+      for (auto& m : more) queue.push_back(std::move(m));
+    } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
+      StartFetch(*f);
+    }
+  }
+  RefreshGauges();
+}
+
+void Node::ArmTimer(consensus::TimerId id, consensus::TimeMs deadline) {
+  TimerSlot& slot = timers_[id];
+  if (!slot.timer) slot.timer = std::make_unique<asio::steady_timer>(ioc_);
+  uint64_t gen = ++slot.generation;
+  consensus::TimeMs now = NowMs();
+  slot.timer->expires_after(std::chrono::milliseconds(deadline > now ? deadline - now : 0));
+  slot.timer->async_wait(
+      asio::bind_executor(strand_, [this, id, gen](boost::system::error_code ec) {
+        if (ec) return;
+        auto it = timers_.find(id);
+        if (it == timers_.end() || it->second.generation != gen) return;
+        RunEffects(replica_->OnTimer(id, NowMs()));
+      }));
+}
+
+void Node::OnDeliver(const consensus::Deliver& d, std::vector<Effect>* more) {
+  const uint64_t height = d.block.header.height;
+  if (height <= block_store_->head_height()) {
+    // Already executed (restart replays): tell the replica what we have.
+    auto root = executor_->StateRootAt(height);
+    if (root.ok()) {
+      auto r = replica_->OnExecuted(height, d.block.ComputeHash(), *root, NowMs());
+      more->insert(more->end(), std::make_move_iterator(r.begin()),
+                   std::make_move_iterator(r.end()));
+    }
+    return;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto executed = executor_->ExecuteBlock(d.block, d.cert);
+  if (!executed.ok()) {
+    spdlog::critical("executing block {} failed: {}; stopping the node", height,
+                     executed.status().ToString());
+    fatal_ = true;
+    RequestShutdown();
+    return;
+  }
+  uint64_t accepted = 0, rejected = 0, dups = 0;
+  for (const auto& tx : executed->txs) {
+    if (tx.duplicate) {
+      ++dups;
+    } else if (tx.record.code == StatusCode::kOk) {
+      ++accepted;
+    } else {
+      ++rejected;
+    }
+  }
+  metrics_.committed_transactions += accepted + rejected;
+  metrics_.rejected_transactions += rejected;
+  metrics_.height = height;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    status_.height = height;
+    status_.head_hash = executed->block_hash;
+    status_.state_root = executed->state_root;
+    status_.head_time_ms = executed->timestamp_ms;
+  }
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  spdlog::log(
+      height % 100 == 0 || accepted + rejected > 0 ? spdlog::level::info : spdlog::level::debug,
+      "committed block {} ({} txs: {} ok, {} rejected, {} duplicate) hash {} root {} in {} ms",
+      height, executed->txs.size(), accepted, rejected, dups,
+      ToHex(executed->block_hash).substr(0, 16), ToHex(executed->state_root).substr(0, 16), ms);
+  CompleteWaiters(*executed);
+  if (!executed->events.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [token, sink] : event_sinks_) sink(executed->events);
+  }
+  auto r = replica_->OnExecuted(height, executed->block_hash, executed->state_root, NowMs());
+  more->insert(more->end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
+}
+
+void Node::CompleteWaiters(const ExecutedBlock& block) {
+  std::vector<std::pair<std::function<void(Result<SubmitOutcome>)>, SubmitOutcome>> done;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& tx : block.txs) {
+      verifier_->Forget(tx.id);
+      auto it = pending_.find(tx.id);
+      if (it == pending_.end()) continue;
+      metrics_.commit_latency.Observe(
+          std::chrono::duration<double>(now - it->second.submitted).count());
+      SubmitOutcome o{tx.id, true, tx.record};
+      for (auto& w : it->second.waiters) done.emplace_back(std::move(w), o);
+      pending_.erase(it);
+    }
+  }
+  for (auto& [w, o] : done) w(std::move(o));
+}
+
+void Node::StartFetch(const consensus::FetchBlocks& f) {
+  if (fetch_in_flight_ || f.peer >= links_.size() || !links_[f.peer]) return;
+  fetch_in_flight_ = true;
+  if (fetch_thread_.joinable()) fetch_thread_.join();
+  PeerLink* link = links_[f.peer].get();
+  uint64_t from = f.from_height;
+  uint64_t to = std::min(f.to_height, f.from_height + PeerService::kMaxBlocksPerFetch - 1);
+  spdlog::info("state transfer: fetching blocks {}..{} from {}", from, to, link->options().name);
+  fetch_thread_ = std::thread([this, link, from, to] {
+    std::vector<std::pair<consensus::Block, consensus::CommitCertificate>> blocks;
+    auto r = link->FetchBlocks(from, to, 30000);
+    if (!r.ok()) {
+      spdlog::warn("state transfer from {} failed: {}", link->options().name,
+                   r.status().ToString());
+    } else {
+      for (auto& [b, c] : *r) {
+        licenced::v1::BlockWithCert item;
+        item.set_block(b.data(), b.size());
+        item.set_certificate(c.data(), c.size());
+        auto pair = BlockWithCertFromProto(item);
+        if (!pair.ok()) {
+          spdlog::warn("state transfer from {}: {}", link->options().name,
+                       pair.status().ToString());
+          break;
+        }
+        blocks.push_back(std::move(*pair));
+      }
+    }
+    OnStrand([this, blocks = std::move(blocks)]() mutable {
+      fetch_in_flight_ = false;
+      metrics_.state_transfer_blocks += blocks.size();
+      RunEffects(replica_->OnFetchedBlocks(std::move(blocks), NowMs()));
+    });
+  });
+}
+
+void Node::RefreshGauges() {
+  metrics_.view = replica_->view();
+  metrics_.view_changes = replica_->view_changes();
+  metrics_.stable_checkpoint = replica_->stable_checkpoint();
+  metrics_.mempool_size = replica_->pending_requests();
+  std::lock_guard<std::mutex> lock(status_mu_);
+  status_.view = replica_->view();
+  status_.primary = replica_->primary();
+  status_.stable_checkpoint = replica_->stable_checkpoint();
+  status_.mempool_size = replica_->pending_requests();
+  status_.view_changes = replica_->view_changes();
+}
+
+std::optional<uint32_t> Node::SignerOf(ByteView) const {
+  // TODO(node): decode with consensus' message decoder once
+  // consensus/messages.h lands; until then the TLS identity is the sender.
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- services
+
+void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t timeout_ms,
+                  std::function<void(Result<SubmitOutcome>)> done) {
+  const Hash id = tx.Id();
+  auto rec = TxRecordOf(id);
+  if (!rec.ok()) return done(rec.status());
+  if (rec->has_value()) {
+    return done(
+        Status::AlreadyExists("transaction " + ToHex(id) + " is already committed at height " +
+                              std::to_string((*rec)->height) +
+                              "; a replay is rejected: sign a new transaction with a fresh nonce"));
+  }
+  auto now = std::chrono::steady_clock::now();
+  auto waiter = std::make_shared<std::atomic<bool>>(false);
+  auto shared_done = std::make_shared<std::function<void(Result<SubmitOutcome>)>>(std::move(done));
+  auto finish_once = [waiter, shared_done](Result<SubmitOutcome> r) {
+    if (!waiter->exchange(true)) (*shared_done)(std::move(r));
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(id);
+    if (it != pending_.end() && now - it->second.submitted < kPendingExpiry) {
+      return finish_once(
+          Status::AlreadyExists("transaction " + ToHex(id) +
+                                " is already pending; a replay is rejected (wait for it with "
+                                "GetTransaction)"));
+    }
+    if (pending_.size() >= config_.mempool_max) {
+      return finish_once(Status::Unavailable("mempool is full (" +
+                                             std::to_string(config_.mempool_max) +
+                                             " pending transactions); retry later"));
+    }
+    Pending& p = pending_[id];
+    p.encoded = encoded;
+    p.submitted = now;
+    p.waiters.clear();
+    if (wait_for_commit) p.waiters.push_back(finish_once);
+  }
+  verifier_->Post([this, tx = std::move(tx), encoded = std::move(encoded), id, wait_for_commit,
+                   timeout_ms, finish_once]() mutable {
+    Status s = verifier_->Check(tx);
+    if (!s.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        pending_.erase(id);
+      }
+      return finish_once(s);
+    }
+    metrics_.submitted_transactions++;
+    OnStrand([this, encoded = std::move(encoded)]() mutable {
+      RunEffects(replica_->OnRequest(std::move(encoded), NowMs()));
+    });
+    if (!wait_for_commit) return finish_once(SubmitOutcome{id, false, {}});
+    auto timer = std::make_shared<asio::steady_timer>(
+        ioc_, std::chrono::milliseconds(timeout_ms == 0 ? 10000 : timeout_ms));
+    timer->async_wait([timer, finish_once, id](boost::system::error_code) {
+      finish_once(SubmitOutcome{id, false, {}});
+    });
+  });
+}
+
+Result<std::optional<TxRecord>> Node::TxRecordOf(const Hash& id) const {
+  return ReadTxRecord(kv_.get(), id);
+}
+
+bool Node::IsPending(const Hash& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_.count(id) > 0;
+}
+
+Result<std::optional<Bytes>> Node::PendingTx(const Hash& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return std::optional<Bytes>();
+  return std::optional<Bytes>(it->second.encoded);
+}
+
+Result<std::pair<Bytes, Bytes>> Node::BlockAndCert(uint64_t height) const {
+  if (height == 0) height = block_store_->head_height();
+  if (height == 0) return Status::NotFound("no block committed yet (height 0 is the genesis)");
+  LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(height));
+  LIC_ASSIGN_OR_RETURN(auto c, block_store_->CertByHeight(height));
+  if (!b.has_value() || !c.has_value()) {
+    return Status::NotFound("block " + std::to_string(height) + " is not committed here (head is " +
+                            std::to_string(block_store_->head_height()) + ")");
+  }
+  return std::make_pair(std::move(*b), std::move(*c));
+}
+
+Result<std::string> Node::Query(const std::string& method, const std::string& args_json,
+                                uint64_t* height) const {
+  uint64_t now_ms;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    *height = status_.height;
+    now_ms = status_.head_time_ms;
+  }
+  KvStateView view(kv_.get());
+  return executor_->engine().Query(method, args_json.empty() ? "{}" : args_json, view, now_ms);
+}
+
+NodeStatusView Node::StatusSnapshot() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
+  return status_;
+}
+
+std::vector<licenced::v1::PeerStatus> Node::PeerStatuses() const {
+  std::vector<licenced::v1::PeerStatus> out;
+  for (uint32_t i = 0; i < genesis_.validators.size(); ++i) {
+    if (i == self_) continue;
+    licenced::v1::PeerStatus p;
+    p.set_name(genesis_.validators[i].name);
+    p.set_org(genesis_.validators[i].org);
+    p.set_address(genesis_.validators[i].address);
+    if (i < links_.size() && links_[i]) {
+      p.set_connected(links_[i]->connected());
+      p.set_dropped_messages(links_[i]->dropped());
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+uint64_t Node::SubscribeEvents(EventSink sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t t = next_sink_++;
+  event_sinks_.emplace(t, std::move(sink));
+  return t;
+}
+
+void Node::UnsubscribeEvents(uint64_t token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  event_sinks_.erase(token);
+}
+
+}  // namespace licenced::node

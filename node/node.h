@@ -1,0 +1,191 @@
+// Node: the licenced daemon's composition root. Owns the config, genesis,
+// keys, RocksDB, block store, consensus log, executor, replica, the Asio
+// io_context with the strand that drives the replica, the transaction
+// verifier pool, the peer links, the gRPC servers and the HTTP server.
+//
+// Threading: every replica call and every executed block runs on strand_.
+// gRPC handler threads only decode, check and post to the strand (or to the
+// verifier pool). Read-only queries (blocks, tx records, state) go straight
+// to the thread-safe stores.
+//
+// Thread-safe public methods unless marked otherwise.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "consensus/replica.h"
+#include "core/genesis.h"
+#include "node/config.h"
+#include "node/executor.h"
+#include "node/metrics.h"
+#include "node/state_store.h"
+#include "node/storage/block_store.h"
+#include "node/storage/consensus_log.h"
+#include "node/storage/kv_store.h"
+#include "node/tls.h"
+#include "node/tx_verifier.h"
+#include "proto/licenced.pb.h"
+
+namespace licenced::node {
+
+class PeerLink;
+class PeerService;
+class ClientService;
+class HttpServer;
+
+// Outcome of a submitted transaction once committed (or not).
+struct SubmitOutcome {
+  Hash id{};
+  bool committed = false;
+  TxRecord record;
+};
+
+struct NodeStatusView {
+  uint64_t height = 0;
+  Hash head_hash{};
+  Hash state_root{};
+  uint64_t view = 0;
+  uint32_t primary = 0;
+  uint64_t stable_checkpoint = 0;
+  uint64_t mempool_size = 0;
+  uint64_t view_changes = 0;
+  uint64_t head_time_ms = 0;  // timestamp of the head block (genesis time at 0)
+};
+
+class Node {
+ public:
+  // Loads genesis and keys, opens the data dir, restores the replica.
+  static Result<std::unique_ptr<Node>> Open(NodeConfig config);
+  ~Node();
+
+  // Starts servers, peer links and the loop. Returns when all are listening.
+  Status Start();
+  // Stops everything; idempotent. REQUIRES: not called from a node thread.
+  void Shutdown();
+  // Asks the owner to shut down (fatal errors, signals): Wait() returns.
+  void RequestShutdown();
+  // Blocks until RequestShutdown() or Shutdown().
+  void Wait();
+
+  // ---- called by the gRPC services ----
+  // Checks and submits; `done` runs exactly once (on some thread) with the
+  // outcome, or with the error (ALREADY_EXISTS, INVALID_ARGUMENT, ...).
+  void Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t timeout_ms,
+              std::function<void(Result<SubmitOutcome>)> done);
+  Result<std::optional<TxRecord>> TxRecordOf(const Hash& id) const;
+  bool IsPending(const Hash& id) const;
+  Result<std::optional<Bytes>> PendingTx(const Hash& id) const;
+  Result<std::pair<Bytes, Bytes>> BlockAndCert(uint64_t height) const;  // 0 = head
+  Result<std::string> Query(const std::string& method, const std::string& args_json,
+                            uint64_t* height) const;
+  NodeStatusView StatusSnapshot() const;
+  std::vector<licenced::v1::PeerStatus> PeerStatuses() const;
+  storage::KvStore* kv() const { return kv_.get(); }
+  storage::BlockStore* block_store() const { return block_store_.get(); }
+
+  // Event subscriptions (live events after commit). Returns a token.
+  using EventSink = std::function<void(const std::vector<EventRecord>&)>;
+  uint64_t SubscribeEvents(EventSink sink);
+  void UnsubscribeEvents(uint64_t token);
+
+  const NodeConfig& config() const { return config_; }
+  const Genesis& genesis() const { return genesis_; }
+  uint32_t self() const { return self_; }
+  const Hash& genesis_hash() const { return genesis_hash_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  explicit Node(NodeConfig config);
+  static consensus::TimeMs NowMs();
+
+  // ---- on the strand ----
+  void RunEffects(std::vector<consensus::Effect> effects);
+  void OnDeliver(const consensus::Deliver& d, std::vector<consensus::Effect>* more);
+  void ArmTimer(consensus::TimerId id, consensus::TimeMs deadline);
+  void StartFetch(const consensus::FetchBlocks& f);
+  void RefreshGauges();
+
+  template <typename Fn>
+  void OnStrand(Fn fn);
+
+  void CompleteWaiters(const ExecutedBlock& block);
+  std::optional<uint32_t> SignerOf(ByteView message) const;
+
+  NodeConfig config_;
+  Genesis genesis_;
+  Hash genesis_hash_{};
+  uint32_t self_ = 0;
+  std::optional<crypto::KeyPair> key_;
+  TlsFiles tls_;
+  Metrics metrics_;
+
+  std::unique_ptr<storage::KvStore> kv_;
+  std::unique_ptr<storage::BlockStore> block_store_;
+  std::unique_ptr<storage::ConsensusLog> consensus_log_;
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<TxVerifier> verifier_;
+
+  boost::asio::io_context ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::vector<std::thread> loop_threads_;
+  std::thread fetch_thread_;
+
+  // Strand-only state.
+  std::unique_ptr<consensus::Replica> replica_;
+  struct TimerSlot {
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    uint64_t generation = 0;
+  };
+  std::unordered_map<consensus::TimerId, TimerSlot> timers_;
+  bool fetch_in_flight_ = false;
+
+  std::vector<std::unique_ptr<PeerLink>> links_;  // index = ReplicaId; null for self
+  std::unique_ptr<PeerService> peer_service_;
+  std::unique_ptr<ClientService> client_service_;
+  std::unique_ptr<grpc::Server> peer_server_;
+  std::unique_ptr<grpc::Server> client_server_;
+  std::unique_ptr<HttpServer> http_;
+
+  // Pending submissions and commit waiters.
+  mutable std::mutex mu_;
+  struct Pending {
+    Bytes encoded;
+    std::chrono::steady_clock::time_point submitted;
+    std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
+  };
+  std::unordered_map<Hash, Pending, HashHasher> pending_;  // guarded by mu_
+  std::map<uint64_t, EventSink> event_sinks_;              // guarded by mu_
+  uint64_t next_sink_ = 1;                                 // guarded by mu_
+
+  // Status snapshot written by the strand, read by anyone.
+  mutable std::mutex status_mu_;
+  NodeStatusView status_;  // guarded by status_mu_
+
+  std::mutex shutdown_mu_;
+  std::condition_variable shutdown_cv_;
+  bool shut_down_ = false;
+  bool shutdown_requested_ = false;
+  bool started_ = false;
+  std::atomic<bool> fatal_{false};  // a fatal error stopped the strand's work
+};
+
+}  // namespace licenced::node

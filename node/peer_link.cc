@@ -1,0 +1,150 @@
+#include "node/peer_link.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "node/metrics.h"
+
+namespace licenced::node {
+
+namespace v1 = licenced::v1;
+
+PeerLink::PeerLink(Options options, const TlsFiles& tls, Metrics* metrics)
+    : options_(std::move(options)), metrics_(metrics) {
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(options_.name);
+  args.SetMaxSendMessageSize(options_.max_message_bytes);
+  args.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  channel_ = grpc::CreateCustomChannel(options_.address, PeerChannelCredentials(tls), args);
+  stub_ = v1::PeerApi::NewStub(channel_);
+}
+
+PeerLink::~PeerLink() { Stop(); }
+
+void PeerLink::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void PeerLink::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    if (active_ != nullptr) active_->TryCancel();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PeerLink::Enqueue(Bytes message) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    if (queue_.size() >= options_.queue_capacity) {
+      queue_.pop_front();
+      dropped_.fetch_add(1);
+      if (metrics_ != nullptr) metrics_->peer_messages_dropped.fetch_add(1);
+    }
+    queue_.push_back(std::move(message));
+  }
+  cv_.notify_one();
+}
+
+bool PeerLink::PopBlocking(Bytes* out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  if (stopping_) return false;
+  *out = std::move(queue_.front());
+  queue_.pop_front();
+  return true;
+}
+
+void PeerLink::Run() {
+  auto backoff = std::chrono::milliseconds(100);
+  const auto kMaxBackoff = std::chrono::milliseconds(5000);
+  bool logged_down = false;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    // Wait for the TCP + TLS connection before opening the stream.
+    if (!channel_->WaitForConnected(std::chrono::system_clock::now() + backoff)) {
+      if (!logged_down) {
+        spdlog::info("peer {} ({}) unreachable; retrying with backoff", options_.name,
+                     options_.address);
+        logged_down = true;
+      }
+      backoff = std::min(backoff * 2, kMaxBackoff);
+      continue;
+    }
+    grpc::ClientContext ctx;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+      active_ = &ctx;
+    }
+    auto stream = stub_->Connect(&ctx);
+    connected_ = true;
+    if (metrics_ != nullptr) metrics_->peers_connected.fetch_add(1);
+    spdlog::info("peer {} ({}) connected", options_.name, options_.address);
+    logged_down = false;
+    backoff = std::chrono::milliseconds(100);
+    Bytes msg;
+    while (PopBlocking(&msg)) {
+      v1::PeerEnvelope env;
+      env.set_message(msg.data(), msg.size());
+      if (!stream->Write(env)) break;
+    }
+    connected_ = false;
+    if (metrics_ != nullptr) metrics_->peers_connected.fetch_sub(1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      active_ = nullptr;
+    }
+    ctx.TryCancel();
+    grpc::Status st = stream->Finish();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    spdlog::warn("peer {} ({}) stream closed: {} {}; reconnecting", options_.name, options_.address,
+                 static_cast<int>(st.error_code()), st.error_message());
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, backoff, [this] { return stopping_; });
+    }
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+Result<std::vector<std::pair<Bytes, Bytes>>> PeerLink::FetchBlocks(uint64_t from_height,
+                                                                   uint64_t to_height,
+                                                                   int timeout_ms) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  v1::FetchBlocksRequest req;
+  req.set_from_height(from_height);
+  req.set_to_height(to_height);
+  auto reader = stub_->FetchBlocks(&ctx, req);
+  std::vector<std::pair<Bytes, Bytes>> out;
+  v1::BlockWithCert bc;
+  while (reader->Read(&bc)) {
+    out.emplace_back(Bytes(bc.block().begin(), bc.block().end()),
+                     Bytes(bc.certificate().begin(), bc.certificate().end()));
+  }
+  grpc::Status st = reader->Finish();
+  if (!st.ok() && out.empty()) {
+    return Status::Unavailable("FetchBlocks from " + options_.name +
+                               " failed: " + st.error_message());
+  }
+  return out;
+}
+
+}  // namespace licenced::node

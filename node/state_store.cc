@@ -1,0 +1,126 @@
+#include "node/state_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/encoding.h"
+
+namespace licenced::node {
+
+namespace {
+void AppendBe(std::string* s, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+}  // namespace
+
+std::string StateKey(std::string_view key) { return std::string(kStatePrefix) + std::string(key); }
+
+std::string TxKey(const Hash& id) {
+  std::string k(kTxPrefix);
+  k.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return k;
+}
+
+std::string EventHeightPrefix(uint64_t height) {
+  std::string k(kEventPrefix);
+  AppendBe(&k, height, 8);
+  return k;
+}
+
+std::string EventKey(uint64_t height, uint32_t tx_index, uint32_t n) {
+  std::string k = EventHeightPrefix(height);
+  AppendBe(&k, tx_index, 4);
+  AppendBe(&k, n, 4);
+  return k;
+}
+
+std::string RootKey(uint64_t height) {
+  std::string k(kRootPrefix);
+  AppendBe(&k, height, 8);
+  return k;
+}
+
+const char* CodeName(StatusCode code) { return StatusCodeName(code); }
+
+Bytes TxRecord::Encode() const {
+  Writer w;
+  w.U64(height).U32(index).U8(static_cast<uint8_t>(code)).Str(message).Str(result_json);
+  return w.Take();
+}
+
+Result<TxRecord> TxRecord::Decode(ByteView data) {
+  Reader r(data);
+  TxRecord t;
+  t.height = r.U64();
+  t.index = r.U32();
+  uint8_t code = r.U8();
+  t.message = r.Str();
+  t.result_json = r.Str();
+  LIC_RETURN_IF_ERROR(r.Finish("tx record"));
+  if (code > static_cast<uint8_t>(StatusCode::kInternal)) {
+    return Status::Corruption("tx record has unknown status code " + std::to_string(code));
+  }
+  t.code = static_cast<StatusCode>(code);
+  return t;
+}
+
+Bytes EventRecord::Encode() const {
+  Writer w;
+  w.U64(height)
+      .U32(tx_index)
+      .Raw(tx_id)
+      .U64(timestamp_ms)
+      .Str(kind)
+      .U32(static_cast<uint32_t>(orgs.size()));
+  for (const auto& o : orgs) w.Str(o);
+  w.Str(payload_json);
+  return w.Take();
+}
+
+Result<EventRecord> EventRecord::Decode(ByteView data) {
+  Reader r(data);
+  EventRecord e;
+  e.height = r.U64();
+  e.tx_index = r.U32();
+  e.tx_id = r.Fixed<32>();
+  e.timestamp_ms = r.U64();
+  e.kind = r.Str();
+  uint32_t n = r.U32();
+  if (n > 1024) return Status::Corruption("event record has too many orgs");
+  for (uint32_t i = 0; i < n && r.ok(); ++i) e.orgs.push_back(r.Str());
+  e.payload_json = r.Str();
+  LIC_RETURN_IF_ERROR(r.Finish("event record"));
+  return e;
+}
+
+std::optional<Bytes> KvStateView::Get(std::string_view key) const {
+  auto r = kv_->Get(storage::Column::kState, StateKey(key));
+  if (!r.ok()) {
+    // A read error here cannot be reported through StateView; it is fatal for
+    // determinism, so log loudly. The block commit that follows will fail too.
+    spdlog::critical("state read of '{}' failed: {}", key, r.status().ToString());
+    return std::nullopt;
+  }
+  return std::move(*r);
+}
+
+std::vector<std::pair<std::string, Bytes>> KvStateView::Scan(std::string_view prefix,
+                                                             size_t limit) const {
+  auto r = kv_->ScanPrefix(storage::Column::kState, StateKey(prefix), limit);
+  std::vector<std::pair<std::string, Bytes>> out;
+  if (!r.ok()) {
+    spdlog::critical("state scan of '{}' failed: {}", prefix, r.status().ToString());
+    return out;
+  }
+  out.reserve(r->size());
+  for (auto& [k, v] : *r) out.emplace_back(k.substr(kStatePrefix.size()), std::move(v));
+  return out;
+}
+
+Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id) {
+  LIC_ASSIGN_OR_RETURN(auto raw, kv->Get(storage::Column::kIndex, TxKey(id)));
+  if (!raw.has_value()) return std::optional<TxRecord>();
+  LIC_ASSIGN_OR_RETURN(TxRecord rec, TxRecord::Decode(*raw));
+  return std::optional<TxRecord>(std::move(rec));
+}
+
+}  // namespace licenced::node

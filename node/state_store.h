@@ -1,0 +1,83 @@
+// Keys the node writes into the KvStore beside the BlockStore's own, and the
+// StateView the chaincode reads the latest executed state through.
+//
+// Layout (all owned by the executor):
+//   kState  "s:" + key                         -> chaincode value
+//   kIndex  "tx:" + tx id (32 raw bytes)        -> TxRecord::Encode()
+//   kIndex  "ev:" + BE64(height) + BE32(tx) + BE32(n) -> EventRecord::Encode()
+//   kIndex  "root:" + BE64(height)              -> state root after executing height (32 bytes)
+//
+// KvStateView is read-only (Put/Delete are ignored: writes go through an
+// OverlayView and a WriteBatch). Thread-safe for reads (the KvStore is).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaincode/state_view.h"
+#include "core/bytes.h"
+#include "core/status.h"
+#include "node/storage/kv_store.h"
+
+namespace licenced::node {
+
+inline constexpr std::string_view kStatePrefix = "s:";
+inline constexpr std::string_view kTxPrefix = "tx:";
+inline constexpr std::string_view kEventPrefix = "ev:";
+inline constexpr std::string_view kRootPrefix = "root:";
+
+std::string StateKey(std::string_view key);
+std::string TxKey(const Hash& id);
+std::string EventKey(uint64_t height, uint32_t tx_index, uint32_t n);
+std::string EventHeightPrefix(uint64_t height);  // "ev:" + BE64(height)
+std::string RootKey(uint64_t height);
+
+// What the ledger recorded for one transaction id.
+struct TxRecord {
+  uint64_t height = 0;
+  uint32_t index = 0;
+  StatusCode code = StatusCode::kOk;
+  std::string message;
+  std::string result_json;
+
+  Bytes Encode() const;
+  static Result<TxRecord> Decode(ByteView data);
+  bool operator==(const TxRecord&) const = default;
+};
+
+struct EventRecord {
+  uint64_t height = 0;
+  uint32_t tx_index = 0;
+  Hash tx_id{};
+  uint64_t timestamp_ms = 0;
+  std::string kind;
+  std::vector<std::string> orgs;
+  std::string payload_json;
+
+  Bytes Encode() const;
+  static Result<EventRecord> Decode(ByteView data);
+};
+
+// Status code <-> name used on the wire ("OK", "PERMISSION_DENIED", ...).
+const char* CodeName(StatusCode code);
+
+class KvStateView final : public chaincode::StateView {
+ public:
+  explicit KvStateView(storage::KvStore* kv) : kv_(kv) {}
+  std::optional<Bytes> Get(std::string_view key) const override;
+  void Put(std::string_view, Bytes) override {}
+  void Delete(std::string_view) override {}
+  std::vector<std::pair<std::string, Bytes>> Scan(std::string_view prefix,
+                                                  size_t limit) const override;
+
+ private:
+  storage::KvStore* kv_;
+};
+
+// Reads the record of a tx id, nullopt if unknown.
+Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id);
+
+}  // namespace licenced::node
