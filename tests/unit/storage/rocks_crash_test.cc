@@ -70,6 +70,14 @@ TEST_CASE("RocksDB block store survives SIGKILL of the writer", "[storage][crash
     uint64_t height = 0;
     for (uint64_t i = 0; i < wait_for && ReadHeight(fds[0], &height); ++i) acked = height;
     REQUIRE(acked > durable_head);  // the child made progress before we killed it
+    if (round == 0) {
+      // While the child runs, the data dir is locked against a second process.
+      auto second = RocksKvStore::Open(dir.path());
+      REQUIRE_FALSE(second.ok());
+      INFO(second.status().ToString());
+      CHECK(second.status().code() == StatusCode::kIoError);
+      CHECK(second.status().message().find("another licenced") != std::string::npos);
+    }
     usleep(static_cast<useconds_t>(rng() % 20000));
     REQUIRE(kill(pid, SIGKILL) == 0);
     int wstatus = 0;
