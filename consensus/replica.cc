@@ -1,40 +1,234 @@
-// First draft: compiling stubs so that the node can build against the API.
+// Replica: public entry points, message dispatch and shared helpers.
 #include "consensus/replica.h"
+
+#include <algorithm>
+#include <string>
+
+#include "consensus/replica_core.h"
 
 namespace licenced::consensus {
 
-class ReplicaCore {
- public:
-  ReplicaConfig config;
-};
+ReplicaCore::ReplicaCore(ReplicaConfig config, crypto::KeyPair key)
+    : config_(std::move(config)), key_(std::move(key)) {}
+
+size_t ReplicaCore::PrepareQuorum() const {
+  size_t q = 2 * config_.validators.f();
+  if (unsafe_quorums_ && q > 1) --q;
+  return q;
+}
+
+size_t ReplicaCore::CommitQuorum() const {
+  size_t q = config_.validators.quorum();
+  if (unsafe_quorums_ && q > 1) --q;
+  return q;
+}
+
+SignedMessage ReplicaCore::SignMsg(MsgType type, Bytes body) const {
+  return SignedMessage::Sign(type, config_.self, std::move(body), key_);
+}
+
+Status ReplicaCore::VerifyMsg(const SignedMessage& m) const {
+  return m.Verify(config_.validators, config_.verify_signature);
+}
+
+Hash ReplicaCore::TxId(ByteView tx) const {
+  return config_.tx_id ? config_.tx_id(tx) : crypto::Sha256(tx);
+}
+
+TimeMs ReplicaCore::Interval() const {
+  if (config_.status_interval > 0) return config_.status_interval;
+  return config_.view_change_timeout / 4 > 0 ? config_.view_change_timeout / 4 : 1;
+}
+
+void ReplicaCore::Start(TimeMs now) {
+  Emit(SetTimer{kTimerTick, now + Interval()});
+  if (in_view_change_) {
+    // Resume the view change we were in before the restart.
+    uint64_t target = view_;
+    view_ = target - 1;
+    in_view_change_ = false;
+    StartViewChange(target, now);
+  }
+  if (stable_.checkpoint.height > delivered_height_) {
+    // Our stable checkpoint is ahead of what we executed: fetch from a signer.
+    for (const SignedMessage& m : stable_.messages) {
+      if (m.sender != config_.self) {
+        MaybeFetch(m.sender, stable_.checkpoint.height, now);
+        break;
+      }
+    }
+  }
+  MaybePropose(now);
+}
+
+void ReplicaCore::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
+  auto decoded = SignedMessage::Decode(message);
+  if (!decoded.ok()) return;  // malformed: drop
+  const SignedMessage& m = *decoded;
+  if (m.sender != from || from == config_.self) return;  // spoofed or looped back
+  if (!VerifyMsg(m).ok()) return;
+  switch (m.type) {
+    case MsgType::kRequest:
+      HandleRequest(m, now);
+      break;
+    case MsgType::kPrePrepare:
+      HandlePrePrepare(m, now);
+      break;
+    case MsgType::kPrepare:
+      HandlePrepare(m, now);
+      break;
+    case MsgType::kCommit:
+      HandleCommit(m, now);
+      break;
+    case MsgType::kCheckpoint:
+      HandleCheckpoint(m, now);
+      break;
+    case MsgType::kViewChange:
+      HandleViewChange(m, now);
+      break;
+    case MsgType::kNewView:
+      HandleNewView(m, now);
+      break;
+    case MsgType::kStatus:
+      HandleStatus(m, now);
+      break;
+  }
+}
+
+void ReplicaCore::OnTimer(TimerId id, TimeMs now) {
+  switch (id) {
+    case kTimerBatch:
+      batch_deadline_ = 0;
+      MaybePropose(now);
+      break;
+    case kTimerProgress: {
+      if (progress_deadline_ == 0 || now < progress_deadline_) break;
+      progress_deadline_ = 0;
+      if (in_view_change_) {
+        // Move past a stalled view change only once a quorum is in it (PBFT
+        // starts this timer at 2f+1 view-changes), so that a lone replica
+        // does not run away to ever higher views.
+        size_t count = 1;
+        for (const auto& [sender, entry] : view_change_msgs_) {
+          if (entry.second.new_view >= view_) ++count;
+        }
+        if (count < config_.validators.quorum()) {
+          progress_deadline_ =
+              now + (config_.view_change_timeout << std::min<uint32_t>(backoff_, 16));
+          Emit(SetTimer{kTimerProgress, progress_deadline_});
+          if (my_view_change_) BroadcastMsg(*my_view_change_);
+          break;
+        }
+      }
+      // Timed out: either the view change did not complete, or work made no
+      // progress in this view. Move on to the next view.
+      StartViewChange(view_ + 1, now);
+      break;
+    }
+    case kTimerTick:
+      Tick(now);
+      Emit(SetTimer{kTimerTick, now + Interval()});
+      break;
+    case kTimerFetch:
+      fetch_outstanding_ = false;
+      if (fetch_target_ > delivered_height_) {
+        // Retry with another peer that claimed to be ahead.
+        ReplicaId peer = last_fetch_peer_;
+        for (const auto& [p, h] : peer_heights_) {
+          if (h > delivered_height_ && p != last_fetch_peer_) {
+            peer = p;
+            break;
+          }
+        }
+        MaybeFetch(peer, fetch_target_, now);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------
 
 Replica::Replica(std::unique_ptr<ReplicaCore> core) : core_(std::move(core)) {}
 Replica::~Replica() = default;
 
-Result<std::unique_ptr<Replica>> Replica::Create(ReplicaConfig config, crypto::KeyPair,
-                                                 std::vector<std::pair<std::string, Bytes>>,
-                                                 uint64_t, Hash, Hash) {
-  auto core = std::make_unique<ReplicaCore>();
-  core->config = std::move(config);
+Result<std::unique_ptr<Replica>> Replica::Create(
+    ReplicaConfig config, crypto::KeyPair key, std::vector<std::pair<std::string, Bytes>> persisted,
+    uint64_t executed_height, Hash executed_block_hash, Hash state_root_after_executed) {
+  if (config.validators.n() == 0) return Status::InvalidArgument("consensus: no validators");
+  if (config.self >= config.validators.n()) {
+    return Status::InvalidArgument("consensus: self " + std::to_string(config.self) +
+                                   " is not a validator index");
+  }
+  if (config.validators.keys[config.self] != key.public_key()) {
+    return Status::InvalidArgument("consensus: key does not match validator " +
+                                   std::to_string(config.self));
+  }
+  if (!config.validate_tx || !config.is_committed) {
+    return Status::InvalidArgument("consensus: validate_tx and is_committed are required");
+  }
+  if (config.checkpoint_interval == 0 || config.max_batch_txs == 0 ||
+      config.view_change_timeout == 0) {
+    return Status::InvalidArgument(
+        "consensus: checkpoint_interval, max_batch_txs and view_change_timeout must be > 0");
+  }
+  if (config.watermark_window < config.checkpoint_interval) {
+    return Status::InvalidArgument("consensus: watermark_window must be >= checkpoint_interval");
+  }
+  auto core = std::make_unique<ReplicaCore>(std::move(config), std::move(key));
+  core->executed_height_ = executed_height;
+  core->executed_hash_ = executed_height == 0 ? core->config_.genesis_hash : executed_block_hash;
+  core->executed_state_root_ = state_root_after_executed;
+  core->executed_ts_ =
+      executed_height == 0 ? core->config_.genesis_time_ms : core->config_.executed_block_timestamp;
+  core->delivered_height_ = executed_height;
+  core->delivered_hash_ = core->executed_hash_;
+  core->stable_.checkpoint.height = 0;
+  core->stable_.checkpoint.block_hash = core->config_.genesis_hash;
+  LIC_RETURN_IF_ERROR(core->Restore(persisted));
   return std::unique_ptr<Replica>(new Replica(std::move(core)));
 }
 
-std::vector<Effect> Replica::Start(TimeMs) { return {}; }
-std::vector<Effect> Replica::OnMessage(ReplicaId, ByteView, TimeMs) { return {}; }
-std::vector<Effect> Replica::OnRequest(Bytes, TimeMs) { return {}; }
-std::vector<Effect> Replica::OnTimer(TimerId, TimeMs) { return {}; }
-std::vector<Effect> Replica::OnExecuted(uint64_t, Hash, Hash, TimeMs) { return {}; }
-std::vector<Effect> Replica::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>>,
-                                             TimeMs) {
-  return {};
+std::vector<Effect> Replica::Start(TimeMs now) {
+  core_->Start(now);
+  return core_->TakeEffects();
 }
-uint64_t Replica::view() const { return 0; }
-ReplicaId Replica::primary() const { return 0; }
-bool Replica::in_view_change() const { return false; }
-uint64_t Replica::committed_height() const { return 0; }
-uint64_t Replica::executed_height() const { return 0; }
-uint64_t Replica::stable_checkpoint() const { return 0; }
-size_t Replica::pending_requests() const { return 0; }
-uint64_t Replica::view_changes() const { return 0; }
+
+std::vector<Effect> Replica::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
+  core_->OnMessage(from, message, now);
+  return core_->TakeEffects();
+}
+
+std::vector<Effect> Replica::OnRequest(Bytes tx, TimeMs now) {
+  core_->OnRequest(std::move(tx), now, /*forward=*/true);
+  return core_->TakeEffects();
+}
+
+std::vector<Effect> Replica::OnTimer(TimerId id, TimeMs now) {
+  core_->OnTimer(id, now);
+  return core_->TakeEffects();
+}
+
+std::vector<Effect> Replica::OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after,
+                                        TimeMs now) {
+  core_->OnExecuted(height, block_hash, state_root_after, now);
+  return core_->TakeEffects();
+}
+
+std::vector<Effect> Replica::OnFetchedBlocks(
+    std::vector<std::pair<Block, CommitCertificate>> blocks, TimeMs now) {
+  core_->OnFetchedBlocks(std::move(blocks), now);
+  return core_->TakeEffects();
+}
+
+uint64_t Replica::view() const { return core_->view_; }
+ReplicaId Replica::primary() const { return core_->PrimaryOf(core_->view_); }
+bool Replica::in_view_change() const { return core_->in_view_change_; }
+uint64_t Replica::committed_height() const { return core_->delivered_height_; }
+uint64_t Replica::executed_height() const { return core_->executed_height_; }
+uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }
+size_t Replica::pending_requests() const { return core_->pending_.size(); }
+uint64_t Replica::view_changes() const { return core_->view_changes_; }
 
 }  // namespace licenced::consensus

@@ -1,0 +1,157 @@
+// Checkpoints, watermarks, garbage collection, and the status / retransmission tick.
+#include <string>
+
+#include "consensus/replica_core.h"
+
+namespace licenced::consensus {
+
+void ReplicaCore::HandleCheckpoint(const SignedMessage& m, TimeMs now) {
+  auto ck = CheckpointMsg::Decode(m.body);
+  if (!ck.ok()) return;
+  uint64_t h = ck->height;
+  if (h <= LowWatermark() || h % config_.checkpoint_interval != 0) return;
+  uint64_t& peer = peer_heights_[m.sender];
+  if (h > peer) peer = h;
+  if (h > LowWatermark() + 2 * config_.watermark_window) return;  // far ahead: Status fetches
+  auto& by_sender = checkpoints_[h];
+  if (by_sender.count(m.sender) > 0) return;
+  by_sender.emplace(m.sender, m);
+  MaybeStable(h, now);
+}
+
+void ReplicaCore::MaybeStable(uint64_t h, TimeMs now) {
+  auto it = checkpoints_.find(h);
+  if (it == checkpoints_.end() || h <= LowWatermark()) return;
+  std::map<Bytes, std::vector<SignedMessage>> groups;  // by body (height, hash, root)
+  for (const auto& [id, m] : it->second) groups[m.body].push_back(m);
+  for (auto& [body, msgs] : groups) {
+    if (msgs.size() < config_.validators.quorum()) continue;
+    auto ck = CheckpointMsg::Decode(body);
+    if (!ck.ok()) continue;
+    msgs.resize(config_.validators.quorum());
+    AdoptStableCheckpoint(CheckpointProof{*ck, std::move(msgs)}, now);
+    return;
+  }
+}
+
+Status ReplicaCore::VerifyCheckpointProof(const CheckpointMsg& ck,
+                                          const std::vector<SignedMessage>& msgs) const {
+  if (ck.height == 0) {
+    if (!msgs.empty()) return Status::InvalidArgument("genesis checkpoint carries a proof");
+    return Status::Ok();
+  }
+  if (ck.height % config_.checkpoint_interval != 0) {
+    return Status::InvalidArgument("checkpoint height not a multiple of the interval");
+  }
+  Bytes body = ck.Encode();
+  std::set<ReplicaId> signers;
+  for (const SignedMessage& m : msgs) {
+    if (m.type != MsgType::kCheckpoint || m.body != body) {
+      return Status::InvalidArgument("checkpoint proof: message does not match");
+    }
+    LIC_RETURN_IF_ERROR(VerifyMsg(m));
+    if (!signers.insert(m.sender).second) {
+      return Status::InvalidArgument("checkpoint proof: duplicate signer");
+    }
+  }
+  if (signers.size() < config_.validators.quorum()) {
+    return Status::InvalidArgument("checkpoint proof: too few signers");
+  }
+  return Status::Ok();
+}
+
+void ReplicaCore::AdoptStableCheckpoint(CheckpointProof proof, TimeMs now) {
+  uint64_t h = proof.checkpoint.height;
+  if (h <= LowWatermark()) return;
+  Emit(Persist{std::string(kKeyCheckpoint), proof.Encode()});
+  ReplicaId signer = config_.self;
+  for (const SignedMessage& m : proof.messages) {
+    if (m.sender != config_.self) signer = m.sender;
+  }
+  stable_ = std::move(proof);
+  GarbageCollect(h);
+  if (h > delivered_height_ && signer != config_.self) MaybeFetch(signer, h, now);
+  MaybePropose(now);
+}
+
+void ReplicaCore::GarbageCollect(uint64_t upto) {
+  log_.erase(log_.begin(), log_.upper_bound(upto));
+  checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(upto));
+  votes_.erase(votes_.begin(), votes_.upper_bound(upto));
+  // Keep the hash of the checkpoint block itself (linkage of the next block).
+  delivered_info_.erase(delivered_info_.begin(), delivered_info_.lower_bound(upto));
+  auto end = persisted_heights_.upper_bound(upto);
+  for (auto it = persisted_heights_.begin(); it != end; ++it) {
+    Emit(Persist{VoteKey(*it), {}});
+    Emit(Persist{PreparedKey(*it), {}});
+  }
+  persisted_heights_.erase(persisted_heights_.begin(), end);
+}
+
+void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
+  auto st = StatusMsg::Decode(m.body);
+  if (!st.ok()) return;
+  uint64_t& peer = peer_heights_[m.sender];
+  if (st->executed_height > peer) peer = st->executed_height;
+  bool may_reply = last_reply_[m.sender] + Interval() <= now || last_reply_[m.sender] == 0;
+  bool peer_behind_view =
+      st->view < view_ || (st->view == view_ && st->in_view_change && !in_view_change_);
+  if (peer_behind_view && !in_view_change_ && last_new_view_ && may_reply) {
+    Emit(SendTo{m.sender, *last_new_view_});
+    last_reply_[m.sender] = now;
+    may_reply = false;
+  }
+  if (st->executed_height > delivered_height_ && (st->executed_height > delivered_height_ + 1 ||
+                                                  delivered_height_ == delivered_at_last_tick_)) {
+    MaybeFetch(m.sender, st->executed_height, now);
+  }
+  if (st->executed_height < executed_height_ && may_reply) {
+    StatusMsg mine{view_, in_view_change_, executed_height_, LowWatermark()};
+    Send(m.sender, SignMsg(MsgType::kStatus, mine.Encode()));
+    last_reply_[m.sender] = now;
+  }
+}
+
+void ReplicaCore::Tick(TimeMs now) {
+  bool unfinished = false;
+  for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
+    if (it->second.has_pp || it->second.cert) unfinished = true;
+  }
+  bool ckpt_unstable = my_checkpoint_ && CheckpointMsg::Decode(my_checkpoint_->body).ok() &&
+                       CheckpointMsg::Decode(my_checkpoint_->body)->height > LowWatermark();
+  bool active =
+      !pending_.empty() || in_view_change_ || unfinished || fetch_outstanding_ || ckpt_unstable;
+  if (active) {
+    StatusMsg st{view_, in_view_change_, executed_height_, LowWatermark()};
+    BroadcastMsg(SignMsg(MsgType::kStatus, st.Encode()));
+  }
+  if (in_view_change_) {
+    if (my_view_change_) BroadcastMsg(*my_view_change_);
+  } else {
+    for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
+      Slot& s = it->second;
+      if (!s.has_pp || s.pp_view != view_) continue;
+      if (IsPrimary()) {
+        BroadcastMsg(s.pp_msg);
+      } else if (s.my_prepare && !s.prepared) {
+        Emit(Broadcast{*s.my_prepare});
+      }
+      if (s.my_commit) Emit(Broadcast{*s.my_commit});
+    }
+    if (!IsPrimary()) {
+      size_t sent = 0;
+      for (const auto& [seq, id] : pending_order_) {
+        if (sent >= kMaxResendRequests) break;
+        PendingTx& p = pending_.at(id);
+        if (p.last_forward + Interval() > now) continue;
+        p.last_forward = now;
+        Send(PrimaryOf(view_), SignMsg(MsgType::kRequest, RequestMsg{p.tx}.Encode()));
+        ++sent;
+      }
+    }
+  }
+  if (ckpt_unstable) BroadcastMsg(*my_checkpoint_);
+  delivered_at_last_tick_ = delivered_height_;
+}
+
+}  // namespace licenced::consensus

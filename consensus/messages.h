@@ -1,0 +1,139 @@
+// PBFT wire messages and their canonical, signed encodings.
+//
+// Every message on the wire is a SignedMessage:
+//   type u8, sender u32, body var bytes, signature 64 raw
+// where signature = Ed25519 of SigningBytes(TagFor(type), body) by validator
+// `sender`. Bodies (fields in order, core/encoding.h rules):
+//   Request     tx var
+//   PrePrepare  view u64, block var (Block::Encode; height = block height)
+//   Prepare     view u64, height u64, block_hash 32
+//   Commit      view u64, height u64, block_hash 32   (== CommitVoteBody)
+//   Checkpoint  height u64, block_hash 32, state_root 32
+//   ViewChange  new_view u64, ckpt_height u64, ckpt_block_hash 32, ckpt_state_root 32,
+//               proof count u32 + each SignedMessage (Checkpoint) as var,
+//               prepared count u32 + each { pre_prepare var, prepares count u32 + var each }
+//   NewView     view u64, view_changes count u32 + var each, pre_prepares count u32 + var each
+//   Status      view u64, in_view_change u8, executed_height u64, stable_checkpoint u64
+// Decoders reject malformed input with a Status; they never assert.
+//
+// Plain values and pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "consensus/block.h"
+#include "core/bytes.h"
+#include "core/crypto.h"
+#include "core/encoding.h"
+#include "core/status.h"
+
+namespace licenced::consensus {
+
+enum class MsgType : uint8_t {
+  kRequest = 1,
+  kPrePrepare = 2,
+  kPrepare = 3,
+  kCommit = 4,
+  kCheckpoint = 5,
+  kViewChange = 6,
+  kNewView = 7,
+  kStatus = 8,
+};
+
+// Signing tag per message type, e.g. "licenced/pbft/prepare/v1".
+std::string_view TagFor(MsgType type);
+const char* MsgTypeName(MsgType type);
+
+inline constexpr size_t kMaxMessageBytes = kMaxBlockBytes + 1024;
+
+struct SignedMessage {
+  MsgType type = MsgType::kStatus;
+  ReplicaId sender = 0;
+  Bytes body;
+  crypto::Signature signature{};
+
+  static SignedMessage Sign(MsgType type, ReplicaId sender, Bytes body, const crypto::KeyPair& key);
+  Bytes Encode() const;
+  static Result<SignedMessage> Decode(ByteView data);
+  // OK iff sender is a validator and the signature is valid.
+  Status Verify(const ValidatorSet& validators, const SignatureVerifier& verify) const;
+  bool operator==(const SignedMessage&) const = default;
+};
+
+struct RequestMsg {
+  Bytes tx;
+  Bytes Encode() const;
+  static Result<RequestMsg> Decode(ByteView body);
+};
+
+struct PrePrepareMsg {
+  uint64_t view = 0;
+  Block block;
+  Bytes Encode() const;
+  static Result<PrePrepareMsg> Decode(ByteView body);
+};
+
+// Prepare and Commit share a body layout.
+struct VoteMsg {
+  uint64_t view = 0;
+  uint64_t height = 0;
+  Hash block_hash{};
+  Bytes Encode() const;
+  static Result<VoteMsg> Decode(ByteView body);
+};
+
+struct CheckpointMsg {
+  uint64_t height = 0;
+  Hash block_hash{};
+  Hash state_root{};
+  Bytes Encode() const;
+  static Result<CheckpointMsg> Decode(ByteView body);
+  bool operator==(const CheckpointMsg&) const = default;
+};
+
+// A prepared certificate: a pre-prepare and 2f matching prepares of one view.
+struct PreparedCert {
+  SignedMessage pre_prepare;
+  std::vector<SignedMessage> prepares;
+  void EncodeTo(Writer& w) const;
+  Bytes Encode() const;
+  static Result<PreparedCert> Decode(ByteView data);
+};
+
+struct ViewChangeMsg {
+  uint64_t new_view = 0;
+  CheckpointMsg checkpoint;                     // the sender's stable checkpoint
+  std::vector<SignedMessage> checkpoint_proof;  // 2f+1 Checkpoint messages (none at 0)
+  std::vector<PreparedCert> prepared;           // ascending heights above the checkpoint
+  Bytes Encode() const;
+  static Result<ViewChangeMsg> Decode(ByteView body);
+};
+
+struct NewViewMsg {
+  uint64_t view = 0;
+  std::vector<SignedMessage> view_changes;  // 2f+1 ViewChange for `view`
+  std::vector<SignedMessage> pre_prepares;  // PrePrepare for `view`, ascending heights
+  Bytes Encode() const;
+  static Result<NewViewMsg> Decode(ByteView body);
+};
+
+struct StatusMsg {
+  uint64_t view = 0;
+  bool in_view_change = false;
+  uint64_t executed_height = 0;
+  uint64_t stable_checkpoint = 0;
+  Bytes Encode() const;
+  static Result<StatusMsg> Decode(ByteView body);
+};
+
+// A checkpoint proof as persisted: the checkpoint and its signed messages.
+struct CheckpointProof {
+  CheckpointMsg checkpoint;
+  std::vector<SignedMessage> messages;
+  Bytes Encode() const;
+  static Result<CheckpointProof> Decode(ByteView data);
+};
+
+}  // namespace licenced::consensus

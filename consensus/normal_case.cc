@@ -1,0 +1,441 @@
+// Normal case: requests, batching, pre-prepare, prepare, commit, delivery.
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "consensus/replica_core.h"
+#include "core/merkle.h"
+
+namespace licenced::consensus {
+
+void ReplicaCore::OnRequest(Bytes tx, TimeMs now, bool forward) {
+  Hash id = TxId(tx);
+  if (pending_.count(id) > 0) return;
+  if (pending_.size() >= config_.max_pending_requests) return;
+  if (!config_.validate_tx(tx) || config_.is_committed(id)) return;
+  if (InFlight(id)) return;
+  if (forward) {
+    // Every replica learns the request, so that every correct replica's
+    // request timer runs if the primary does not order it.
+    BroadcastMsg(SignMsg(MsgType::kRequest, RequestMsg{tx}.Encode()));
+  }
+  PendingTx p;
+  p.tx = std::move(tx);
+  p.seq = next_seq_++;
+  p.arrival = now;
+  p.last_forward = now;
+  pending_order_[p.seq] = id;
+  pending_.emplace(id, std::move(p));
+  RearmProgressTimer(now);
+  MaybePropose(now);
+}
+
+void ReplicaCore::HandleRequest(const SignedMessage& m, TimeMs now) {
+  auto req = RequestMsg::Decode(m.body);
+  if (!req.ok()) return;
+  OnRequest(std::move(req->tx), now, /*forward=*/false);
+}
+
+bool ReplicaCore::InFlight(const Hash& tx_id) const {
+  for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
+    const Slot& s = it->second;
+    if (!s.has_pp || s.pp_view != view_) continue;
+    for (const Bytes& tx : s.block.txs) {
+      if (TxId(tx) == tx_id) return true;
+    }
+  }
+  return false;
+}
+
+void ReplicaCore::MaybePropose(TimeMs now) {
+  if (!IsPrimary() || in_view_change_) return;
+  if (delivered_height_ != executed_height_) return;  // execute h-1 before proposing h
+  uint64_t next = executed_height_ + 1;
+  if (next > HighWatermark()) return;
+  auto slot_it = log_.find(next);
+  if (slot_it != log_.end() && slot_it->second.has_pp && slot_it->second.pp_view == view_) return;
+  auto vote = votes_.find(next);
+  if (vote != votes_.end() && vote->second.first == view_) return;  // signed one before a restart
+  if (pending_.empty()) return;
+
+  // Batch: pending requests in arrival order, skipping stale ones.
+  std::vector<Bytes> txs;
+  std::set<Hash> ids;
+  std::vector<Hash> drop;
+  TimeMs oldest = 0;
+  for (const auto& [seq, id] : pending_order_) {
+    if (txs.size() >= config_.max_batch_txs) break;
+    const PendingTx& p = pending_.at(id);
+    if (config_.is_committed(id) || !config_.validate_tx(p.tx)) {
+      drop.push_back(id);
+      continue;
+    }
+    if (!ids.insert(id).second) continue;
+    if (txs.empty()) oldest = p.arrival;
+    txs.push_back(p.tx);
+  }
+  for (const Hash& id : drop) {
+    pending_order_.erase(pending_.at(id).seq);
+    pending_.erase(id);
+  }
+  if (txs.empty()) return;
+  if (txs.size() < config_.max_batch_txs && now < oldest + config_.max_batch_wait) {
+    TimeMs deadline = oldest + config_.max_batch_wait;
+    if (batch_deadline_ != deadline) {
+      batch_deadline_ = deadline;
+      Emit(SetTimer{kTimerBatch, deadline});
+    }
+    return;
+  }
+
+  Block block;
+  block.header.height = next;
+  block.header.prev_hash = executed_hash_;
+  block.header.timestamp_ms = std::max<TimeMs>(now, executed_ts_ + 1);
+  block.header.tx_root = merkle::Root(txs);
+  block.header.state_root = executed_state_root_;
+  block.header.proposer = config_.self;
+  block.txs = std::move(txs);
+  PrePrepareMsg pp{view_, std::move(block)};
+  SignedMessage m = SignMsg(MsgType::kPrePrepare, pp.Encode());
+  Hash digest = pp.block.ComputeHash();
+  Bytes wire = m.Encode();
+  if (!RecordVote(next, digest, wire)) return;
+  Slot& s = log_[next];
+  s.has_pp = true;
+  s.pp_view = view_;
+  s.block = std::move(pp.block);
+  s.digest = digest;
+  s.pp_msg = m;
+  s.pp_received = now;
+  s.from_new_view = false;
+  s.rejected = false;
+  s.sent_prepare = true;  // the pre-prepare is the primary's vote
+  s.sent_commit = false;
+  s.prepared = false;
+  Emit(Broadcast{std::move(wire)});
+  RearmProgressTimer(now);
+  CheckPrepared(next, now);
+}
+
+void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
+  auto pp = PrePrepareMsg::Decode(m.body);
+  if (!pp.ok()) return;
+  uint64_t v = pp->view;
+  if (v < view_) return;
+  if (v > view_ || in_view_change_) {
+    BufferFuture(m, v);
+    return;
+  }
+  if (m.sender != PrimaryOf(v)) return;
+  uint64_t h = pp->block.header.height;
+  if (h <= LowWatermark() || h > HighWatermark()) return;
+  Hash digest = pp->block.ComputeHash();
+  if (h <= delivered_height_) {
+    // The primary still lacks our commit (retransmission): help it.
+    ReplyCommit(m.sender, h);
+    return;
+  }
+  auto it = log_.find(h);
+  if (it != log_.end() && it->second.has_pp && it->second.pp_view == v) {
+    Slot& s = it->second;
+    if (s.digest == digest && s.my_prepare) Emit(SendTo{m.sender, *s.my_prepare});
+    return;  // duplicate, or equivocation (a second block for (v, h)): ignore
+  }
+  AcceptPrePrepare(h, m, std::move(pp->block), /*from_new_view=*/false, now);
+}
+
+void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block block,
+                                   bool from_new_view, TimeMs now) {
+  Slot& s = log_[h];
+  s.has_pp = true;
+  s.pp_view = view_;
+  s.digest = block.ComputeHash();
+  s.block = std::move(block);
+  s.pp_msg = m;
+  s.pp_received = now;
+  s.from_new_view = from_new_view;
+  s.rejected = false;
+  s.sent_prepare = false;
+  s.sent_commit = false;
+  s.prepared = false;
+  s.my_prepare.reset();
+  s.my_commit.reset();
+  RearmProgressTimer(now);
+  TryPrepare(h, now);
+  CheckCommitted(h, now);
+}
+
+Status ReplicaCore::ValidateProposal(const Slot& s) const {
+  const BlockHeader& h = s.block.header;
+  if (h.proposer != PrimaryOf(s.pp_view)) return Status::InvalidArgument("proposer is not primary");
+  if (h.prev_hash != executed_hash_) return Status::InvalidArgument("prev_hash mismatch");
+  if (h.state_root != executed_state_root_) {
+    return Status::InvalidArgument("state_root mismatch");
+  }
+  if (h.timestamp_ms <= executed_ts_) {
+    return Status::InvalidArgument("timestamp not after previous block");
+  }
+  if (h.timestamp_ms > s.pp_received + config_.max_clock_skew ||
+      h.timestamp_ms + config_.max_clock_skew < s.pp_received) {
+    return Status::InvalidArgument("timestamp too far from local clock");
+  }
+  if (s.block.txs.empty() || s.block.txs.size() > kMaxBlockTxs) {
+    return Status::InvalidArgument("bad tx count");
+  }
+  LIC_RETURN_IF_ERROR(s.block.CheckTxRoot());
+  std::set<Hash> ids;
+  for (const Bytes& tx : s.block.txs) {
+    Hash id = TxId(tx);
+    if (!ids.insert(id).second) return Status::InvalidArgument("duplicate tx in block");
+    if (!config_.validate_tx(tx)) return Status::InvalidArgument("invalid tx");
+    if (config_.is_committed(id)) return Status::AlreadyExists("tx already committed");
+  }
+  for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
+    const Slot& o = it->second;
+    if (&o == &s || !o.has_pp || o.pp_view != view_) continue;
+    for (const Bytes& tx : o.block.txs) {
+      if (ids.count(TxId(tx)) > 0) return Status::AlreadyExists("tx already in the log");
+    }
+  }
+  return Status::Ok();
+}
+
+void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
+  auto it = log_.find(h);
+  if (it == log_.end()) return;
+  Slot& s = it->second;
+  if (!s.has_pp || s.pp_view != view_ || in_view_change_ || s.sent_prepare || s.rejected) return;
+  if (IsPrimary()) {
+    // Our own re-proposal from a NewView: the pre-prepare is our vote.
+    if (!RecordVote(h, s.digest, s.pp_msg.Encode())) return;
+    s.sent_prepare = true;
+    CheckPrepared(h, now);
+    return;
+  }
+  if (h <= delivered_height_) {
+    auto d = delivered_info_.find(h);
+    if (d == delivered_info_.end() || d->second.first != s.digest) return;
+  } else if (!s.from_new_view) {
+    if (executed_height_ + 1 != h || delivered_height_ + 1 != h) return;  // wait for h-1
+    if (!ValidateProposal(s).ok()) {
+      s.rejected = true;
+      return;
+    }
+  }
+  if (!RecordVote(h, s.digest, {})) return;
+  SignedMessage p = SignMsg(MsgType::kPrepare, VoteMsg{view_, h, s.digest}.Encode());
+  s.prepares[{view_, s.digest}][config_.self] = p;
+  s.sent_prepare = true;
+  s.my_prepare = p.Encode();
+  Emit(Broadcast{*s.my_prepare});
+  CheckPrepared(h, now);
+}
+
+void ReplicaCore::TryValidatePending(TimeMs now) {
+  auto it = log_.find(executed_height_ + 1);
+  if (it != log_.end()) TryPrepare(it->first, now);
+}
+
+void ReplicaCore::HandlePrepare(const SignedMessage& m, TimeMs now) {
+  auto v = VoteMsg::Decode(m.body);
+  if (!v.ok()) return;
+  if (v->view < view_) return;
+  if (v->view > view_ || in_view_change_) {
+    BufferFuture(m, v->view);
+    return;
+  }
+  if (m.sender == PrimaryOf(v->view)) return;  // the primary does not prepare
+  uint64_t h = v->height;
+  if (h <= LowWatermark() || h > HighWatermark()) return;
+  if (h <= delivered_height_) {
+    ReplyCommit(m.sender, h);
+    return;
+  }
+  Slot& s = log_[h];
+  auto& set = s.prepares[{v->view, v->block_hash}];
+  if (set.count(m.sender) > 0) return;
+  set[m.sender] = m;
+  CheckPrepared(h, now);
+}
+
+void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
+  auto it = log_.find(h);
+  if (it == log_.end()) return;
+  Slot& s = it->second;
+  if (!s.has_pp || s.pp_view != view_ || in_view_change_ || !s.sent_prepare || s.prepared) return;
+  auto votes = s.prepares.find({view_, s.digest});
+  std::vector<SignedMessage> prepares;
+  if (votes != s.prepares.end()) {
+    for (const auto& [id, msg] : votes->second) {
+      if (id != PrimaryOf(view_)) prepares.push_back(msg);
+    }
+  }
+  if (prepares.size() < PrepareQuorum()) return;
+  prepares.resize(PrepareQuorum());
+  s.prepared = true;
+  PreparedCert cert{s.pp_msg, std::move(prepares)};
+  // Persist the prepared certificate before the commit that depends on it.
+  Emit(Persist{PreparedKey(h), cert.Encode()});
+  persisted_heights_.insert(h);
+  s.pcert = std::move(cert);
+  s.pcert_view = view_;
+  s.pcert_block = s.block;
+  SignedMessage c = SignMsg(MsgType::kCommit, VoteMsg{view_, h, s.digest}.Encode());
+  s.commits[{view_, s.digest}][config_.self] = c.signature;
+  s.sent_commit = true;
+  s.my_commit = c.Encode();
+  Emit(Broadcast{*s.my_commit});
+  CheckCommitted(h, now);
+}
+
+void ReplicaCore::HandleCommit(const SignedMessage& m, TimeMs now) {
+  auto v = VoteMsg::Decode(m.body);
+  if (!v.ok()) return;
+  if (v->view > view_ || (v->view == view_ && in_view_change_)) {
+    BufferFuture(m, v->view);
+    return;
+  }
+  uint64_t h = v->height;
+  if (h <= LowWatermark() || h > HighWatermark()) return;
+  Slot& s = log_[h];
+  auto& set = s.commits[{v->view, v->block_hash}];
+  bool is_new = set.emplace(m.sender, m.signature).second;
+  if (h <= delivered_height_) {
+    if (is_new) ReplyCommit(m.sender, h);
+    return;
+  }
+  if (is_new) CheckCommitted(h, now);
+}
+
+void ReplicaCore::ReplyCommit(ReplicaId to, uint64_t h) {
+  auto it = log_.find(h);
+  if (it != log_.end() && it->second.my_commit) Emit(SendTo{to, *it->second.my_commit});
+}
+
+void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {
+  auto it = log_.find(h);
+  if (it == log_.end()) return;
+  Slot& s = it->second;
+  if (s.committed || s.cert || h <= delivered_height_) return;
+  for (const auto& [key, sigs] : s.commits) {
+    if (sigs.size() < CommitQuorum()) continue;
+    const Block* block = nullptr;
+    if (s.has_pp && s.digest == key.second) {
+      block = &s.block;
+    } else if (s.pcert && s.pcert_block.ComputeHash() == key.second) {
+      block = &s.pcert_block;
+    }
+    if (block == nullptr) continue;  // certificate without the block: state transfer fetches it
+    CommitCertificate cert;
+    cert.view = key.first;
+    cert.height = h;
+    cert.block_hash = key.second;
+    for (const auto& [id, sig] : sigs) cert.signatures.emplace_back(id, sig);
+    s.cert_block = *block;
+    s.cert = std::move(cert);
+    break;
+  }
+  if (s.cert) DeliverReady(now);
+}
+
+void ReplicaCore::DeliverReady(TimeMs now) {
+  while (true) {
+    auto it = log_.find(delivered_height_ + 1);
+    if (it == log_.end() || !it->second.cert) return;
+    Slot& s = it->second;
+    if (s.cert_block.header.prev_hash != delivered_hash_) return;  // cannot happen if safe
+    DeliverBlock(s.cert_block, *s.cert, now);
+  }
+}
+
+void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, TimeMs now) {
+  uint64_t h = block.header.height;
+  Hash hash = block.ComputeHash();
+  for (const Bytes& tx : block.txs) {
+    auto p = pending_.find(TxId(tx));
+    if (p != pending_.end()) {
+      pending_order_.erase(p->second.seq);
+      pending_.erase(p);
+    }
+  }
+  delivered_height_ = h;
+  delivered_hash_ = hash;
+  delivered_info_[h] = {hash, block.header.timestamp_ms};
+  if (h > LowWatermark()) {
+    Slot& s = log_[h];
+    s.committed = true;
+    s.cert.reset();
+    s.cert_block = Block();
+  }
+  Emit(Deliver{std::move(block), std::move(cert)});
+  backoff_ = 0;  // progress: the view-change timeout starts from the base again
+  RearmProgressTimer(now);
+}
+
+void ReplicaCore::OnExecuted(uint64_t height, const Hash& block_hash, const Hash& state_root,
+                             TimeMs now) {
+  if (height != executed_height_ + 1 || height > delivered_height_) return;
+  executed_height_ = height;
+  executed_hash_ = block_hash;
+  executed_state_root_ = state_root;
+  auto info = delivered_info_.find(height);
+  if (info != delivered_info_.end()) executed_ts_ = info->second.second;
+  if (height % config_.checkpoint_interval == 0) {
+    CheckpointMsg ck{height, block_hash, state_root};
+    SignedMessage m = SignMsg(MsgType::kCheckpoint, ck.Encode());
+    checkpoints_[height][config_.self] = m;
+    my_checkpoint_ = m;
+    BroadcastMsg(m);
+    MaybeStable(height, now);
+  }
+  TryValidatePending(now);
+  MaybePropose(now);
+}
+
+void ReplicaCore::RearmProgressTimer(TimeMs now) {
+  if (in_view_change_) return;  // the view-change timer owns kTimerProgress
+  TimeMs oldest = 0;
+  bool any = false;
+  if (!pending_order_.empty()) {
+    oldest = pending_.at(pending_order_.begin()->second).arrival;
+    any = true;
+  }
+  for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
+    const Slot& s = it->second;
+    if (s.has_pp && s.pp_view == view_ && (!any || s.pp_received < oldest)) {
+      oldest = s.pp_received;
+      any = true;
+    }
+  }
+  if (!any) {
+    if (progress_deadline_ != 0) Emit(CancelTimer{kTimerProgress});
+    progress_deadline_ = 0;
+    return;
+  }
+  (void)now;
+  TimeMs deadline = oldest + (config_.view_change_timeout << std::min<uint32_t>(backoff_, 16));
+  if (deadline != progress_deadline_) {
+    progress_deadline_ = deadline;
+    Emit(SetTimer{kTimerProgress, deadline});
+  }
+}
+
+bool ReplicaCore::RecordVote(uint64_t h, const Hash& digest, const Bytes& pp_bytes) {
+  auto d = delivered_info_.find(h);
+  if (d != delivered_info_.end() && d->second.first != digest) return false;
+  if (h <= delivered_height_ && d == delivered_info_.end()) return false;
+  auto it = votes_.find(h);
+  if (it != votes_.end()) {
+    if (it->second.first == view_) return it->second.second == digest;
+    if (it->second.first > view_) return false;
+  }
+  votes_[h] = {view_, digest};
+  Writer w;
+  w.U64(view_).Raw(digest).Var(pp_bytes);
+  Emit(Persist{VoteKey(h), w.Take()});
+  persisted_heights_.insert(h);
+  return true;
+}
+
+}  // namespace licenced::consensus

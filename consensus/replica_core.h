@@ -1,0 +1,220 @@
+// Internal: the state and phase logic behind consensus::Replica. Split by
+// protocol phase into normal_case.cc, checkpoint.cc, view_change.cc,
+// state_transfer.cc and persistence.cc. Not part of the public API.
+//
+// Not thread-safe (see Replica).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "consensus/block.h"
+#include "consensus/messages.h"
+#include "consensus/replica.h"
+
+namespace licenced::consensus {
+
+// Timer ids used in SetTimer / CancelTimer / OnTimer.
+inline constexpr TimerId kTimerBatch = 1;     // primary: max batch wait elapsed
+inline constexpr TimerId kTimerProgress = 2;  // request / view-change timeout
+inline constexpr TimerId kTimerTick = 3;      // status + retransmission
+inline constexpr TimerId kTimerFetch = 4;     // state-transfer retry
+
+// Limits that protect against a single faulty peer.
+inline constexpr uint64_t kMaxFutureViews = 8;       // buffer messages at most this far ahead
+inline constexpr size_t kMaxBufferedPerSender = 64;  // future-view messages kept per sender
+inline constexpr uint64_t kMaxViewJump = 1u << 20;   // views beyond view+this are ignored
+inline constexpr uint64_t kMaxFetchBlocks = 64;      // blocks asked for per FetchBlocks
+inline constexpr size_t kMaxResendRequests = 64;     // requests re-forwarded per tick
+
+// Persist keys (see docs/consensus.md).
+inline constexpr std::string_view kKeyView = "pbft/view";
+inline constexpr std::string_view kKeyCheckpoint = "pbft/ckpt";
+std::string VoteKey(uint64_t height);      // "pbft/vote/<20-digit height>"
+std::string PreparedKey(uint64_t height);  // "pbft/prep/<20-digit height>"
+
+struct Slot {
+  // Pre-prepare accepted for the current view (pp_view == view_).
+  bool has_pp = false;
+  uint64_t pp_view = 0;
+  Block block;
+  Hash digest{};
+  SignedMessage pp_msg;
+  TimeMs pp_received = 0;
+  bool from_new_view = false;  // re-proposal carried by a NewView
+  bool rejected = false;       // failed validation: never prepare it
+  bool sent_prepare = false;   // (or, for the primary, sent the pre-prepare)
+  bool sent_commit = false;
+  bool prepared = false;
+  // Votes seen, keyed by (view, digest).
+  std::map<std::pair<uint64_t, Hash>, std::map<ReplicaId, SignedMessage>> prepares;
+  std::map<std::pair<uint64_t, Hash>, std::map<ReplicaId, crypto::Signature>> commits;
+  // Best (highest view) prepared certificate this replica holds.
+  std::optional<PreparedCert> pcert;
+  uint64_t pcert_view = 0;
+  Block pcert_block;
+  // Own signed messages, for retransmission.
+  std::optional<Bytes> my_prepare, my_commit;
+  // Commit certificate gathered (block known), waiting to be Delivered in order.
+  std::optional<CommitCertificate> cert;
+  Block cert_block;
+  bool committed = false;  // Delivered
+};
+
+struct PendingTx {
+  Bytes tx;
+  uint64_t seq = 0;
+  TimeMs arrival = 0;
+  TimeMs last_forward = 0;
+};
+
+class ReplicaCore {
+ public:
+  ReplicaCore(ReplicaConfig config, crypto::KeyPair key);
+
+  // ---- persistence.cc ----
+  Status Restore(const std::vector<std::pair<std::string, Bytes>>& persisted);
+
+  // ---- replica.cc (dispatch) ----
+  void Start(TimeMs now);
+  void OnMessage(ReplicaId from, ByteView message, TimeMs now);
+  void OnTimer(TimerId id, TimeMs now);
+
+  // ---- normal_case.cc ----
+  void OnRequest(Bytes tx, TimeMs now, bool forward);
+  void HandleRequest(const SignedMessage& m, TimeMs now);
+  void HandlePrePrepare(const SignedMessage& m, TimeMs now);
+  void HandlePrepare(const SignedMessage& m, TimeMs now);
+  void HandleCommit(const SignedMessage& m, TimeMs now);
+  void OnExecuted(uint64_t height, const Hash& block_hash, const Hash& state_root, TimeMs now);
+  void MaybePropose(TimeMs now);
+  void TryValidatePending(TimeMs now);
+  void AcceptPrePrepare(uint64_t height, const SignedMessage& m, Block block, bool from_new_view,
+                        TimeMs now);
+  void TryPrepare(uint64_t height, TimeMs now);
+  void CheckPrepared(uint64_t height, TimeMs now);
+  void CheckCommitted(uint64_t height, TimeMs now);
+  void DeliverReady(TimeMs now);
+  void DeliverBlock(Block block, CommitCertificate cert, TimeMs now);
+  Status ValidateProposal(const Slot& slot) const;
+  void RearmProgressTimer(TimeMs now);
+  void ReplyCommit(ReplicaId to, uint64_t height);
+  bool InFlight(const Hash& tx_id) const;
+
+  // ---- checkpoint.cc ----
+  void HandleCheckpoint(const SignedMessage& m, TimeMs now);
+  void MaybeStable(uint64_t height, TimeMs now);
+  void AdoptStableCheckpoint(CheckpointProof proof, TimeMs now);
+  void GarbageCollect(uint64_t upto);
+  void HandleStatus(const SignedMessage& m, TimeMs now);
+  void Tick(TimeMs now);
+  Status VerifyCheckpointProof(const CheckpointMsg& ck,
+                               const std::vector<SignedMessage>& msgs) const;
+
+  // ---- view_change.cc ----
+  void StartViewChange(uint64_t new_view, TimeMs now);
+  void HandleViewChange(const SignedMessage& m, TimeMs now);
+  void HandleNewView(const SignedMessage& m, TimeMs now);
+  Status ValidateViewChange(const SignedMessage& m, ViewChangeMsg* out) const;
+  Status ValidatePreparedCert(const PreparedCert& c, uint64_t min_height, uint64_t below_view,
+                              uint64_t* height, Block* block) const;
+  void MaybeJoinViewChange(TimeMs now);
+  void MaybeSendNewView(TimeMs now);
+  void InstallView(uint64_t view, const Bytes& new_view_bytes,
+                   const std::vector<ViewChangeMsg>& vcs,
+                   const std::vector<std::pair<SignedMessage, Block>>& pps, TimeMs now);
+  void BufferFuture(const SignedMessage& m, uint64_t view);
+  void ReplayBuffered(TimeMs now);
+
+  // ---- state_transfer.cc ----
+  void MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now);
+  void OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks, TimeMs now);
+
+  // ---- helpers (replica.cc) ----
+  ReplicaId PrimaryOf(uint64_t view) const {
+    return static_cast<ReplicaId>(view % config_.validators.n());
+  }
+  bool IsPrimary() const { return PrimaryOf(view_) == config_.self; }
+  size_t PrepareQuorum() const;  // 2f (prepares from backups)
+  size_t CommitQuorum() const;   // 2f+1
+  SignedMessage SignMsg(MsgType type, Bytes body) const;
+  Status VerifyMsg(const SignedMessage& m) const;
+  Hash TxId(ByteView tx) const;
+  uint64_t LowWatermark() const { return stable_.checkpoint.height; }
+  uint64_t HighWatermark() const { return LowWatermark() + config_.watermark_window; }
+  TimeMs Interval() const;
+  template <typename T>
+  void Emit(T&& e) {
+    out_.emplace_back(std::in_place_type<std::decay_t<T>>, std::forward<T>(e));
+  }
+  void Send(ReplicaId to, const SignedMessage& m) { Emit(SendTo{to, m.Encode()}); }
+  void BroadcastMsg(const SignedMessage& m) { Emit(Broadcast{m.Encode()}); }
+  // Records (and persists) this replica's vote for (view_, height, digest).
+  // Returns false if it would contradict an earlier vote.
+  bool RecordVote(uint64_t height, const Hash& digest, const Bytes& pp_bytes);
+  void PersistView();
+  std::vector<Effect> TakeEffects() { return std::move(out_); }
+
+  // ---- state ----
+  ReplicaConfig config_;
+  crypto::KeyPair key_;
+  std::vector<Effect> out_;
+
+  uint64_t view_ = 0;
+  bool in_view_change_ = false;
+  uint64_t view_changes_ = 0;
+  uint32_t backoff_ = 0;  // progress timeout = base << backoff_
+
+  uint64_t executed_height_ = 0;
+  Hash executed_hash_{};
+  Hash executed_state_root_{};
+  TimeMs executed_ts_ = 0;
+  uint64_t delivered_height_ = 0;
+  Hash delivered_hash_{};
+  std::map<uint64_t, std::pair<Hash, TimeMs>> delivered_info_;  // height -> (hash, ts), above low
+
+  std::map<uint64_t, Slot> log_;
+  std::map<uint64_t, std::pair<uint64_t, Hash>> votes_;  // height -> (view, digest) signed
+  std::set<uint64_t> persisted_heights_;
+
+  // Requests waiting for a block.
+  std::map<Hash, PendingTx> pending_;
+  std::map<uint64_t, Hash> pending_order_;
+  uint64_t next_seq_ = 0;
+
+  // Checkpoints.
+  CheckpointProof stable_;  // height 0 = genesis
+  std::map<uint64_t, std::map<ReplicaId, SignedMessage>> checkpoints_;
+  std::optional<SignedMessage> my_checkpoint_;
+
+  // View change.
+  std::map<ReplicaId, std::pair<SignedMessage, ViewChangeMsg>>
+      view_change_msgs_;  // latest per sender
+  std::optional<SignedMessage> my_view_change_;
+  std::optional<Bytes> last_new_view_;  // NewView that installed view_ (if any)
+  std::map<ReplicaId, std::deque<std::pair<uint64_t, SignedMessage>>> future_;
+
+  // Timers and liveness.
+  TimeMs progress_deadline_ = 0;  // 0 = not armed
+  TimeMs batch_deadline_ = 0;
+  std::map<ReplicaId, TimeMs> last_reply_;  // rate limit for NewView / Status replies
+  uint64_t delivered_at_last_tick_ = 0;
+
+  // State transfer.
+  bool fetch_outstanding_ = false;
+  uint64_t fetch_target_ = 0;
+  std::map<ReplicaId, uint64_t> peer_heights_;
+  ReplicaId last_fetch_peer_ = 0;
+
+  // Test-only (ReplicaTestAccess).
+  bool unsafe_quorums_ = false;
+};
+
+}  // namespace licenced::consensus

@@ -1,0 +1,50 @@
+// State transfer: fetching committed blocks with their certificates from a
+// peer when this replica is behind, verifying them before Delivering.
+#include <algorithm>
+
+#include "consensus/replica_core.h"
+
+namespace licenced::consensus {
+
+void ReplicaCore::MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now) {
+  if (peer == config_.self || peer >= config_.validators.n()) return;
+  if (target <= delivered_height_) return;
+  fetch_target_ = std::max(fetch_target_, target);
+  if (fetch_outstanding_) return;
+  uint64_t from = delivered_height_ + 1;
+  uint64_t to = std::min(target, from + kMaxFetchBlocks - 1);
+  Emit(FetchBlocks{peer, from, to});
+  fetch_outstanding_ = true;
+  last_fetch_peer_ = peer;
+  Emit(SetTimer{kTimerFetch, now + 2 * Interval()});
+}
+
+void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
+                                  TimeMs now) {
+  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
+    return a.first.header.height < b.first.header.height;
+  });
+  uint64_t before = delivered_height_;
+  for (auto& [block, cert] : blocks) {
+    uint64_t h = block.header.height;
+    if (h <= delivered_height_) continue;
+    if (h != delivered_height_ + 1) break;
+    Hash hash = block.ComputeHash();
+    if (cert.height != h || cert.block_hash != hash) break;
+    if (block.header.prev_hash != delivered_hash_) break;
+    if (!block.CheckTxRoot().ok()) break;
+    if (!cert.Verify(config_.validators, config_.verify_signature).ok()) break;
+    DeliverBlock(std::move(block), std::move(cert), now);
+  }
+  DeliverReady(now);
+  if (fetch_outstanding_) {
+    fetch_outstanding_ = false;
+    Emit(CancelTimer{kTimerFetch});
+  }
+  if (fetch_target_ > delivered_height_ && delivered_height_ > before) {
+    MaybeFetch(last_fetch_peer_, fetch_target_, now);
+  }
+  // Otherwise the fetch timer / next Status retries with another peer.
+}
+
+}  // namespace licenced::consensus

@@ -1,0 +1,660 @@
+#include "tests/sim/sim.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "consensus/messages.h"
+#include "consensus/replica.h"
+#include "core/crypto.h"
+#include "core/merkle.h"
+#include "tests/sim/byzantine.h"
+#include "tests/sim/test_access.h"
+
+namespace licenced::sim {
+namespace {
+
+using consensus::Block;
+using consensus::CommitCertificate;
+using consensus::Effect;
+using consensus::Replica;
+using consensus::ReplicaId;
+using consensus::TimeMs;
+
+constexpr TimeMs kEpoch = 1'700'000'000'000;  // sim time 0 in every replica's clock
+constexpr TimeMs kLoadEnd = 2000;             // clients submit in [0, kLoadEnd)
+constexpr TimeMs kFaultsEnd = 3000;           // network faults and crashes stop here
+constexpr TimeMs kLivenessBound = 60000;      // after kFaultsEnd, everything must commit
+constexpr TimeMs kClientRetry = 1500;
+
+const std::vector<std::string> kProfiles = {
+    "clean", "lossy", "partition", "crash-restart", "byzantine-primary", "byzantine-mixed"};
+
+struct Profile {
+  double drop = 0;
+  double duplicate = 0;
+  TimeMs delay_min = 1, delay_max = 5;
+  TimeMs skew = 2;  // max |clock offset|
+  bool partition = false;
+  bool crashes = false;
+  bool byzantine_primary = false;
+  int default_byzantine = 0;
+};
+
+Profile MakeProfile(const std::string& name, size_t f) {
+  Profile p;
+  if (name == "lossy") {
+    p.drop = 0.2;
+    p.duplicate = 0.05;
+    p.delay_max = 60;
+    p.skew = 50;
+  } else if (name == "partition") {
+    p.partition = true;
+    p.delay_max = 20;
+    p.skew = 50;
+    p.duplicate = 0.02;
+  } else if (name == "crash-restart") {
+    p.crashes = true;
+    p.drop = 0.05;
+    p.delay_max = 20;
+    p.skew = 50;
+  } else if (name == "byzantine-primary") {
+    p.byzantine_primary = true;
+    p.default_byzantine = static_cast<int>(f);
+    p.delay_max = 10;
+    p.skew = 20;
+  } else if (name == "byzantine-mixed") {
+    p.default_byzantine = static_cast<int>(f);
+    p.drop = 0.05;
+    p.duplicate = 0.05;
+    p.delay_max = 30;
+    p.skew = 50;
+  }
+  return p;
+}
+
+// Caches signature checks across the replicas of one run (each broadcast is
+// verified by n-1 receivers). Pure function of its inputs, so deterministic.
+class VerifyCache {
+ public:
+  bool Verify(const crypto::PublicKey& key, std::string_view tag, ByteView body,
+              const crypto::Signature& sig) {
+    crypto::Sha256Hasher h;
+    h.Update(key).Update(AsBytes(tag)).Update(body).Update(sig);
+    Hash k = h.Final();
+    std::string skey(k.begin(), k.end());
+    auto it = cache_.find(skey);
+    if (it != cache_.end()) return it->second;
+    bool ok = crypto::Verify(key, tag, body, sig);
+    cache_.emplace(std::move(skey), ok);
+    return ok;
+  }
+
+ private:
+  std::unordered_map<std::string, bool> cache_;
+};
+
+struct Node {
+  ReplicaId id = 0;
+  std::optional<crypto::KeyPair> key;
+  std::unique_ptr<Byzantine> byzantine;
+  std::unique_ptr<Replica> replica;
+  bool up = true;
+  uint64_t incarnation = 0;
+  int64_t clock_offset = 0;
+  // Durable storage.
+  std::map<std::string, Bytes> durable;
+  std::vector<consensus::Persist> unsynced;
+  std::vector<std::pair<Block, CommitCertificate>> chain;  // executed blocks 1..
+  std::vector<Hash> roots;                                 // roots[h] after block h
+  std::set<Hash> committed;                                // executed tx ids
+  // Volatile.
+  std::deque<std::pair<Block, CommitCertificate>> exec_queue;
+  bool exec_scheduled = false;
+  std::map<consensus::TimerId, TimeMs> timers;
+  uint64_t last_delivered = 0;
+  Hash last_delivered_hash{};
+  TimeMs last_delivered_ts = 0;
+  uint64_t view_changes_total = 0;  // over incarnations
+};
+
+class Simulation {
+ public:
+  Simulation(const SimOptions& options, uint64_t seed)
+      : options_(options), seed_(seed), rng_(seed * 0x9E3779B97F4A7C15ull + 12345) {}
+
+  RunResult Run();
+
+ private:
+  struct Event {
+    TimeMs time;
+    uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const Event& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+  };
+
+  void At(TimeMs t, std::function<void()> fn) { queue_.push(Event{t, next_seq_++, std::move(fn)}); }
+  TimeMs LocalNow(const Node& n) const {
+    return static_cast<TimeMs>(static_cast<int64_t>(kEpoch + now_) + n.clock_offset);
+  }
+  uint64_t Rand(uint64_t n) { return n == 0 ? 0 : rng_() % n; }
+  double Uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+  bool Honest(const Node& n) const { return !n.byzantine; }
+  bool FaultsActive() const { return now_ < kFaultsEnd; }
+  bool Partitioned(ReplicaId a, ReplicaId b) const {
+    return partition_active_ && side_[a] != side_[b];
+  }
+
+  consensus::ReplicaConfig MakeConfig(ReplicaId id);
+  void StartReplica(Node& n);
+  void Apply(Node& n, std::vector<Effect> effects);
+  void FlushUnsynced(Node& n);
+  void Send(ReplicaId from, ReplicaId to, const Bytes& msg);
+  void OnDeliver(Node& n, Block block, CommitCertificate cert);
+  void Execute(ReplicaId id, uint64_t incarnation);
+  void Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi);
+  void Crash(ReplicaId id);
+  void Restart(ReplicaId id);
+  void Submit(size_t tx_index);
+  void ClientRetry(size_t tx_index);
+  bool AllCommitted() const;
+  void Violate(const std::string& kind, const std::string& detail);
+  void Trace(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+  SimOptions options_;
+  uint64_t seed_;
+  std::mt19937_64 rng_;
+  Profile profile_;
+  consensus::ValidatorSet validators_;
+  std::vector<Node> nodes_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
+  uint64_t next_seq_ = 0;
+  TimeMs now_ = 0;
+  uint64_t events_ = 0;
+  VerifyCache verify_cache_;
+  Hash genesis_hash_{};
+  Hash genesis_root_{};
+  bool partition_active_ = false;
+  std::vector<int> side_;
+  // Client and checkers.
+  std::vector<Bytes> txs_;
+  std::vector<TimeMs> submitted_at_;
+  std::map<Hash, size_t> submitted_ids_;
+  size_t submitted_count_ = 0;
+  std::map<uint64_t, Hash> agreed_;     // height -> block hash (first honest Deliver)
+  std::map<Hash, uint64_t> tx_height_;  // tx id -> height it was committed at
+  std::set<std::string> cert_ok_;       // verified certificates
+  std::vector<Violation> violations_;
+};
+
+void Simulation::Trace(const char* fmt, ...) {
+  if (!options_.trace) return;
+  va_list ap;
+  va_start(ap, fmt);
+  std::printf("[%6llu] ", static_cast<unsigned long long>(now_));
+  std::vprintf(fmt, ap);
+  std::printf("\n");
+  va_end(ap);
+}
+
+void Simulation::Violate(const std::string& kind, const std::string& detail) {
+  if (violations_.size() < 20) violations_.push_back({kind, detail});
+  Trace("VIOLATION %s: %s", kind.c_str(), detail.c_str());
+}
+
+consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
+  consensus::ReplicaConfig c;
+  c.validators = validators_;
+  c.self = id;
+  c.max_batch_txs = 8;
+  c.max_batch_wait = 5;
+  c.checkpoint_interval = 4;
+  c.watermark_window = 16;
+  c.view_change_timeout = 300;
+  c.max_clock_skew = 1000;
+  c.status_interval = 100;
+  c.genesis_hash = genesis_hash_;
+  c.genesis_time_ms = kEpoch - 1000;
+  c.validate_tx = [](ByteView tx) { return tx.size() > 3 && tx[0] == 't' && tx[1] == 'x'; };
+  Node* node = &nodes_[id];
+  c.is_committed = [node](const Hash& tx_id) { return node->committed.count(tx_id) > 0; };
+  c.verify_signature = [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
+                              const crypto::Signature& sig) {
+    return verify_cache_.Verify(k, tag, body, sig);
+  };
+  const Node& n = nodes_[id];
+  c.executed_block_timestamp = n.chain.empty() ? 0 : n.chain.back().first.header.timestamp_ms;
+  return c;
+}
+
+void Simulation::StartReplica(Node& n) {
+  std::vector<std::pair<std::string, Bytes>> persisted(n.durable.begin(), n.durable.end());
+  uint64_t h = n.chain.size();
+  Hash hash = h == 0 ? genesis_hash_ : n.chain.back().first.ComputeHash();
+  auto r = Replica::Create(MakeConfig(n.id), *n.key, std::move(persisted), h, hash, n.roots.back());
+  if (!r.ok()) {
+    Violate("integrity",
+            "replica " + std::to_string(n.id) + " cannot restart: " + r.status().ToString());
+    n.up = false;
+    return;
+  }
+  n.replica = std::move(r).value();
+  if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*n.replica, true);
+  n.up = true;
+  n.last_delivered = h;
+  n.last_delivered_hash = hash;
+  n.last_delivered_ts = h == 0 ? 0 : n.chain.back().first.header.timestamp_ms;
+  Apply(n, n.replica->Start(LocalNow(n)));
+}
+
+void Simulation::FlushUnsynced(Node& n) {
+  for (auto& p : n.unsynced) {
+    if (p.value.empty()) {
+      n.durable.erase(p.key);
+    } else {
+      n.durable[p.key] = std::move(p.value);
+    }
+  }
+  n.unsynced.clear();
+}
+
+void Simulation::Apply(Node& n, std::vector<Effect> effects) {
+  // A pending write becomes durable before any later effect runs; trailing
+  // writes stay unsynced until the node's next step (lost if it crashes first).
+  FlushUnsynced(n);
+  for (Effect& e : effects) {
+    if (auto* p = std::get_if<consensus::Persist>(&e)) {
+      n.unsynced.push_back(std::move(*p));
+      continue;
+    }
+    FlushUnsynced(n);
+    if (auto* s = std::get_if<consensus::SendTo>(&e)) {
+      Send(n.id, s->to, s->message);
+    } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
+      for (ReplicaId to = 0; to < nodes_.size(); ++to) {
+        if (to != n.id) Send(n.id, to, b->message);
+      }
+    } else if (auto* t = std::get_if<consensus::SetTimer>(&e)) {
+      n.timers[t->id] = t->deadline;
+      TimeMs local = LocalNow(n);
+      TimeMs at = now_ + (t->deadline > local ? t->deadline - local : 0);
+      ReplicaId id = n.id;
+      uint64_t inc = n.incarnation;
+      consensus::TimerId tid = t->id;
+      TimeMs deadline = t->deadline;
+      At(at, [this, id, inc, tid, deadline] {
+        Node& node = nodes_[id];
+        if (!node.up || node.incarnation != inc) return;
+        auto it = node.timers.find(tid);
+        if (it == node.timers.end() || it->second != deadline) return;
+        node.timers.erase(it);
+        Apply(node, node.replica->OnTimer(tid, LocalNow(node)));
+      });
+    } else if (auto* c = std::get_if<consensus::CancelTimer>(&e)) {
+      n.timers.erase(c->id);
+    } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
+      OnDeliver(n, std::move(d->block), std::move(d->cert));
+    } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
+      ReplicaId from = n.id, peer = f->peer;
+      uint64_t lo = f->from_height, hi = f->to_height;
+      At(now_ + 1 + Rand(5), [this, from, peer, lo, hi] { Fetch(from, peer, lo, hi); });
+    }
+  }
+}
+
+void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
+  std::vector<Bytes> out;
+  if (nodes_[from].byzantine) {
+    out = nodes_[from].byzantine->Outgoing(to, msg, rng_);
+  } else {
+    out.push_back(msg);
+  }
+  for (Bytes& m : out) {
+    if (Partitioned(from, to)) continue;
+    double drop = FaultsActive() ? profile_.drop : 0;
+    if (drop > 0 && Uniform() < drop) continue;
+    int copies = 1;
+    if (FaultsActive() && profile_.duplicate > 0 && Uniform() < profile_.duplicate) copies = 2;
+    for (int i = 0; i < copies; ++i) {
+      TimeMs dmax = FaultsActive() ? profile_.delay_max : std::min<TimeMs>(profile_.delay_max, 10);
+      TimeMs delay = profile_.delay_min + Rand(dmax - profile_.delay_min + 1);
+      auto shared = std::make_shared<Bytes>(m);
+      At(now_ + delay, [this, from, to, shared] {
+        Node& node = nodes_[to];
+        if (!node.up) return;
+        Apply(node, node.replica->OnMessage(from, *shared, LocalNow(node)));
+      });
+    }
+  }
+}
+
+void Simulation::OnDeliver(Node& n, Block block, CommitCertificate cert) {
+  uint64_t h = block.header.height;
+  Hash hash = block.ComputeHash();
+  std::string who = "replica " + std::to_string(n.id) + " height " + std::to_string(h);
+  Trace("r%u deliver h=%llu txs=%zu view=%llu", n.id, static_cast<unsigned long long>(h),
+        block.txs.size(), static_cast<unsigned long long>(cert.view));
+  if (!Honest(n)) {
+    n.exec_queue.emplace_back(std::move(block), std::move(cert));
+  } else {
+    if (h != n.last_delivered + 1) {
+      Violate("integrity",
+              who + ": delivered out of order after " + std::to_string(n.last_delivered));
+    }
+    if (block.header.prev_hash != n.last_delivered_hash) {
+      Violate("integrity", who + ": prev_hash does not link");
+    }
+    if (h > 1 && block.header.timestamp_ms <= n.last_delivered_ts) {
+      Violate("integrity", who + ": timestamp not increasing");
+    }
+    if (!block.CheckTxRoot().ok()) Violate("integrity", who + ": tx_root mismatch");
+    std::string cert_bytes = ToString(cert.Encode());
+    if (cert_ok_.count(cert_bytes) == 0) {
+      Status st =
+          cert.height != h || cert.block_hash != hash
+              ? Status::Corruption("certificate is for another block")
+              : cert.Verify(validators_, [this](const crypto::PublicKey& k, std::string_view tag,
+                                                ByteView body, const crypto::Signature& sig) {
+                  return verify_cache_.Verify(k, tag, body, sig);
+                });
+      if (st.ok()) {
+        cert_ok_.insert(cert_bytes);
+      } else {
+        Violate("integrity", who + ": " + st.ToString());
+      }
+    }
+    auto [it, fresh] = agreed_.emplace(h, hash);
+    if (!fresh && it->second != hash) {
+      Violate("agreement", who + ": committed " + ToHex(hash).substr(0, 16) + " but another " +
+                               "honest replica committed " + ToHex(it->second).substr(0, 16));
+    }
+    if (fresh) {
+      std::set<Hash> in_block;
+      for (const Bytes& tx : block.txs) {
+        Hash id = crypto::Sha256(tx);
+        if (submitted_ids_.count(id) == 0) {
+          Violate("validity", who + ": tx never submitted by a client");
+        }
+        auto [t, new_tx] = tx_height_.emplace(id, h);
+        if (!new_tx || !in_block.insert(id).second) {
+          Violate("validity",
+                  who + ": tx committed twice (also at height " + std::to_string(t->second) + ")");
+        }
+      }
+    }
+    n.exec_queue.emplace_back(std::move(block), std::move(cert));
+  }
+  n.last_delivered = h;
+  n.last_delivered_hash = hash;
+  n.last_delivered_ts = n.exec_queue.back().first.header.timestamp_ms;
+  if (!n.exec_scheduled) {
+    n.exec_scheduled = true;
+    ReplicaId id = n.id;
+    uint64_t inc = n.incarnation;
+    At(now_ + 1 + Rand(3), [this, id, inc] { Execute(id, inc); });
+  }
+}
+
+void Simulation::Execute(ReplicaId id, uint64_t inc) {
+  Node& n = nodes_[id];
+  if (!n.up || n.incarnation != inc) return;
+  n.exec_scheduled = false;
+  if (n.exec_queue.empty()) return;
+  auto [block, cert] = std::move(n.exec_queue.front());
+  n.exec_queue.pop_front();
+  uint64_t h = block.header.height;
+  Hash hash = block.ComputeHash();
+  if (h != n.chain.size() + 1) {
+    if (Honest(n))
+      Violate("integrity",
+              "replica " + std::to_string(id) + " executes " + std::to_string(h) + " out of order");
+  } else {
+    if (Honest(n) && block.header.state_root != n.roots.back()) {
+      Violate("integrity", "replica " + std::to_string(id) + " height " + std::to_string(h) +
+                               ": header state_root is not the state after h-1");
+    }
+    Hash root = crypto::Sha256(Writer().Raw(n.roots.back()).Raw(hash).Take());
+    for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
+    n.roots.push_back(root);
+    n.chain.emplace_back(std::move(block), std::move(cert));  // synced with the state
+    Apply(n, n.replica->OnExecuted(h, hash, root, LocalNow(n)));
+  }
+  if (!n.exec_queue.empty() && !n.exec_scheduled) {
+    n.exec_scheduled = true;
+    At(now_ + 1 + Rand(3), [this, id, inc] { Execute(id, inc); });
+  }
+}
+
+void Simulation::Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi) {
+  Node& p = nodes_[peer];
+  if (!p.up || Partitioned(from, peer)) return;  // no answer: the fetch timer retries
+  if (p.byzantine && !p.byzantine->AnswersFetch()) return;
+  std::vector<std::pair<Block, CommitCertificate>> blocks;
+  for (uint64_t h = lo; h <= hi && h <= p.chain.size(); ++h) blocks.push_back(p.chain[h - 1]);
+  if (p.byzantine && p.byzantine->TampersFetch() && !blocks.empty()) {
+    blocks[0].first.txs.push_back(ToBytes("tx:forged"));
+  }
+  auto shared =
+      std::make_shared<std::vector<std::pair<Block, CommitCertificate>>>(std::move(blocks));
+  uint64_t inc = nodes_[from].incarnation;
+  At(now_ + 1 + Rand(10), [this, from, inc, shared] {
+    Node& n = nodes_[from];
+    if (!n.up || n.incarnation != inc) return;
+    Apply(n, n.replica->OnFetchedBlocks(std::move(*shared), LocalNow(n)));
+  });
+}
+
+void Simulation::Crash(ReplicaId id) {
+  Node& n = nodes_[id];
+  if (!n.up) return;
+  Trace("r%u CRASH (lost %zu unsynced writes, %zu unexecuted blocks)", id, n.unsynced.size(),
+        n.exec_queue.size());
+  n.view_changes_total += n.replica->view_changes();
+  n.up = false;
+  n.replica.reset();
+  n.unsynced.clear();
+  n.exec_queue.clear();
+  n.exec_scheduled = false;
+  n.timers.clear();
+  ++n.incarnation;
+}
+
+void Simulation::Restart(ReplicaId id) {
+  Node& n = nodes_[id];
+  if (n.up) return;
+  Trace("r%u RESTART at height %zu", id, n.chain.size());
+  StartReplica(n);
+}
+
+void Simulation::Submit(size_t i) {
+  std::vector<ReplicaId> targets;
+  for (const Node& n : nodes_) {
+    if (n.up && Honest(n)) targets.push_back(n.id);
+  }
+  if (targets.empty()) return;
+  Node& n = nodes_[targets[Rand(targets.size())]];
+  Trace("client tx %zu -> r%u", i, n.id);
+  Apply(n, n.replica->OnRequest(txs_[i], LocalNow(n)));
+}
+
+void Simulation::ClientRetry(size_t i) {
+  Hash id = crypto::Sha256(txs_[i]);
+  if (tx_height_.count(id) > 0) return;  // committed by some honest replica
+  Submit(i);
+  At(now_ + kClientRetry, [this, i] { ClientRetry(i); });
+}
+
+bool Simulation::AllCommitted() const {
+  if (submitted_count_ < txs_.size()) return false;
+  for (const Node& n : nodes_) {
+    if (!Honest(n)) continue;
+    if (!n.up || n.committed.size() < txs_.size()) return false;
+  }
+  return true;
+}
+
+RunResult Simulation::Run() {
+  size_t n = options_.replicas;
+  size_t f = (n - 1) / 3;
+  profile_ = MakeProfile(options_.profile, f);
+  int byz = options_.byzantine >= 0 ? options_.byzantine : profile_.default_byzantine;
+  genesis_hash_ = crypto::Sha256(AsBytes("sim-genesis-" + std::to_string(n)));
+  genesis_root_ = crypto::Sha256(AsBytes("sim-genesis-state"));
+  nodes_.resize(n);
+  for (ReplicaId i = 0; i < n; ++i) {
+    crypto::Seed seed{};
+    seed[0] = static_cast<uint8_t>(i);
+    seed[1] = 0x5a;
+    nodes_[i].id = i;
+    nodes_[i].key = crypto::KeyPair::FromSeed(seed);
+    validators_.keys.push_back(nodes_[i].key->public_key());
+    nodes_[i].roots.push_back(genesis_root_);
+    int64_t skew = static_cast<int64_t>(profile_.skew);
+    nodes_[i].clock_offset = static_cast<int64_t>(Rand(2 * skew + 1)) - skew;
+  }
+  // Byzantine replicas.
+  std::vector<ReplicaId> ids(n);
+  for (ReplicaId i = 0; i < n; ++i) ids[i] = i;
+  std::shuffle(ids.begin(), ids.end(), rng_);
+  if (profile_.byzantine_primary) {
+    std::sort(ids.begin(), ids.end());  // replicas 0.. (the first primaries)
+  }
+  const std::vector<Behaviour> mixed = {Behaviour::kEquivocate,   Behaviour::kDoubleVote,
+                                        Behaviour::kBadSignature, Behaviour::kHugeView,
+                                        Behaviour::kSilent,       Behaviour::kReplay};
+  for (int b = 0; b < byz && b < static_cast<int>(n); ++b) {
+    Behaviour beh = profile_.byzantine_primary ? Behaviour::kEquivocate : mixed[Rand(mixed.size())];
+    if (profile_.byzantine_primary && Rand(4) == 0) beh = Behaviour::kSilent;
+    Node& node = nodes_[ids[b]];
+    node.byzantine = std::make_unique<Byzantine>(beh, node.id, n, *node.key);
+    Trace("r%u is byzantine: %s", node.id, BehaviourName(beh));
+  }
+  // Transactions and client.
+  for (size_t i = 0; i < options_.txs; ++i) {
+    txs_.push_back(ToBytes("tx:" + std::to_string(seed_) + ":" + std::to_string(i)));
+    submitted_ids_[crypto::Sha256(txs_.back())] = i;
+    TimeMs t = Rand(kLoadEnd);
+    At(t, [this, i] {
+      ++submitted_count_;
+      Submit(i);
+      At(now_ + kClientRetry, [this, i] { ClientRetry(i); });
+    });
+  }
+  // Partitions that heal.
+  side_.assign(n, 0);
+  if (profile_.partition) {
+    TimeMs start = Rand(1500);
+    TimeMs end = start + 200 + Rand(1200);
+    At(start, [this, n] {
+      for (size_t i = 0; i < n; ++i) side_[i] = static_cast<int>(Rand(2));
+      partition_active_ = true;
+      Trace("PARTITION");
+    });
+    At(std::min(end, kFaultsEnd), [this] {
+      partition_active_ = false;
+      Trace("HEAL");
+    });
+  }
+  // Crashes (honest replicas, so that at most f are faulty at once).
+  if (profile_.crashes) {
+    size_t budget = f - std::min<size_t>(f, static_cast<size_t>(std::max(byz, 0)));
+    size_t crashes = 1 + Rand(3);
+    TimeMs t = 0;
+    for (size_t c = 0; c < crashes && budget > 0; ++c) {
+      t += 100 + Rand(800);
+      if (t >= kFaultsEnd - 200) break;
+      std::vector<ReplicaId> candidates;
+      for (const Node& node : nodes_) {
+        if (Honest(node)) candidates.push_back(node.id);
+      }
+      ReplicaId victim = candidates[Rand(candidates.size())];
+      if (Rand(2) == 0) victim = 0;  // often the first primary
+      if (!Honest(nodes_[victim])) continue;
+      TimeMs down = 50 + Rand(700);
+      TimeMs up = std::min(t + down, kFaultsEnd);
+      At(t, [this, victim] { Crash(victim); });
+      At(up, [this, victim] { Restart(victim); });
+      t = up;
+    }
+  }
+  for (Node& node : nodes_) StartReplica(node);
+
+  TimeMs deadline = kFaultsEnd + kLivenessBound;
+  while (!queue_.empty()) {
+    Event e = queue_.top();
+    if (e.time > deadline) break;
+    queue_.pop();
+    now_ = e.time;
+    ++events_;
+    e.fn();
+    if (now_ >= kLoadEnd && (events_ & 63) == 0 && AllCommitted()) break;
+    if (events_ > 5'000'000) break;
+  }
+  bool live = AllCommitted();
+  if (!live) {
+    for (const Node& node : nodes_) {
+      if (!Honest(node)) continue;
+      if (node.committed.size() < txs_.size()) {
+        Violate("liveness", "replica " + std::to_string(node.id) + " committed " +
+                                std::to_string(node.committed.size()) + " of " +
+                                std::to_string(txs_.size()) + " txs by t=" + std::to_string(now_) +
+                                "ms (view " +
+                                std::to_string(node.replica ? node.replica->view() : 0) + ")");
+      }
+    }
+  }
+  RunResult r;
+  r.seed = seed_;
+  r.violations = violations_;
+  r.events = events_;
+  r.sim_time_ms = now_;
+  bool first = true;
+  for (const Node& node : nodes_) {
+    if (!Honest(node)) continue;
+    uint64_t h = node.chain.size();
+    r.committed_blocks_min = first ? h : std::min(r.committed_blocks_min, h);
+    r.committed_blocks_max = std::max(r.committed_blocks_max, h);
+    first = false;
+    uint64_t vc = node.view_changes_total + (node.replica ? node.replica->view_changes() : 0);
+    r.view_changes = std::max(r.view_changes, vc);
+  }
+  return r;
+}
+
+}  // namespace
+
+bool RunResult::safety_ok() const {
+  for (const Violation& v : violations) {
+    if (v.safety()) return false;
+  }
+  return true;
+}
+
+bool RunResult::liveness_ok() const {
+  for (const Violation& v : violations) {
+    if (!v.safety()) return false;
+  }
+  return true;
+}
+
+const std::vector<std::string>& ProfileNames() { return kProfiles; }
+
+bool IsProfile(const std::string& name) {
+  return std::find(kProfiles.begin(), kProfiles.end(), name) != kProfiles.end();
+}
+
+RunResult RunSimulation(const SimOptions& options, uint64_t seed) {
+  Simulation sim(options, seed);
+  return sim.Run();
+}
+
+}  // namespace licenced::sim

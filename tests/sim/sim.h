@@ -1,0 +1,49 @@
+// Deterministic PBFT simulator: n replicas in one process over a simulated
+// network and clock, driven by one seeded scheduler, so a seed replays exactly.
+// Faults (drop, delay, reorder, duplicate, partitions, crash + restart losing
+// unsynced writes, clock skew) and Byzantine behaviours are chosen by profile.
+// After each run the checkers report agreement, validity, integrity and
+// liveness violations. Test-only code; not thread-safe (one run per call).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace licenced::sim {
+
+struct SimOptions {
+  size_t replicas = 4;
+  // Byzantine replicas; -1 means the profile's default (f for the byzantine
+  // profiles, 0 otherwise).
+  int byzantine = -1;
+  std::string profile = "clean";
+  size_t txs = 24;
+  bool unsafe_quorums = false;  // test-only broken rule (2f instead of 2f+1)
+  bool trace = false;           // print every event (replays)
+};
+
+struct Violation {
+  std::string kind;  // agreement, validity, integrity, liveness
+  std::string detail;
+  bool safety() const { return kind != "liveness"; }
+};
+
+struct RunResult {
+  uint64_t seed = 0;
+  std::vector<Violation> violations;
+  uint64_t committed_blocks_min = 0;  // over honest replicas
+  uint64_t committed_blocks_max = 0;
+  uint64_t view_changes = 0;  // max over honest replicas
+  uint64_t events = 0;
+  uint64_t sim_time_ms = 0;
+  bool safety_ok() const;
+  bool liveness_ok() const;
+};
+
+const std::vector<std::string>& ProfileNames();
+bool IsProfile(const std::string& name);
+
+RunResult RunSimulation(const SimOptions& options, uint64_t seed);
+
+}  // namespace licenced::sim
