@@ -32,17 +32,22 @@ struct LoadOptions {
   size_t count = 1000;
   size_t concurrency = 16;
   double rate = 0;  // tx/s; 0 = as fast as possible
-  std::string chaincode = "system";
-  std::string method = "ping";
-  // {i} is replaced by the tx index, {run} by a random run id.
-  std::string args_template = R"({"seq":{i},"run":"{run}"})";
+  // Default call: an org admin enrols a fresh clerk key (cheap, always accepted,
+  // writes one state key).
+  std::string chaincode = "identity";
+  std::string method = "enrol_clerk";
+  // {i} = tx index, {run} = random run id, {key} = a fresh Ed25519 public key (hex).
+  std::string args_template = R"({"name":"load-{run}-{i}","public_key":"{key}","roles":["clerk"]})";
   std::string ids_out;
   double tx_timeout_s = 60;
 };
 
 std::string Expand(std::string s, size_t i, const std::string& run) {
+  std::string key;
+  if (s.find("{key}") != std::string::npos) key = ToHex(crypto::KeyPair::Generate().public_key());
   for (auto [pat, val] : {std::pair<std::string, std::string>{"{i}", std::to_string(i)},
-                          std::pair<std::string, std::string>{"{run}", run}}) {
+                          std::pair<std::string, std::string>{"{run}", run},
+                          std::pair<std::string, std::string>{"{key}", key}}) {
     for (size_t pos = s.find(pat); pos != std::string::npos; pos = s.find(pat, pos + val.size())) {
       s.replace(pos, pat.size(), val);
     }
@@ -291,7 +296,7 @@ void AddLoadCommand(CLI::App& app, CliContext& ctx) {
   load->add_option("--chaincode", o->chaincode, "chaincode of the calls")->capture_default_str();
   load->add_option("--method", o->method, "method of the calls")->capture_default_str();
   load->add_option("--args-template", o->args_template,
-                   "JSON args; {i} = tx index, {run} = random run id")
+                   "JSON args; {i} = tx index, {run} = random run id, {key} = fresh public key")
       ->capture_default_str();
   load->add_option("--ids-out", o->ids_out, "write the ids of committed transactions here");
   load->add_option("--tx-timeout", o->tx_timeout_s, "seconds each transaction may take")
