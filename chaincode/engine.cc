@@ -1,23 +1,58 @@
 #include "chaincode/engine.h"
 
+#include <exception>
+
+#include "chaincode/exec.h"
+
 namespace licenced::chaincode {
 
 Engine::Engine(Genesis genesis) : genesis_(std::move(genesis)) {}
 
 TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView& state) const {
-  (void)tx;
-  (void)ctx;
-  (void)state;
-  return {Status::Unavailable("chaincode: not implemented yet"), "", {}};
+  auto reject = [](Status st) { return TxOutcome{std::move(st), "", {}}; };
+  if (tx.network_id != genesis_.network_id) {
+    return reject(Status::InvalidArgument("transaction is for network '" + tx.network_id +
+                                          "', this is '" + genesis_.network_id + "'"));
+  }
+  if (!tx.VerifySignature()) {
+    return reject(Status::PermissionDenied("transaction signature does not verify"));
+  }
+  OverlayView overlay(state);
+  Exec e(genesis_, tx, ctx, overlay);
+  Status st;
+  try {
+    auto args = ParseArgs(ToString(tx.args));
+    if (!args.ok()) return reject(args.status());
+    e.args = std::move(args).value();
+    auto signer = ResolveSigner(genesis_, overlay, tx.submitter);
+    if (!signer.ok()) return reject(signer.status());
+    e.signer = std::move(signer).value();
+    if (tx.chaincode == "identity") {
+      st = ExecIdentity(e);
+    } else if (tx.chaincode == "licence") {
+      st = ExecLicence(e);
+    } else if (tx.chaincode == "workflow") {
+      st = ExecWorkflow(e);
+    } else {
+      st = Status::InvalidArgument("unknown chaincode '" + tx.chaincode +
+                                   "' (identity, licence, workflow)");
+    }
+  } catch (const std::exception& ex) {
+    // nlohmann::json type errors on unexpected argument shapes end up here.
+    st = Status::InvalidArgument(std::string("malformed arguments: ") + ex.what());
+  }
+  if (!st.ok()) return reject(std::move(st));
+  overlay.Commit();
+  return TxOutcome{Status::Ok(), e.result.dump(), std::move(e.events)};
 }
 
 Result<std::string> Engine::Query(std::string_view method, std::string_view args_json,
                                   const StateView& state, uint64_t now_ms) const {
-  (void)method;
-  (void)args_json;
-  (void)state;
-  (void)now_ms;
-  return Status::Unavailable("chaincode: not implemented yet");
+  try {
+    return RunQuery(genesis_, method, args_json, state, now_ms);
+  } catch (const std::exception& ex) {
+    return Status::InvalidArgument(std::string("malformed query arguments: ") + ex.what());
+  }
 }
 
 }  // namespace licenced::chaincode

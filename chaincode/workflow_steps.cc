@@ -1,0 +1,412 @@
+// The two flows' application validation and step handlers.
+#include <algorithm>
+#include <set>
+
+#include "chaincode/workflow.h"
+#include "core/crypto.h"
+
+namespace licenced::chaincode {
+namespace {
+
+constexpr uint64_t kDayMs = 86'400'000ULL;
+
+std::string Pad(uint64_t v, size_t width) {
+  std::string s = std::to_string(v);
+  if (s.size() < width) s.insert(0, width - s.size(), '0');
+  return s;
+}
+
+Status Prefixed(const std::string& prefix, const Status& st) {
+  if (st.ok()) return st;
+  return Status(st.code(), prefix + st.message());
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "YYYY-MM-DDTHH:MM" in the genesis' local time -> ms.
+Result<uint64_t> ParseLocalDateTime(const Genesis& g, const std::string& s,
+                                    const std::string& field) {
+  if (s.size() != 16 || s[10] != 'T' || s[13] != ':' || !AllDigits(s.substr(11, 2)) ||
+      !AllDigits(s.substr(14, 2))) {
+    return Status::InvalidArgument(field + ": expected YYYY-MM-DDTHH:MM, got '" + s + "'");
+  }
+  LIC_ASSIGN_OR_RETURN(Date d, ParseDate(s.substr(0, 10), field));
+  int hh = std::stoi(s.substr(11, 2));
+  int mm = std::stoi(s.substr(14, 2));
+  if (hh > 23 || mm > 59)
+    return Status::InvalidArgument(field + ": '" + s + "' is not a real time");
+  return LocalMidnightMs(g, d) + uint64_t(hh * 60 + mm) * 60'000;
+}
+
+Result<std::string> ReqPublicString(const json& pub, const std::string& f, size_t max = 512) {
+  return ReqString(pub, f, max);
+}
+
+Result<json> StepOutputs(const json& args) {
+  auto it = args.find("outputs");
+  if (it == args.end() || it->is_null()) return json::object();
+  if (!it->is_object()) return Status::InvalidArgument("outputs: expected an object");
+  return *it;
+}
+
+// Checks a {"value","salt"} disclosure against the case's commitment of `field`.
+Result<std::string> Disclosed(const json& kase, const json& args, const std::string& field) {
+  auto d = args.find("disclose");
+  if (d == args.end() || !d->is_object()) {
+    return Status::InvalidArgument("disclose: missing (this step needs " + field + ")");
+  }
+  LIC_ASSIGN_OR_RETURN(SaltedValue v, ReqSalted(*d, field));
+  std::string want = kase["commitments"].value(field, "");
+  if (ToHex(FieldCommitment(field, v.value, v.salt)) != want) {
+    return Status::InvalidArgument("disclose." + field +
+                                   ": value and salt do not match the application's commitment");
+  }
+  return v.value;
+}
+
+json PickCommitments(const json& kase, std::initializer_list<const char*> fields) {
+  json out = json::object();
+  for (const char* f : fields) out[f] = kase["commitments"][f];
+  return out;
+}
+
+Result<std::string> UsableCaseLicence(const Exec& e, const json& kase, const std::string& type) {
+  auto it = kase["outputs"]["licences"].find(type);
+  if (it == kase["outputs"]["licences"].end()) {
+    return Status::FailedPrecondition("case " + kase["id"].get<std::string>() + " has no " + type +
+                                      " licence yet");
+  }
+  return RequireUsableLicence(e, it->get<std::string>());
+}
+
+// ---- Application validation ----
+
+Status ValidateEnterprise(const Exec& e, const json& pub, const json& priv, std::string* dedup) {
+  static const std::set<std::string> kTypes = {"limited_company", "joint_stock_company",
+                                               "sole_proprietorship", "partnership",
+                                               "individual_business"};
+  static const std::set<std::string> kSeals = {"official", "financial", "invoice", "contract",
+                                               "legal_representative"};
+  LIC_ASSIGN_OR_RETURN(std::string type, ReqPublicString(pub, "enterprise_type", 64));
+  if (kTypes.count(type) == 0) {
+    return Status::InvalidArgument("public.enterprise_type: unknown type '" + type + "'");
+  }
+  LIC_ASSIGN_OR_RETURN(std::string region, ReqPublicString(pub, "region_code", 6));
+  LIC_RETURN_IF_ERROR(ValidateRegionCode(region, "public.region_code"));
+  LIC_RETURN_IF_ERROR(
+      Prefixed("public.", ReqInt(pub, "registered_capital", 1, 10'000'000'000'000LL).status()));
+  LIC_RETURN_IF_ERROR(Prefixed("public.", ReqPublicString(pub, "business_scope", 2000).status()));
+  LIC_ASSIGN_OR_RETURN(auto seals, [&]() -> Result<std::vector<std::string>> {
+    auto r = ReqStringList(pub, "seals");
+    if (!r.ok()) return Prefixed("public.", r.status());
+    return r;
+  }());
+  std::set<std::string> seen;
+  for (const auto& s : seals) {
+    if (kSeals.count(s) == 0)
+      return Status::InvalidArgument("public.seals: unknown seal kind '" + s + "'");
+    if (!seen.insert(s).second)
+      return Status::InvalidArgument("public.seals: '" + s + "' listed twice");
+  }
+  LIC_RETURN_IF_ERROR(Prefixed("public.", ReqInt(pub, "employees", 0, 10'000'000).status()));
+  LIC_RETURN_IF_ERROR(Prefixed("public.", ReqPublicString(pub, "bank", 200).status()));
+  Date today = LocalDate(e.genesis, e.ctx.block_time_ms);
+  for (const char* f : {"legal_rep_id", "finance_officer_id"}) {
+    std::string id = priv[f]["value"];
+    LIC_RETURN_IF_ERROR(
+        Prefixed(std::string("private.") + f + ": ", ValidateResidentId(id, today)));
+  }
+  std::string name = priv["enterprise_name"]["value"];
+  *dedup =
+      "dedup/enterprise/" + ToHex(crypto::Sha256(AsBytes("licenced/dedup/enterprise/" + name)));
+  return Status::Ok();
+}
+
+Status ValidateNewborn(const Exec& e, const json& pub, const json& priv, std::string* dedup) {
+  LIC_ASSIGN_OR_RETURN(std::string guardian, ReqPublicString(pub, "guardian", 16));
+  if (guardian != "mother" && guardian != "father") {
+    return Status::InvalidArgument("public.guardian: expected mother or father");
+  }
+  LIC_ASSIGN_OR_RETURN(std::string region, ReqPublicString(pub, "region_code", 6));
+  LIC_RETURN_IF_ERROR(ValidateRegionCode(region, "public.region_code"));
+  std::string sex = priv["sex"]["value"];
+  if (sex != "M" && sex != "F") return Status::InvalidArgument("private.sex: expected M or F");
+  std::string birth_time = priv["birth_time"]["value"];
+  LIC_ASSIGN_OR_RETURN(uint64_t born_ms,
+                       ParseLocalDateTime(e.genesis, birth_time, "private.birth_time"));
+  if (born_ms > e.ctx.block_time_ms) {
+    return Status::InvalidArgument("private.birth_time: " + birth_time + " is in the future");
+  }
+  if (e.ctx.block_time_ms - born_ms > 366 * kDayMs) {
+    return Status::InvalidArgument("private.birth_time: " + birth_time +
+                                   " is more than a year ago; newborn registration does not apply");
+  }
+  std::string weight = priv["weight_g"]["value"];
+  if (!AllDigits(weight) || weight.size() > 5 || std::stoi(weight) < 300 ||
+      std::stoi(weight) > 8000) {
+    return Status::InvalidArgument("private.weight_g: expected grams 300..8000, got '" + weight +
+                                   "'");
+  }
+  LIC_RETURN_IF_ERROR(ValidateRegionCode(priv["household_address_code"]["value"].get<std::string>(),
+                                         "private.household_address_code"));
+  Date born = LocalDate(e.genesis, born_ms);
+  for (const char* f : {"mother_id", "father_id"}) {
+    std::string id = priv[f]["value"];
+    LIC_RETURN_IF_ERROR(Prefixed(std::string("private.") + f + ": ", ValidateResidentId(id, born)));
+  }
+  *dedup = "dedup/newborn/" +
+           ToHex(crypto::Sha256(
+               AsBytes("licenced/dedup/newborn/" + priv["mother_id"]["value"].get<std::string>() +
+                       "|" + birth_time + "|" + priv["child_name"]["value"].get<std::string>())));
+  return Status::Ok();
+}
+
+// ---- Step handlers ----
+
+Result<json> BusinessLicence(Exec& e, json& kase) {
+  std::string region = kase["public"]["region_code"];
+  uint64_t n = e.NextCounter("credit-code/" + region);
+  std::string org_code = "MA";
+  std::string digits;
+  for (int i = 0; i < 7; ++i) {
+    digits.insert(digits.begin(), kCreditCodeAlphabet[n % 31]);
+    n /= 31;
+  }
+  org_code += digits;
+  LIC_ASSIGN_OR_RETURN(std::string credit_code, MakeCreditCode('9', '1', region, org_code));
+  IssueRequest req;
+  req.type_code = "BL";
+  req.issuer_org = "market";
+  req.holder_key_hex = kase["holder_key"];
+  req.holder_code_type = "credit_code";
+  req.holder_code = credit_code;
+  req.number = credit_code;
+  req.commitments = PickCommitments(kase, {"enterprise_name", "address", "legal_rep_name"});
+  req.public_fields = {{"enterprise_type", kase["public"]["enterprise_type"]},
+                       {"registered_capital", kase["public"]["registered_capital"]},
+                       {"business_scope", kase["public"]["business_scope"]}};
+  req.jurisdiction = region;
+  req.case_id = kase["id"];
+  LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
+  kase["outputs"]["credit_code"] = credit_code;
+  kase["outputs"]["licences"]["BL"] = rec["identifier"];
+  return json{{"credit_code", credit_code}, {"licence", rec["identifier"]}};
+}
+
+Result<json> SealFiling(Exec& e, json& kase) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BL").status());
+  std::string region = kase["public"]["region_code"];
+  std::string year = std::to_string(LocalDate(e.genesis, e.ctx.block_time_ms).year);
+  json filings = json::array();
+  for (const auto& seal : kase["public"]["seals"]) {
+    uint64_t n = e.NextCounter("seal-filing/" + region + "/" + year);
+    filings.push_back({{"seal", seal}, {"filing_number", region + year + Pad(n, 6)}});
+  }
+  kase["outputs"]["seal_filings"] = filings;
+  return json{{"filings", filings}};
+}
+
+Result<json> SealEngraving(Exec& e, json& kase, const json& outputs) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BL").status());
+  auto got = ReqStringList(outputs, "filing_numbers");
+  if (!got.ok()) return Prefixed("outputs.", got.status());
+  std::vector<std::string> engraved = *got;
+  std::sort(engraved.begin(), engraved.end());
+  std::vector<std::string> filed;
+  for (const auto& f : kase["outputs"]["seal_filings"]) filed.push_back(f["filing_number"]);
+  std::sort(filed.begin(), filed.end());
+  if (engraved != filed) {
+    return Status::InvalidArgument("outputs.filing_numbers: must list exactly the " +
+                                   std::to_string(filed.size()) + " filed seals of this case");
+  }
+  return json{
+      {"engraved", engraved}, {"engraver", e.signer.name}, {"engraver_key", e.signer.key_hex}};
+}
+
+Result<json> SocialSecurity(Exec& e, json& kase) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BL").status());
+  std::string number = "SS" + kase["outputs"]["credit_code"].get<std::string>();
+  return json{{"employer_number", number}, {"employees", kase["public"]["employees"]}};
+}
+
+Result<json> Taxpayer(Exec& e, json& kase, const json& outputs) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BL").status());
+  static const std::set<std::string> kInvoices = {"vat_general", "vat_special", "electronic"};
+  std::vector<std::string> invoices;
+  if (outputs.contains("invoice_types")) {
+    auto r = ReqStringList(outputs, "invoice_types", true);
+    if (!r.ok()) return Prefixed("outputs.", r.status());
+    for (const auto& i : *r) {
+      if (kInvoices.count(i) == 0) {
+        return Status::InvalidArgument("outputs.invoice_types: unknown invoice type '" + i + "'");
+      }
+    }
+    invoices = *r;
+  }
+  return json{{"taxpayer_id", kase["outputs"]["credit_code"]}, {"invoice_types", invoices}};
+}
+
+Result<json> BankAccount(Exec& e, json& kase, const json& outputs) {
+  LIC_ASSIGN_OR_RETURN(std::string bl, UsableCaseLicence(e, kase, "BL"));
+  auto acct = ReqString(outputs, "account_number", 25);
+  if (!acct.ok()) return Prefixed("outputs.", acct.status());
+  if (!AllDigits(*acct) || acct->size() < 10) {
+    return Status::InvalidArgument("outputs.account_number: expected 10-25 digits");
+  }
+  return json{{"account_number", *acct}, {"licence_checked", bl}};
+}
+
+Result<json> BirthCertificate(Exec& e, json& kase, const json& outputs) {
+  auto num = ReqString(outputs, "certificate_number", 10);
+  if (!num.ok()) return Prefixed("outputs.", num.status());
+  LIC_RETURN_IF_ERROR(
+      Prefixed("outputs.certificate_number: ", ValidateBirthCertificateNumber(*num)));
+  if (auto other = e.state.Get("bmc/" + *num)) {
+    return Status::AlreadyExists("birth medical certificate " + *num + " is already used by case " +
+                                 ToString(*other));
+  }
+  e.state.Put("bmc/" + *num, ToBytes(kase["id"].get<std::string>()));
+  IssueRequest req;
+  req.type_code = "BMC";
+  req.issuer_org = "health";
+  req.holder_key_hex = kase["holder_key"];
+  req.holder_code_type = "none";
+  req.number = *num;
+  req.commitments = PickCommitments(kase, {"child_name", "sex", "birth_time", "birth_place",
+                                           "weight_g", "mother_name", "father_name"});
+  req.jurisdiction = kase["public"]["region_code"];
+  req.case_id = kase["id"];
+  LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
+  kase["outputs"]["licences"]["BMC"] = rec["identifier"];
+  kase["outputs"]["certificate_number"] = *num;
+  return json{{"certificate_number", *num}, {"licence", rec["identifier"]}};
+}
+
+Result<json> Vaccination(Exec& e, json& kase, const json& outputs) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BMC").status());
+  auto vaccines = ReqStringList(outputs, "vaccines");
+  if (!vaccines.ok()) return Prefixed("outputs.", vaccines.status());
+  IssueRequest req;
+  req.type_code = "VAC";
+  req.issuer_org = "health";
+  req.holder_key_hex = kase["holder_key"];
+  req.holder_code_type = "none";
+  req.commitments = PickCommitments(kase, {"child_name", "birth_time"});
+  req.public_fields = {{"vaccines", *vaccines}};
+  req.jurisdiction = kase["public"]["region_code"];
+  req.case_id = kase["id"];
+  LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
+  kase["outputs"]["licences"]["VAC"] = rec["identifier"];
+  return json{{"vaccines", *vaccines}, {"licence", rec["identifier"]}};
+}
+
+Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, json* result) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BMC").status());
+  LIC_ASSIGN_OR_RETURN(std::string sex, Disclosed(kase, args, "sex"));
+  LIC_ASSIGN_OR_RETURN(std::string birth_time, Disclosed(kase, args, "birth_time"));
+  LIC_ASSIGN_OR_RETURN(std::string address, Disclosed(kase, args, "household_address_code"));
+  auto salts = args.find("salts");
+  if (salts == args.end() || !salts->is_object() || !salts->contains("resident_id")) {
+    return Status::InvalidArgument(
+        "salts.resident_id: missing (client-chosen salt for the new ID number)");
+  }
+  LIC_ASSIGN_OR_RETURN(Bytes salt, ParseSalt((*salts)["resident_id"], "salts.resident_id"));
+  LIC_ASSIGN_OR_RETURN(Date birth, ParseDate(birth_time.substr(0, 10), "birth_time"));
+  std::string seq_key =
+      "resident-id-seq/" + ToHex(crypto::Sha256(AsBytes(address + FormatDate(birth) + sex)));
+  uint64_t n = e.NextCounter(seq_key) - 1;
+  LIC_ASSIGN_OR_RETURN(std::string rid,
+                       MakeResidentId(address, birth, sex[0], static_cast<uint32_t>(n)));
+  if (!ValidateResidentId(rid).ok() || ResidentIdSex(rid) != sex[0] ||
+      ResidentIdBirthDate(rid) != birth) {
+    return Status::Internal("generated resident ID is inconsistent");
+  }
+  std::string rid_commit = ToHex(FieldCommitment("resident_id", rid, salt));
+  kase["commitments"]["resident_id"] = rid_commit;
+  IssueRequest req;
+  req.type_code = "HRE";
+  req.issuer_org = "police";
+  req.holder_key_hex = kase["holder_key"];
+  req.holder_code_type = "resident_id";  // committed as field "resident_id"
+  req.commitments = PickCommitments(
+      kase, {"child_name", "sex", "birth_time", "household_address_code", "resident_id"});
+  req.jurisdiction = kase["public"]["region_code"];
+  req.case_id = kase["id"];
+  LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
+  kase["outputs"]["licences"]["HRE"] = rec["identifier"];
+  // The ID number itself goes back only to the submitting police clerk (tx result)
+  // and, sealed, to social; state keeps its commitment.
+  (*result)["resident_id"] = rid;
+  return json{{"licence", rec["identifier"]}, {"resident_id_commitment", rid_commit}};
+}
+
+Result<json> MedicalInsurance(Exec& e, json& kase) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BMC").status());
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "HRE").status());
+  std::string region = kase["public"]["region_code"];
+  uint64_t n = e.NextCounter("medical-insurance/" + region);
+  return json{{"enrolment_number", "MI" + region + Pad(n, 8)}};
+}
+
+Result<json> SocialSecurityCard(Exec& e, json& kase) {
+  LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "HRE").status());
+  IssueRequest req;
+  req.type_code = "SSC";
+  req.issuer_org = "social";
+  req.holder_key_hex = kase["holder_key"];
+  req.holder_code_type = "resident_id";
+  req.commitments = PickCommitments(kase, {"child_name", "resident_id"});
+  req.jurisdiction = kase["public"]["region_code"];
+  req.case_id = kase["id"];
+  LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
+  kase["outputs"]["licences"]["SSC"] = rec["identifier"];
+  return json{{"licence", rec["identifier"]}, {"card_number", rec["serial"]}};
+}
+
+}  // namespace
+
+Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, const json& priv,
+                           json* commitments, std::string* dedup_key) {
+  for (auto it = pub.begin(); it != pub.end(); ++it) {
+    if (std::find(flow.public_fields.begin(), flow.public_fields.end(), it.key()) ==
+        flow.public_fields.end()) {
+      return Status::InvalidArgument("public." + it.key() + ": not a public field of flow '" +
+                                     flow.id + "'");
+    }
+  }
+  for (auto it = priv.begin(); it != priv.end(); ++it) {
+    if (std::find(flow.private_fields.begin(), flow.private_fields.end(), it.key()) ==
+        flow.private_fields.end()) {
+      return Status::InvalidArgument("private." + it.key() + ": not a private field of flow '" +
+                                     flow.id + "'");
+    }
+  }
+  for (const auto& f : flow.private_fields) {
+    auto v = ReqSalted(priv, f);
+    if (!v.ok()) return Prefixed("private.", v.status());
+    (*commitments)[f] = ToHex(FieldCommitment(f, v->value, v->salt));
+  }
+  if (flow.id == "enterprise") return ValidateEnterprise(e, pub, priv, dedup_key);
+  return ValidateNewborn(e, pub, priv, dedup_key);
+}
+
+Result<json> RunStep(Exec& e, json& kase, const StepDef& step, json* result) {
+  LIC_ASSIGN_OR_RETURN(json outputs, StepOutputs(e.args));
+  const std::string& s = step.id;
+  if (s == "business_licence") return BusinessLicence(e, kase);
+  if (s == "seal_filing") return SealFiling(e, kase);
+  if (s == "seal_engraving") return SealEngraving(e, kase, outputs);
+  if (s == "social_security") return SocialSecurity(e, kase);
+  if (s == "taxpayer") return Taxpayer(e, kase, outputs);
+  if (s == "bank_account") return BankAccount(e, kase, outputs);
+  if (s == "birth_certificate") return BirthCertificate(e, kase, outputs);
+  if (s == "vaccination") return Vaccination(e, kase, outputs);
+  if (s == "household_registration") return HouseholdRegistration(e, kase, e.args, result);
+  if (s == "medical_insurance") return MedicalInsurance(e, kase);
+  if (s == "social_security_card") return SocialSecurityCard(e, kase);
+  return Status::Internal("no handler for step " + s);
+}
+
+}  // namespace licenced::chaincode
