@@ -62,7 +62,10 @@ class BlockStore {
   // FailedPrecondition (and nothing written) unless record.height ==
   // head_height() + 1; InvalidArgument if `extra` touches a key BlockStore
   // owns (kBlocks, kCerts, the hash index, the head pointer). On any error
-  // nothing of the record is applied and the head does not move.
+  // nothing of the record is applied and the head does not move. After an
+  // IoError from the disk, treat the store as failed and restart the node
+  // (RocksDB refuses writes after a failed sync); reopening finds the head at
+  // the previous block or, if the write reached the disk, at this one.
   Status Commit(const CommitRecord& record);
 
   // std::nullopt if no block/cert is stored at that height.

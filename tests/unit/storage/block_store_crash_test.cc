@@ -178,7 +178,8 @@ const std::vector<std::optional<Fault>> kAllFaults = {Fault::kFailWrite, Fault::
                                                       Fault::kCrashBeforeSync,
                                                       Fault::kCrashAfterSync, std::nullopt};
 
-TEST_CASE("BlockStore survives a fault at every write of a commit sequence", "[storage][crash]") {
+TEST_CASE("storage: BlockStore survives a fault at every write of a commit sequence",
+          "[storage][crash]") {
   const uint64_t writes = CountWrites(RealCommitter);
   CHECK(writes == 3 * kHeights);
   size_t scenarios = 0;
@@ -193,7 +194,8 @@ TEST_CASE("BlockStore survives a fault at every write of a commit sequence", "[s
   CHECK(scenarios == kAllFaults.size() * (writes + 1));
 }
 
-TEST_CASE("BlockStore over RocksDB survives a crash at every write", "[storage][crash][rocks]") {
+TEST_CASE("storage: BlockStore over RocksDB survives a crash at every write",
+          "[storage][crash][rocks]") {
   const uint64_t writes = CountWrites(RealCommitter);
   for (const auto& fault :
        {Fault::kCrashMidBatch, Fault::kCrashBeforeSync, Fault::kCrashAfterSync}) {
@@ -207,7 +209,7 @@ TEST_CASE("BlockStore over RocksDB survives a crash at every write", "[storage][
   }
 }
 
-TEST_CASE("The crash checks catch a non-atomic block commit", "[storage][crash]") {
+TEST_CASE("storage: The crash checks catch a non-atomic block commit", "[storage][crash]") {
   // Guards the test above against checks that cannot fail.
   const uint64_t writes = CountWrites(SplitCommitter);
   size_t caught = 0;

@@ -28,14 +28,14 @@ std::unique_ptr<BlockStore> OpenOk(KvStore* kv, const Hash& genesis = Hash{}) {
   return std::move(store).value();
 }
 
-TEST_CASE("HeightKey is big-endian and sorts by height", "[storage][block]") {
+TEST_CASE("storage: HeightKey is big-endian and sorts by height", "[storage][block]") {
   CHECK(HeightKey(1) == std::string("\0\0\0\0\0\0\0\x01", 8));
   CHECK(HeightKey(0x0102030405060708ull) == "\x01\x02\x03\x04\x05\x06\x07\x08");
   CHECK(HeightKey(255) < HeightKey(256));
   CHECK(DecodeHeightKey(HeightKey(123456789)) == 123456789);
 }
 
-TEST_CASE("An empty BlockStore is at the genesis", "[storage][block]") {
+TEST_CASE("storage: An empty BlockStore is at the genesis", "[storage][block]") {
   MemKvStore kv;
   const Hash genesis = crypto::Sha256(B("genesis file"));
   auto store = OpenOk(&kv, genesis);
@@ -45,7 +45,8 @@ TEST_CASE("An empty BlockStore is at the genesis", "[storage][block]") {
   CHECK(*store->HeightByHash(genesis) == std::nullopt);
 }
 
-TEST_CASE("BlockStore commits blocks and reads them by height and hash", "[storage][block]") {
+TEST_CASE("storage: BlockStore commits blocks and reads them by height and hash",
+          "[storage][block]") {
   MemKvStore kv;
   auto store = OpenOk(&kv);
   for (uint64_t h = 1; h <= 3; ++h) REQUIRE(store->Commit(ChainRecord(h)).ok());
@@ -71,7 +72,8 @@ TEST_CASE("BlockStore commits blocks and reads them by height and hash", "[stora
   CHECK(reopened->Commit(ChainRecord(4)).ok());
 }
 
-TEST_CASE("BlockStore rejects a height other than head+1 and changes nothing", "[storage][block]") {
+TEST_CASE("storage: BlockStore rejects a height other than head+1 and changes nothing",
+          "[storage][block]") {
   MemKvStore kv;
   auto store = OpenOk(&kv);
   CHECK(store->Commit(ChainRecord(2)).code() == StatusCode::kFailedPrecondition);
@@ -94,7 +96,7 @@ TEST_CASE("BlockStore rejects a height other than head+1 and changes nothing", "
   CHECK(store->head_hash() == ChainBlockHash(2));
 }
 
-TEST_CASE("BlockStore rejects extra writes to keys it owns", "[storage][block]") {
+TEST_CASE("storage: BlockStore rejects extra writes to keys it owns", "[storage][block]") {
   MemKvStore kv;
   auto store = OpenOk(&kv);
   REQUIRE(store->Commit(ChainRecord(1)).ok());
@@ -118,7 +120,7 @@ TEST_CASE("BlockStore rejects extra writes to keys it owns", "[storage][block]")
   CHECK(store->Commit(ok).ok());
 }
 
-TEST_CASE("A failed commit write leaves no trace and can be retried", "[storage][block]") {
+TEST_CASE("storage: A failed commit write leaves no trace and can be retried", "[storage][block]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   auto store = OpenOk(&kv);
@@ -132,7 +134,7 @@ TEST_CASE("A failed commit write leaves no trace and can be retried", "[storage]
   CHECK(CheckChain(base, 2) == "");
 }
 
-TEST_CASE("BlockStore::Open detects an inconsistent store", "[storage][block]") {
+TEST_CASE("storage: BlockStore::Open detects an inconsistent store", "[storage][block]") {
   MemKvStore kv;
   {
     auto store = OpenOk(&kv);
@@ -175,7 +177,7 @@ TEST_CASE("BlockStore::Open detects an inconsistent store", "[storage][block]") 
   }
 }
 
-TEST_CASE("BlockStore over RocksDB survives reopen", "[storage][block][rocks]") {
+TEST_CASE("storage: BlockStore over RocksDB survives reopen", "[storage][block][rocks]") {
   testing::TempDir dir;
   {
     auto kv = RocksKvStore::Open(dir.path());
@@ -190,7 +192,7 @@ TEST_CASE("BlockStore over RocksDB survives reopen", "[storage][block][rocks]") 
   CHECK(head == 5);
 }
 
-TEST_CASE("ConsensusLog stores, overwrites, deletes and loads in key order",
+TEST_CASE("storage: ConsensusLog stores, overwrites, deletes and loads in key order",
           "[storage][consensus]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);

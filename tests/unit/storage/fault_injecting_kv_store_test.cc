@@ -20,7 +20,8 @@ std::optional<Bytes> Get(KvStore& kv, std::string_view key) {
   return *v;
 }
 
-TEST_CASE("SimulateCrash drops unsynced writes and keeps synced ones", "[storage][fault]") {
+TEST_CASE("storage: SimulateCrash drops unsynced writes and keeps synced ones",
+          "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   REQUIRE(kv.Put(Column::kState, "synced", B("1"), true).ok());
@@ -39,7 +40,7 @@ TEST_CASE("SimulateCrash drops unsynced writes and keeps synced ones", "[storage
   CHECK(Get(base, "unsynced") == std::nullopt);
 }
 
-TEST_CASE("A synced write makes earlier unsynced writes durable", "[storage][fault]") {
+TEST_CASE("storage: A synced write makes earlier unsynced writes durable", "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   REQUIRE(kv.Put(Column::kState, "a", B("1"), false).ok());
@@ -51,7 +52,7 @@ TEST_CASE("A synced write makes earlier unsynced writes durable", "[storage][fau
   CHECK(Get(base, "c") == std::nullopt);
 }
 
-TEST_CASE("FailNextWrite fails one write and applies nothing of it", "[storage][fault]") {
+TEST_CASE("storage: FailNextWrite fails one write and applies nothing of it", "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   kv.FailNextWrite();
@@ -67,7 +68,8 @@ TEST_CASE("FailNextWrite fails one write and applies nothing of it", "[storage][
   CHECK(Get(base, "y") == B("2"));
 }
 
-TEST_CASE("FailWritesAfter lets n writes through, then fails until reset", "[storage][fault]") {
+TEST_CASE("storage: FailWritesAfter lets n writes through, then fails until reset",
+          "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   kv.FailWritesAfter(2);
@@ -82,7 +84,7 @@ TEST_CASE("FailWritesAfter lets n writes through, then fails until reset", "[sto
   CHECK(kv.write_count() == 5);
 }
 
-TEST_CASE("Crash modes leave what a real crash at that point would", "[storage][fault]") {
+TEST_CASE("storage: Crash modes leave what a real crash at that point would", "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   REQUIRE(kv.Put(Column::kState, "durable", B("d"), true).ok());
@@ -115,7 +117,8 @@ TEST_CASE("Crash modes leave what a real crash at that point would", "[storage][
   CHECK(kv.Put(Column::kState, "restarted", B("r"), true).ok());
 }
 
-TEST_CASE("A crash before sync of an unsynced write loses only unsynced data", "[storage][fault]") {
+TEST_CASE("storage: A crash before sync of an unsynced write loses only unsynced data",
+          "[storage][fault]") {
   MemKvStore base;
   FaultInjectingKvStore kv(&base);
   REQUIRE(kv.Put(Column::kState, "k", B("synced"), true).ok());

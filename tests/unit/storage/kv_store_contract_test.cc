@@ -60,7 +60,7 @@ std::vector<std::string> Keys(const std::vector<std::pair<std::string, Bytes>>& 
   Subject subject = Make(kind);                                                  \
   KvStore& kv = subject.store()
 
-TEST_CASE("KvStore get, put, overwrite and delete", "[storage][kv]") {
+TEST_CASE("storage: KvStore get, put, overwrite and delete", "[storage][kv]") {
   FOR_EACH_STORE();
   CHECK(GetOk(kv, Column::kState, "k") == std::nullopt);
   REQUIRE(kv.Put(Column::kState, "k", B("v1"), false).ok());
@@ -81,7 +81,7 @@ TEST_CASE("KvStore get, put, overwrite and delete", "[storage][kv]") {
   CHECK(GetOk(kv, Column::kState, "a") == std::nullopt);
 }
 
-TEST_CASE("KvStore columns are independent key spaces", "[storage][kv]") {
+TEST_CASE("storage: KvStore columns are independent key spaces", "[storage][kv]") {
   FOR_EACH_STORE();
   for (Column c : kAllColumns) {
     REQUIRE(kv.Put(c, "same-key", B(ColumnName(c)), false).ok());
@@ -95,7 +95,7 @@ TEST_CASE("KvStore columns are independent key spaces", "[storage][kv]") {
   CHECK(scan->size() == 1);
 }
 
-TEST_CASE("KvStore applies a batch in order across columns", "[storage][kv]") {
+TEST_CASE("storage: KvStore applies a batch in order across columns", "[storage][kv]") {
   FOR_EACH_STORE();
   REQUIRE(kv.Put(Column::kState, "gone", B("x"), false).ok());
   WriteBatch batch;
@@ -117,7 +117,8 @@ TEST_CASE("KvStore applies a batch in order across columns", "[storage][kv]") {
   CHECK(kv.Write(WriteBatch{}, true).ok());
 }
 
-TEST_CASE("KvStore ScanPrefix returns matching keys in unsigned byte order", "[storage][kv]") {
+TEST_CASE("storage: KvStore ScanPrefix returns matching keys in unsigned byte order",
+          "[storage][kv]") {
   FOR_EACH_STORE();
   const std::vector<std::string> inserted = {
       "b", "ab", "a", "abc", "a\x7f", "a\x80", "a\xff", "aa", "\x01", std::string("a\0", 2), "ac"};
@@ -151,7 +152,7 @@ TEST_CASE("KvStore ScanPrefix returns matching keys in unsigned byte order", "[s
   CHECK(none->empty());
 }
 
-TEST_CASE("KvStore iterator Seek, SeekForPrev, Next and Prev", "[storage][kv]") {
+TEST_CASE("storage: KvStore iterator Seek, SeekForPrev, Next and Prev", "[storage][kv]") {
   FOR_EACH_STORE();
   {
     auto empty = kv.NewIterator(Column::kMeta);
@@ -210,7 +211,7 @@ TEST_CASE("KvStore iterator Seek, SeekForPrev, Next and Prev", "[storage][kv]") 
   CHECK(it->status().ok());
 }
 
-TEST_CASE("KvStore iterator sees a snapshot taken at creation", "[storage][kv]") {
+TEST_CASE("storage: KvStore iterator sees a snapshot taken at creation", "[storage][kv]") {
   FOR_EACH_STORE();
   REQUIRE(kv.Put(Column::kState, "a", B("old"), false).ok());
   auto it = kv.NewIterator(Column::kState);

@@ -38,7 +38,8 @@ bool ReadHeight(int fd, uint64_t* height) {
   return true;
 }
 
-TEST_CASE("RocksDB block store survives SIGKILL of the writer", "[storage][crash][rocks]") {
+TEST_CASE("storage: RocksDB block store survives SIGKILL of the writer",
+          "[storage][crash][rocks]") {
   uint64_t seed = std::random_device{}();
   if (const char* env = std::getenv("LIC_CRASH_SEED")) seed = std::strtoull(env, nullptr, 10);
   INFO("seed " << seed << " (replay with LIC_CRASH_SEED=" << seed << ")");

@@ -19,7 +19,7 @@ using testing::TempDir;
 
 Bytes B(std::string_view s) { return ToBytes(s); }
 
-TEST_CASE("RocksKvStore keeps data across reopen", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore keeps data across reopen", "[storage][rocks]") {
   TempDir dir;
   {
     auto kv = RocksKvStore::Open(dir.path());
@@ -43,7 +43,7 @@ TEST_CASE("RocksKvStore keeps data across reopen", "[storage][rocks]") {
   CHECK(*(*kv)->Get(Column::kState, "deleted") == std::nullopt);
 }
 
-TEST_CASE("RocksKvStore creates one column family per Column", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore creates one column family per Column", "[storage][rocks]") {
   TempDir dir;
   { REQUIRE(RocksKvStore::Open(dir.path()).ok()); }
   std::vector<std::string> families;
@@ -54,7 +54,7 @@ TEST_CASE("RocksKvStore creates one column family per Column", "[storage][rocks]
   }
 }
 
-TEST_CASE("RocksKvStore refuses a data dir that is already open", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore refuses a data dir that is already open", "[storage][rocks]") {
   TempDir dir;
   auto first = RocksKvStore::Open(dir.path());
   REQUIRE(first.ok());
@@ -68,7 +68,7 @@ TEST_CASE("RocksKvStore refuses a data dir that is already open", "[storage][roc
   CHECK((*first)->Put(Column::kMeta, "k", B("v"), true).ok());
 }
 
-TEST_CASE("RocksKvStore reports a corrupt database as Corruption", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore reports a corrupt database as Corruption", "[storage][rocks]") {
   TempDir dir;
   { REQUIRE(RocksKvStore::Open(dir.path()).ok()); }
   {
@@ -82,7 +82,7 @@ TEST_CASE("RocksKvStore reports a corrupt database as Corruption", "[storage][ro
   CHECK(kv.status().message().find(dir.path()) != std::string::npos);
 }
 
-TEST_CASE("RocksKvStore cannot open a path that is a file", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore cannot open a path that is a file", "[storage][rocks]") {
   TempDir dir;
   const std::string file = dir.path() + "/not-a-dir";
   { std::ofstream(file) << "x"; }
@@ -93,7 +93,7 @@ TEST_CASE("RocksKvStore cannot open a path that is a file", "[storage][rocks]") 
   CHECK(kv.status().message().find(file) != std::string::npos);
 }
 
-TEST_CASE("RocksKvStore exposes integer properties", "[storage][rocks]") {
+TEST_CASE("storage: RocksKvStore exposes integer properties", "[storage][rocks]") {
   TempDir dir;
   auto kv = RocksKvStore::Open(dir.path());
   REQUIRE(kv.ok());
