@@ -3,6 +3,7 @@
 
 #include "chaincode/exec.h"
 #include "chaincode/flows.h"
+#include "chaincode/workflow.h"
 
 namespace licenced::chaincode {
 namespace {
@@ -234,13 +235,21 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
       }
       out.push_back(item);
     }
+  } else if (m == "next_resident_id") {
+    LIC_ASSIGN_OR_RETURN(std::string address, ReqString(args, "address_code", 6));
+    LIC_ASSIGN_OR_RETURN(std::string date, ReqString(args, "birth_date", 10));
+    LIC_ASSIGN_OR_RETURN(std::string sex, ReqString(args, "sex", 1));
+    LIC_ASSIGN_OR_RETURN(Date d, ParseDate(date, "birth_date"));
+    if (sex != "M" && sex != "F") return Status::InvalidArgument("sex: expected M or F");
+    LIC_ASSIGN_OR_RETURN(std::string rid, NextFreeResidentId(s, address, d, sex[0]));
+    out = {{"resident_id", rid}};
   } else if (m == "flows") {
     out = FlowsJson();
   } else {
     return Status::InvalidArgument(
         "unknown query '" + m +
         "' (case, cases, task, inbox, licence, licences, licence_status, clerk, clerks, audit, "
-        "sealed, flows)");
+        "sealed, flows, next_resident_id)");
   }
   return out.dump();
 }

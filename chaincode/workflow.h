@@ -18,6 +18,12 @@ Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, 
 // args.disclose / args.salts, checks licences it uses, issues licences, and
 // returns the task's outputs (stored in state: nothing personal in clear).
 // `result` receives extra values returned only to the submitting clerk.
+// "resident-id/<hex SHA-256 of the number>" marks an assigned resident ID number.
+std::string ResidentIdTakenKey(const std::string& resident_id);
+// The first free number for (address code, birth date, sex), or an error.
+Result<std::string> NextFreeResidentId(const StateView& state, const std::string& address_code,
+                                       const Date& birth, char sex);
+
 Result<json> RunStep(Exec& e, json& kase, const StepDef& step, json* result);
 
 }  // namespace licenced::chaincode

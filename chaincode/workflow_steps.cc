@@ -210,13 +210,16 @@ Result<json> SealFiling(Exec& e, json& kase) {
 
 Result<json> SealEngraving(Exec& e, json& kase, const json& outputs) {
   LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BL").status());
-  auto got = ReqStringList(outputs, "filing_numbers");
-  if (!got.ok()) return Prefixed("outputs.", got.status());
-  std::vector<std::string> engraved = *got;
-  std::sort(engraved.begin(), engraved.end());
   std::vector<std::string> filed;
   for (const auto& f : kase["outputs"]["seal_filings"]) filed.push_back(f["filing_number"]);
   std::sort(filed.begin(), filed.end());
+  std::vector<std::string> engraved = filed;  // default: every filed seal
+  if (outputs.contains("filing_numbers")) {
+    auto got = ReqStringList(outputs, "filing_numbers");
+    if (!got.ok()) return Prefixed("outputs.", got.status());
+    engraved = *got;
+    std::sort(engraved.begin(), engraved.end());
+  }
   if (engraved != filed) {
     return Status::InvalidArgument("outputs.filing_numbers: must list exactly the " +
                                    std::to_string(filed.size()) + " filed seals of this case");
@@ -302,28 +305,39 @@ Result<json> Vaccination(Exec& e, json& kase, const json& outputs) {
   return json{{"vaccines", *vaccines}, {"licence", rec["identifier"]}};
 }
 
-Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, json* result) {
+Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, const json& outputs,
+                                   json* result) {
   LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BMC").status());
   LIC_ASSIGN_OR_RETURN(std::string sex, Disclosed(kase, args, "sex"));
   LIC_ASSIGN_OR_RETURN(std::string birth_time, Disclosed(kase, args, "birth_time"));
   LIC_ASSIGN_OR_RETURN(std::string address, Disclosed(kase, args, "household_address_code"));
-  auto salts = args.find("salts");
-  if (salts == args.end() || !salts->is_object() || !salts->contains("resident_id")) {
-    return Status::InvalidArgument(
-        "salts.resident_id: missing (client-chosen salt for the new ID number)");
-  }
-  LIC_ASSIGN_OR_RETURN(Bytes salt, ParseSalt((*salts)["resident_id"], "salts.resident_id"));
+  auto rid_in = ReqSalted(outputs, "resident_id");
+  if (!rid_in.ok()) return Prefixed("outputs.", rid_in.status());
+  const std::string& rid = rid_in->value;
   LIC_ASSIGN_OR_RETURN(Date birth, ParseDate(birth_time.substr(0, 10), "birth_time"));
-  std::string seq_key =
-      "resident-id-seq/" + ToHex(crypto::Sha256(AsBytes(address + FormatDate(birth) + sex)));
-  uint64_t n = e.NextCounter(seq_key) - 1;
-  LIC_ASSIGN_OR_RETURN(std::string rid,
-                       MakeResidentId(address, birth, sex[0], static_cast<uint32_t>(n)));
-  if (!ValidateResidentId(rid).ok() || ResidentIdSex(rid) != sex[0] ||
-      ResidentIdBirthDate(rid) != birth) {
-    return Status::Internal("generated resident ID is inconsistent");
+  LIC_RETURN_IF_ERROR(Prefixed("outputs.resident_id: ",
+                               ValidateResidentId(rid, LocalDate(e.genesis, e.ctx.block_time_ms))));
+  if (rid.substr(0, 6) != address) {
+    return Status::InvalidArgument("outputs.resident_id: address code " + rid.substr(0, 6) +
+                                   " differs from the household address code");
   }
-  std::string rid_commit = ToHex(FieldCommitment("resident_id", rid, salt));
+  if (ResidentIdBirthDate(rid) != birth) {
+    return Status::InvalidArgument("outputs.resident_id: birth date " +
+                                   FormatDate(ResidentIdBirthDate(rid)) +
+                                   " differs from the birth certificate's " + FormatDate(birth));
+  }
+  if (ResidentIdSex(rid) != sex[0]) {
+    return Status::InvalidArgument(std::string("outputs.resident_id: sequence parity means sex ") +
+                                   ResidentIdSex(rid) + ", the child's sex is " + sex);
+  }
+  std::string taken_key = ResidentIdTakenKey(rid);
+  if (e.state.Get(taken_key)) {
+    return Status::AlreadyExists(
+        "outputs.resident_id: this ID number is already assigned; ask "
+        "query next_resident_id for a free one");
+  }
+  e.state.Put(taken_key, ToBytes(kase["id"].get<std::string>()));
+  std::string rid_commit = ToHex(FieldCommitment("resident_id", rid, rid_in->salt));
   kase["commitments"]["resident_id"] = rid_commit;
   IssueRequest req;
   req.type_code = "HRE";
@@ -336,9 +350,7 @@ Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, json* 
   req.case_id = kase["id"];
   LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
   kase["outputs"]["licences"]["HRE"] = rec["identifier"];
-  // The ID number itself goes back only to the submitting police clerk (tx result)
-  // and, sealed, to social; state keeps its commitment.
-  (*result)["resident_id"] = rid;
+  (void)result;
   return json{{"licence", rec["identifier"]}, {"resident_id_commitment", rid_commit}};
 }
 
@@ -366,6 +378,19 @@ Result<json> SocialSecurityCard(Exec& e, json& kase) {
 }
 
 }  // namespace
+
+std::string ResidentIdTakenKey(const std::string& resident_id) {
+  return "resident-id/" + ToHex(crypto::Sha256(AsBytes("licenced/resident-id/" + resident_id)));
+}
+
+Result<std::string> NextFreeResidentId(const StateView& state, const std::string& address_code,
+                                       const Date& birth, char sex) {
+  for (uint32_t n = 0; n < 500; ++n) {
+    LIC_ASSIGN_OR_RETURN(std::string rid, MakeResidentId(address_code, birth, sex, n));
+    if (!state.Get(ResidentIdTakenKey(rid))) return rid;
+  }
+  return Status::FailedPrecondition("no free sequence numbers for this address, date and sex");
+}
 
 Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, const json& priv,
                            json* commitments, std::string* dedup_key) {
@@ -403,7 +428,7 @@ Result<json> RunStep(Exec& e, json& kase, const StepDef& step, json* result) {
   if (s == "bank_account") return BankAccount(e, kase, outputs);
   if (s == "birth_certificate") return BirthCertificate(e, kase, outputs);
   if (s == "vaccination") return Vaccination(e, kase, outputs);
-  if (s == "household_registration") return HouseholdRegistration(e, kase, e.args, result);
+  if (s == "household_registration") return HouseholdRegistration(e, kase, e.args, outputs, result);
   if (s == "medical_insurance") return MedicalInsurance(e, kase);
   if (s == "social_security_card") return SocialSecurityCard(e, kase);
   return Status::Internal("no handler for step " + s);

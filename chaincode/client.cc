@@ -1,0 +1,78 @@
+#include "chaincode/client.h"
+
+#include "chaincode/flows.h"
+
+namespace licenced::chaincode {
+
+using nlohmann::json;
+
+Result<json> SealForOrg(const Genesis& genesis, const std::string& org, const json& plaintext) {
+  const GenesisOrg* o = genesis.FindOrg(org);
+  if (o == nullptr) return Status::NotFound("no organisation '" + org + "' in genesis");
+  std::string text = plaintext.dump();
+  Bytes ct = crypto::SealedBoxEncrypt(o->encryption_key, AsBytes(text));
+  json fields = json::array();
+  for (auto it = plaintext.begin(); it != plaintext.end(); ++it) fields.push_back(it.key());
+  return json{{"ciphertext", ToHex(ct)}, {"sha256", ToHex(crypto::Sha256(ct))}, {"fields", fields}};
+}
+
+Result<json> OpenSealed(const crypto::BoxKeyPair& key, std::string_view ciphertext_hex) {
+  LIC_ASSIGN_OR_RETURN(Bytes ct, FromHex(ciphertext_hex));
+  LIC_ASSIGN_OR_RETURN(Bytes pt, crypto::SealedBoxDecrypt(key, ct));
+  json j = json::parse(pt.begin(), pt.end(), nullptr, false);
+  if (j.is_discarded()) return Status::Corruption("sealed box does not hold JSON");
+  return j;
+}
+
+Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view application,
+                                     const RandomBytes& random) {
+  json app = json::parse(application.begin(), application.end(), nullptr, false);
+  if (app.is_discarded() || !app.is_object()) {
+    return Status::InvalidArgument("application: not a JSON object");
+  }
+  if (!app.contains("flow") || !app["flow"].is_string()) {
+    return Status::InvalidArgument("application.flow: missing");
+  }
+  const FlowDef* flow = FindFlow(app["flow"].get<std::string>());
+  if (flow == nullptr) return Status::InvalidArgument("application.flow: unknown flow");
+  if (!app.contains("private") || !app["private"].is_object()) {
+    return Status::InvalidArgument("application.private: missing");
+  }
+  PreparedCase out;
+  out.secrets = json::object();
+  json priv = json::object();
+  for (auto it = app["private"].begin(); it != app["private"].end(); ++it) {
+    if (!it->is_string()) {
+      return Status::InvalidArgument("application.private." + it.key() + ": expected a string");
+    }
+    Bytes salt = random(16);
+    json v = {{"value", it->get<std::string>()}, {"salt", ToHex(salt)}};
+    priv[it.key()] = v;
+    out.secrets[it.key()] = v;
+  }
+  out.args = {{"flow", flow->id},
+              {"holder_key", app.value("holder_key", "")},
+              {"public", app.value("public", json::object())},
+              {"private", priv},
+              {"sealed", json::object()}};
+  for (const auto& def : flow->sealed_at_open) {
+    json plain = json::object();
+    for (const auto& f : def.fields) {
+      std::string src = f;
+      if (f == "guardian_name" || f == "guardian_id") {
+        std::string who = app["public"].value("guardian", "mother");
+        src = who + (f == "guardian_name" ? "_name" : "_id");
+      }
+      if (!priv.contains(src)) {
+        return Status::InvalidArgument("application.private." + src + ": missing (needed by " +
+                                       def.org + ")");
+      }
+      plain[f] = priv[src];
+    }
+    LIC_ASSIGN_OR_RETURN(json box, SealForOrg(genesis, def.org, plain));
+    out.args["sealed"][def.org] = box;
+  }
+  return out;
+}
+
+}  // namespace licenced::chaincode
