@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <sstream>
 
 #include "core/crypto.h"
@@ -19,53 +20,52 @@ Hash H(std::string_view hex) {
   return *h;
 }
 
-// ---- Naive RFC 9162 2.1 transcription: copies slices, recomputes everything.
+// ---- Naive RFC 9162 2.1 transcription over D[0:n] (a span of leaf hashes);
+// recomputes every subtree from scratch.
+using D = std::span<const Hash>;
+
 uint64_t NaiveSplit(uint64_t n) {
   uint64_t k = 1;
   while (2 * k < n) k *= 2;
   return k;
 }
 
-std::vector<Hash> Slice(const std::vector<Hash>& d, uint64_t b, uint64_t e) {
-  return std::vector<Hash>(d.begin() + b, d.begin() + e);
-}
-
-Hash NaiveMth(const std::vector<Hash>& d) {
+Hash NaiveMth(D d) {
   if (d.empty()) return crypto::Sha256(ByteView());
   if (d.size() == 1) return d[0];
   uint64_t k = NaiveSplit(d.size());
   Bytes buf{0x01};
-  Hash l = NaiveMth(Slice(d, 0, k));
-  Hash r = NaiveMth(Slice(d, k, d.size()));
+  Hash l = NaiveMth(d.subspan(0, k));
+  Hash r = NaiveMth(d.subspan(k));
   buf.insert(buf.end(), l.begin(), l.end());
   buf.insert(buf.end(), r.begin(), r.end());
   return crypto::Sha256(buf);
 }
 
-std::vector<Hash> NaivePath(uint64_t m, const std::vector<Hash>& d) {
+std::vector<Hash> NaivePath(uint64_t m, D d) {
   if (d.size() <= 1) return {};
   uint64_t k = NaiveSplit(d.size());
   std::vector<Hash> out;
   if (m < k) {
-    out = NaivePath(m, Slice(d, 0, k));
-    out.push_back(NaiveMth(Slice(d, k, d.size())));
+    out = NaivePath(m, d.subspan(0, k));
+    out.push_back(NaiveMth(d.subspan(k)));
   } else {
-    out = NaivePath(m - k, Slice(d, k, d.size()));
-    out.push_back(NaiveMth(Slice(d, 0, k)));
+    out = NaivePath(m - k, d.subspan(k));
+    out.push_back(NaiveMth(d.subspan(0, k)));
   }
   return out;
 }
 
-std::vector<Hash> NaiveSubproof(uint64_t m, const std::vector<Hash>& d, bool b) {
+std::vector<Hash> NaiveSubproof(uint64_t m, D d, bool b) {
   if (m == d.size()) return b ? std::vector<Hash>{} : std::vector<Hash>{NaiveMth(d)};
   uint64_t k = NaiveSplit(d.size());
   std::vector<Hash> out;
   if (m <= k) {
-    out = NaiveSubproof(m, Slice(d, 0, k), b);
-    out.push_back(NaiveMth(Slice(d, k, d.size())));
+    out = NaiveSubproof(m, d.subspan(0, k), b);
+    out.push_back(NaiveMth(d.subspan(k)));
   } else {
-    out = NaiveSubproof(m - k, Slice(d, k, d.size()), false);
-    out.push_back(NaiveMth(Slice(d, 0, k)));
+    out = NaiveSubproof(m - k, d.subspan(k), false);
+    out.push_back(NaiveMth(d.subspan(0, k)));
   }
   return out;
 }
