@@ -4,7 +4,9 @@
 # every DIR/<org>/node.toml, a certificate for that node signed by the CA
 # (DIR/<org>/tls.pem, DIR/<org>/tls-key.pem). The certificate's CN and
 # subjectAltName carry the node name (node_id in node.toml), plus DNS:localhost
-# and IP:127.0.0.1, plus anything given with --san. Keys are mode 0600.
+# and IP:127.0.0.1, plus anything given with --san, where {node} and {org}
+# stand for the node name and org (e.g. --san 'DNS:{node}.{org}-peer.licenced.svc').
+# Keys are mode 0600.
 # It serves as client and server certificate (peer API mutual TLS).
 #
 # Usage: deploy/gen-tls.sh [--san DNS:host,IP:10.0.0.5] [--days N] DIR
@@ -13,7 +15,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -60,7 +62,11 @@ for conf in "$dir"/*/node.toml; do
     continue
   fi
   san="DNS:$node,DNS:localhost,IP:127.0.0.1"
-  [[ -z "$extra_san" ]] || san="$san,$extra_san"
+  if [[ -n "$extra_san" ]]; then
+    org="$(basename "$org_dir")"
+    more="${extra_san//\{node\}/$node}"
+    san="$san,${more//\{org\}/$org}"
+  fi
   ext="$(mktemp)"
   csr="$(mktemp)"
   trap 'rm -f "$ext" "$csr"' EXIT
