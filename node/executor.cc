@@ -95,7 +95,9 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       ex.record.message =
           "transaction is for network '" + tx->network_id + "', this is '" + network_id_ + "'";
     } else {
-      chaincode::OverlayView tx_state(block_state);
+      // Cast: OverlayView(block_state) would pick the implicit copy constructor.
+      chaincode::StateView& block_view = block_state;
+      chaincode::OverlayView tx_state(block_view);
       chaincode::TxContext ctx{height, block.header.timestamp_ms, i, ex.id};
       chaincode::TxOutcome outcome = engine_.Execute(*tx, ctx, tx_state);
       ex.record.code = outcome.status.code();

@@ -1,0 +1,115 @@
+// Config validation: every bad field gives an error naming that field.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/genesis.h"
+#include "node/config.h"
+
+using licenced::node::CheckAgainstGenesis;
+using licenced::node::ParseConfig;
+
+namespace {
+
+std::string Valid() {
+  return R"(
+node_id = "market-0"
+org = "market"
+data_dir = "data"
+genesis = "/abs/genesis.json"
+log_level = "info"
+[listen]
+peer = "127.0.0.1:7001"
+client = "127.0.0.1:7101"
+http = "127.0.0.1:7201"
+[keys]
+validator_key = "validator.key"
+tls_ca = "/abs/ca.pem"
+tls_cert = "tls.pem"
+tls_key = "tls-key.pem"
+[consensus]
+max_batch_txs = 2000
+max_batch_wait_ms = 5
+checkpoint_interval = 32
+view_change_timeout_ms = 2000
+)";
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+std::string ErrorOf(const std::string& text) {
+  auto r = ParseConfig(text, "/base", /*check_files=*/false);
+  REQUIRE_FALSE(r.ok());
+  return r.status().message();
+}
+
+}  // namespace
+
+TEST_CASE("valid config parses and resolves relative paths", "[node][config]") {
+  auto r = ParseConfig(Valid(), "/base", false);
+  REQUIRE(r.ok());
+  CHECK(r->node_id == "market-0");
+  CHECK(r->data_dir == "/base/data");
+  CHECK(r->tls_ca == "/abs/ca.pem");
+  CHECK(r->validator_key == "/base/validator.key");
+  CHECK(r->listen_peer.port == 7001);
+  CHECK(r->listen_client.ToString() == "127.0.0.1:7101");
+  CHECK(r->max_batch_txs == 2000);
+}
+
+TEST_CASE("config errors name the field", "[node][config]") {
+  CHECK_THAT(ErrorOf(Replace(Valid(), "node_id = \"market-0\"\n", "")),
+             Catch::Contains("'node_id' is missing"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "org = \"market\"", "org = 7")),
+             Catch::Contains("'org' must be a string"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "log_level = \"info\"", "log_level = \"loud\"")),
+             Catch::Contains("'log_level'"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "peer = \"127.0.0.1:7001\"", "peer = \"127.0.0.1\"")),
+             Catch::Contains("'listen.peer' must be HOST:PORT"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "client = \"127.0.0.1:7101\"", "client = \"h:70000\"")),
+             Catch::Contains("'listen.client'"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "max_batch_txs = 2000", "max_batch_txs = 0")),
+             Catch::Contains("'consensus.max_batch_txs' must be between"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "checkpoint_interval = 32", "checkpoint_interval = \"32\"")),
+             Catch::Contains("'consensus.checkpoint_interval' must be an integer"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "tls_key = \"tls-key.pem\"\n", "")),
+             Catch::Contains("'keys.tls_key' is missing"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "[consensus]", "typo = 1\n[consensus]")),
+             Catch::Contains("'keys.typo' is unknown"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), "http = \"127.0.0.1:7201\"", "http = \"127.0.0.1:7101\"")),
+             Catch::Contains("must be distinct"));
+  CHECK_THAT(ErrorOf("node_id = [unterminated"), Catch::Contains("not valid TOML"));
+}
+
+TEST_CASE("config with missing files names the file field", "[node][config]") {
+  auto r = ParseConfig(Valid(), "/nonexistent-dir", /*check_files=*/true);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("'genesis'"));
+  CHECK_THAT(r.status().message(), Catch::Contains("does not exist"));
+}
+
+TEST_CASE("config is cross-checked against genesis", "[node][config]") {
+  auto net = licenced::MakeDevNetwork();
+  auto c = ParseConfig(Valid(), "/base", false);
+  REQUIRE(c.ok());
+  c->node_id = net.genesis.validators[0].name;
+  c->org = net.genesis.validators[0].org;
+  c->checkpoint_interval = net.genesis.consensus.checkpoint_interval;
+  CHECK(CheckAgainstGenesis(*c, net.genesis).ok());
+
+  auto bad = *c;
+  bad.node_id = "nobody-0";
+  CHECK_THAT(CheckAgainstGenesis(bad, net.genesis).message(),
+             Catch::Contains("'node_id' = 'nobody-0' is not a validator"));
+  bad = *c;
+  bad.org = "health";
+  CHECK_THAT(CheckAgainstGenesis(bad, net.genesis).message(), Catch::Contains("'org'"));
+  bad = *c;
+  bad.checkpoint_interval += 1;
+  CHECK_THAT(CheckAgainstGenesis(bad, net.genesis).message(),
+             Catch::Contains("'consensus.checkpoint_interval'"));
+}

@@ -1,0 +1,168 @@
+// Executor atomicity: a block's writes are all-or-nothing, a rejected tx
+// changes nothing, duplicates keep the first record.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "consensus/block.h"
+#include "core/genesis.h"
+#include "core/merkle.h"
+#include "core/transaction.h"
+#include "node/executor.h"
+#include "node/storage/fault_injecting_kv_store.h"
+#include "node/storage/mem_kv_store.h"
+
+using namespace licenced;
+using storage::Column;
+
+namespace {
+
+struct Fixture {
+  DevNetwork net = MakeDevNetwork();
+  storage::MemKvStore mem;
+  storage::FaultInjectingKvStore kv{&mem};
+  std::unique_ptr<storage::BlockStore> store;
+  std::unique_ptr<node::Executor> exec;
+  uint64_t nonce = 1;
+
+  Fixture() {
+    auto s = storage::BlockStore::Open(&kv, net.genesis.ComputeHash());
+    REQUIRE(s.ok());
+    store = std::move(*s);
+    exec = std::make_unique<node::Executor>(net.genesis, store.get());
+  }
+
+  Bytes Enrol(const std::string& org, const std::string& name) {
+    Transaction tx;
+    tx.network_id = net.genesis.network_id;
+    tx.chaincode = "identity";
+    tx.method = "enrol_clerk";
+    nlohmann::json args = {{"name", name},
+                           {"public_key", ToHex(crypto::KeyPair::Generate().public_key())},
+                           {"roles", {"clerk"}}};
+    tx.args = ToBytes(args.dump());
+    tx.nonce = nonce++;
+    tx.SignWith(net.admin_keys.at(org));
+    return tx.Encode();
+  }
+
+  Bytes Unknown() {
+    Transaction tx;
+    tx.network_id = net.genesis.network_id;
+    tx.chaincode = "no-such-chaincode";
+    tx.method = "x";
+    tx.args = ToBytes("{}");
+    tx.nonce = nonce++;
+    tx.SignWith(net.admin_keys.at("market"));
+    return tx.Encode();
+  }
+
+  std::pair<consensus::Block, consensus::CommitCertificate> Make(std::vector<Bytes> txs) {
+    consensus::Block b;
+    b.header.height = store->head_height() + 1;
+    b.header.prev_hash = store->head_hash();
+    b.header.timestamp_ms = net.genesis.genesis_time_ms + 1000 * b.header.height;
+    b.txs = std::move(txs);
+    b.header.tx_root = merkle::Root(b.txs);
+    consensus::CommitCertificate c;
+    c.height = b.header.height;
+    c.block_hash = b.ComputeHash();
+    return {b, c};
+  }
+
+  size_t Count(Column col, std::string_view prefix) {
+    auto r = kv.ScanPrefix(col, prefix, storage::KvStore::kNoLimit);
+    REQUIRE(r.ok());
+    return r->size();
+  }
+};
+
+Hash IdOf(const Bytes& raw) { return Transaction::Decode(raw)->Id(); }
+
+}  // namespace
+
+TEST_CASE("a rejected transaction changes no state", "[node][executor]") {
+  Fixture f;
+  Bytes bad = f.Unknown();
+  auto [b, c] = f.Make({bad});
+  auto r = f.exec->ExecuteBlock(b, c);
+  REQUIRE(r.ok());
+  REQUIRE(r->txs.size() == 1);
+  CHECK(r->txs[0].record.code == StatusCode::kInvalidArgument);
+  CHECK(f.store->head_height() == 1);
+  CHECK(f.Count(Column::kState, "") == 0);  // no chaincode state written
+  CHECK(r->events.empty());
+  // The rejection is recorded so the client can read it.
+  auto rec = node::ReadTxRecord(&f.kv, IdOf(bad));
+  REQUIRE(rec.ok());
+  REQUIRE(rec->has_value());
+  CHECK((*rec)->code == StatusCode::kInvalidArgument);
+  // Empty state writes still advance the commitment deterministically.
+  CHECK(r->state_root == node::NextStateRoot(node::EmptyStateRoot(), 1, {}));
+}
+
+TEST_CASE("accepted and rejected transactions in one block", "[node][executor]") {
+  Fixture f;
+  Bytes good = f.Enrol("market", "alice");
+  Bytes bad = f.Unknown();
+  auto [b, c] = f.Make({good, bad});
+  auto r = f.exec->ExecuteBlock(b, c);
+  REQUIRE(r.ok());
+  CHECK(r->txs[0].record.code == StatusCode::kOk);
+  CHECK(r->txs[1].record.code != StatusCode::kOk);
+  CHECK(r->state_root != node::NextStateRoot(node::EmptyStateRoot(), 1, {}));
+  CHECK(f.store->head_height() == 1);
+  CHECK(f.Count(Column::kIndex, "tx:") == 2);
+  CHECK(f.Count(Column::kState, "") > 0);
+  CHECK_FALSE(r->events.empty());
+  auto root = f.exec->HeadStateRoot();
+  REQUIRE(root.ok());
+  CHECK(*root == r->state_root);
+}
+
+TEST_CASE("a failed block write applies nothing and can be retried", "[node][executor]") {
+  Fixture f;
+  Bytes good = f.Enrol("market", "bob");
+  auto [b, c] = f.Make({good});
+  f.kv.FailNextWrite();
+  auto r = f.exec->ExecuteBlock(b, c);
+  REQUIRE_FALSE(r.ok());
+  CHECK(f.store->head_height() == 0);
+  CHECK(f.Count(Column::kState, "") == 0);
+  CHECK(f.Count(Column::kIndex, "tx:") == 0);
+  CHECK(f.Count(Column::kIndex, "ev:") == 0);
+  CHECK(f.Count(Column::kBlocks, "") == 0);
+
+  auto again = f.exec->ExecuteBlock(b, c);
+  REQUIRE(again.ok());
+  CHECK(f.store->head_height() == 1);
+  CHECK(again->txs[0].record.code == StatusCode::kOk);
+}
+
+TEST_CASE("duplicates keep the first record and change nothing", "[node][executor]") {
+  Fixture f;
+  Bytes good = f.Enrol("market", "carol");
+  auto [b1, c1] = f.Make({good, good});
+  auto r1 = f.exec->ExecuteBlock(b1, c1);
+  REQUIRE(r1.ok());
+  CHECK_FALSE(r1->txs[0].duplicate);
+  CHECK(r1->txs[1].duplicate);
+  size_t state_keys = f.Count(Column::kState, "");
+
+  auto [b2, c2] = f.Make({good});
+  auto r2 = f.exec->ExecuteBlock(b2, c2);
+  REQUIRE(r2.ok());
+  CHECK(r2->txs[0].duplicate);
+  CHECK(r2->txs[0].record.height == 1);
+  CHECK(f.Count(Column::kState, "") == state_keys);
+  auto rec = node::ReadTxRecord(&f.kv, IdOf(good));
+  REQUIRE(rec.ok());
+  CHECK((*rec)->height == 1);
+}
+
+TEST_CASE("a block out of order is refused", "[node][executor]") {
+  Fixture f;
+  auto [b, c] = f.Make({});
+  b.header.height = 2;
+  CHECK(f.exec->ExecuteBlock(b, c).status().code() == StatusCode::kFailedPrecondition);
+}
