@@ -59,7 +59,7 @@ const std::vector<FlowDef>& Flows() {
             "clerk",
             {"household_registration"}},
        },
-       {"guardian"},
+       {"guardian", "region_code"},
        {"child_name", "sex", "birth_time", "birth_place", "weight_g", "mother_name", "mother_id",
         "father_name", "father_id", "household_address_code"},
        {

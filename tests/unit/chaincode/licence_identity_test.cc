@@ -1,0 +1,174 @@
+// Licence registry, clerk identities and the working-day calendar.
+#include "chaincode/exec.h"
+#include "harness.h"
+
+using namespace licenced;
+using namespace licenced::chaincode;
+using namespace licenced::chaincode::testing;
+
+namespace {
+json IssueArgs(const std::string& type) {
+  return {{"type", type},
+          {"holder_key", std::string(64, 'a')},
+          {"holder_code_type", "resident_id"},
+          {"holder_code", {{"value", "11010519491231002X"}, {"salt", std::string(32, '1')}}},
+          {"fields", {{"name", {{"value", "Li Si"}, {"salt", std::string(32, '2')}}}}},
+          {"jurisdiction", "370102"}};
+}
+}  // namespace
+
+TEST_CASE("clerk enrolment, suspension, restore, removal", "[identity]") {
+  Harness h;
+  crypto::KeyPair k = h.Enrol("market", "window-1", {"window"});
+  json clerk = h.Query("clerk", {{"public_key", ToHex(k.public_key())}});
+  CHECK(clerk["org"] == "market");
+  CHECK(clerk["status"] == "active");
+  std::string key = ToHex(k.public_key());
+  json again = {{"name", "x"}, {"public_key", key}, {"roles", {"clerk"}}};
+  h.Fail(h.admin("market"), "identity", "enrol_clerk", again, StatusCode::kAlreadyExists,
+         "already enrolled");
+  h.Fail(k, "identity", "enrol_clerk",
+         {{"name", "x"}, {"public_key", std::string(64, 'b')}, {"roles", {"clerk"}}},
+         StatusCode::kPermissionDenied, "only an org admin");
+  h.Fail(h.admin("market"), "identity", "enrol_clerk",
+         {{"name", "x"}, {"public_key", std::string(64, 'b')}, {"roles", {"engraver"}}},
+         StatusCode::kPermissionDenied, "police");
+  h.Fail(h.admin("market"), "identity", "enrol_clerk",
+         {{"name", "x"}, {"public_key", std::string(64, 'b')}, {"roles", {"boss"}}},
+         StatusCode::kInvalidArgument, "unknown role");
+  h.Fail(h.admin("market"), "identity", "enrol_clerk",
+         {{"name", "x"}, {"public_key", std::string(64, 'b')}}, StatusCode::kInvalidArgument,
+         "roles: missing");
+  // Another org's admin cannot touch market's clerk.
+  h.Fail(h.admin("police"), "identity", "suspend_clerk", {{"public_key", key}, {"reason", "x"}},
+         StatusCode::kPermissionDenied, "belongs to org 'market'");
+  h.Ok(h.admin("market"), "identity", "suspend_clerk", {{"public_key", key}, {"reason", "audit"}});
+  h.Fail(h.admin("market"), "identity", "suspend_clerk", {{"public_key", key}, {"reason", "x"}},
+         StatusCode::kFailedPrecondition, "not active");
+  auto prepared = PrepareOpenCase(h.net().genesis, ReadExample("enterprise-application.json"),
+                                  h.RandomSource());
+  h.Fail(k, "workflow", "open_case", prepared->args, StatusCode::kPermissionDenied, "suspended");
+  h.Ok(h.admin("market"), "identity", "restore_clerk", {{"public_key", key}});
+  h.Ok(k, "workflow", "open_case", prepared->args);
+  h.Ok(h.admin("market"), "identity", "remove_clerk", {{"public_key", key}, {"reason", "left"}});
+  h.Fail(k, "workflow", "claim", {{"task_id", "ENT-2026-000001/business_licence"}},
+         StatusCode::kPermissionDenied, "removed");
+  h.Fail(h.admin("market"), "identity", "restore_clerk", {{"public_key", key}},
+         StatusCode::kFailedPrecondition);
+  h.Enrol("police", "engraver-1", {"engraver"});
+  CHECK(h.Query("clerks", {{"org", "market"}}).size() == 1);
+  CHECK(h.Query("clerks", json::object()).size() == 2);
+  CHECK(h.Query("audit", {{"subject", "clerk/" + key}}).size() == 4);
+}
+
+TEST_CASE("licence registry: issue and every status transition", "[licence]") {
+  Harness h;
+  crypto::KeyPair social = h.Enrol("social", "cards-1", {"licensing"});
+  crypto::KeyPair social_clerk = h.Enrol("social", "desk-1", {"clerk"});
+  crypto::KeyPair police = h.Enrol("police", "lic-1", {"licensing"});
+  h.Fail(police, "licence", "issue", IssueArgs("SSC"), StatusCode::kPermissionDenied,
+         "may not issue");
+  h.Fail(social_clerk, "licence", "issue", IssueArgs("SSC"), StatusCode::kPermissionDenied,
+         "licensing");
+  json bad = IssueArgs("SSC");
+  bad["holder_code"]["value"] = "110105194912310021";
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "check character");
+  bad = IssueArgs("SSC");
+  bad["valid_until"] = "2026-02-29";
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "not a real calendar date");
+  bad = IssueArgs("NOPE");
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "unknown licence type");
+  bad = IssueArgs("SSC");
+  bad.erase("fields");
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "fields: missing");
+
+  json issued = h.Ok(social, "licence", "issue", IssueArgs("SSC"));
+  std::string id = issued["identifier"];
+  auto parts = ParseLicenceIdentifier(id);
+  REQUIRE(parts.ok());
+  CHECK(parts->type_code == "SSC");
+  CHECK(parts->serial == "20260000001");
+  CHECK(ValidateCreditCode(parts->issuer_code).ok());
+  json rec = issued["record"];
+  CHECK(
+      rec["commitments"]["holder_code"] ==
+      ToHex(FieldCommitment("holder_code", "11010519491231002X", *FromHex(std::string(32, '1')))));
+  CHECK(rec.dump().find("Li Si") == std::string::npos);
+  CHECK(rec["valid_until"] == "2036-11-22");  // 3650 days
+
+  // The status value in state decodes to the documented encoding.
+  auto raw = h.state().Get("licence/status/" + id);
+  REQUIRE(raw);
+  auto st = LicenceStatusValue::Decode(*raw);
+  REQUIRE(st.ok());
+  CHECK(st->status == LicenceStatus::kValid);
+  CHECK(st->record_hash == crypto::Sha256(*h.state().Get("licence/record/" + id)));
+  CHECK(st->Encode() == *raw);
+  CHECK_FALSE(LicenceStatusValue::Decode(ByteView(raw->data(), raw->size() - 1)).ok());
+
+  auto status_of = [&]() {
+    return h.Query("licence_status", {{"identifier", id}})["status"].get<std::string>();
+  };
+  h.Fail(police, "licence", "suspend", {{"identifier", id}, {"reason", "x"}},
+         StatusCode::kPermissionDenied);
+  h.Fail(social, "licence", "restore", {{"identifier", id}}, StatusCode::kFailedPrecondition,
+         "only a suspended");
+  h.Ok(social, "licence", "suspend", {{"identifier", id}, {"reason", "card lost"}});
+  CHECK(status_of() == "suspended");
+  h.Ok(social, "licence", "restore", {{"identifier", id}});
+  CHECK(status_of() == "valid");
+  h.Ok(social, "licence", "cancel", {{"identifier", id}, {"reason", "holder request"}});
+  CHECK(status_of() == "cancelled");
+  h.Fail(social, "licence", "revoke", {{"identifier", id}, {"reason", "x"}},
+         StatusCode::kFailedPrecondition);
+  h.Fail(social, "licence", "renew", {{"identifier", id}}, StatusCode::kFailedPrecondition,
+         "cancelled");
+  h.Fail(social, "licence", "suspend", {{"identifier", id + "X"}, {"reason", "x"}},
+         StatusCode::kInvalidArgument);
+  std::string other = h.Ok(social, "licence", "issue", IssueArgs("SSC"))["identifier"];
+  CHECK(ParseLicenceIdentifier(other)->serial == "20260000002");
+  h.Ok(social, "licence", "revoke", {{"identifier", other}, {"reason", "fraud"}});
+  json s2 = h.Query("licence_status", {{"identifier", other}});
+  CHECK(s2["status"] == "revoked");
+  CHECK(s2["reason"] == "fraud");
+  CHECK(h.Query("licences", {{"issuer_org", "social"}}).size() == 2);
+  CHECK(h.Query("licences", {{"status", "revoked"}}).size() == 1);
+  CHECK(h.Query("audit", {{"subject", "licence/" + id}}).size() == 4);
+}
+
+TEST_CASE("working days: weekends and genesis holidays", "[calendar]") {
+  Genesis g = MakeDevNetwork().genesis;
+  // Thursday 2026-11-26 10:00 +8 -> Friday.
+  CHECK(DueAfterWorkingDays(g, kThursday10am, 1) == kThursday10am + kDayMs);
+  // Friday -> Monday.
+  CHECK(DueAfterWorkingDays(g, kThursday10am + kDayMs, 1) == kThursday10am + 4 * kDayMs);
+  // Saturday -> Monday.
+  CHECK(DueAfterWorkingDays(g, kThursday10am + 2 * kDayMs, 1) == kThursday10am + 4 * kDayMs);
+  // Wednesday 2026-09-30 10:00 +8, with the October holidays (1, 2, 5, 6, 7) in genesis.
+  uint64_t sep30 = LocalMidnightMs(g, {2026, 9, 30}) + 10 * kHourMs;
+  CHECK(FormatDate(LocalDate(g, DueAfterWorkingDays(g, sep30, 1))) == "2026-10-08");
+  g.holidays.clear();
+  CHECK(FormatDate(LocalDate(g, DueAfterWorkingDays(g, sep30, 1))) == "2026-10-01");
+  // Day boundaries are local (UTC+8): 2026-11-25T16:30Z is already the 26th.
+  CHECK(FormatDate(LocalDate(g, kThursday10am - 9 * kHourMs - 30 * 60'000)) == "2026-11-26");
+  CHECK(FormatDate(LocalDate(g, kThursday10am - 10 * kHourMs - 1)) == "2026-11-25");
+}
+
+TEST_CASE("queries reject bad arguments", "[query]") {
+  Harness h;
+  const Engine& e = h.engine();
+  CHECK(e.Query("case", R"({"case_id":"ENT-2026-000001"})", h.state(), 0).status().code() ==
+        StatusCode::kNotFound);
+  CHECK(e.Query("nope", "{}", h.state(), 0).status().code() == StatusCode::kInvalidArgument);
+  CHECK(e.Query("inbox", "{}", h.state(), 0).status().code() == StatusCode::kInvalidArgument);
+  CHECK(e.Query("inbox", R"({"org":"nobody"})", h.state(), 0).status().code() ==
+        StatusCode::kNotFound);
+  CHECK(e.Query("licence", R"({"identifier":"1.2.156.3005.2.BL.X.1.001.A"})", h.state(), 0)
+            .status()
+            .code() == StatusCode::kInvalidArgument);
+  CHECK(e.Query("cases", R"({"limit":"x"})", h.state(), 0).status().code() ==
+        StatusCode::kInvalidArgument);
+  auto flows = e.Query("flows", "", h.state(), 0);
+  REQUIRE(flows.ok());
+  CHECK(json::parse(*flows).size() == 2);
+}
