@@ -182,6 +182,10 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
     LIC_ASSIGN_OR_RETURN(auto issuer, OptString(args, "issuer_org", 32));
     LIC_ASSIGN_OR_RETURN(auto type, OptString(args, "type", 21));
     LIC_ASSIGN_OR_RETURN(auto status, OptString(args, "status", 16));
+    if (holder) {
+      LIC_ASSIGN_OR_RETURN(auto key, ParsePublicKeyHex(*holder, "holder_key"));
+      holder = ToHex(key);  // state keys use lower-case hex
+    }
     std::string prefix = holder   ? "licence/by-holder/" + *holder + "/"
                          : issuer ? "licence/by-issuer/" + *issuer + "/"
                                   : "licence/record/";
