@@ -31,6 +31,7 @@ struct GlobalOptions {
   std::string key_tls;
   std::string key;              // signing key file (default with --net: DIR/<org>/admin.key)
   std::string passphrase_file;  // for an encrypted --key
+  bool show_ids = false;        // print ID numbers in full (default: masked, cli/render.h)
   double timeout_s = 30;
 };
 
@@ -45,8 +46,13 @@ int Fail(int code, const std::string& message);
 // verification -> 1; config, I/O and unavailability -> 2) and prints it.
 int FailStatus(int code, const Status& status);
 
+void AddAdminCommands(CLI::App& app, CliContext& ctx);    // clerk enrol|suspend|restore|remove|list
+void AddCaseCommands(CLI::App& app, CliContext& ctx);     // case open|show|list
+void AddTaskCommands(CLI::App& app, CliContext& ctx);     // inbox, task show|claim|complete|reject
+void AddLicenceCommands(CLI::App& app, CliContext& ctx);  // licence show|list|suspend|...
 void AddKeyCommands(CLI::App& app, CliContext& ctx);
 void AddNetworkCommands(CLI::App& app, CliContext& ctx);
-void AddNodeCommands(CLI::App& app, CliContext& ctx);  // status, block, tx, load
+void AddNodeCommands(CLI::App& app, CliContext& ctx);   // status, block, tx, load
+void AddProofCommands(CLI::App& app, CliContext& ctx);  // proof export, present, verify
 
 }  // namespace licenced::cli

@@ -26,6 +26,7 @@ struct GenerateOptions {
   uint32_t max_batch_wait_ms = 5;
   uint32_t view_change_timeout_ms = 2000;
   bool no_members = false;
+  std::vector<std::string> advertise;  // ORG=HOST:PORT
 };
 
 int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
@@ -41,6 +42,13 @@ int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
     spec.base_port = static_cast<uint16_t>(o.base_port);
   }
   spec.host = o.host;
+  for (const auto& a : o.advertise) {
+    auto eq = a.find('=');
+    if (eq == std::string::npos) {
+      return Fail(kExitUsage, fmt::format("--advertise {}: expected ORG=HOST:PORT", a));
+    }
+    spec.advertise[a.substr(0, eq)] = a.substr(eq + 1);
+  }
   spec.network_id = o.network_id;
   spec.genesis_time_ms = o.genesis_time_ms;
   spec.checkpoint_interval = o.checkpoint_interval;
@@ -106,6 +114,9 @@ void AddNetworkCommands(CLI::App& app, CliContext& ctx) {
   gen->add_option("--base-port", o->base_port,
                   "peer ports P.., client P+100.., http P+200.. (default: free ports)");
   gen->add_option("--host", o->host, "IPv4 address the nodes listen on")->capture_default_str();
+  gen->add_option("--advertise", o->advertise,
+                  "ORG=HOST:PORT: the peer address other validators dial (genesis), repeatable")
+      ->delimiter(',');
   gen->add_option("--network-id", o->network_id, "network id in genesis")->capture_default_str();
   gen->add_option("--genesis-time-ms", o->genesis_time_ms, "genesis time (default: now)");
   gen->add_option("--passphrase-file", o->passphrase_file, "encrypt the generated key files");

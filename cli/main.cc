@@ -39,10 +39,16 @@ int main(int argc, char** argv) {
   app.add_option("--passphrase-file", g.passphrase_file,
                  "file whose first line is the passphrase of an encrypted key file");
   app.add_option("--timeout", g.timeout_s, "seconds to wait for a node (default 30)");
+  app.add_flag("--show-ids", g.show_ids, "show ID numbers in full (default: first 4 and last 4)");
 
+  AddAdminCommands(app, ctx);
+  AddCaseCommands(app, ctx);
+  AddTaskCommands(app, ctx);
+  AddLicenceCommands(app, ctx);
   AddKeyCommands(app, ctx);
   AddNetworkCommands(app, ctx);
   AddNodeCommands(app, ctx);
+  AddProofCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -132,6 +133,18 @@ Result<GeneratedNetwork> GenerateNetwork(const NetworkSpec& spec) {
           fmt::format("org '{}' is listed twice (in --orgs and --members?)", org));
     }
   }
+  for (const auto& [org, addr] : spec.advertise) {
+    if (std::find(spec.validator_orgs.begin(), spec.validator_orgs.end(), org) ==
+        spec.validator_orgs.end()) {
+      return Status::InvalidArgument(
+          fmt::format("--advertise {}={}: '{}' is not a validator org (--orgs)", org, addr, org));
+    }
+    auto colon = addr.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == addr.size()) {
+      return Status::InvalidArgument(
+          fmt::format("--advertise {}={}: expected HOST:PORT", org, addr));
+    }
+  }
   const fs::path dir = Abs(spec.dir);
   const fs::path genesis_path = dir / "genesis.json";
   std::error_code ec;
@@ -234,7 +247,8 @@ Result<GeneratedNetwork> GenerateNetwork(const NetworkSpec& spec) {
     v.name = node.node_id;
     v.org = org;
     v.public_key = validator.public_key();
-    v.address = node.peer_address;
+    auto adv = spec.advertise.find(org);
+    v.address = adv != spec.advertise.end() ? adv->second : node.peer_address;
     genesis.validators.push_back(std::move(v));
 
     std::string toml = fmt::format(

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,10 @@ struct NetworkSpec {
   std::vector<std::string> validator_orgs{"market", "police", "social", "tax"};
   std::vector<std::string> member_orgs{"health", "bank"};
   std::optional<uint16_t> base_port;  // peer P+i, client P+100+i, http P+200+i
-  std::string host = "127.0.0.1";     // listen and advertised host
+  std::string host = "127.0.0.1";     // listen host; also the advertised host by default
+  // org -> HOST:PORT other validators dial (genesis "address"); default: the
+  // peer listen address. For multi-host networks.
+  std::map<std::string, std::string> advertise;
   std::string network_id = "licenced-local";
   uint64_t genesis_time_ms = 0;           // 0 = now
   std::optional<std::string> passphrase;  // encrypts the generated key files

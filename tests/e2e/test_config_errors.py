@@ -43,11 +43,11 @@ def main():
             ("log_level", variant(good, "log_level", 'log_level = "loud"')),
             ("max_batch_txs", variant(good, "max_batch_txs", 'max_batch_txs = "many"')),
             ("validator_key", variant(good, "validator_key", 'validator_key = "%s/none.key"' % tmp)),
-            ("listen", good.replace("[listen]", "[listen_typo]")),
-            ("line", good + "\nthis is not toml = = =\n"),
+            ("listen_typo", good.replace("[listen]", "[listen_typo]")),
+            ("TOML", good + "\nthis is not toml = = =\n"),
         ]
-        for field, text in cases:
-            bad = os.path.join(tmp, f"bad-{field}.toml")
+        for i, (field, text) in enumerate(cases):
+            bad = os.path.join(tmp, f"bad-{i}.toml")  # the file name must not contain the field
             with open(bad, "w") as f:
                 f.write(text)
             try:

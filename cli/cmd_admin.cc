@@ -1,0 +1,166 @@
+// licencectl clerk enrol|suspend|restore|remove|list|show: an org admin
+// manages its org's clerks (identity chaincode, docs/cli.md "Admin").
+#include <iostream>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "cli/app.h"
+#include "cli/render.h"
+#include "cli/session.h"
+
+namespace licenced::cli {
+namespace {
+
+struct ClerkOptions {
+  std::string name;
+  std::vector<std::string> roles;
+  std::string pubkey;
+  std::string reason;
+  std::string of_org;
+  bool all = false;
+};
+
+std::string RolesText(const Json& roles) {
+  std::string s;
+  for (const auto& r : roles) s += (s.empty() ? "" : ",") + r.get<std::string>();
+  return s;
+}
+
+void PrintClerk(const Json& c) {
+  std::cout << fmt::format(
+      "clerk '{}' of {}\n  public key  {}\n  key id      {}\n  roles       {}\n  status      {}{}\n"
+      "  enrolled    {} (block {})\n",
+      c.value("name", ""), c.value("org", ""), c.value("public_key", ""), c.value("key_id", ""),
+      RolesText(c["roles"]), c.value("status", ""),
+      c.value("reason", "").empty() ? "" : " (" + c.value("reason", "") + ")",
+      FormatTimeMs(c.value("enrolled_at_ms", uint64_t{0})),
+      c.value("enrolled_height", uint64_t{0}));
+}
+
+int RunEnrol(const GlobalOptions& g, const ClerkOptions& o) {
+  std::string key_hex;
+  if (auto e = ParsePublicKeyArg(o.pubkey, "--pubkey", &key_hex)) return Report(*e);
+  std::unique_ptr<Session> s;
+  if (auto e = Session::Open(g, true, &s)) return Report(*e);
+  SubmitResult r;
+  Json args = {{"name", o.name}, {"public_key", key_hex}, {"roles", o.roles}};
+  if (auto e = s->Submit("identity", "enrol_clerk", args, &r)) return Report(*e);
+  if (g.json) {
+    std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"clerk", r.result}}).dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format("enrolled clerk '{}' [{}] in {} (key {}), block {}\n", o.name,
+                             RolesText(r.result["roles"]), r.result.value("org", ""),
+                             MaskHex(key_hex), r.height);
+  }
+  return kExitOk;
+}
+
+int RunChange(const GlobalOptions& g, const ClerkOptions& o, const std::string& method) {
+  std::string key_hex;
+  if (auto e = ParsePublicKeyArg(o.pubkey, "KEY", &key_hex)) return Report(*e);
+  std::unique_ptr<Session> s;
+  if (auto e = Session::Open(g, true, &s)) return Report(*e);
+  Json args = {{"public_key", key_hex}};
+  if (!o.reason.empty()) args["reason"] = o.reason;
+  SubmitResult r;
+  if (auto e = s->Submit("identity", method, args, &r)) return Report(*e);
+  if (g.json) {
+    std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"clerk", r.result}}).dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format("clerk '{}' of {} is now {} (block {})\n", r.result.value("name", ""),
+                             r.result.value("org", ""), r.result.value("status", ""), r.height);
+  }
+  return kExitOk;
+}
+
+int RunList(const GlobalOptions& g, const ClerkOptions& o) {
+  std::unique_ptr<Session> s;
+  if (auto e = Session::Open(g, false, &s)) return Report(*e);
+  Json args = {{"limit", 1000}};
+  std::string org = !o.of_org.empty() ? o.of_org : (o.all ? "" : g.org);
+  if (!org.empty()) args["org"] = org;
+  Json list;
+  if (auto e = s->Query("clerks", args, &list)) return Report(*e);
+  if (g.json) {
+    std::cout << list.dump(2) << "\n";
+    return kExitOk;
+  }
+  Table t({"org", "name", "roles", "status", "key id", "public key"});
+  for (const auto& c : list) {
+    t.AddRow({c.value("org", ""), c.value("name", ""), RolesText(c["roles"]), c.value("status", ""),
+              c.value("key_id", ""), MaskHex(c.value("public_key", ""))});
+  }
+  if (t.size() == 0) {
+    std::cout << "no clerks" << (org.empty() ? "" : " in " + org)
+              << " (enrol one with 'licencectl clerk enrol')\n";
+  } else {
+    std::cout << t.Render();
+  }
+  return kExitOk;
+}
+
+int RunShow(const GlobalOptions& g, const ClerkOptions& o) {
+  std::string key_hex;
+  if (auto e = ParsePublicKeyArg(o.pubkey, "KEY", &key_hex)) return Report(*e);
+  std::unique_ptr<Session> s;
+  if (auto e = Session::Open(g, false, &s)) return Report(*e);
+  Json c;
+  if (auto e = s->Query("clerk", {{"public_key", key_hex}}, &c)) return Report(*e);
+  if (g.json) {
+    std::cout << c.dump(2) << "\n";
+  } else {
+    PrintClerk(c);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAdminCommands(CLI::App& app, CliContext& ctx) {
+  auto* clerk = app.add_subcommand(
+      "clerk", "org admins: enrol, suspend, restore, remove and list their org's clerks");
+  clerk->require_subcommand(1);
+  const char* kKeyHelp = "the clerk's public key: 64 hex characters or a FILE.pub";
+
+  auto eo = std::make_shared<ClerkOptions>();
+  auto* enrol = clerk->add_subcommand(
+      "enrol", "enrol a clerk in the signer's org (signed by an org admin key)");
+  enrol->add_option("--name", eo->name, "the clerk's name")->required();
+  enrol->add_option("--roles", eo->roles, "roles: window, clerk, licensing, engraver (police)")
+      ->required()
+      ->delimiter(',');
+  enrol->add_option("--pubkey", eo->pubkey, kKeyHelp)->required();
+  enrol->callback([&ctx, eo] { ctx.run = [&ctx, eo] { return RunEnrol(ctx.global, *eo); }; });
+
+  for (const char* verb : {"suspend", "restore", "remove"}) {
+    auto o = std::make_shared<ClerkOptions>();
+    std::string v = verb;
+    auto* cmd = clerk->add_subcommand(
+        v, v == "suspend"   ? "suspend a clerk (its transactions are refused until restored)"
+           : v == "restore" ? "restore a suspended clerk"
+                            : "remove a clerk for good");
+    cmd->add_option("key", o->pubkey, kKeyHelp)->required();
+    auto* reason = cmd->add_option("--reason", o->reason, "why (recorded on the ledger)");
+    if (v != "restore") reason->required();
+    std::string method = v + "_clerk";
+    cmd->callback([&ctx, o, method] {
+      ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
+    });
+  }
+
+  auto lo = std::make_shared<ClerkOptions>();
+  auto* list = clerk->add_subcommand("list", "list clerks (default: of --org)");
+  list->add_option("--of", lo->of_org, "only clerks of this org");
+  list->add_flag("--all", lo->all, "clerks of every org");
+  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
+
+  auto so = std::make_shared<ClerkOptions>();
+  auto* show = clerk->add_subcommand("show", "one clerk's record");
+  show->add_option("key", so->pubkey, kKeyHelp)->required();
+  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
+}
+
+}  // namespace licenced::cli

@@ -1,0 +1,246 @@
+#include "cli/session.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include <fmt/core.h>
+
+#include "cli/files.h"
+#include "cli/load.h"
+#include "cli/render.h"
+#include "core/bytes.h"
+#include "core/transaction.h"
+
+namespace licenced::cli {
+namespace fs = std::filesystem;
+namespace pb = ::licenced::v1;
+
+namespace {
+
+// What to do about a chaincode rejection, by reason code.
+std::string HintFor(const std::string& code) {
+  if (code == "PERMISSION_DENIED") {
+    return "sign with the key of a clerk of the owning org who holds the needed role (--key "
+           "FILE), or ask that org's admin to enrol one ('licencectl clerk enrol')";
+  }
+  if (code == "FAILED_PRECONDITION") {
+    return "the case, task, clerk or licence is not in a state that allows this; look at it "
+           "with 'licencectl case show', 'task show', 'clerk list' or 'licence show'";
+  }
+  if (code == "INVALID_ARGUMENT") return "fix the named field in your input and retry";
+  if (code == "ALREADY_EXISTS") {
+    return "it exists already; look it up with 'licencectl case list', 'clerk list' or "
+           "'licence list'";
+  }
+  if (code == "NOT_FOUND") {
+    return "check the id ('licencectl case list', 'inbox', 'licence list', 'clerk list')";
+  }
+  return "see the node's log ('deploy/local-net logs ORG') and retry";
+}
+
+uint64_t RandomNonce() {
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) | rd();
+}
+
+}  // namespace
+
+int Report(const CliError& e) { return Fail(e.code, e.message); }
+
+std::string Session::where() const {
+  return target_.node_id.empty() ? target_.address
+                                 : fmt::format("{} ({})", target_.node_id, target_.address);
+}
+
+std::optional<CliError> Session::Open(const GlobalOptions& g, bool need_key,
+                                      std::unique_ptr<Session>* out) {
+  auto targets = ResolveTargets(g, /*all_nodes=*/false);
+  if (!targets.ok()) return CliError{kExitUsage, targets.status().message()};
+  std::unique_ptr<Session> s(new Session());
+  s->g_ = g;
+  s->target_ = targets->front();
+  auto channel = OpenChannel(s->target_);
+  if (!channel.ok()) return CliError{kExitUsage, channel.status().message()};
+  s->channel_ = *channel;
+  s->stub_ = pb::ClientApi::NewStub(s->channel_);
+  if (need_key) {
+    auto key = LoadSigningKey(g);
+    if (!key.ok()) return CliError{kExitUsage, key.status().message()};
+    s->key_ = std::move(key).value();
+  }
+  *out = std::move(s);
+  return std::nullopt;
+}
+
+std::optional<CliError> Session::Query(const std::string& method, const Json& args, Json* out) {
+  pb::QueryRequest req;
+  req.set_method(method);
+  req.set_args_json(args.dump());
+  pb::QueryResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(g_.timeout_s));
+  grpc::Status st = stub_->Query(&ctx, req, &resp);
+  if (!st.ok()) return CliError{ExitCodeFor(st), DescribeRpcError(target_, st)};
+  *out = Json::parse(resp.result_json(), nullptr, false);
+  if (out->is_discarded()) {
+    return CliError{kExitUsage,
+                    fmt::format("{}: query {} returned text that is not JSON", where(), method)};
+  }
+  return std::nullopt;
+}
+
+std::optional<CliError> Session::EnsureNetworkId() {
+  if (!network_id_.empty()) return std::nullopt;
+  NetworkIdResult r = FetchNetworkId(*stub_, g_.timeout_s);
+  if (!r.status.ok()) return CliError{ExitCodeFor(r.status), DescribeRpcError(target_, r.status)};
+  network_id_ = r.id;
+  return std::nullopt;
+}
+
+std::string Session::SignerOrg() {
+  DescribeSigner();
+  return signer_ && signer_->contains("org") ? (*signer_)["org"].get<std::string>() : "";
+}
+
+std::string Session::DescribeSigner() {
+  if (!key_) return "";
+  const std::string hex = ToHex(key_->public_key());
+  if (!signer_) {
+    Json c;
+    if (!Query("clerk", {{"public_key", hex}}, &c)) {
+      signer_ = c;
+    } else if (!g_.net.empty()) {
+      auto genesis = Genesis::LoadFile((fs::path(g_.net) / "genesis.json").string());
+      if (genesis.ok()) {
+        for (const auto& org : genesis->organisations) {
+          for (const auto& k : org.admin_keys) {
+            if (k == key_->public_key()) signer_ = Json{{"org", org.id}, {"admin", true}};
+          }
+        }
+      }
+    }
+    if (!signer_) signer_ = Json::object();
+  }
+  const std::string key_desc = "key " + MaskHex(hex);
+  if (signer_->value("admin", false)) {
+    return fmt::format("admin of {} ({})", (*signer_)["org"].get<std::string>(), key_desc);
+  }
+  if (signer_->contains("name")) {
+    std::string roles;
+    for (const auto& r : (*signer_)["roles"])
+      roles += (roles.empty() ? "" : ",") + r.get<std::string>();
+    return fmt::format("clerk '{}' [{}] of {}, {} ({})", (*signer_)["name"].get<std::string>(),
+                       roles, (*signer_)["org"].get<std::string>(),
+                       (*signer_)["status"].get<std::string>(), key_desc);
+  }
+  return fmt::format("unenrolled {}", key_desc);
+}
+
+std::optional<CliError> Session::Submit(const std::string& chaincode, const std::string& method,
+                                        const Json& args, SubmitResult* out) {
+  if (!key_) return CliError{kExitUsage, "internal: this command needs a signing key"};
+  if (auto e = EnsureNetworkId()) return e;
+  Transaction tx;
+  tx.network_id = network_id_;
+  tx.chaincode = chaincode;
+  tx.method = method;
+  tx.args = ToBytes(args.dump());
+  tx.submitter = key_->public_key();
+  tx.nonce = RandomNonce();
+  tx.SignWith(*key_);
+  const Bytes encoded = tx.Encode();
+  pb::SubmitRequest req;
+  req.set_transaction(encoded.data(), encoded.size());
+  req.set_wait_for_commit(true);
+  req.set_timeout_ms(static_cast<uint32_t>(g_.timeout_s * 1000));
+  pb::SubmitResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(g_.timeout_s + 5));
+  grpc::Status st = stub_->SubmitTransaction(&ctx, req, &resp);
+  if (!st.ok()) return CliError{ExitCodeFor(st), DescribeRpcError(target_, st)};
+  if (!resp.committed()) {
+    return CliError{
+        kExitUsage,
+        fmt::format("{}.{}: transaction {} was accepted by {} but not committed within "
+                    "{}s; check it later with 'licencectl tx show {}' (is a quorum of "
+                    "nodes up? 'licencectl status')",
+                    chaincode, method, resp.tx_id_hex(), where(), g_.timeout_s, resp.tx_id_hex())};
+  }
+  if (resp.status() != "OK") {
+    return CliError{kExitRejected,
+                    fmt::format("{}: {} (signed by {}; tx {} in block {}); {}", resp.status(),
+                                resp.message(), DescribeSigner(), resp.tx_id_hex().substr(0, 16),
+                                resp.height(), HintFor(resp.status()))};
+  }
+  out->tx_id = resp.tx_id_hex();
+  out->height = resp.height();
+  out->index = resp.index();
+  out->result = Json::parse(resp.result_json().empty() ? "{}" : resp.result_json(), nullptr, false);
+  if (out->result.is_discarded()) out->result = Json::object();
+  return std::nullopt;
+}
+
+std::optional<CliError> LoadGenesisFor(const GlobalOptions& g, const std::string& genesis_path,
+                                       Genesis* out) {
+  std::string path = genesis_path;
+  if (path.empty()) {
+    if (g.net.empty()) {
+      return CliError{kExitUsage,
+                      "this command needs the network's genesis file: give --genesis FILE, or "
+                      "--net DIR to use DIR/genesis.json"};
+    }
+    path = (fs::path(g.net) / "genesis.json").string();
+  }
+  auto genesis = Genesis::LoadFile(path);
+  if (!genesis.ok()) {
+    return CliError{kExitUsage, fmt::format("cannot use genesis {}: {}; check --genesis/--net",
+                                            path, genesis.status().message())};
+  }
+  *out = std::move(genesis).value();
+  return std::nullopt;
+}
+
+std::optional<CliError> ReadJsonFile(const std::string& path, const std::string& what, Json* out) {
+  auto text = ReadTextFile(path);
+  if (!text.ok()) {
+    return CliError{kExitUsage, fmt::format("cannot read {} {}: {}; check the path", what, path,
+                                            text.status().message())};
+  }
+  *out = Json::parse(*text, nullptr, false);
+  if (out->is_discarded() || !out->is_object()) {
+    return CliError{
+        kExitRejected,
+        fmt::format("{} {} is not a JSON object; see examples/ for the format", what, path)};
+  }
+  return std::nullopt;
+}
+
+std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::string& what,
+                                          std::string* hex_out) {
+  std::string text = arg;
+  std::error_code ec;
+  if (!(arg.size() == 64 && FromHex(arg).ok()) && fs::exists(arg, ec)) {
+    auto content = ReadTextFile(arg);
+    if (!content.ok()) {
+      return CliError{kExitUsage, fmt::format("cannot read {} file {}", what, arg)};
+    }
+    text = *content;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+      text.pop_back();
+    }
+  }
+  auto bytes = FromHex(text);
+  if (text.size() != 64 || !bytes.ok()) {
+    return CliError{kExitUsage,
+                    fmt::format("{} '{}' is neither 64 hex characters nor a file holding them "
+                                "(a FILE.pub written by 'licencectl keygen')",
+                                what, arg)};
+  }
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  *hex_out = text;
+  return std::nullopt;
+}
+
+}  // namespace licenced::cli
