@@ -121,7 +121,10 @@ void ReplicaCore::Tick(TimeMs now) {
                        CheckpointMsg::Decode(my_checkpoint_->body)->height > LowWatermark();
   bool active =
       !pending_.empty() || in_view_change_ || unfinished || fetch_outstanding_ || ckpt_unstable;
-  if (active) {
+  // Idle replicas still announce themselves now and then, so that one that
+  // silently fell behind (or restarted) learns it from the replies.
+  ++ticks_;
+  if (active || ticks_ % kIdleStatusTicks == 0) {
     StatusMsg st{view_, in_view_change_, executed_height_, LowWatermark()};
     BroadcastMsg(SignMsg(MsgType::kStatus, st.Encode()));
   }

@@ -136,6 +136,10 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
     ReplyCommit(m.sender, h);
     return;
   }
+  auto vote = votes_.find(h);
+  if (vote != votes_.end() && vote->second.first == v && vote->second.second != digest) {
+    return;  // we voted for another block at (v, h) (possibly before a restart)
+  }
   auto it = log_.find(h);
   if (it != log_.end() && it->second.has_pp && it->second.pp_view == v) {
     Slot& s = it->second;
@@ -160,7 +164,7 @@ void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block blo
   s.sent_commit = false;
   s.prepared = false;
   s.my_prepare.reset();
-  s.my_commit.reset();
+  if (h > delivered_height_) s.my_commit.reset();
   RearmProgressTimer(now);
   TryPrepare(h, now);
   CheckCommitted(h, now);
@@ -248,10 +252,7 @@ void ReplicaCore::HandlePrepare(const SignedMessage& m, TimeMs now) {
   if (m.sender == PrimaryOf(v->view)) return;  // the primary does not prepare
   uint64_t h = v->height;
   if (h <= LowWatermark() || h > HighWatermark()) return;
-  if (h <= delivered_height_) {
-    ReplyCommit(m.sender, h);
-    return;
-  }
+  if (h <= delivered_height_) ReplyCommit(m.sender, h);  // it may lack our commit
   Slot& s = log_[h];
   auto& set = s.prepares[{v->view, v->block_hash}];
   if (set.count(m.sender) > 0) return;
@@ -285,6 +286,7 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   s.commits[{view_, s.digest}][config_.self] = c.signature;
   s.sent_commit = true;
   s.my_commit = c.Encode();
+  s.commit_replied.clear();
   Emit(Broadcast{*s.my_commit});
   CheckCommitted(h, now);
 }
@@ -302,7 +304,9 @@ void ReplicaCore::HandleCommit(const SignedMessage& m, TimeMs now) {
   auto& set = s.commits[{v->view, v->block_hash}];
   bool is_new = set.emplace(m.sender, m.signature).second;
   if (h <= delivered_height_) {
-    if (is_new) ReplyCommit(m.sender, h);
+    // The sender still collects commits for a block we committed: help it
+    // (once per peer and height, so two committed replicas never ping-pong).
+    ReplyCommit(m.sender, h);
     return;
   }
   if (is_new) CheckCommitted(h, now);
@@ -310,7 +314,9 @@ void ReplicaCore::HandleCommit(const SignedMessage& m, TimeMs now) {
 
 void ReplicaCore::ReplyCommit(ReplicaId to, uint64_t h) {
   auto it = log_.find(h);
-  if (it != log_.end() && it->second.my_commit) Emit(SendTo{to, *it->second.my_commit});
+  if (it == log_.end() || !it->second.my_commit) return;
+  if (!it->second.commit_replied.insert(to).second) return;
+  Emit(SendTo{to, *it->second.my_commit});
 }
 
 void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {

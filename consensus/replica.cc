@@ -41,7 +41,15 @@ TimeMs ReplicaCore::Interval() const {
 }
 
 void ReplicaCore::Start(TimeMs now) {
+  for (auto& [h, s] : log_) {
+    if (s.has_pp && s.pp_received == 0) s.pp_received = now;  // restored from disk
+  }
   Emit(SetTimer{kTimerTick, now + Interval()});
+  // Announce ourselves: peers that are ahead answer with their Status (and
+  // NewView), which starts state transfer / view catch-up.
+  BroadcastMsg(
+      SignMsg(MsgType::kStatus,
+              StatusMsg{view_, in_view_change_, executed_height_, LowWatermark()}.Encode()));
   if (in_view_change_) {
     // Resume the view change we were in before the restart.
     uint64_t target = view_;
@@ -115,6 +123,7 @@ void ReplicaCore::OnTimer(TimerId id, TimeMs now) {
         if (count < config_.validators.quorum()) {
           progress_deadline_ =
               now + (config_.view_change_timeout << std::min<uint32_t>(backoff_, 16));
+          ++backoff_;
           Emit(SetTimer{kTimerProgress, progress_deadline_});
           if (my_view_change_) BroadcastMsg(*my_view_change_);
           break;

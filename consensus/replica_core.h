@@ -33,6 +33,7 @@ inline constexpr size_t kMaxBufferedPerSender = 64;  // future-view messages kep
 inline constexpr uint64_t kMaxViewJump = 1u << 20;   // views beyond view+this are ignored
 inline constexpr uint64_t kMaxFetchBlocks = 64;      // blocks asked for per FetchBlocks
 inline constexpr size_t kMaxResendRequests = 64;     // requests re-forwarded per tick
+inline constexpr uint64_t kIdleStatusTicks = 8;      // idle replicas send Status every 8 ticks
 
 // Persist keys (see docs/consensus.md).
 inline constexpr std::string_view kKeyView = "pbft/view";
@@ -62,6 +63,7 @@ struct Slot {
   Block pcert_block;
   // Own signed messages, for retransmission.
   std::optional<Bytes> my_prepare, my_commit;
+  std::set<ReplicaId> commit_replied;  // peers sent my_commit after we committed
   // Commit certificate gathered (block known), waiting to be Delivered in order.
   std::optional<CommitCertificate> cert;
   Block cert_block;
@@ -206,6 +208,7 @@ class ReplicaCore {
   TimeMs batch_deadline_ = 0;
   std::map<ReplicaId, TimeMs> last_reply_;  // rate limit for NewView / Status replies
   uint64_t delivered_at_last_tick_ = 0;
+  uint64_t ticks_ = 0;
 
   // State transfer.
   bool fetch_outstanding_ = false;

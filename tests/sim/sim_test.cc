@@ -62,10 +62,21 @@ TEST_CASE("sim checkers catch commits on 2f instead of 2f+1", "[sim]") {
   uint64_t caught_at = 0;
   for (uint64_t seed = 0; seed < 300 && caught_at == 0; ++seed) {
     RunResult r = RunSimulation(o, seed);
-    if (!r.safety_ok()) caught_at = seed + 1;
+    for (const Violation& v : r.violations) {
+      if (v.kind == "agreement") caught_at = seed + 1;
+    }
   }
   INFO("seeds needed: " << caught_at);
   CHECK(caught_at > 0);
+}
+
+TEST_CASE("sim with correct quorums has no agreement violation on the same seeds", "[sim]") {
+  SimOptions o;
+  o.profile = "byzantine-primary";
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    RunResult r = RunSimulation(o, seed);
+    CHECK(r.safety_ok());
+  }
 }
 
 }  // namespace licenced::sim

@@ -1,0 +1,244 @@
+// A tiny synchronous driver for unit tests of the replica: n replicas, a FIFO
+// network with a drop filter, manual time, immediate execution.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "consensus/messages.h"
+#include "consensus/replica.h"
+#include "core/crypto.h"
+#include "core/encoding.h"
+
+namespace licenced::consensus::testing {
+
+inline constexpr TimeMs kT0 = 1'700'000'000'000;
+
+inline crypto::KeyPair TestKey(uint32_t i) {
+  crypto::Seed seed{};
+  seed[0] = static_cast<uint8_t>(i);
+  seed[1] = 0x77;
+  return crypto::KeyPair::FromSeed(seed);
+}
+
+inline Bytes Tx(int i) { return ToBytes("tx-" + std::to_string(i)); }
+
+struct Msg {
+  ReplicaId from;
+  ReplicaId to;
+  Bytes bytes;
+  MsgType type() const {
+    auto m = SignedMessage::Decode(bytes);
+    return m.ok() ? m->type : MsgType::kStatus;
+  }
+};
+
+class Cluster {
+ public:
+  struct Node {
+    std::unique_ptr<Replica> replica;
+    bool up = true;
+    std::map<std::string, Bytes> persisted;
+    std::vector<std::pair<Block, CommitCertificate>> chain;
+    std::vector<Hash> roots;
+    std::set<Hash> committed;
+    std::map<TimerId, TimeMs> timers;
+    std::vector<Effect> log;  // every effect, in order
+    std::vector<FetchBlocks> fetches;
+  };
+
+  explicit Cluster(size_t n, std::function<void(ReplicaConfig&)> tweak = nullptr)
+      : tweak_(std::move(tweak)) {
+    for (uint32_t i = 0; i < n; ++i) validators_.keys.push_back(TestKey(i).public_key());
+    nodes_.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      nodes_[i].roots.push_back(GenesisRoot());
+      Boot(i);
+    }
+  }
+
+  static Hash GenesisHash() { return crypto::Sha256(AsBytes("genesis")); }
+  static Hash GenesisRoot() { return crypto::Sha256(AsBytes("root")); }
+  const ValidatorSet& validators() const { return validators_; }
+
+  ReplicaConfig Config(uint32_t i) {
+    ReplicaConfig c;
+    c.validators = validators_;
+    c.self = i;
+    c.max_batch_txs = 10;
+    c.max_batch_wait = 5;
+    c.checkpoint_interval = 4;
+    c.watermark_window = 16;
+    c.view_change_timeout = 1000;
+    c.max_clock_skew = 1000;
+    c.status_interval = 250;
+    c.genesis_hash = GenesisHash();
+    c.genesis_time_ms = kT0 - 1000;
+    c.validate_tx = [](ByteView tx) { return tx.size() > 3 && tx[0] == 't'; };
+    Node* node = &nodes_[i];
+    c.is_committed = [node](const Hash& id) { return node->committed.count(id) > 0; };
+    if (!node->chain.empty())
+      c.executed_block_timestamp = node->chain.back().first.header.timestamp_ms;
+    if (tweak_) tweak_(c);
+    return c;
+  }
+
+  // (Re)creates replica i from its persisted state and executed chain.
+  void Boot(uint32_t i) {
+    Node& n = nodes_[i];
+    std::vector<std::pair<std::string, Bytes>> p(n.persisted.begin(), n.persisted.end());
+    uint64_t h = n.chain.size();
+    Hash hash = h == 0 ? GenesisHash() : n.chain.back().first.ComputeHash();
+    auto r = Replica::Create(Config(i), TestKey(i), p, h, hash, n.roots.back());
+    n.replica = std::move(r).value();
+    n.up = true;
+    n.timers.clear();
+    Apply(i, n.replica->Start(now));
+  }
+
+  void Crash(uint32_t i) {
+    nodes_[i].up = false;
+    nodes_[i].replica.reset();
+    nodes_[i].timers.clear();
+  }
+
+  Replica& R(uint32_t i) { return *nodes_[i].replica; }
+  Node& N(uint32_t i) { return nodes_[i]; }
+  size_t size() const { return nodes_.size(); }
+
+  void Apply(uint32_t i, std::vector<Effect> effects) {
+    Node& n = nodes_[i];
+    for (Effect& e : effects) {
+      n.log.push_back(e);
+      if (auto* p = std::get_if<Persist>(&e)) {
+        if (p->value.empty()) {
+          n.persisted.erase(p->key);
+        } else {
+          n.persisted[p->key] = p->value;
+        }
+      } else if (auto* s = std::get_if<SendTo>(&e)) {
+        net.push_back({i, s->to, s->message});
+      } else if (auto* b = std::get_if<Broadcast>(&e)) {
+        for (uint32_t to = 0; to < nodes_.size(); ++to) {
+          if (to != i) net.push_back({i, to, b->message});
+        }
+      } else if (auto* t = std::get_if<SetTimer>(&e)) {
+        n.timers[t->id] = t->deadline;
+      } else if (auto* c = std::get_if<CancelTimer>(&e)) {
+        n.timers.erase(c->id);
+      } else if (auto* d = std::get_if<Deliver>(&e)) {
+        executions_.push_back({i, d->block, d->cert});
+      } else if (auto* f = std::get_if<FetchBlocks>(&e)) {
+        n.fetches.push_back(*f);
+      }
+    }
+  }
+
+  // Executes delivered blocks (in order) and hands the results back.
+  void ExecutePending() {
+    while (!executions_.empty()) {
+      auto [i, block, cert] = executions_.front();
+      executions_.pop_front();
+      Node& n = nodes_[i];
+      if (!n.up || block.header.height != n.chain.size() + 1) continue;
+      Hash hash = block.ComputeHash();
+      Hash root = crypto::Sha256(Writer().Raw(n.roots.back()).Raw(hash).Take());
+      for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
+      n.roots.push_back(root);
+      n.chain.emplace_back(block, cert);
+      Apply(i, n.replica->OnExecuted(block.header.height, hash, root, now));
+    }
+  }
+
+  // Delivers queued messages until the network is quiet.
+  void Run(size_t max_steps = 100000) {
+    for (size_t step = 0; step < max_steps; ++step) {
+      ExecutePending();
+      if (net.empty()) return;
+      Msg m = std::move(net.front());
+      net.pop_front();
+      if (filter && !filter(m)) continue;
+      Node& n = nodes_[m.to];
+      if (!n.up) continue;
+      Apply(m.to, n.replica->OnMessage(m.from, m.bytes, now));
+    }
+  }
+
+  // Moves time forward in `step` increments, firing due timers and running.
+  void Advance(TimeMs ms, TimeMs step = 10) {
+    TimeMs end = now + ms;
+    while (now < end) {
+      now = std::min(end, now + step);
+      for (uint32_t i = 0; i < nodes_.size(); ++i) {
+        Node& n = nodes_[i];
+        if (!n.up) continue;
+        std::vector<TimerId> due;
+        for (auto [id, deadline] : n.timers) {
+          if (deadline <= now) due.push_back(id);
+        }
+        for (TimerId id : due) {
+          n.timers.erase(id);
+          Apply(i, n.replica->OnTimer(id, now));
+        }
+      }
+      Run();
+    }
+  }
+
+  void Submit(uint32_t i, Bytes tx) { Apply(i, nodes_[i].replica->OnRequest(std::move(tx), now)); }
+
+  // Answers replica i's outstanding FetchBlocks from the peers' chains.
+  void AnswerFetches(uint32_t i) {
+    auto fetches = std::move(nodes_[i].fetches);
+    nodes_[i].fetches.clear();
+    for (const FetchBlocks& f : fetches) {
+      std::vector<std::pair<Block, CommitCertificate>> blocks;
+      const auto& chain = nodes_[f.peer].chain;
+      for (uint64_t h = f.from_height; h <= f.to_height && h <= chain.size(); ++h) {
+        blocks.push_back(chain[h - 1]);
+      }
+      Apply(i, nodes_[i].replica->OnFetchedBlocks(std::move(blocks), now));
+    }
+    Run();
+  }
+
+  SignedMessage Sign(uint32_t signer, MsgType type, Bytes body) const {
+    return SignedMessage::Sign(type, signer, std::move(body), TestKey(signer));
+  }
+  void Inject(uint32_t from, uint32_t to, const SignedMessage& m) {
+    Apply(to, nodes_[to].replica->OnMessage(from, m.Encode(), now));
+  }
+
+  std::deque<Msg> net;
+  std::function<bool(const Msg&)> filter;
+  TimeMs now = kT0;
+
+ private:
+  struct Exec {
+    uint32_t node;
+    Block block;
+    CommitCertificate cert;
+  };
+  std::function<void(ReplicaConfig&)> tweak_;
+  ValidatorSet validators_;
+  std::vector<Node> nodes_;
+  std::deque<Exec> executions_;
+};
+
+// Effects of one type from a log.
+template <typename T>
+std::vector<T> EffectsOf(const std::vector<Effect>& log) {
+  std::vector<T> out;
+  for (const Effect& e : log) {
+    if (auto* p = std::get_if<T>(&e)) out.push_back(*p);
+  }
+  return out;
+}
+
+}  // namespace licenced::consensus::testing
