@@ -37,14 +37,12 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
     DeliverBlock(std::move(block), std::move(cert), now);
   }
   DeliverReady(now);
+  if (delivered_height_ == before) return;  // nothing usable: the fetch timer retries elsewhere
   if (fetch_outstanding_) {
     fetch_outstanding_ = false;
     Emit(CancelTimer{kTimerFetch});
   }
-  if (fetch_target_ > delivered_height_ && delivered_height_ > before) {
-    MaybeFetch(last_fetch_peer_, fetch_target_, now);
-  }
-  // Otherwise the fetch timer / next Status retries with another peer.
+  if (fetch_target_ > delivered_height_) MaybeFetch(last_fetch_peer_, fetch_target_, now);
 }
 
 }  // namespace licenced::consensus

@@ -29,17 +29,17 @@ void RunSeeds(const std::string& profile, size_t n, uint64_t from, uint64_t to) 
 
 }  // namespace
 
-TEST_CASE("sim clean n=4", "[sim]") { RunSeeds("clean", 4, 0, 299); }
+TEST_CASE("sim clean n=4", "[sim]") { RunSeeds("clean", 4, 0, 199); }
 TEST_CASE("sim clean n=7", "[sim]") { RunSeeds("clean", 7, 0, 99); }
-TEST_CASE("sim lossy n=4", "[sim]") { RunSeeds("lossy", 4, 0, 299); }
+TEST_CASE("sim lossy n=4", "[sim]") { RunSeeds("lossy", 4, 0, 199); }
 TEST_CASE("sim lossy n=7", "[sim]") { RunSeeds("lossy", 7, 0, 99); }
-TEST_CASE("sim partition n=4", "[sim]") { RunSeeds("partition", 4, 0, 299); }
+TEST_CASE("sim partition n=4", "[sim]") { RunSeeds("partition", 4, 0, 199); }
 TEST_CASE("sim partition n=7", "[sim]") { RunSeeds("partition", 7, 0, 99); }
-TEST_CASE("sim crash-restart n=4", "[sim]") { RunSeeds("crash-restart", 4, 0, 299); }
+TEST_CASE("sim crash-restart n=4", "[sim]") { RunSeeds("crash-restart", 4, 0, 199); }
 TEST_CASE("sim crash-restart n=7", "[sim]") { RunSeeds("crash-restart", 7, 0, 99); }
-TEST_CASE("sim byzantine-primary n=4", "[sim]") { RunSeeds("byzantine-primary", 4, 0, 299); }
+TEST_CASE("sim byzantine-primary n=4", "[sim]") { RunSeeds("byzantine-primary", 4, 0, 199); }
 TEST_CASE("sim byzantine-primary n=7", "[sim]") { RunSeeds("byzantine-primary", 7, 0, 99); }
-TEST_CASE("sim byzantine-mixed n=4", "[sim]") { RunSeeds("byzantine-mixed", 4, 0, 299); }
+TEST_CASE("sim byzantine-mixed n=4", "[sim]") { RunSeeds("byzantine-mixed", 4, 0, 199); }
 TEST_CASE("sim byzantine-mixed n=7", "[sim]") { RunSeeds("byzantine-mixed", 7, 0, 99); }
 
 TEST_CASE("sim replays a seed exactly", "[sim]") {
