@@ -1,0 +1,317 @@
+#include "proof/bundle.h"
+
+#include <algorithm>
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/encoding.h"
+#include "core/merkle.h"
+#include "core/transaction.h"
+
+namespace licenced::proof {
+namespace {
+
+using json = nlohmann::json;
+
+// Reads a var field and fails if it is longer than `max`.
+Bytes BoundedVar(Reader& r, size_t max, bool* too_long) {
+  Bytes v = r.Var();
+  if (v.size() > max) *too_long = true;
+  return v;
+}
+
+void WriteCert(Writer& w, const consensus::CommitCertificate& c) { w.Var(c.Encode()); }
+
+void EncodeBundleTo(Writer& w, const Bundle& b) {
+  w.Str(kBundleMagic).Str(b.licence_id).Var(b.record);
+  const TxInclusion& t = b.issuance;
+  w.Var(t.tx).U64(t.index).U64(t.tree_size).U32(static_cast<uint32_t>(t.path.size()));
+  for (const Hash& h : t.path) w.Raw(h);
+  w.Raw(t.header.Encode());
+  WriteCert(w, t.certificate);
+  if (!b.status) {
+    w.U8(0);
+  } else {
+    const StatusEvidence& s = *b.status;
+    w.U8(1).Raw(s.header.Encode());
+    WriteCert(w, s.certificate);
+    w.Var(s.value).Var(s.proof.Encode());
+  }
+}
+
+Status Bad(const std::string& what) { return Status::InvalidArgument("proof bundle: " + what); }
+
+Result<consensus::BlockHeader> ReadHeader(Reader& r) {
+  auto raw = r.Fixed<consensus::BlockHeader::kEncodedSize>();
+  if (!r.ok()) return Bad("truncated header");
+  return consensus::BlockHeader::Decode(raw);
+}
+
+Result<consensus::CommitCertificate> ReadCert(Reader& r) {
+  bool too_long = false;
+  Bytes raw = BoundedVar(r, kMaxCertificateBytes, &too_long);
+  if (!r.ok()) return Bad("truncated certificate");
+  if (too_long) return Bad("certificate too large");
+  LIC_ASSIGN_OR_RETURN(auto cert, consensus::CommitCertificate::Decode(raw));
+  if (cert.Encode() != raw) return Bad("certificate is not canonically encoded");
+  return cert;
+}
+
+Result<Bundle> DecodeBundleFrom(Reader& r) {
+  Bundle b;
+  if (r.Str() != kBundleMagic || !r.ok()) return Bad("not a licenced/proof/bundle/v1");
+  bool too_long = false;
+  b.licence_id = r.Str();
+  if (b.licence_id.size() > 200) too_long = true;
+  b.record = BoundedVar(r, kMaxRecordBytes, &too_long);
+  TxInclusion& t = b.issuance;
+  t.tx = BoundedVar(r, kMaxTransactionBytes, &too_long);
+  t.index = r.U64();
+  t.tree_size = r.U64();
+  uint32_t n = r.U32();
+  if (!r.ok()) return Bad("truncated");
+  if (too_long) return Bad("a field exceeds its size limit");
+  if (n > kMaxAuditPath) return Bad("audit path too long");
+  t.path.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) t.path.push_back(r.Fixed<32>());
+  LIC_ASSIGN_OR_RETURN(t.header, ReadHeader(r));
+  LIC_ASSIGN_OR_RETURN(t.certificate, ReadCert(r));
+  uint8_t has_status = r.U8();
+  if (!r.ok()) return Bad("truncated");
+  if (has_status > 1) return Bad("status presence flag must be 0 or 1");
+  if (has_status == 1) {
+    StatusEvidence s;
+    LIC_ASSIGN_OR_RETURN(s.header, ReadHeader(r));
+    LIC_ASSIGN_OR_RETURN(s.certificate, ReadCert(r));
+    s.value = BoundedVar(r, kMaxStatusValueBytes, &too_long);
+    Bytes proof = BoundedVar(r, kMaxStateProofBytes, &too_long);
+    if (!r.ok()) return Bad("truncated status evidence");
+    if (too_long) return Bad("a status field exceeds its size limit");
+    LIC_ASSIGN_OR_RETURN(s.proof, state::StateProof::Decode(proof));
+    b.status = std::move(s);
+  }
+  return b;
+}
+
+void EncodePresentationBody(Writer& w, const Presentation& p) {
+  w.Str(kPresentationMagic).Var(p.bundle.Encode()).Str(p.challenge).U64(p.created_at_ms);
+  w.U32(static_cast<uint32_t>(p.disclosures.size()));
+  for (const Disclosure& d : p.disclosures) w.Str(d.field).Str(d.value).Var(d.salt);
+}
+
+Status CheckDisclosures(const std::vector<Disclosure>& ds) {
+  if (ds.size() > kMaxDisclosures) return Bad("too many disclosures");
+  for (size_t i = 0; i < ds.size(); ++i) {
+    const Disclosure& d = ds[i];
+    if (d.field.empty() || d.field.size() > kMaxFieldBytes)
+      return Bad("disclosed field name empty or too long");
+    if (d.value.size() > kMaxValueBytes) return Bad("disclosed value too long: " + d.field);
+    if (d.salt.size() > 64) return Bad("salt too long: " + d.field);
+    if (i > 0 && !(ds[i - 1].field < d.field))
+      return Bad("disclosures must be strictly ascending by field name");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Bytes Bundle::Encode() const {
+  Writer w;
+  EncodeBundleTo(w, *this);
+  return w.Take();
+}
+
+Result<Bundle> Bundle::Decode(ByteView data) {
+  Reader r(data);
+  LIC_ASSIGN_OR_RETURN(Bundle b, DecodeBundleFrom(r));
+  LIC_RETURN_IF_ERROR(r.Finish("proof bundle"));
+  return b;
+}
+
+Bytes Presentation::SigningBody() const {
+  Writer w;
+  EncodePresentationBody(w, *this);
+  return w.Take();
+}
+
+Bytes Presentation::Encode() const {
+  Writer w;
+  EncodePresentationBody(w, *this);
+  w.Raw(signature);
+  return w.Take();
+}
+
+Result<Presentation> Presentation::Decode(ByteView data) {
+  Reader r(data);
+  Presentation p;
+  if (r.Str() != kPresentationMagic || !r.ok())
+    return Bad("not a licenced/proof/presentation/v1");
+  bool too_long = false;
+  Bytes bundle = BoundedVar(r, 1024 * 1024, &too_long);
+  p.challenge = r.Str();
+  p.created_at_ms = r.U64();
+  uint32_t n = r.U32();
+  if (!r.ok()) return Bad("truncated presentation");
+  if (too_long) return Bad("bundle too large");
+  if (p.challenge.size() > kMaxChallengeBytes) return Bad("challenge too long");
+  if (n > kMaxDisclosures) return Bad("too many disclosures");
+  for (uint32_t i = 0; i < n; ++i) {
+    Disclosure d;
+    d.field = r.Str();
+    d.value = r.Str();
+    d.salt = r.Var();
+    if (!r.ok()) return Bad("truncated disclosure");
+    p.disclosures.push_back(std::move(d));
+  }
+  p.signature = r.Fixed<crypto::kSignatureSize>();
+  LIC_RETURN_IF_ERROR(r.Finish("presentation"));
+  LIC_RETURN_IF_ERROR(CheckDisclosures(p.disclosures));
+  LIC_ASSIGN_OR_RETURN(p.bundle, Bundle::Decode(bundle));
+  return p;
+}
+
+uint64_t CanonicalTreeSize(uint64_t index, uint64_t tree_size, size_t path_len) {
+  // The RFC 9162 verifier's left/right decisions for (index, size); sizes with
+  // the same decisions form a contiguous range, so walk down while equal.
+  auto shape = [&](uint64_t size, std::vector<uint8_t>* out) {
+    out->clear();
+    uint64_t fn = index, sn = size - 1;
+    for (size_t i = 0; i < path_len; ++i) {
+      if (sn == 0) return false;
+      if ((fn & 1) == 1 || fn == sn) {
+        out->push_back(1);
+        if ((fn & 1) == 0) {
+          while ((fn & 1) == 0 && fn != 0) {
+            fn >>= 1;
+            sn >>= 1;
+          }
+        }
+      } else {
+        out->push_back(0);
+      }
+      fn >>= 1;
+      sn >>= 1;
+    }
+    return sn == 0;
+  };
+  std::vector<uint8_t> want, got;
+  if (index >= tree_size || !shape(tree_size, &want)) return tree_size;
+  uint64_t n = tree_size;
+  // The range can be large for big blocks; step down by halving the gap first.
+  uint64_t lo = index + 1;  // smallest candidate
+  while (lo < n) {
+    uint64_t mid = lo + (n - lo) / 2;
+    if (shape(mid, &got) && got == want) {
+      n = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return n;
+}
+
+consensus::CommitCertificate TrimCertificate(consensus::CommitCertificate cert, size_t keep) {
+  if (keep > 0 && keep < cert.signatures.size()) cert.signatures.resize(keep);
+  return cert;
+}
+
+Result<Presentation> Present(Bundle bundle, std::vector<Disclosure> disclosures,
+                             std::string challenge, uint64_t created_at_ms,
+                             const crypto::KeyPair& holder) {
+  if (challenge.empty()) return Status::InvalidArgument("present: the challenge is empty");
+  if (challenge.size() > kMaxChallengeBytes)
+    return Status::InvalidArgument("present: the challenge is longer than 512 bytes");
+  std::sort(disclosures.begin(), disclosures.end(),
+            [](const Disclosure& a, const Disclosure& b) { return a.field < b.field; });
+  LIC_RETURN_IF_ERROR(CheckDisclosures(disclosures));
+  Presentation p;
+  p.bundle = std::move(bundle);
+  p.challenge = std::move(challenge);
+  p.created_at_ms = created_at_ms;
+  p.disclosures = std::move(disclosures);
+  p.signature = holder.Sign(kPresentationTag, p.SigningBody());
+  return p;
+}
+
+std::string Base64Encode(ByteView data) {
+  std::string out(sodium_base64_encoded_len(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), data.data(), data.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // trailing NUL
+  return out;
+}
+
+Result<Bytes> Base64Decode(std::string_view text) {
+  Bytes out(text.size() / 4 * 3 + 3);
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return Status::InvalidArgument("not valid base64 (RFC 4648, with padding)");
+  }
+  out.resize(len);
+  return out;
+}
+
+std::string BundleToJson(const Bundle& b) {
+  json j = json::object();
+  j["format"] = "licenced-proof-bundle/v1";
+  j["licence_id"] = b.licence_id;
+  j["bundle"] = Base64Encode(b.Encode());
+  return j.dump(2) + "\n";
+}
+
+namespace {
+Result<json> ParseFile(std::string_view text, std::string_view format) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
+  auto f = j.find("format");
+  if (f == j.end() || !f->is_string() || *f != format) {
+    return Status::InvalidArgument("\"format\" is not \"" + std::string(format) + "\"");
+  }
+  return j;
+}
+}  // namespace
+
+Result<Bundle> BundleFromJson(std::string_view text) {
+  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-proof-bundle/v1"));
+  auto d = j.find("bundle");
+  if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"bundle\" missing");
+  LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
+  return Bundle::Decode(raw);
+}
+
+std::string PresentationToJson(const Presentation& p) {
+  json j = json::object();
+  j["format"] = "licenced-presentation/v1";
+  j["licence_id"] = p.bundle.licence_id;
+  j["challenge"] = p.challenge;
+  j["presentation"] = Base64Encode(p.Encode());
+  return j.dump(2) + "\n";
+}
+
+Result<Presentation> PresentationFromJson(std::string_view text) {
+  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-presentation/v1"));
+  auto d = j.find("presentation");
+  if (d == j.end() || !d->is_string())
+    return Status::InvalidArgument("\"presentation\" missing");
+  LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
+  return Presentation::Decode(raw);
+}
+
+Result<Presentation> PresentationFromFileBytes(ByteView file) {
+  size_t i = 0;
+  while (i < file.size() && (file[i] == ' ' || file[i] == '\n' || file[i] == '\r' ||
+                             file[i] == '\t'))
+    ++i;
+  if (i < file.size() && file[i] == '{') {
+    return PresentationFromJson(std::string_view(reinterpret_cast<const char*>(file.data()),
+                                                 file.size()));
+  }
+  return Presentation::Decode(file);
+}
+
+}  // namespace licenced::proof

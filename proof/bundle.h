@@ -1,0 +1,130 @@
+// Licence proof bundles and holder presentations: the values, their canonical
+// byte encodings and the JSON files that carry them (docs/proof-format.md
+// specifies every byte; keep the two in step).
+//
+// A Bundle proves, to anyone holding only the genesis file, that a licence
+// record was written by a committed transaction of an entitled issuer and what
+// its status was at a recent certified block. A Presentation wraps a bundle
+// with disclosed fields, a verifier's challenge and the holder's signature.
+//
+// Plain values; thread-compatible. Free functions are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consensus/block.h"
+#include "core/bytes.h"
+#include "core/crypto.h"
+#include "core/state_map.h"
+#include "core/status.h"
+
+namespace licenced::proof {
+
+inline constexpr std::string_view kBundleMagic = "licenced/proof/bundle/v1";
+inline constexpr std::string_view kPresentationMagic = "licenced/proof/presentation/v1";
+// Signing tag of the holder's signature over a presentation.
+inline constexpr std::string_view kPresentationTag = "licenced/proof/presentation/v1";
+
+// Decoder bounds (the input is untrusted).
+inline constexpr size_t kMaxRecordBytes = 64 * 1024;
+inline constexpr size_t kMaxAuditPath = 64;
+inline constexpr size_t kMaxCertificateBytes = 64 * 1024;
+inline constexpr size_t kMaxStatusValueBytes = 4 * 1024;
+inline constexpr size_t kMaxStateProofBytes = 16 * 1024;
+inline constexpr size_t kMaxChallengeBytes = 512;
+inline constexpr size_t kMaxDisclosures = 64;
+inline constexpr size_t kMaxFieldBytes = 256;
+inline constexpr size_t kMaxValueBytes = 4096;
+
+// The issuing transaction and its place in a certified block.
+struct TxInclusion {
+  Bytes tx;                 // Transaction::Encode(), exactly as in Block::txs
+  uint64_t index = 0;       // leaf index in the block's tx tree
+  uint64_t tree_size = 0;   // canonical (smallest) tree size, see CanonicalTreeSize
+  std::vector<Hash> path;   // RFC 9162 audit path, leaf side first
+  consensus::BlockHeader header;
+  consensus::CommitCertificate certificate;
+  bool operator==(const TxInclusion&) const = default;
+};
+
+// The licence's status value proven against the state_root of a certified
+// header (the state after block header.height - 1).
+struct StatusEvidence {
+  consensus::BlockHeader header;
+  consensus::CommitCertificate certificate;
+  Bytes value;               // chaincode::LicenceStatusValue::Encode()
+  state::StateProof proof;   // presence of LicenceStatusKey(id) -> value
+  bool operator==(const StatusEvidence&) const = default;
+};
+
+struct Bundle {
+  std::string licence_id;
+  Bytes record;  // the exact bytes stored at LicenceRecordKey(licence_id) (compact JSON)
+  TxInclusion issuance;
+  std::optional<StatusEvidence> status;  // nullopt: verification gives STATUS_UNKNOWN
+
+  Bytes Encode() const;
+  static Result<Bundle> Decode(ByteView data);
+  bool operator==(const Bundle&) const = default;
+};
+
+// One disclosed personal field: the verifier recomputes
+// chaincode::FieldCommitment(field, value, salt) and compares it with the
+// record's "commitments"[field].
+struct Disclosure {
+  std::string field;
+  std::string value;
+  Bytes salt;
+  bool operator==(const Disclosure&) const = default;
+};
+
+struct Presentation {
+  Bundle bundle;
+  std::string challenge;        // chosen by the verifier
+  uint64_t created_at_ms = 0;   // holder's clock, informational
+  std::vector<Disclosure> disclosures;  // strictly ascending by field (bytewise)
+  crypto::Signature signature{};        // holder key over SigningBody()
+
+  // Everything the holder signs: the encoding without the trailing signature.
+  Bytes SigningBody() const;
+  Bytes Encode() const;  // SigningBody() || signature
+  static Result<Presentation> Decode(ByteView data);
+  bool operator==(const Presentation&) const = default;
+};
+
+// The smallest tree size n' (index < n' <= tree_size) for which the RFC 9162
+// audit path of leaf `index` has the same shape as in a tree of `tree_size`
+// leaves: every such size verifies the same path against the same root, so
+// bundles carry this one (a verifier rejects any other).
+uint64_t CanonicalTreeSize(uint64_t index, uint64_t tree_size, size_t path_len);
+
+// The certificate with only its first `keep` signatures (the lowest replica
+// ids): a quorum is all a verifier needs, and every signature kept must verify.
+// keep == 0 or keep >= the number of signatures: unchanged.
+consensus::CommitCertificate TrimCertificate(consensus::CommitCertificate cert, size_t keep);
+
+// Builds a presentation and signs it with `holder`. Disclosures are sorted.
+// Errors: duplicate fields, oversize values, challenge too long.
+Result<Presentation> Present(Bundle bundle, std::vector<Disclosure> disclosures,
+                             std::string challenge, uint64_t created_at_ms,
+                             const crypto::KeyPair& holder);
+
+// ---- JSON files (docs/proof-format.md "Files") ----
+// {"format": "licenced-proof-bundle/v1", "licence_id": ..., "bundle": base64}
+std::string BundleToJson(const Bundle& b);
+Result<Bundle> BundleFromJson(std::string_view json);
+// {"format": "licenced-presentation/v1", "licence_id": ..., "challenge": ...,
+//  "presentation": base64}
+std::string PresentationToJson(const Presentation& p);
+Result<Presentation> PresentationFromJson(std::string_view json);
+// Accepts a presentation file's JSON or the raw canonical bytes (QR payload).
+Result<Presentation> PresentationFromFileBytes(ByteView file);
+
+std::string Base64Encode(ByteView data);
+Result<Bytes> Base64Decode(std::string_view text);
+
+}  // namespace licenced::proof

@@ -1,0 +1,354 @@
+#include "proof/verify.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "chaincode/exec.h"  // OrgCreditCode: the issuer code inside licence identifiers
+#include "chaincode/identifiers.h"
+#include "chaincode/licence_status.h"
+#include "core/crypto.h"
+#include "core/merkle.h"
+#include "core/transaction.h"
+
+namespace licenced::proof {
+namespace {
+
+using json = nlohmann::json;
+
+Verdict Fail(Verdict v, Reason r, std::string detail) {
+  v.outcome = Outcome::kInvalid;
+  v.reason = r;
+  v.detail = std::move(detail);
+  return v;
+}
+
+Verdict Unknown(Verdict v, Reason r, std::string detail) {
+  v.outcome = Outcome::kStatusUnknown;
+  v.reason = r;
+  v.detail = std::move(detail);
+  return v;
+}
+
+// The record fields verification relies on; all must be present with these types.
+struct RecordView {
+  std::string identifier, type_code, issuer_org, issuer_code, holder_key, issuing_tx, issued_by;
+  uint64_t issued_height = 0;
+  json commitments;
+};
+
+Result<RecordView> ParseRecord(const Bytes& bytes) {
+  json j = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("record is not a JSON object");
+  RecordView r;
+  auto str = [&](const char* k, std::string* out) -> Status {
+    auto it = j.find(k);
+    if (it == j.end() || !it->is_string())
+      return Status::InvalidArgument(std::string("record.") + k + " missing or not a string");
+    *out = it->get<std::string>();
+    return Status::Ok();
+  };
+  LIC_RETURN_IF_ERROR(str("identifier", &r.identifier));
+  LIC_RETURN_IF_ERROR(str("type_code", &r.type_code));
+  LIC_RETURN_IF_ERROR(str("issuer_org", &r.issuer_org));
+  LIC_RETURN_IF_ERROR(str("issuer_code", &r.issuer_code));
+  LIC_RETURN_IF_ERROR(str("holder_key", &r.holder_key));
+  LIC_RETURN_IF_ERROR(str("issuing_tx", &r.issuing_tx));
+  LIC_RETURN_IF_ERROR(str("issued_by", &r.issued_by));
+  auto h = j.find("issued_height");
+  if (h == j.end() || !h->is_number_unsigned())
+    return Status::InvalidArgument("record.issued_height missing or not an unsigned integer");
+  r.issued_height = h->get<uint64_t>();
+  auto c = j.find("commitments");
+  if (c == j.end() || !c->is_object())
+    return Status::InvalidArgument("record.commitments missing or not an object");
+  r.commitments = *c;
+  return r;
+}
+
+// Certificate for exactly this header, signed by a quorum of genesis validators.
+std::optional<Verdict> CheckCertified(const Verdict& v, const consensus::BlockHeader& header,
+                                      const consensus::CommitCertificate& cert,
+                                      const consensus::ValidatorSet& validators,
+                                      const char* which) {
+  if (cert.height != header.height || cert.block_hash != header.ComputeHash()) {
+    return Fail(v, Reason::kBadHeader,
+                std::string(which) + ": the commit certificate is for height " +
+                    std::to_string(cert.height) + " block " + ToHex(cert.block_hash) +
+                    ", not for this header (height " + std::to_string(header.height) + ")");
+  }
+  Status s = cert.Verify(validators);
+  if (!s.ok()) return Fail(v, Reason::kBadCertificate, std::string(which) + ": " + s.message());
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kValid:
+      return "VALID";
+    case Outcome::kInvalid:
+      return "INVALID";
+    case Outcome::kStatusUnknown:
+      return "STATUS_UNKNOWN";
+  }
+  return "INVALID";
+}
+
+const char* ReasonName(Reason r) {
+  switch (r) {
+    case Reason::kNone: return "NONE";
+    case Reason::kBadEncoding: return "BAD_ENCODING";
+    case Reason::kWrongNetwork: return "WRONG_NETWORK";
+    case Reason::kRecordMismatch: return "RECORD_MISMATCH";
+    case Reason::kIssuerNotEntitled: return "ISSUER_NOT_ENTITLED";
+    case Reason::kBadIssuerSignature: return "BAD_ISSUER_SIGNATURE";
+    case Reason::kBadMerklePath: return "BAD_MERKLE_PATH";
+    case Reason::kBadHeader: return "BAD_HEADER";
+    case Reason::kBadCertificate: return "BAD_CERTIFICATE";
+    case Reason::kBadStatusProof: return "BAD_STATUS_PROOF";
+    case Reason::kStatusMismatch: return "STATUS_MISMATCH";
+    case Reason::kLicenceSuspended: return "LICENCE_SUSPENDED";
+    case Reason::kLicenceRevoked: return "LICENCE_REVOKED";
+    case Reason::kLicenceExpired: return "LICENCE_EXPIRED";
+    case Reason::kLicenceCancelled: return "LICENCE_CANCELLED";
+    case Reason::kLicenceNotYetValid: return "LICENCE_NOT_YET_VALID";
+    case Reason::kBadHolderSignature: return "BAD_HOLDER_SIGNATURE";
+    case Reason::kChallengeMismatch: return "CHALLENGE_MISMATCH";
+    case Reason::kDisclosureMismatch: return "DISCLOSURE_MISMATCH";
+    case Reason::kStatusMissing: return "STATUS_MISSING";
+    case Reason::kStaleStatus: return "STALE_STATUS";
+  }
+  return "BAD_ENCODING";
+}
+
+std::string Verdict::ToJson() const {
+  json j = json::object();
+  j["result"] = OutcomeName(outcome);
+  j["reason"] = outcome == Outcome::kValid ? "" : ReasonName(reason);
+  j["detail"] = detail;
+  j["licence_id"] = licence_id;
+  j["type"] = type_code;
+  j["issuer_org"] = issuer_org;
+  j["issuer_kind"] = issuer_kind;
+  j["issued_height"] = issued_height;
+  j["status"] = status;
+  j["height"] = status_height ? json(*status_height) : json(nullptr);
+  j["status_time_ms"] = status_time_ms ? json(*status_time_ms) : json(nullptr);
+  j["age_ms"] = status_age_ms ? json(*status_age_ms) : json(nullptr);
+  json d = json::object();
+  for (const auto& [f, val] : disclosed) d[f] = val;
+  j["disclosed"] = d;
+  j["challenge"] = challenge;
+  j["created_at_ms"] = created_at_ms;
+  return j.dump();
+}
+
+Verifier::Verifier(Genesis genesis) : genesis_(std::move(genesis)) {
+  for (const auto& v : genesis_.validators) validators_.keys.push_back(v.public_key);
+}
+
+Verdict Verifier::VerifyEncoded(ByteView presentation, const VerifyOptions& opts) const {
+  auto p = Presentation::Decode(presentation);
+  if (!p.ok()) return Fail(Verdict{}, Reason::kBadEncoding, p.status().message());
+  return Verify(*p, opts);
+}
+
+Verdict Verifier::VerifyBundleEncoded(ByteView bundle, const VerifyOptions& opts) const {
+  auto b = Bundle::Decode(bundle);
+  if (!b.ok()) return Fail(Verdict{}, Reason::kBadEncoding, b.status().message());
+  return VerifyBundle(*b, opts);
+}
+
+Verdict Verifier::Verify(const Presentation& p, const VerifyOptions& opts) const {
+  return Check(p.bundle, &p, opts);
+}
+
+Verdict Verifier::VerifyBundle(const Bundle& b, const VerifyOptions& opts) const {
+  return Check(b, nullptr, opts);
+}
+
+Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOptions& opts) const {
+  Verdict v;
+  v.licence_id = b.licence_id;
+  if (p != nullptr) {
+    v.challenge = p->challenge;
+    v.created_at_ms = p->created_at_ms;
+  }
+
+  // 1. The record.
+  auto rec_or = ParseRecord(b.record);
+  if (!rec_or.ok()) return Fail(v, Reason::kBadEncoding, rec_or.status().message());
+  const RecordView& rec = *rec_or;
+  if (rec.identifier != b.licence_id) {
+    return Fail(v, Reason::kRecordMismatch,
+                "record is for licence " + rec.identifier + ", not " + b.licence_id);
+  }
+  v.type_code = rec.type_code;
+  v.issuer_org = rec.issuer_org;
+  v.issued_height = rec.issued_height;
+  auto parts = chaincode::ParseLicenceIdentifier(b.licence_id);
+  if (!parts.ok()) return Fail(v, Reason::kBadEncoding, parts.status().message());
+  if (parts->type_code != rec.type_code || parts->issuer_code != rec.issuer_code) {
+    return Fail(v, Reason::kRecordMismatch,
+                "licence identifier's type/issuer code differ from the record's");
+  }
+
+  // 2. Entitlement (genesis licence_types).
+  const GenesisLicenceType* type = genesis_.FindLicenceType(rec.type_code);
+  if (type == nullptr) {
+    return Fail(v, Reason::kIssuerNotEntitled,
+                "licence type '" + rec.type_code + "' is not in the genesis");
+  }
+  const GenesisOrg* org = genesis_.FindOrg(rec.issuer_org);
+  if (org == nullptr ||
+      std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(), rec.issuer_org) ==
+          type->issuer_orgs.end()) {
+    return Fail(v, Reason::kIssuerNotEntitled,
+                "org '" + rec.issuer_org + "' may not issue licence type '" + rec.type_code +
+                    "' (genesis licence_types.issuer_orgs)");
+  }
+  if (chaincode::OrgCreditCode(*org) != rec.issuer_code) {
+    return Fail(v, Reason::kIssuerNotEntitled,
+                "issuer code " + rec.issuer_code + " is not org '" + org->id + "''s code");
+  }
+
+  // 3. The issuing transaction and its signature.
+  const TxInclusion& t = b.issuance;
+  auto tx = Transaction::Decode(t.tx);
+  if (!tx.ok()) return Fail(v, Reason::kBadEncoding, "issuing tx: " + tx.status().message());
+  if (tx->network_id != genesis_.network_id) {
+    return Fail(v, Reason::kWrongNetwork,
+                "issuing tx is for network '" + tx->network_id + "', the genesis is '" +
+                    genesis_.network_id + "'");
+  }
+  if (ToHex(tx->Id()) != rec.issuing_tx) {
+    return Fail(v, Reason::kRecordMismatch,
+                "issuing tx id " + ToHex(tx->Id()) + " is not the record's " + rec.issuing_tx);
+  }
+  if (ToHex(tx->submitter) != rec.issued_by) {
+    return Fail(v, Reason::kRecordMismatch, "issuing tx submitter is not the record's issued_by");
+  }
+  if (!tx->VerifySignature()) {
+    return Fail(v, Reason::kBadIssuerSignature, "the issuing clerk's signature does not verify");
+  }
+  if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(tx->submitter)) {
+    if (admin_org->id != org->id) {
+      return Fail(v, Reason::kIssuerNotEntitled,
+                  "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+    }
+    v.issuer_kind = "org_admin";
+  } else {
+    v.issuer_kind = "clerk";
+  }
+
+  // 4. Inclusion in the issuance block.
+  if (t.header.height != rec.issued_height) {
+    return Fail(v, Reason::kRecordMismatch,
+                "issuance header is height " + std::to_string(t.header.height) +
+                    ", the record says " + std::to_string(rec.issued_height));
+  }
+  Hash leaf = merkle::LeafHash(t.tx);
+  Status inc = merkle::VerifyInclusion(leaf, t.index, t.tree_size, t.path, t.header.tx_root);
+  if (!inc.ok()) return Fail(v, Reason::kBadMerklePath, "issuing tx: " + inc.message());
+  if (CanonicalTreeSize(t.index, t.tree_size, t.path.size()) != t.tree_size) {
+    return Fail(v, Reason::kBadMerklePath,
+                "tree_size is not the canonical (smallest) size for this audit path");
+  }
+  if (auto bad = CheckCertified(v, t.header, t.certificate, validators_, "issuance block")) {
+    return *bad;
+  }
+
+  // 5. Holder, challenge, disclosures.
+  if (p != nullptr) {
+    if (p->challenge != opts.challenge) {
+      return Fail(v, Reason::kChallengeMismatch,
+                  "the presentation answers challenge '" + p->challenge + "', not '" +
+                      opts.challenge + "'");
+    }
+    auto holder = FromHex(rec.holder_key);
+    if (!holder.ok() || holder->size() != crypto::kPublicKeySize) {
+      return Fail(v, Reason::kBadEncoding, "record.holder_key is not a 32-byte hex key");
+    }
+    crypto::PublicKey hk;
+    std::copy(holder->begin(), holder->end(), hk.begin());
+    if (!crypto::Verify(hk, kPresentationTag, p->SigningBody(), p->signature)) {
+      return Fail(v, Reason::kBadHolderSignature,
+                  "the presentation is not signed by the licence holder's key");
+    }
+    for (const Disclosure& d : p->disclosures) {
+      auto c = rec.commitments.find(d.field);
+      if (c == rec.commitments.end() || !c->is_string()) {
+        return Fail(v, Reason::kDisclosureMismatch,
+                    "field '" + d.field + "' has no commitment in the record");
+      }
+      if (ToHex(chaincode::FieldCommitment(d.field, d.value, d.salt)) != c->get<std::string>()) {
+        return Fail(v, Reason::kDisclosureMismatch,
+                    "disclosed value or salt of '" + d.field + "' does not match its commitment");
+      }
+      v.disclosed.emplace_back(d.field, d.value);
+    }
+  }
+
+  // 6. Status at a certified height.
+  if (!b.status) {
+    return Unknown(v, Reason::kStatusMissing,
+                   "the bundle carries no status proof; fetch a fresh one (verify --node)");
+  }
+  const StatusEvidence& s = *b.status;
+  v.status_height = s.header.height;
+  v.status_time_ms = s.header.timestamp_ms;
+  v.status_age_ms = opts.now_ms > s.header.timestamp_ms ? opts.now_ms - s.header.timestamp_ms : 0;
+  if (s.header.height <= rec.issued_height) {
+    return Fail(v, Reason::kStatusMismatch,
+                "status proof at height " + std::to_string(s.header.height) +
+                    " predates the state after issuance (needs > " +
+                    std::to_string(rec.issued_height) + ")");
+  }
+  if (auto bad = CheckCertified(v, s.header, s.certificate, validators_, "status block")) {
+    return *bad;
+  }
+  Status sp = state::VerifyStateProof(s.header.state_root,
+                                      chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
+  if (!sp.ok()) return Fail(v, Reason::kBadStatusProof, sp.message());
+  auto st = chaincode::LicenceStatusValue::Decode(s.value);
+  if (!st.ok()) return Fail(v, Reason::kBadEncoding, st.status().message());
+  if (st->record_hash != crypto::Sha256(b.record)) {
+    return Fail(v, Reason::kStatusMismatch,
+                "the ledger's status entry is for a different record (record_hash)");
+  }
+  chaincode::LicenceStatus eff = st->EffectiveAt(opts.now_ms);
+  v.status = chaincode::LicenceStatusName(eff);
+  std::string why = st->reason.empty() ? "" : " (" + st->reason + ")";
+  std::string at = " as of block " + std::to_string(s.header.height);
+  switch (eff) {
+    case chaincode::LicenceStatus::kSuspended:
+      return Fail(v, Reason::kLicenceSuspended, "licence is suspended" + why + at);
+    case chaincode::LicenceStatus::kRevoked:
+      return Fail(v, Reason::kLicenceRevoked, "licence is revoked" + why + at);
+    case chaincode::LicenceStatus::kCancelled:
+      return Fail(v, Reason::kLicenceCancelled,
+                  "licence is cancelled" + why +
+                      (st->replaced_by.empty() ? "" : "; replaced by " + st->replaced_by) + at);
+    case chaincode::LicenceStatus::kExpired:
+      return Fail(v, Reason::kLicenceExpired, "licence validity ended");
+    case chaincode::LicenceStatus::kValid:
+      break;
+  }
+  if (opts.now_ms < st->valid_from_ms) {
+    return Fail(v, Reason::kLicenceNotYetValid, "licence validity has not started yet");
+  }
+  if (opts.max_age_ms && *v.status_age_ms > *opts.max_age_ms) {
+    return Unknown(v, Reason::kStaleStatus,
+                   "status proof is " + std::to_string(*v.status_age_ms / 1000) +
+                       " s old, more than the allowed " + std::to_string(*opts.max_age_ms / 1000) +
+                       " s; fetch a fresh one (verify --node)");
+  }
+  v.outcome = Outcome::kValid;
+  v.reason = Reason::kNone;
+  v.detail = "valid" + at;
+  return v;
+}
+
+}  // namespace licenced::proof
