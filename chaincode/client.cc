@@ -24,6 +24,23 @@ Result<json> OpenSealed(const crypto::BoxKeyPair& key, std::string_view cipherte
   return j;
 }
 
+Result<json> PrepareHouseholdRegistration(const Genesis& genesis, const std::string& task_id,
+                                          const json& police_box, const std::string& resident_id,
+                                          const RandomBytes& random) {
+  json args = {{"task_id", task_id}, {"disclose", json::object()}};
+  for (const char* f : {"sex", "birth_time", "household_address_code"}) {
+    if (!police_box.is_object() || !police_box.contains(f)) {
+      return Status::InvalidArgument(std::string("police sealed box: field '") + f + "' missing");
+    }
+    args["disclose"][f] = police_box[f];
+  }
+  json rid = {{"value", resident_id}, {"salt", ToHex(random(16))}};
+  args["outputs"] = {{"resident_id", rid}};
+  LIC_ASSIGN_OR_RETURN(json box, SealForOrg(genesis, "social", json{{"resident_id", rid}}));
+  args["sealed"] = {{"social", box}};
+  return args;
+}
+
 Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view application,
                                      const RandomBytes& random) {
   json app = json::parse(application.begin(), application.end(), nullptr, false);

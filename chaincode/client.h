@@ -35,6 +35,17 @@ Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view ap
 Result<nlohmann::json> SealForOrg(const Genesis& genesis, const std::string& org,
                                   const nlohmann::json& plaintext);
 
+// Arguments of workflow.complete for a newborn case's household_registration
+// task, built by the police client from its opened sealed box (`police_box`,
+// the plaintext of Query("sealed", {case_id, "police"})), the number from
+// Query("next_resident_id", ...), and a fresh salt from `random`. Seals the
+// number (with its salt) on to social.
+Result<nlohmann::json> PrepareHouseholdRegistration(const Genesis& genesis,
+                                                    const std::string& task_id,
+                                                    const nlohmann::json& police_box,
+                                                    const std::string& resident_id,
+                                                    const RandomBytes& random);
+
 // Opens a sealed box (hex) with the org's encryption key pair; returns its JSON.
 Result<nlohmann::json> OpenSealed(const crypto::BoxKeyPair& key, std::string_view ciphertext_hex);
 

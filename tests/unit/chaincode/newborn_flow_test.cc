@@ -33,21 +33,23 @@ json HouseholdArgs(Harness& h, const std::string& case_id) {
   auto police =
       OpenSealed(h.net().encryption_keys.at("police"), box[0]["ciphertext"].get<std::string>());
   REQUIRE(police.ok());
-  json args = StepArgs(case_id, "household_registration");
-  for (const char* f : {"sex", "birth_time", "household_address_code"})
-    args["disclose"][f] = (*police)[f];
+  json example = StepArgs(case_id, "household_registration");
   json next =
       h.Query("next_resident_id",
               {{"address_code", (*police)["household_address_code"]["value"]},
                {"birth_date", (*police)["birth_time"]["value"].get<std::string>().substr(0, 10)},
                {"sex", (*police)["sex"]["value"]}});
-  CHECK(next["resident_id"] == args["outputs"]["resident_id"]["value"]);
-  args["outputs"]["resident_id"]["salt"] = ToHex(h.Random(16));
-  auto sealed =
-      SealForOrg(h.net().genesis, "social", {{"resident_id", args["outputs"]["resident_id"]}});
-  REQUIRE(sealed.ok());
-  args["sealed"] = {{"social", *sealed}};
-  return args;
+  CHECK(next["resident_id"] == example["outputs"]["resident_id"]["value"]);
+  auto args = PrepareHouseholdRegistration(h.net().genesis, case_id + "/household_registration",
+                                           *police, next["resident_id"], h.RandomSource());
+  REQUIRE(args.ok());
+  // Same shape as the documented example file.
+  for (auto it = example.begin(); it != example.end(); ++it) CHECK(args->contains(it.key()));
+  for (auto it = example["disclose"].begin(); it != example["disclose"].end(); ++it) {
+    CHECK((*args)["disclose"].contains(it.key()));
+  }
+  CHECK((*args)["disclose"]["sex"]["value"] == example["disclose"]["sex"]["value"]);
+  return *args;
 }
 
 }  // namespace
