@@ -86,10 +86,20 @@ bool IsDate(std::string_view s) {
   return d <= max_day;
 }
 
-bool IsCreditCodeShape(std::string_view s) {
+// GB 32100-2015 shape and check character (the same rule as
+// chaincode/identifiers.h, which core cannot depend on).
+bool IsCreditCode(std::string_view s) {
   static constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  return s.size() == 18 && std::all_of(s.begin(), s.end(),
-                                       [](char c) { return kAlphabet.find(c) != kAlphabet.npos; });
+  static constexpr int kWeights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                       29, 25, 13, 8,  24, 10, 30, 28};
+  if (s.size() != 18) return false;
+  int sum = 0;
+  for (size_t i = 0; i < 18; ++i) {
+    size_t v = kAlphabet.find(s[i]);
+    if (v == std::string_view::npos) return false;
+    if (i < 17) sum += static_cast<int>(v) * kWeights[i];
+  }
+  return s[17] == kAlphabet[(31 - sum % 31) % 31];
 }
 
 }  // namespace
@@ -117,8 +127,10 @@ Status Genesis::Validate() const {
     }
     if (o.encryption_key == crypto::BoxPublicKey{})
       return FieldError(p + "encryption_key", "all zero");
-    if (!o.credit_code.empty() && !IsCreditCodeShape(o.credit_code)) {
-      return FieldError(p + "credit_code", "expected 18 characters of 0-9A-HJ-NP-RTUWXY");
+    if (!o.credit_code.empty() && !IsCreditCode(o.credit_code)) {
+      return FieldError(p + "credit_code",
+                        "expected a GB 32100 code: 18 characters of "
+                        "0-9A-HJ-NP-RTUWXY with a valid check character");
     }
   }
   if (validators.empty()) return FieldError("validators", "must not be empty");

@@ -62,6 +62,15 @@ TEST_CASE("genesis validation names the bad field", "[genesis]") {
                "licence_types[0].issuer_orgs[0]");
   expect_error([](auto& j) { j["licence_types"][1]["code"] = "b-l"; }, "licence_types[1].code");
   expect_error([](auto& j) { j["holidays"][0] = "2026-02-30"; }, "holidays[0]");
+  expect_error([](auto& j) { j["organisations"][3]["credit_code"] = "91350100M000100Y44"; },
+               "organisations[3].credit_code");
+  {
+    nlohmann::json j = base;
+    j["organisations"][3]["credit_code"] = "91350100M000100Y43";
+    auto g = Genesis::Parse(j.dump());
+    REQUIRE(g.ok());
+    CHECK(g->organisations[3].credit_code == "91350100M000100Y43");
+  }
   expect_error([](auto& j) { j["consensus"]["checkpoint_interval"] = 0; },
                "consensus.checkpoint_interval");
   CHECK_THAT(Genesis::Parse("{").status().message(), Catch::Contains("not valid JSON"));
