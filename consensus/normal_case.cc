@@ -39,10 +39,7 @@ void ReplicaCore::HandleRequest(const SignedMessage& m, TimeMs now) {
 bool ReplicaCore::InFlight(const Hash& tx_id) const {
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& s = it->second;
-    if (!s.has_pp || s.pp_view != view_) continue;
-    for (const Bytes& tx : s.block.txs) {
-      if (TxId(tx) == tx_id) return true;
-    }
+    if (s.has_pp && s.pp_view == view_ && s.tx_ids.count(tx_id) > 0) return true;
   }
   return false;
 }
@@ -66,7 +63,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   for (const auto& [seq, id] : pending_order_) {
     if (txs.size() >= config_.max_batch_txs) break;
     const PendingTx& p = pending_.at(id);
-    if (config_.is_committed(id) || !config_.validate_tx(p.tx)) {
+    if (config_.is_committed(id)) {  // validate_tx ran when it arrived
       drop.push_back(id);
       continue;
     }
@@ -102,6 +99,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   Bytes wire = m.Encode();
   if (!RecordVote(next, digest, wire)) return;
   Slot& s = log_[next];
+  s.tx_ids = std::move(ids);
   s.has_pp = true;
   s.pp_view = view_;
   s.block = std::move(pp.block);
@@ -152,6 +150,8 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
 void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block block,
                                    bool from_new_view, TimeMs now) {
   Slot& s = log_[h];
+  s.tx_ids.clear();
+  for (const Bytes& tx : block.txs) s.tx_ids.insert(TxId(tx));
   s.has_pp = true;
   s.pp_view = view_;
   s.digest = block.ComputeHash();
@@ -192,14 +192,17 @@ Status ReplicaCore::ValidateProposal(const Slot& s) const {
   for (const Bytes& tx : s.block.txs) {
     Hash id = TxId(tx);
     if (!ids.insert(id).second) return Status::InvalidArgument("duplicate tx in block");
-    if (!config_.validate_tx(tx)) return Status::InvalidArgument("invalid tx");
+    // A tx we already hold as a pending request was validated on arrival.
+    auto p = pending_.find(id);
+    bool known = p != pending_.end() && p->second.tx == tx;
+    if (!known && !config_.validate_tx(tx)) return Status::InvalidArgument("invalid tx");
     if (config_.is_committed(id)) return Status::AlreadyExists("tx already committed");
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& o = it->second;
     if (&o == &s || !o.has_pp || o.pp_view != view_) continue;
-    for (const Bytes& tx : o.block.txs) {
-      if (ids.count(TxId(tx)) > 0) return Status::AlreadyExists("tx already in the log");
+    for (const Hash& id : o.tx_ids) {
+      if (ids.count(id) > 0) return Status::AlreadyExists("tx already in the log");
     }
   }
   return Status::Ok();
@@ -241,6 +244,19 @@ void ReplicaCore::TryValidatePending(TimeMs now) {
   if (it != log_.end()) TryPrepare(it->first, now);
 }
 
+namespace {
+// True if `sender` already voted in `view` for a block other than `hash`: a
+// faulty replica's extra votes are dropped, which bounds the memory they take.
+template <typename Votes>
+bool VotedOther(const Votes& votes, uint64_t view, const Hash& hash, ReplicaId sender) {
+  for (auto it = votes.lower_bound({view, Hash{}}); it != votes.end() && it->first.first == view;
+       ++it) {
+    if (it->first.second != hash && it->second.count(sender) > 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
 void ReplicaCore::HandlePrepare(const SignedMessage& m, TimeMs now) {
   auto v = VoteMsg::Decode(m.body);
   if (!v.ok()) return;
@@ -254,6 +270,7 @@ void ReplicaCore::HandlePrepare(const SignedMessage& m, TimeMs now) {
   if (h <= LowWatermark() || h > HighWatermark()) return;
   if (h <= delivered_height_) ReplyCommit(m.sender, h);  // it may lack our commit
   Slot& s = log_[h];
+  if (VotedOther(s.prepares, v->view, v->block_hash, m.sender)) return;  // first vote wins
   auto& set = s.prepares[{v->view, v->block_hash}];
   if (set.count(m.sender) > 0) return;
   set[m.sender] = m;
@@ -301,6 +318,7 @@ void ReplicaCore::HandleCommit(const SignedMessage& m, TimeMs now) {
   uint64_t h = v->height;
   if (h <= LowWatermark() || h > HighWatermark()) return;
   Slot& s = log_[h];
+  if (VotedOther(s.commits, v->view, v->block_hash, m.sender)) return;  // first vote wins
   auto& set = s.commits[{v->view, v->block_hash}];
   bool is_new = set.emplace(m.sender, m.signature).second;
   if (h <= delivered_height_) {

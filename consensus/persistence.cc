@@ -93,6 +93,7 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
     s.pp_view = view_;
     s.digest = v.digest;
     s.block = std::move(pp->block);
+    for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
     s.pp_msg = *m;
     s.sent_prepare = true;
   }
@@ -111,6 +112,7 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
       s.pp_view = view_;
       s.digest = pp->block.ComputeHash();
       s.block = std::move(pp->block);
+      for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
       s.pp_msg = s.pcert->pre_prepare;
       s.sent_prepare = s.prepared = s.sent_commit = true;
       SignedMessage cm = SignMsg(MsgType::kCommit, VoteMsg{view_, h, s.digest}.Encode());

@@ -47,6 +47,7 @@ struct Slot {
   uint64_t pp_view = 0;
   Block block;
   Hash digest{};
+  std::set<Hash> tx_ids;  // of block
   SignedMessage pp_msg;
   TimeMs pp_received = 0;
   bool from_new_view = false;  // re-proposal carried by a NewView
