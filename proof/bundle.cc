@@ -146,8 +146,7 @@ Bytes Presentation::Encode() const {
 Result<Presentation> Presentation::Decode(ByteView data) {
   Reader r(data);
   Presentation p;
-  if (r.Str() != kPresentationMagic || !r.ok())
-    return Bad("not a licenced/proof/presentation/v1");
+  if (r.Str() != kPresentationMagic || !r.ok()) return Bad("not a licenced/proof/presentation/v1");
   bool too_long = false;
   Bytes bundle = BoundedVar(r, 1024 * 1024, &too_long);
   p.challenge = r.Str();
@@ -296,20 +295,19 @@ std::string PresentationToJson(const Presentation& p) {
 Result<Presentation> PresentationFromJson(std::string_view text) {
   LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-presentation/v1"));
   auto d = j.find("presentation");
-  if (d == j.end() || !d->is_string())
-    return Status::InvalidArgument("\"presentation\" missing");
+  if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"presentation\" missing");
   LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
   return Presentation::Decode(raw);
 }
 
 Result<Presentation> PresentationFromFileBytes(ByteView file) {
   size_t i = 0;
-  while (i < file.size() && (file[i] == ' ' || file[i] == '\n' || file[i] == '\r' ||
-                             file[i] == '\t'))
+  while (i < file.size() &&
+         (file[i] == ' ' || file[i] == '\n' || file[i] == '\r' || file[i] == '\t'))
     ++i;
   if (i < file.size() && file[i] == '{') {
-    return PresentationFromJson(std::string_view(reinterpret_cast<const char*>(file.data()),
-                                                 file.size()));
+    return PresentationFromJson(
+        std::string_view(reinterpret_cast<const char*>(file.data()), file.size()));
   }
   return Presentation::Decode(file);
 }

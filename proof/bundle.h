@@ -42,10 +42,10 @@ inline constexpr size_t kMaxValueBytes = 4096;
 
 // The issuing transaction and its place in a certified block.
 struct TxInclusion {
-  Bytes tx;                 // Transaction::Encode(), exactly as in Block::txs
-  uint64_t index = 0;       // leaf index in the block's tx tree
-  uint64_t tree_size = 0;   // canonical (smallest) tree size, see CanonicalTreeSize
-  std::vector<Hash> path;   // RFC 9162 audit path, leaf side first
+  Bytes tx;                // Transaction::Encode(), exactly as in Block::txs
+  uint64_t index = 0;      // leaf index in the block's tx tree
+  uint64_t tree_size = 0;  // canonical (smallest) tree size, see CanonicalTreeSize
+  std::vector<Hash> path;  // RFC 9162 audit path, leaf side first
   consensus::BlockHeader header;
   consensus::CommitCertificate certificate;
   bool operator==(const TxInclusion&) const = default;
@@ -56,8 +56,8 @@ struct TxInclusion {
 struct StatusEvidence {
   consensus::BlockHeader header;
   consensus::CommitCertificate certificate;
-  Bytes value;               // chaincode::LicenceStatusValue::Encode()
-  state::StateProof proof;   // presence of LicenceStatusKey(id) -> value
+  Bytes value;              // chaincode::LicenceStatusValue::Encode()
+  state::StateProof proof;  // presence of LicenceStatusKey(id) -> value
   bool operator==(const StatusEvidence&) const = default;
 };
 
@@ -84,8 +84,8 @@ struct Disclosure {
 
 struct Presentation {
   Bundle bundle;
-  std::string challenge;        // chosen by the verifier
-  uint64_t created_at_ms = 0;   // holder's clock, informational
+  std::string challenge;                // chosen by the verifier
+  uint64_t created_at_ms = 0;           // holder's clock, informational
   std::vector<Disclosure> disclosures;  // strictly ascending by field (bytewise)
   crypto::Signature signature{};        // holder key over SigningBody()
 

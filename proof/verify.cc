@@ -39,7 +39,8 @@ struct RecordView {
 
 Result<RecordView> ParseRecord(const Bytes& bytes) {
   json j = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("record is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return Status::InvalidArgument("record is not a JSON object");
   RecordView r;
   auto str = [&](const char* k, std::string* out) -> Status {
     auto it = j.find(k);
@@ -98,27 +99,48 @@ const char* OutcomeName(Outcome o) {
 
 const char* ReasonName(Reason r) {
   switch (r) {
-    case Reason::kNone: return "NONE";
-    case Reason::kBadEncoding: return "BAD_ENCODING";
-    case Reason::kWrongNetwork: return "WRONG_NETWORK";
-    case Reason::kRecordMismatch: return "RECORD_MISMATCH";
-    case Reason::kIssuerNotEntitled: return "ISSUER_NOT_ENTITLED";
-    case Reason::kBadIssuerSignature: return "BAD_ISSUER_SIGNATURE";
-    case Reason::kBadMerklePath: return "BAD_MERKLE_PATH";
-    case Reason::kBadHeader: return "BAD_HEADER";
-    case Reason::kBadCertificate: return "BAD_CERTIFICATE";
-    case Reason::kBadStatusProof: return "BAD_STATUS_PROOF";
-    case Reason::kStatusMismatch: return "STATUS_MISMATCH";
-    case Reason::kLicenceSuspended: return "LICENCE_SUSPENDED";
-    case Reason::kLicenceRevoked: return "LICENCE_REVOKED";
-    case Reason::kLicenceExpired: return "LICENCE_EXPIRED";
-    case Reason::kLicenceCancelled: return "LICENCE_CANCELLED";
-    case Reason::kLicenceNotYetValid: return "LICENCE_NOT_YET_VALID";
-    case Reason::kBadHolderSignature: return "BAD_HOLDER_SIGNATURE";
-    case Reason::kChallengeMismatch: return "CHALLENGE_MISMATCH";
-    case Reason::kDisclosureMismatch: return "DISCLOSURE_MISMATCH";
-    case Reason::kStatusMissing: return "STATUS_MISSING";
-    case Reason::kStaleStatus: return "STALE_STATUS";
+    case Reason::kNone:
+      return "NONE";
+    case Reason::kBadEncoding:
+      return "BAD_ENCODING";
+    case Reason::kWrongNetwork:
+      return "WRONG_NETWORK";
+    case Reason::kRecordMismatch:
+      return "RECORD_MISMATCH";
+    case Reason::kIssuerNotEntitled:
+      return "ISSUER_NOT_ENTITLED";
+    case Reason::kBadIssuerSignature:
+      return "BAD_ISSUER_SIGNATURE";
+    case Reason::kBadMerklePath:
+      return "BAD_MERKLE_PATH";
+    case Reason::kBadHeader:
+      return "BAD_HEADER";
+    case Reason::kBadCertificate:
+      return "BAD_CERTIFICATE";
+    case Reason::kBadStatusProof:
+      return "BAD_STATUS_PROOF";
+    case Reason::kStatusMismatch:
+      return "STATUS_MISMATCH";
+    case Reason::kLicenceSuspended:
+      return "LICENCE_SUSPENDED";
+    case Reason::kLicenceRevoked:
+      return "LICENCE_REVOKED";
+    case Reason::kLicenceExpired:
+      return "LICENCE_EXPIRED";
+    case Reason::kLicenceCancelled:
+      return "LICENCE_CANCELLED";
+    case Reason::kLicenceNotYetValid:
+      return "LICENCE_NOT_YET_VALID";
+    case Reason::kBadHolderSignature:
+      return "BAD_HOLDER_SIGNATURE";
+    case Reason::kChallengeMismatch:
+      return "CHALLENGE_MISMATCH";
+    case Reason::kDisclosureMismatch:
+      return "DISCLOSURE_MISMATCH";
+    case Reason::kStatusMissing:
+      return "STATUS_MISSING";
+    case Reason::kStaleStatus:
+      return "STALE_STATUS";
   }
   return "BAD_ENCODING";
 }
@@ -202,9 +224,8 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
                 "licence type '" + rec.type_code + "' is not in the genesis");
   }
   const GenesisOrg* org = genesis_.FindOrg(rec.issuer_org);
-  if (org == nullptr ||
-      std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(), rec.issuer_org) ==
-          type->issuer_orgs.end()) {
+  if (org == nullptr || std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(),
+                                  rec.issuer_org) == type->issuer_orgs.end()) {
     return Fail(v, Reason::kIssuerNotEntitled,
                 "org '" + rec.issuer_org + "' may not issue licence type '" + rec.type_code +
                     "' (genesis licence_types.issuer_orgs)");
@@ -235,8 +256,9 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
   }
   if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(tx->submitter)) {
     if (admin_org->id != org->id) {
-      return Fail(v, Reason::kIssuerNotEntitled,
-                  "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+      return Fail(
+          v, Reason::kIssuerNotEntitled,
+          "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
     }
     v.issuer_kind = "org_admin";
   } else {

@@ -47,9 +47,9 @@ enum class Reason {
 const char* ReasonName(Reason r);  // "BAD_ENCODING", ...
 
 struct VerifyOptions {
-  std::string challenge;                // the challenge the verifier issued
-  uint64_t now_ms = 0;                  // the verifier's clock (expiry, age)
-  std::optional<uint64_t> max_age_ms;   // nullopt: any age is acceptable
+  std::string challenge;               // the challenge the verifier issued
+  uint64_t now_ms = 0;                 // the verifier's clock (expiry, age)
+  std::optional<uint64_t> max_age_ms;  // nullopt: any age is acceptable
 };
 
 struct Verdict {
