@@ -1,0 +1,438 @@
+// Seed corpus generator: writes small valid inputs for every fuzz target
+// under OUT_DIR/<target>/ (a real signed transaction, block, certificate,
+// every consensus message type, a genesis, state proofs, a node config,
+// application files, chaincode and replica op sequences). The committed
+// corpus in tests/fuzz/corpus/ is its output:
+//   fuzz_seedgen tests/fuzz/corpus
+// Deterministic: the same sources always give the same files.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "chaincode/client.h"
+#include "consensus/messages.h"
+#include "core/encoding.h"
+#include "core/genesis.h"
+#include "core/merkle.h"
+#include "core/state_map.h"
+#include "core/transaction.h"
+#include "fuzz_chaincode.h"
+#include "fuzz_common.h"
+#include "fuzz_replica.h"
+#include "fuzz_state_proof.h"
+
+using namespace licenced;
+using namespace licenced::consensus;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path g_out;
+std::string g_src;
+
+void Write(const std::string& target, const std::string& name, ByteView data) {
+  fs::path dir = g_out / target;
+  fs::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+}
+void Write(const std::string& target, const std::string& name, std::string_view text) {
+  Write(target, name, AsBytes(text));
+}
+Bytes Prefixed(uint8_t first, ByteView rest) {
+  Bytes b{first};
+  b.insert(b.end(), rest.begin(), rest.end());
+  return b;
+}
+std::string ReadSource(const std::string& rel) {
+  std::ifstream in(g_src + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Transaction MakeTx(const crypto::KeyPair& key, std::string chaincode, std::string method,
+                   std::string args, uint64_t nonce) {
+  Transaction tx;
+  tx.network_id = "licenced-local";
+  tx.chaincode = std::move(chaincode);
+  tx.method = std::move(method);
+  tx.args = ToBytes(args);
+  tx.nonce = nonce;
+  tx.SignWith(key);
+  return tx;
+}
+
+SignedMessage Sign(MsgType t, ReplicaId s, Bytes body) {
+  return SignedMessage::Sign(t, s, std::move(body), fuzz::ValidatorKey(s));
+}
+
+Block MakeBlock(uint64_t height, int ntx) {
+  Block b;
+  for (int i = 0; i < ntx; ++i)
+    b.txs.push_back(
+        MakeTx(fuzz::ValidatorKey(0), "identity", "enrol_clerk", "{}", height * 10 + i).Encode());
+  b.header.height = height;
+  b.header.prev_hash = crypto::Sha256(AsBytes("prev"));
+  b.header.timestamp_ms = 1'800'000'000'000 + height;
+  b.header.tx_root = merkle::Root(b.txs);
+  b.header.state_root = crypto::Sha256(AsBytes("state"));
+  b.header.proposer = static_cast<ReplicaId>(height % 4);
+  return b;
+}
+
+CommitCertificate MakeCert(uint64_t view, const Block& b) {
+  CommitCertificate c;
+  c.view = view;
+  c.height = b.header.height;
+  c.block_hash = b.ComputeHash();
+  for (ReplicaId s : {0u, 1u, 3u}) {
+    c.signatures.emplace_back(
+        s, fuzz::ValidatorKey(s).Sign(kCommitTag, CommitVoteBody(view, c.height, c.block_hash)));
+  }
+  return c;
+}
+
+void Encoding() {
+  Writer w;
+  w.U8(7)
+      .U32(70000)
+      .U64(1ull << 40)
+      .Var(ToBytes("var bytes"))
+      .Str("a string")
+      .Raw(crypto::Sha256(AsBytes("x")));
+  Bytes in{6, 0, 1, 2, 3, 4, 5};
+  in.insert(in.end(), w.bytes().begin(), w.bytes().end());
+  Write("fuzz_encoding", "all-ops", in);
+  Bytes trunc{3, 3, 3, 3, 0, 0, 0, 9, 'a', 'b'};
+  Write("fuzz_encoding", "truncated-var", trunc);
+}
+
+void Transactions() {
+  DevNetwork net = MakeDevNetwork();
+  Transaction a = MakeTx(net.admin_keys.at("market"), "identity", "enrol_clerk",
+                         R"({"name":"window-1","public_key":"00","roles":["window"]})", 1);
+  Write("fuzz_transaction", "enrol-clerk", a.Encode());
+  Transaction b =
+      MakeTx(net.admin_keys.at("health"), "licence", "revoke", R"({"identifier":"x"})", 2);
+  Write("fuzz_transaction", "licence-revoke", b.Encode());
+  Transaction c = MakeTx(fuzz::ValidatorKey(2), "", "", "", 0);
+  Write("fuzz_transaction", "empty-fields", c.Encode());
+}
+
+void StateProofs() {
+  fuzz::ProofFixture fx;
+  state::StateMap map(fx.store);
+  for (uint32_t i = 0; i < fuzz::kProofKeys; ++i) {
+    auto p = map.Prove(fuzz::ProofKey(i), 1);
+    if (!p.ok()) std::abort();
+    Bytes in{static_cast<uint8_t>(i), static_cast<uint8_t>(i < fuzz::kPresentKeys ? 1 : 0)};
+    Bytes enc = p->Encode();
+    in.insert(in.end(), enc.begin(), enc.end());
+    Write("fuzz_state_proof", "key-" + std::to_string(i), in);
+  }
+}
+
+void GenesisFiles() {
+  DevNetwork net = MakeDevNetwork();
+  Write("fuzz_genesis", "dev-network.json", net.genesis.ToJson());
+  Genesis g = net.genesis;
+  g.holidays.clear();
+  g.licence_types.resize(1);
+  Write("fuzz_genesis", "small.json", g.ToJson());
+}
+
+void Blocks() {
+  Block b = MakeBlock(5, 3);
+  Write("fuzz_block", "header", Prefixed(0, b.header.Encode()));
+  Write("fuzz_block", "block-3tx", Prefixed(1, b.Encode()));
+  Write("fuzz_block", "block-empty", Prefixed(1, MakeBlock(1, 0).Encode()));
+  Write("fuzz_block", "cert", Prefixed(2, MakeCert(2, b).Encode()));
+}
+
+void Messages() {
+  Block b = MakeBlock(3, 2);
+  Hash h = b.ComputeHash();
+  auto msg = [](const std::string& name, const SignedMessage& m) {
+    Write("fuzz_messages", name, Prefixed(0, m.Encode()));
+  };
+  msg("request", Sign(MsgType::kRequest, 1, RequestMsg{b.txs[0]}.Encode()));
+  SignedMessage pp = Sign(MsgType::kPrePrepare, 1, PrePrepareMsg{1, b}.Encode());
+  msg("preprepare", pp);
+  SignedMessage prep2 = Sign(MsgType::kPrepare, 2, VoteMsg{1, 3, h}.Encode());
+  SignedMessage prep3 = Sign(MsgType::kPrepare, 3, VoteMsg{1, 3, h}.Encode());
+  msg("prepare", prep2);
+  msg("commit", Sign(MsgType::kCommit, 0, VoteMsg{1, 3, h}.Encode()));
+  CheckpointMsg ck{4, h, crypto::Sha256(AsBytes("root4"))};
+  std::vector<SignedMessage> ck_msgs;
+  for (ReplicaId s : {0u, 1u, 2u}) ck_msgs.push_back(Sign(MsgType::kCheckpoint, s, ck.Encode()));
+  msg("checkpoint", ck_msgs[0]);
+  PreparedCert cert{pp, {prep2, prep3}};
+  ViewChangeMsg vc;
+  vc.new_view = 2;
+  vc.checkpoint = ck;
+  vc.checkpoint_proof = ck_msgs;
+  vc.prepared = {cert};
+  SignedMessage vcm = Sign(MsgType::kViewChange, 3, vc.Encode());
+  msg("viewchange", vcm);
+  NewViewMsg nv;
+  nv.view = 2;
+  nv.view_changes = {vcm, Sign(MsgType::kViewChange, 0, vc.Encode()),
+                     Sign(MsgType::kViewChange, 1, vc.Encode())};
+  nv.pre_prepares = {Sign(MsgType::kPrePrepare, 2, PrePrepareMsg{2, b}.Encode())};
+  msg("newview", Sign(MsgType::kNewView, 2, nv.Encode()));
+  msg("status", Sign(MsgType::kStatus, 0, StatusMsg{3, true, 17, 16}.Encode()));
+  Write("fuzz_messages", "checkpoint-proof", Prefixed(1, CheckpointProof{ck, ck_msgs}.Encode()));
+  Write("fuzz_messages", "prepared-cert", Prefixed(2, cert.Encode()));
+}
+
+void Configs() {
+  Write("fuzz_config", "node.toml", R"(node_id = "market-0"
+org = "market"
+data_dir = "/var/lib/licenced/market"
+genesis = "../genesis.json"
+log_level = "info"
+
+[listen]
+peer = "127.0.0.1:7001"
+client = "[::1]:7101"
+http = "localhost:7201"
+
+[keys]
+validator_key = "validator.key"
+tls_ca = "/etc/licenced/ca.pem"
+tls_cert = "tls.pem"
+tls_key = "tls-key.pem"
+
+[consensus]
+max_batch_txs = 2000
+max_batch_wait_ms = 5
+checkpoint_interval = 32
+view_change_timeout_ms = 2000
+watermark_window = 64
+max_clock_skew_ms = 5000
+
+[limits]
+max_message_bytes = 16777216
+peer_queue_messages = 10000
+mempool_max = 100000
+verify_threads = 2
+grpc_threads = 0
+)");
+  Write("fuzz_config", "hostport", "[2001:db8::1]:65535");
+}
+
+void Applications() {
+  for (const char* f : {"enterprise-application.json", "newborn-application.json"}) {
+    Write("fuzz_application", f, ReadSource(std::string("examples/") + f));
+  }
+}
+
+// ---- chaincode op sequences ----
+class ChaincodeScript {
+ public:
+  ChaincodeScript& Tx(const std::string& org, const std::string& name, uint8_t cc,
+                      const std::string& method, const std::string& args) {
+    const auto& signers = fuzz::Signers();
+    uint8_t idx = 0;
+    for (size_t i = 0; i < signers.size(); ++i) {
+      if (signers[i].org == org && signers[i].name == name) idx = static_cast<uint8_t>(i);
+    }
+    w_.U8(fuzz::kOpTx).U8(idx).U8(cc).Str(method).Str(args).U16(30);
+    return *this;
+  }
+  ChaincodeScript& Query(const std::string& method, const std::string& args) {
+    w_.U8(fuzz::kOpQuery).Str(method).Str(args);
+    return *this;
+  }
+  ChaincodeScript& Enrol(const std::string& org, const std::string& name, const std::string& role) {
+    crypto::KeyPair k = fuzz::SignerKey({org, name});
+    json args = {{"name", name}, {"public_key", ToHex(k.public_key())}, {"roles", {role}}};
+    return Tx(org, "", 0, "enrol_clerk", args.dump());
+  }
+  const Bytes& bytes() const { return w_.bytes(); }
+
+ private:
+  fuzz::InputWriter w_;
+};
+
+void Chaincode() {
+  DevNetwork net = MakeDevNetwork();
+  uint8_t salt = 0;
+  chaincode::RandomBytes random = [&salt](size_t n) { return Bytes(n, ++salt); };
+  auto step = [](const std::string& file, const std::string& task) {
+    json a = json::parse(ReadSource("examples/" + file));
+    a["task_id"] = task;
+    return a.dump();
+  };
+
+  ChaincodeScript ent;
+  ent.Enrol("market", "window-1", "window")
+      .Enrol("market", "approver-1", "clerk")
+      .Enrol("police", "seal-desk-1", "clerk")
+      .Enrol("police", "Jinan Seal Engraving Co.", "engraver")
+      .Enrol("social", "employer-desk-1", "clerk")
+      .Enrol("tax", "taxpayer-desk-1", "clerk")
+      .Enrol("bank", "Qilu Bank Hi-tech branch", "clerk");
+  auto ent_case = chaincode::PrepareOpenCase(
+      net.genesis, ReadSource("examples/enterprise-application.json"), random);
+  if (!ent_case.ok()) std::abort();
+  const std::string id = "ENT-2026-000001";
+  ent.Tx("market", "window-1", 2, "open_case", ent_case->args.dump())
+      .Query("inbox", R"({"org":"market"})")
+      .Tx("market", "approver-1", 2, "complete",
+          step("enterprise-business_licence.json", id + "/business_licence"))
+      .Tx("police", "seal-desk-1", 2, "complete",
+          step("enterprise-seal_filing.json", id + "/seal_filing"))
+      .Tx("police", "Jinan Seal Engraving Co.", 2, "complete",
+          step("enterprise-seal_engraving.json", id + "/seal_engraving"))
+      .Tx("social", "employer-desk-1", 2, "complete",
+          step("enterprise-social_security.json", id + "/social_security"))
+      .Tx("tax", "taxpayer-desk-1", 2, "complete",
+          step("enterprise-taxpayer.json", id + "/taxpayer"))
+      .Tx("bank", "Qilu Bank Hi-tech branch", 2, "complete",
+          step("enterprise-bank_account.json", id + "/bank_account"))
+      .Query("case", R"({"case_id":"ENT-2026-000001"})")
+      .Query("licences", "{}")
+      .Query("audit", R"({"case_id":"ENT-2026-000001"})");
+  Write("fuzz_chaincode", "enterprise-flow", ent.bytes());
+
+  ChaincodeScript nb;
+  nb.Enrol("health", "maternity-window", "window")
+      .Enrol("health", "Shandong Provincial Hospital", "clerk")
+      .Enrol("police", "household-desk-1", "clerk")
+      .Enrol("social", "insurance-desk-1", "clerk");
+  auto nb_case = chaincode::PrepareOpenCase(
+      net.genesis, ReadSource("examples/newborn-application.json"), random);
+  if (!nb_case.ok()) std::abort();
+  nb.Tx("health", "maternity-window", 2, "open_case", nb_case->args.dump())
+      .Tx("health", "Shandong Provincial Hospital", 2, "complete",
+          step("newborn-birth_certificate.json", "NBR-2026-000001/birth_certificate"))
+      .Tx("health", "Shandong Provincial Hospital", 2, "complete",
+          step("newborn-vaccination.json", "NBR-2026-000001/vaccination"))
+      .Query("inbox", R"({"org":"police"})")
+      .Query("licences", "{}");
+  Write("fuzz_chaincode", "newborn-open", nb.bytes());
+
+  ChaincodeScript misc;
+  misc.Enrol("market", "window-1", "window")
+      .Tx("market", "", 0, "suspend_clerk", R"({"public_key":"00"})")
+      .Tx("police", "", 1, "issue", R"({"type_code":"BL","holder":"x"})")
+      .Tx("market", "window-1", 3, "x", "{}")
+      .Query("clerks", R"({"org":"market"})")
+      .Query("flows", "{}");
+  Write("fuzz_chaincode", "misc", misc.bytes());
+}
+
+// ---- replica op sequences (see fuzz_replica.h) ----
+void Replica() {
+  using namespace fuzz;
+  // Backup (self 1) in view 0: pre-prepare from replica 0, prepares and
+  // commits from the others, five blocks (a checkpoint at 4), then a
+  // checkpoint quorum.
+  {
+    InputWriter w;
+    w.U8(1);
+    for (int i = 0; i < 5; ++i) {
+      w.U8(kPrePrepare).U8(0).U8(0).U8(1).Str("tx-" + std::to_string(i)).U8(0);
+      w.U8(kVoteBurst).U8(0xff).U8(3);
+      w.U8(kAdvance).U16(20);
+    }
+    w.U8(kCheckpoint).U8(0x40).U8(1).U8(0);
+    w.U8(kTimer).U8(0);
+    Write("fuzz_replica", "backup-normal-case", w.bytes());
+  }
+  // The same with a restart in the middle and a duplicate pre-prepare.
+  {
+    InputWriter w;
+    w.U8(2);
+    w.U8(kPrePrepare).U8(0).U8(0).U8(2).Str("tx-a").Str("tx-b").U8(0);
+    w.U8(kVoteBurst).U8(0xff).U8(1);
+    w.U8(kRestart);
+    w.U8(kVoteBurst).U8(0xff).U8(2);
+    w.U8(kPrePrepare).U8(0).U8(0).U8(1).Str("tx-c").U8(0);
+    w.U8(kRestart);
+    w.U8(kVoteBurst).U8(0xff).U8(3);
+    Write("fuzz_replica", "backup-restart", w.bytes());
+  }
+  // Primary (self 0): requests, batch timer, then votes on its own proposal.
+  {
+    InputWriter w;
+    w.U8(0);
+    w.U8(kRequest).Str("req-1").U8(kRequest).Str("req-2");
+    w.U8(kAdvance).U16(10);
+    w.U8(kTimer).U8(0);  // the batch timer (lowest id)
+    w.U8(kVoteBurst).U8(0xff).U8(3);
+    w.U8(kRequest).Str("req-3");
+    w.U8(kAdvance).U16(10);
+    w.U8(kTimer).U8(0);
+    w.U8(kVoteBurst).U8(0xff).U8(3);
+    Write("fuzz_replica", "primary-proposes", w.bytes());
+  }
+  // View change: timeouts, view-changes from the others, a new view with a
+  // carried-over pre-prepare, then votes in the new view.
+  {
+    InputWriter w;
+    w.U8(1);
+    w.U8(kPrePrepare).U8(0).U8(0).U8(1).Str("tx-vc").U8(0);
+    w.U8(kVoteBurst).U8(0).U8(1);
+    w.U8(kRequest).Str("pending");
+    w.U8(kAdvance).U16(1500);
+    for (int i = 0; i < 3; ++i) w.U8(kTimer).U8(static_cast<uint8_t>(i));
+    w.U8(kViewChange).U8(0x40).U8(0).U8(0x40);
+    w.U8(kNewView).U8(0).U8(1);
+    w.U8(kVoteBurst).U8(1).U8(3);
+    w.U8(kStatus).U8(0).U8(1).U8(0).U8(2);
+    Write("fuzz_replica", "view-change", w.bytes());
+  }
+  // State transfer: a status from far ahead, then fetched certified blocks.
+  {
+    InputWriter w;
+    w.U8(3);
+    w.U8(kCheckpoint).U8(0x40).U8(0xff).U8(0);
+    w.U8(kStatus).U8(1).U8(0).U8(0).U8(7);
+    w.U8(kAdvance).U16(300);
+    for (int i = 0; i < 3; ++i) w.U8(kTimer).U8(static_cast<uint8_t>(i));
+    w.U8(kFetched).U8(3).U8(0);
+    w.U8(kFetched).U8(2).U8(1);
+    Write("fuzz_replica", "state-transfer", w.bytes());
+  }
+  // Garbage: raw bytes and signed junk bodies of every type.
+  {
+    InputWriter w;
+    w.U8(1);
+    w.U8(kRawMessage).U8(0).Str("not a message");
+    for (uint8_t t = 0; t < 8; ++t) w.U8(kSignedBody).U8(t).U8(t).Str("junk");
+    w.U8(kVote).U8(1).U8(0).U8(0xff).U8(0).U8(7);
+    Write("fuzz_replica", "junk", w.bytes());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: fuzz_seedgen OUT_DIR SOURCE_DIR\n");
+    return 2;
+  }
+  fuzz::InitOnce();
+  g_out = argv[1];
+  g_src = argv[2];
+  Encoding();
+  Transactions();
+  StateProofs();
+  GenesisFiles();
+  Blocks();
+  Messages();
+  Configs();
+  Applications();
+  Chaincode();
+  Replica();
+  std::printf("seeds written to %s\n", g_out.c_str());
+  return 0;
+}
