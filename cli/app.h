@@ -54,5 +54,6 @@ void AddKeyCommands(CLI::App& app, CliContext& ctx);
 void AddNetworkCommands(CLI::App& app, CliContext& ctx);
 void AddNodeCommands(CLI::App& app, CliContext& ctx);   // status, block, tx, load
 void AddProofCommands(CLI::App& app, CliContext& ctx);  // proof export, present, verify
+void AddBenchCommands(CLI::App& app, CliContext& ctx);  // bench (docs/performance.md)
 
 }  // namespace licenced::cli

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   AddNetworkCommands(app, ctx);
   AddNodeCommands(app, ctx);
   AddProofCommands(app, ctx);
+  AddBenchCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
