@@ -133,7 +133,9 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
       ->required()
       ->delimiter(',');
   enrol->add_option("--pubkey", eo->pubkey, kKeyHelp)->required();
-  enrol->callback([&ctx, eo] { ctx.run = [&ctx, eo] { return RunEnrol(ctx.global, *eo); }; });
+  enrol->callback([&ctx, eo] {
+    ctx.run = [&ctx, eo] { return Guarded([&] { return RunEnrol(ctx.global, *eo); }); };
+  });
 
   for (const char* verb : {"suspend", "restore", "remove"}) {
     auto o = std::make_shared<ClerkOptions>();
@@ -147,7 +149,9 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
     if (v != "restore") reason->required();
     std::string method = v + "_clerk";
     cmd->callback([&ctx, o, method] {
-      ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
+      ctx.run = [&ctx, o, method] {
+        return Guarded([&] { return RunChange(ctx.global, *o, method); });
+      };
     });
   }
 
@@ -155,12 +159,16 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
   auto* list = clerk->add_subcommand("list", "list clerks (default: of --org)");
   list->add_option("--of", lo->of_org, "only clerks of this org");
   list->add_flag("--all", lo->all, "clerks of every org");
-  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
+  list->callback([&ctx, lo] {
+    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
+  });
 
   auto so = std::make_shared<ClerkOptions>();
   auto* show = clerk->add_subcommand("show", "one clerk's record");
   show->add_option("key", so->pubkey, kKeyHelp)->required();
-  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
+  show->callback([&ctx, so] {
+    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
+  });
 }
 
 }  // namespace licenced::cli

@@ -2,6 +2,7 @@
 // chaincode, docs/cli.md "Window"). `case open` turns a clear-text
 // application into salted commitments and sealed boxes on the client
 // (chaincode/client.h) and keeps the per-field salts in a local secrets file.
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -46,11 +47,10 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   if (auto e = ReadJsonFile(o.file, "application", &app)) return Report(*e);
   if (!app.contains("flow")) app["flow"] = o.flow;
   if (app["flow"] != o.flow) {
+    const std::string flow = app["flow"].is_string() ? app["flow"].get<std::string>() : "?";
     return Fail(kExitUsage, fmt::format("{} is a '{}' application, not '{}'; run 'licencectl case "
-                                        "open {}' or fix its \"flow\"",
-                                        o.file, app["flow"].dump(), o.flow,
-                                        app["flow"].is_string() ? app["flow"].get<std::string>()
-                                                                : std::string("FLOW")));
+                                        "open {} --file {}' or fix its \"flow\"",
+                                        o.file, flow, o.flow, flow, o.file));
   }
   if (!o.holder_key.empty()) {
     std::string hex;
@@ -146,7 +146,8 @@ void PrintCase(const Json& c, bool show_ids) {
       "  due         {} ({} working day{})\n", FormatTimeMs(c.value("due_ms", uint64_t{0})),
       c.value("due_working_days", 0), c.value("due_working_days", 0) == 1 ? "" : "s");
   if (c.value("completed_at_ms", uint64_t{0}) != 0) {
-    std::cout << fmt::format("  completed   {}\n", FormatTimeMs(c["completed_at_ms"]));
+    std::cout << fmt::format("  completed   {}\n",
+                             FormatTimeMs(c["completed_at_ms"].get<uint64_t>()));
   }
   std::cout << fmt::format("  holder key  {}\n", MaskHex(c.value("holder_key", "")));
   if (c.contains("rejection") && c["rejection"].is_object()) {
@@ -163,7 +164,9 @@ void PrintCase(const Json& c, bool show_ids) {
     if (!task.value("reason", "").empty()) st += ": " + task.value("reason", "");
     t.AddRow({task.value("task_id", ""), task.value("org", ""), task.value("role", ""), st,
               task.value("claimed_by_name", ""),
-              task.value("done_at_ms", uint64_t{0}) ? FormatTimeMs(task["done_at_ms"]) : ""});
+              task.value("done_at_ms", uint64_t{0})
+                  ? FormatTimeMs(task["done_at_ms"].get<uint64_t>())
+                  : ""});
   }
   std::cout << "\n" << t.Render();
   const Json outputs = c.value("outputs", Json::object());
@@ -257,20 +260,26 @@ void AddCaseCommands(CLI::App& app, CliContext& ctx) {
                    "the application)");
   open->add_option("--holder-key", oo->holder_key,
                    "the holder's public key (hex or FILE.pub); overrides the file's holder_key");
-  open->callback([&ctx, oo] { ctx.run = [&ctx, oo] { return RunOpen(ctx.global, *oo); }; });
+  open->callback([&ctx, oo] {
+    ctx.run = [&ctx, oo] { return Guarded([&] { return RunOpen(ctx.global, *oo); }); };
+  });
 
   auto so = std::make_shared<CaseOptions>();
   auto* show = kase->add_subcommand("show", "a case: status, due time, tasks, outputs");
   show->add_option("id", so->id, "case id, e.g. ENT-2026-000001")->required();
   show->add_flag("--audit", so->audit, "with the audit trail (who did what, when, which block)");
-  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
+  show->callback([&ctx, so] {
+    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
+  });
 
   auto lo = std::make_shared<CaseOptions>();
   auto* list = kase->add_subcommand("list", "list cases");
   list->add_flag("--overdue", lo->overdue, "only open cases past their due time");
   list->add_option("--flow", lo->flow_filter, "only this flow (enterprise, newborn)");
   list->add_option("--status", lo->status_filter, "only this status (open, completed, rejected)");
-  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
+  list->callback([&ctx, lo] {
+    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
+  });
 }
 
 }  // namespace licenced::cli

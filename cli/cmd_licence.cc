@@ -29,7 +29,8 @@ void PrintLicence(const Json& l, bool show_ids) {
   std::string status = l.value("status", "");
   if (!l.value("reason", "").empty()) status += " (" + l.value("reason", "") + ")";
   std::string holder_code = r.value("holder_code", "");
-  if (r.value("holder_code_type", "") == "resident_id" && !show_ids) holder_code = MaskId(holder_code);
+  if (r.value("holder_code_type", "") == "resident_id" && !show_ids)
+    holder_code = MaskId(holder_code);
   std::cout << fmt::format(
       "licence {}\n  type        {} ({})\n  number      {}\n  status      {}\n"
       "  issuer      {} ({}, {})\n  issued      {} (block {})\n  valid       {} .. {}\n"
@@ -134,8 +135,8 @@ int RunChange(const GlobalOptions& g, const LicenceOptions& o, const std::string
                              r.result.value("identifier", ""), r.height);
   } else {
     std::cout << fmt::format("licence {}: {} -> {} (block {}){}\n", o.id,
-                             r.result.value("previous", ""), r.result.value("status", ""),
-                             r.height, o.reason.empty() ? "" : ": " + o.reason);
+                             r.result.value("previous", ""), r.result.value("status", ""), r.height,
+                             o.reason.empty() ? "" : ": " + o.reason);
   }
   return kExitOk;
 }
@@ -149,7 +150,9 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
   auto so = std::make_shared<LicenceOptions>();
   auto* show = lic->add_subcommand("show", "a licence: record, status, validity");
   show->add_option("id", so->id, "licence identifier")->required();
-  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
+  show->callback([&ctx, so] {
+    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
+  });
 
   auto lo = std::make_shared<LicenceOptions>();
   auto* list = lic->add_subcommand("list", "list licences");
@@ -158,7 +161,9 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
   list->add_option("--type", lo->type, "only this licence type code (e.g. BL)");
   list->add_option("--status", lo->status,
                    "only this status (valid, suspended, revoked, cancelled, expired)");
-  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
+  list->callback([&ctx, lo] {
+    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
+  });
 
   struct Verb {
     const char* name;
@@ -182,7 +187,9 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
       cmd->add_option("--holder-key", o->holder_key, "new holder key (hex or FILE.pub)");
     }
     cmd->callback([&ctx, o, method] {
-      ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
+      ctx.run = [&ctx, o, method] {
+        return Guarded([&] { return RunChange(ctx.global, *o, method); });
+      };
     });
   }
 }

@@ -245,7 +245,9 @@ std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOpt
   Json& disclose = (*args)["disclose"];
   if (!disclose.is_object()) disclose = Json::object();
   for (const char* f : {"sex", "birth_time", "household_address_code"}) {
-    if (!disclose.contains(f) || !LooksLikeSalt((*args)["disclose"][f].value("salt", Json()))) {
+    const bool given = disclose.contains(f) && disclose[f].is_object() &&
+                       LooksLikeSalt(disclose[f].value("salt", Json()));
+    if (!given) {
       if (!police.contains(f)) {
         return CliError{kExitRejected, std::string("police's sealed data lacks ") + f};
       }
@@ -361,7 +363,9 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   auto* inbox = app.add_subcommand("inbox", "departments: the open tasks of an org");
   inbox->add_option("--for", io->for_org, "whose inbox (default: --org, else the signer's org)");
   inbox->add_flag("--follow", io->follow, "keep running and print new tasks as they are committed");
-  inbox->callback([&ctx, io] { ctx.run = [&ctx, io] { return RunInbox(ctx.global, *io); }; });
+  inbox->callback([&ctx, io] {
+    ctx.run = [&ctx, io] { return Guarded([&] { return RunInbox(ctx.global, *io); }); };
+  });
 
   auto* task = app.add_subcommand("task", "departments: show, claim, complete or reject a task");
   task->require_subcommand(1);
@@ -372,13 +376,16 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   show->add_option("id", so->id, "task id CASE/STEP, e.g. ENT-2026-000001/seal_filing")->required();
   show->add_option("--enc-key", so->enc_key,
                    "the org's encryption key file (default with --net: DIR/ORG/encryption.key)");
-  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
+  show->callback([&ctx, so] {
+    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
+  });
 
   auto co = std::make_shared<TaskOptions>();
   auto* claim = task->add_subcommand("claim", "claim a ready task (signed by a clerk of its org)");
   claim->add_option("id", co->id, "task id CASE/STEP")->required();
-  claim->callback(
-      [&ctx, co] { ctx.run = [&ctx, co] { return RunAction(ctx.global, *co, "claim"); }; });
+  claim->callback([&ctx, co] {
+    ctx.run = [&ctx, co] { return Guarded([&] { return RunAction(ctx.global, *co, "claim"); }); };
+  });
 
   auto po = std::make_shared<TaskOptions>();
   auto* complete = task->add_subcommand(
@@ -393,15 +400,19 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   complete->add_option("--secrets-out", po->secrets_out,
                        "household registration: where to keep the resident ID's salt (default "
                        "CASE.resident_id.secrets.json)");
-  complete->callback(
-      [&ctx, po] { ctx.run = [&ctx, po] { return RunAction(ctx.global, *po, "complete"); }; });
+  complete->callback([&ctx, po] {
+    ctx.run = [&ctx, po] {
+      return Guarded([&] { return RunAction(ctx.global, *po, "complete"); });
+    };
+  });
 
   auto ro = std::make_shared<TaskOptions>();
   auto* reject = task->add_subcommand("reject", "reject a task: the whole case is rejected");
   reject->add_option("id", ro->id, "task id CASE/STEP")->required();
   reject->add_option("--reason", ro->reason, "why (shown on the case)")->required();
-  reject->callback(
-      [&ctx, ro] { ctx.run = [&ctx, ro] { return RunAction(ctx.global, *ro, "reject"); }; });
+  reject->callback([&ctx, ro] {
+    ctx.run = [&ctx, ro] { return Guarded([&] { return RunAction(ctx.global, *ro, "reject"); }); };
+  });
 }
 
 }  // namespace licenced::cli

@@ -49,6 +49,16 @@ uint64_t RandomNonce() {
 
 int Report(const CliError& e) { return Fail(e.code, e.message); }
 
+int Guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return Fail(kExitUsage, fmt::format("unexpected data from the node or a file ({}); check that "
+                                        "licencectl and licenced are the same version",
+                                        e.what()));
+  }
+}
+
 std::string Session::where() const {
   return target_.node_id.empty() ? target_.address
                                  : fmt::format("{} ({})", target_.node_id, target_.address);

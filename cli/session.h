@@ -6,6 +6,7 @@
 // Not thread-safe (one per command invocation).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,5 +92,9 @@ std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::str
 
 // Prints the error and returns its exit code.
 int Report(const CliError& e);
+
+// Runs a command body; an exception (e.g. a node answer of an unexpected
+// shape) becomes exit code 2 with a message instead of a crash.
+int Guarded(const std::function<int()>& body);
 
 }  // namespace licenced::cli

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# deploy/demo.sh: the README's main command. From a clean clone it installs what
+# is missing, builds, starts the four-bureau network, enrols clerks, runs the
+# one-stop enterprise opening end to end through licencectl (each department
+# through its own node), then exports the business licence's proof, presents it
+# to a bank verifier with a fresh challenge, verifies it offline with only
+# genesis.json, revokes the licence and shows verification failing.
+#
+# Usage: deploy/demo.sh [--dir DIR] [--skip-install] [--skip-build] [--keep]
+#   --dir DIR        network dir (default: $LOCAL_NET_DIR, else REPO/.demo-net).
+#                    A network already in DIR is stopped and deleted first,
+#                    unless --keep is given (then it is reused as it is).
+#   --skip-install   do not run deploy/install-deps.sh
+#   --skip-build     do not build; use the binaries in $LICENCED_BIN_DIR
+#                    (default REPO/build/release)
+# The network is left running; stop it with 'deploy/local-net down --dir DIR'.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${LOCAL_NET_DIR:-$REPO/.demo-net}"
+INSTALL=1
+BUILD=1
+KEEP=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dir) DIR="${2:?--dir needs a directory}"; shift 2 ;;
+    --dir=*) DIR="${1#--dir=}"; shift ;;
+    --skip-install) INSTALL=0; shift ;;
+    --skip-build) BUILD=0; shift ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "demo: unknown argument $1 (see deploy/demo.sh --help)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$(dirname "$DIR")"
+DIR="$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")"
+export LICENCED_BIN_DIR="${LICENCED_BIN_DIR:-$REPO/build/release}"
+LOCAL_NET="$REPO/deploy/local-net"
+
+# ---------------------------------------------------------------- output helpers
+if [[ -t 1 ]]; then B=$'\e[1m'; D=$'\e[2m'; G=$'\e[32m'; R=$'\e[31m'; N=$'\e[0m'; else B= D= G= R= N=; fi
+STEP=0
+step() {  # step WHO WHAT
+  STEP=$((STEP + 1))
+  printf '\n%s== Step %d: %s%s\n' "$B" "$STEP" "$2" "$N"
+  printf '   %sby: %s%s\n' "$D" "$1" "$N"
+}
+say() { printf '   %s\n' "$*"; }
+ok() { printf '   %s✔ %s%s\n' "$G" "$*" "$N"; }
+fail() {
+  printf '\n%sdemo: step %d failed: %s%s\n' "$R" "$STEP" "$*" "$N" >&2
+  if [[ -f "$DIR/genesis.json" ]]; then
+    printf 'The network is left as it is: deploy/local-net status --dir %s; stop it with deploy/local-net down --dir %s\n' "$DIR" "$DIR" >&2
+  fi
+  exit 1
+}
+trap 'fail "command failed (line $LINENO)"' ERR
+
+CTL=""
+# ctl ARGS...: shows and runs one licencectl command against the network.
+ctl() {
+  local shown="${*//$DIR/\$NET}"
+  printf '   %s$ licencectl --net $NET %s%s\n' "$D" "$shown" "$N"
+  "$CTL" --net "$DIR" "$@" 2>&1 | sed 's/^/     /'
+  return "${PIPESTATUS[0]}"
+}
+# q ARGS...: runs licencectl --json quietly and prints its output.
+q() { "$CTL" --net "$DIR" --json "$@"; }
+jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1"; }
+
+printf '%slicenced demo: one-stop enterprise opening on a permissioned PBFT ledger%s\n' "$B" "$N"
+say "network dir: \$NET = $DIR"
+
+# ---------------------------------------------------------------- 1. install
+step "this machine (deploy/install-deps.sh)" "install the Debian packages licenced needs"
+if [[ $INSTALL == 1 ]]; then
+  "$REPO/deploy/install-deps.sh" || fail "deploy/install-deps.sh failed (run it as root or with sudo)"
+  ok "all build and runtime packages are installed"
+else
+  say "skipped (--skip-install)"
+fi
+
+# ---------------------------------------------------------------- 2. build
+step "this machine (CMake, release preset)" "build licenced and licencectl"
+if [[ $BUILD == 1 ]]; then
+  (cd "$REPO" && cmake --preset release >/dev/null && cmake --build --preset release) \
+    > "$REPO/build-demo.log" 2>&1 || { tail -n 30 "$REPO/build-demo.log" >&2; fail "build failed; full log: $REPO/build-demo.log"; }
+  ok "built into build/release (log: build-demo.log)"
+else
+  say "skipped (--skip-build); binaries from $LICENCED_BIN_DIR"
+fi
+for d in "$LICENCED_BIN_DIR" "$LICENCED_BIN_DIR/cli" "$LICENCED_BIN_DIR/bin"; do
+  [[ -x "$d/licencectl" && -f "$d/licencectl" ]] && { CTL="$d/licencectl"; break; }
+done
+[[ -n "$CTL" ]] || fail "no licencectl under $LICENCED_BIN_DIR; build it or set LICENCED_BIN_DIR"
+
+# ---------------------------------------------------------------- 3. network
+step "the operators of the four bureaus (deploy/local-net)" \
+  "start the network: market, police, social and tax run one validator each (f = 1)"
+if [[ -f "$DIR/genesis.json" && $KEEP == 0 ]]; then
+  say "removing the earlier demo network in $DIR"
+  "$LOCAL_NET" down --dir "$DIR" >/dev/null 2>&1 || true
+  rm -rf "$DIR"
+fi
+"$LOCAL_NET" up --dir "$DIR" 2>&1 | sed 's/^/     /'
+[[ ${PIPESTATUS[0]} == 0 ]] || fail "deploy/local-net up failed"
+ok "4 validators committed a first block; health (hospitals) and bank are member orgs without a node"
+
+KEYS="$DIR/demo/keys"
+WORK="$DIR/demo"
+mkdir -p "$KEYS"
+
+# ---------------------------------------------------------------- 4. clerks
+step "each org's admin (its genesis admin key DIR/<org>/admin.key)" \
+  "enrol clerks: keys are made by the clerks, only public keys go on the ledger"
+for k in market-window market-clerk police-clerk engraver social-clerk tax-clerk bank-clerk holder; do
+  "$CTL" keygen --out "$KEYS/$k.key" >/dev/null
+done
+say "keys: \$NET/demo/keys/{market-window,market-clerk,police-clerk,engraver,social-clerk,tax-clerk,bank-clerk,holder}.key"
+ctl --org market clerk enrol --name "Wang Fang (market window)" --roles window --pubkey "$KEYS/market-window.key.pub"
+ctl --org market clerk enrol --name "Liu Yang (market registration)" --roles clerk,licensing --pubkey "$KEYS/market-clerk.key.pub"
+ctl --org police clerk enrol --name "Sun Li (police seal office)" --roles clerk --pubkey "$KEYS/police-clerk.key.pub"
+ctl --org police clerk enrol --name "Jinan Huaxin Seal Engraving" --roles engraver --pubkey "$KEYS/engraver.key.pub"
+ctl --org social clerk enrol --name "Zhou Min (social security)" --roles clerk --pubkey "$KEYS/social-clerk.key.pub"
+ctl --org tax clerk enrol --name "Wu Gang (tax bureau)" --roles clerk --pubkey "$KEYS/tax-clerk.key.pub"
+ctl --org bank clerk enrol --name "Qilu Bank, Hi-tech Zone branch" --roles clerk --pubkey "$KEYS/bank-clerk.key.pub"
+ctl clerk list --all
+ok "7 clerks enrolled by 5 org admins (the engraver by police)"
+
+# ---------------------------------------------------------------- 5. window
+step "the market window clerk, through market's node" \
+  "open the enterprise case: one application, personal fields salted and sealed to each department"
+cp "$REPO/examples/enterprise-application.json" "$WORK/enterprise-application.json"
+ctl --org market --key "$KEYS/market-window.key" case open enterprise \
+  --file "$WORK/enterprise-application.json" --holder-key "$KEYS/holder.key.pub"
+CASE="$(q case list --flow enterprise --status open | jget 'd[-1]["id"]')"
+[[ -n "$CASE" ]] || fail "no open enterprise case after case open"
+ok "case $CASE is open; the applicant keeps the salts in \$NET/demo/enterprise-application.secrets.json"
+
+# run_task ORG KEY STEP [OUTPUTS_FILE]: inbox, show, claim and complete through ORG's node.
+run_task() {
+  local org="$1" key="$2" stepid="$3" file="${4:-}"
+  ctl --org "$org" --key "$KEYS/$key.key" inbox
+  ctl --org "$org" task show "$CASE/$stepid"
+  ctl --org "$org" --key "$KEYS/$key.key" task claim "$CASE/$stepid"
+  if [[ -n "$file" ]]; then
+    ctl --org "$org" --key "$KEYS/$key.key" task complete "$CASE/$stepid" --file "$file"
+  else
+    ctl --org "$org" --key "$KEYS/$key.key" task complete "$CASE/$stepid"
+  fi
+}
+
+step "the market registration clerk, through market's node" \
+  "business licence: assigns the unified social credit code and issues licence BL"
+run_task market market-clerk business_licence
+BL="$(q case show "$CASE" | jget 'd["outputs"]["licences"]["BL"]')"
+ok "business licence $BL issued; seal filing, social security and taxpayer registration are now ready"
+
+step "the police seal office clerk, through police's node" "seal filing: one filing number per seal"
+run_task police police-clerk seal_filing
+
+step "the seal engraver (enrolled by police), through police's node" "seal engraving of every filed seal"
+run_task police engraver seal_engraving
+
+step "the social-security clerk, through social's node" "employer social-security registration"
+run_task social social-clerk social_security
+
+step "the tax clerk, through tax's node" "taxpayer registration and invoice types"
+run_task tax tax-clerk taxpayer "$REPO/examples/enterprise-taxpayer.json"
+
+step "the bank clerk (bank is a member org: it uses market's node)" \
+  "open the company's bank account (needs the licence and the engraved seals)"
+run_task bank bank-clerk bank_account "$REPO/examples/enterprise-bank_account.json"
+
+step "anyone with read access" "the case is complete: tasks, outputs and the audit trail"
+ctl --org market case show "$CASE" --audit
+ctl --org market licence show "$BL"
+[[ "$(q case show "$CASE" | jget 'd["status"]')" == completed ]] || fail "case $CASE is not completed"
+ok "case $CASE completed; licence $BL is valid"
+
+# ---------------------------------------------------------------- 6. proofs
+proof_cmd() {  # the licencectl words for a proof command: "proof X" or "X"
+  if "$CTL" proof "$1" --help >/dev/null 2>&1; then echo "proof $1";
+  elif "$CTL" "$1" --help >/dev/null 2>&1; then echo "$1";
+  else return 1; fi
+}
+if ! EXPORT="$(proof_cmd export)" || ! PRESENT="$(proof_cmd present)" || ! VERIFY="$(proof_cmd verify)"; then
+  printf '\n%sdemo: the proof commands (licencectl proof export/present/verify) are not in this build yet;%s\n' "$B" "$N"
+  say "stopping before the proof steps. Everything above is on the ledger."
+  printf '\nThe network is still running. Stop it with:\n  deploy/local-net down --dir %s\n' "$DIR"
+  exit 0
+fi
+
+step "the holder (the new company), through market's node" \
+  "export the licence proof: record, issuing tx + Merkle path, header, commit certificate, status proof"
+# shellcheck disable=SC2086
+ctl --org market $EXPORT "$BL" --out "$WORK/proof.json"
+
+step "the bank verifier, then the holder (offline)" \
+  "the bank sends a fresh random challenge; the holder signs a presentation disclosing the enterprise name"
+CHALLENGE="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+say "challenge from the bank: $CHALLENGE"
+# shellcheck disable=SC2086
+ctl $PRESENT --proof "$WORK/proof.json" --key "$KEYS/holder.key" --challenge "$CHALLENGE" \
+  --secrets "$WORK/enterprise-application.secrets.json" --disclose enterprise_name \
+  --out "$WORK/presentation.json"
+
+step "the bank verifier, offline: only genesis.json, no node" "verify the presentation"
+# shellcheck disable=SC2086
+ctl $VERIFY "$WORK/presentation.json" --genesis "$DIR/genesis.json" --challenge "$CHALLENGE" \
+  || fail "verification of a valid licence failed"
+ok "valid: issuer entitled, clerk signature, Merkle path, 2f+1 certificate, status, holder signature"
+
+step "the market licensing clerk, through market's node" "revoke the business licence"
+ctl --org market --key "$KEYS/market-clerk.key" licence revoke "$BL" --reason "demo: licence revoked after an inspection"
+
+step "the holder, then the bank verifier" \
+  "a fresh status proof (after the revocation) makes verification fail"
+# shellcheck disable=SC2086
+ctl --org market $EXPORT "$BL" --out "$WORK/proof-after-revoke.json"
+CHALLENGE2="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+say "new challenge from the bank: $CHALLENGE2"
+# shellcheck disable=SC2086
+ctl $PRESENT --proof "$WORK/proof-after-revoke.json" --key "$KEYS/holder.key" \
+  --challenge "$CHALLENGE2" --secrets "$WORK/enterprise-application.secrets.json" \
+  --disclose enterprise_name --out "$WORK/presentation-after-revoke.json"
+set +e
+trap - ERR
+# shellcheck disable=SC2086
+OUT="$("$CTL" $VERIFY "$WORK/presentation-after-revoke.json" --genesis "$DIR/genesis.json" --challenge "$CHALLENGE2" 2>&1)"
+RC=$?
+set -e
+printf '   %s$ licencectl %s $NET/demo/presentation-after-revoke.json --genesis $NET/genesis.json --challenge %s%s\n' "$D" "$VERIFY" "$CHALLENGE2" "$N"
+printf '%s\n' "$OUT" | sed 's/^/     /'
+if [[ $RC != 1 ]] || ! grep -q LICENCE_REVOKED <<<"$OUT"; then
+  fail "expected verification to fail (exit 1) with LICENCE_REVOKED, got exit $RC"
+fi
+ok "invalid: LICENCE_REVOKED (exit code 1)"
+
+printf '\n%sDemo complete.%s Files: $NET/demo (keys, application, salts, proofs, presentations).\n' "$B" "$N"
+printf 'The network is still running. Look around:  %s --net %s status\n' "$CTL" "$DIR"
+printf 'Stop it with:\n  deploy/local-net down --dir %s\n' "$DIR"
