@@ -231,10 +231,37 @@ grpc::ServerUnaryReactor* ClientService::GetStatus(grpc::CallbackServerContext* 
 }
 
 grpc::ServerUnaryReactor* ClientService::GetStateProof(grpc::CallbackServerContext* ctx,
-                                                       const v1::GetStateProofRequest*,
-                                                       v1::StateProof*) {
-  return Done(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                "state proofs need core/state_map.h, which this build lacks"));
+                                                       const v1::GetStateProofRequest* req,
+                                                       v1::StateProof* resp) {
+  if (req->key().empty()) {
+    return Done(ctx, Status::InvalidArgument("GetStateProofRequest.key is empty"));
+  }
+  // The proof is against the state_root in the header of block `height`,
+  // i.e. the state map version height-1.
+  auto bc = node_->BlockAndCert(req->height());
+  if (!bc.ok()) return Done(ctx, bc.status());
+  auto header = consensus::BlockHeader::Decode(ByteView(bc->first).subspan(
+      0, std::min(bc->first.size(), consensus::BlockHeader::kEncodedSize)));
+  if (!header.ok()) return Done(ctx, Status::Corruption("stored block header does not decode"));
+  const uint64_t version = header->height - 1;
+  auto lookup = node_->state_map().GetWithProof(req->key(), version);
+  if (!lookup.ok()) return Done(ctx, lookup.status());
+  auto root = node_->state_map().RootAt(version);
+  if (!root.ok()) return Done(ctx, root.status());
+  if (*root != header->state_root) {
+    return Done(ctx, Status::Internal("state map root at version " + std::to_string(version) +
+                                      " differs from block " + std::to_string(header->height) +
+                                      "'s state_root"));
+  }
+  Bytes proof = lookup->proof.Encode();
+  Bytes hdr = header->Encode();
+  resp->set_proof(proof.data(), proof.size());
+  resp->set_header(hdr.data(), hdr.size());
+  resp->set_certificate(bc->second.data(), bc->second.size());
+  resp->set_height(header->height);
+  resp->set_found(lookup->value.has_value());
+  if (lookup->value.has_value()) resp->set_value(lookup->value->data(), lookup->value->size());
+  return Done(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ClientService::GetTxProof(grpc::CallbackServerContext* ctx,

@@ -14,22 +14,12 @@ using storage::Column;
 
 Hash EmptyStateRoot() { return Hash{}; }
 
-// Interim commitment until core/state_map.h lands: a hash chain over each
-// block's sorted state writes, SHA-256("licenced/state/v0" || prev_root ||
-// height || for each write: key, present flag, value).
-Hash NextStateRoot(const Hash& prev_root, uint64_t height,
-                   const std::map<std::string, std::optional<Bytes>, std::less<>>& writes) {
-  Writer w;
-  w.Str("licenced/state/v0").Raw(prev_root).U64(height).U32(static_cast<uint32_t>(writes.size()));
-  for (const auto& [k, v] : writes) {
-    w.Str(k).U8(v.has_value() ? 1 : 0);
-    if (v.has_value()) w.Var(*v);
-  }
-  return crypto::Sha256(w.bytes());
-}
-
 Executor::Executor(const Genesis& genesis, storage::BlockStore* store)
-    : network_id_(genesis.network_id), engine_(genesis), store_(store) {}
+    : network_id_(genesis.network_id),
+      engine_(genesis),
+      store_(store),
+      node_reader_(store->kv()),
+      state_map_(node_reader_) {}
 
 Result<Hash> Executor::StateRootAt(uint64_t height) const {
   if (height == 0) return EmptyStateRoot();
@@ -51,7 +41,6 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
     return Status::FailedPrecondition("block " + std::to_string(height) + " is not next: head is " +
                                       std::to_string(store_->head_height()));
   }
-  LIC_ASSIGN_OR_RETURN(Hash prev_root, HeadStateRoot());
 
   ExecutedBlock out;
   out.height = height;
@@ -133,7 +122,14 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       batch.Delete(Column::kState, StateKey(k));
     }
   }
-  out.state_root = NextStateRoot(prev_root, height, block_state.writes());
+  std::vector<state::StateChange> changes;
+  changes.reserve(block_state.writes().size());
+  for (const auto& [k, v] : block_state.writes()) changes.push_back({k, v});
+  LIC_ASSIGN_OR_RETURN(state::StateMapUpdate update, state_map_.Update(height, changes));
+  for (auto& [key, value] : update.node_writes) {
+    batch.Put(Column::kState, StateNodeKey(key), std::move(value));
+  }
+  out.state_root = update.root;
   batch.Put(Column::kIndex, RootKey(height), Bytes(out.state_root.begin(), out.state_root.end()));
 
   storage::BlockStore::CommitRecord rec;

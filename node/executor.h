@@ -10,8 +10,9 @@
 // ONE synced BlockStore::Commit. If that write fails nothing is applied and
 // the block can be executed again.
 //
-// State root rule (contract section 1): root(h) = commitment to the state
-// after executing blocks 1..h; block h+1's header carries root(h).
+// State root rule (contract section 1): root(h) = core/state_map.h root of
+// the chaincode state after executing blocks 1..h (state map version h);
+// block h+1's header carries root(h).
 //
 // Not thread-safe: the node calls ExecuteBlock from its strand. Readers
 // (queries, GetStatus) use the KvStore/BlockStore directly.
@@ -47,11 +48,8 @@ struct ExecutedBlock {
   std::vector<EventRecord> events;
 };
 
-// Root of the empty state (height 0).
+// Root of the empty state (height 0): the state map's empty root (zeros).
 Hash EmptyStateRoot();
-// Commitment to the state after a block: see executor.cc.
-Hash NextStateRoot(const Hash& prev_root, uint64_t height,
-                   const std::map<std::string, std::optional<Bytes>, std::less<>>& writes);
 
 class Executor {
  public:
@@ -69,11 +67,15 @@ class Executor {
                                      const consensus::CommitCertificate& cert);
 
   const chaincode::Engine& engine() const { return engine_; }
+  // The authenticated state map over the store (proofs at any height).
+  const state::StateMap& state_map() const { return state_map_; }
 
  private:
   std::string network_id_;
   chaincode::Engine engine_;
   storage::BlockStore* store_;
+  KvStateNodeReader node_reader_;
+  state::StateMap state_map_;
 };
 
 }  // namespace licenced::node

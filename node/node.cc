@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "consensus/messages.h"
 #include "node/client_service.h"
 #include "node/convert.h"
 #include "node/http_server.h"
@@ -163,6 +164,7 @@ Status Node::Start() {
   };
   cb.signer_of = [this](ByteView m) { return SignerOf(m); };
   cb.on_message = [this](uint32_t from, Bytes m) {
+    PreVerify(m);
     OnStrand([this, from, m = std::move(m)] { RunEffects(replica_->OnMessage(from, m, NowMs())); });
   };
   cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
@@ -468,10 +470,26 @@ void Node::RefreshGauges() {
   status_.view_changes = replica_->view_changes();
 }
 
-std::optional<uint32_t> Node::SignerOf(ByteView) const {
-  // TODO(node): decode with consensus' message decoder once
-  // consensus/messages.h lands; until then the TLS identity is the sender.
-  return std::nullopt;
+std::optional<uint32_t> Node::SignerOf(ByteView message) const {
+  // The claimed sender; the replica verifies the signature itself.
+  auto m = consensus::SignedMessage::Decode(message);
+  if (!m.ok() || m->sender >= genesis_.validators.size()) return std::nullopt;
+  return m->sender;
+}
+
+void Node::PreVerify(ByteView message) {
+  // Check the transactions of a pre-prepare (or forwarded request) here, on
+  // the gRPC thread, so the replica's validate_tx on the strand is a cache hit.
+  auto m = consensus::SignedMessage::Decode(message);
+  if (!m.ok()) return;
+  if (m->type == consensus::MsgType::kPrePrepare) {
+    auto pp = consensus::PrePrepareMsg::Decode(m->body);
+    if (!pp.ok()) return;
+    for (const Bytes& tx : pp->block.txs) verifier_->IsValid(tx);
+  } else if (m->type == consensus::MsgType::kRequest) {
+    auto rq = consensus::RequestMsg::Decode(m->body);
+    if (rq.ok()) verifier_->IsValid(rq->tx);
+  }
 }
 
 // ---------------------------------------------------------------- services

@@ -100,6 +100,7 @@ class Node {
   std::vector<licenced::v1::PeerStatus> PeerStatuses() const;
   storage::KvStore* kv() const { return kv_.get(); }
   storage::BlockStore* block_store() const { return block_store_.get(); }
+  const state::StateMap& state_map() const { return executor_->state_map(); }
 
   // Event subscriptions (live events after commit). Returns a token.
   using EventSink = std::function<void(const std::vector<EventRecord>&)>;
@@ -128,6 +129,7 @@ class Node {
 
   void CompleteWaiters(const ExecutedBlock& block);
   std::optional<uint32_t> SignerOf(ByteView message) const;
+  void PreVerify(ByteView message);
 
   NodeConfig config_;
   Genesis genesis_;

@@ -116,6 +116,29 @@ std::vector<std::pair<std::string, Bytes>> KvStateView::Scan(std::string_view pr
   return out;
 }
 
+std::string StateNodeKey(ByteView node_key) {
+  std::string k(kStateNodePrefix);
+  k.append(reinterpret_cast<const char*>(node_key.data()), node_key.size());
+  return k;
+}
+
+Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
+                                                              uint64_t max_version) const {
+  std::string prefix = StateNodeKey(position);
+  std::string target = prefix;
+  AppendBe(&target, max_version, 8);
+  auto it = kv_->NewIterator(storage::Column::kState);
+  it->SeekForPrev(target);
+  if (!it->Valid()) {
+    LIC_RETURN_IF_ERROR(it->status());
+    return std::optional<Bytes>();
+  }
+  std::string_view key = it->key();
+  if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) return std::optional<Bytes>();
+  ByteView v = it->value();
+  return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+}
+
 Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id) {
   LIC_ASSIGN_OR_RETURN(auto raw, kv->Get(storage::Column::kIndex, TxKey(id)));
   if (!raw.has_value()) return std::optional<TxRecord>();

@@ -3,6 +3,7 @@
 //
 // Layout (all owned by the executor):
 //   kState  "s:" + key                         -> chaincode value
+//   kState  "m:" + state::NodeKey(position, version) -> state map node (core/state_map.h)
 //   kIndex  "tx:" + tx id (32 raw bytes)        -> TxRecord::Encode()
 //   kIndex  "ev:" + BE64(height) + BE32(tx) + BE32(n) -> EventRecord::Encode()
 //   kIndex  "root:" + BE64(height)              -> state root after executing height (32 bytes)
@@ -19,6 +20,7 @@
 
 #include "chaincode/state_view.h"
 #include "core/bytes.h"
+#include "core/state_map.h"
 #include "core/status.h"
 #include "node/storage/kv_store.h"
 
@@ -28,6 +30,7 @@ inline constexpr std::string_view kStatePrefix = "s:";
 inline constexpr std::string_view kTxPrefix = "tx:";
 inline constexpr std::string_view kEventPrefix = "ev:";
 inline constexpr std::string_view kRootPrefix = "root:";
+inline constexpr std::string_view kStateNodePrefix = "m:";
 
 std::string StateKey(std::string_view key);
 std::string TxKey(const Hash& id);
@@ -76,6 +79,18 @@ class KvStateView final : public chaincode::StateView {
  private:
   storage::KvStore* kv_;
 };
+
+// State map nodes stored under "m:" in kState. Thread-safe.
+class KvStateNodeReader final : public state::StateMapNodeReader {
+ public:
+  explicit KvStateNodeReader(storage::KvStore* kv) : kv_(kv) {}
+  Result<std::optional<Bytes>> GetLatestNode(ByteView position,
+                                             uint64_t max_version) const override;
+
+ private:
+  storage::KvStore* kv_;
+};
+std::string StateNodeKey(ByteView node_key);
 
 // Reads the record of a tx id, nullopt if unknown.
 Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id);

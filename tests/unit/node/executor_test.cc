@@ -97,8 +97,8 @@ TEST_CASE("a rejected transaction changes no state", "[node][executor]") {
   REQUIRE(rec.ok());
   REQUIRE(rec->has_value());
   CHECK((*rec)->code == StatusCode::kInvalidArgument);
-  // Empty state writes still advance the commitment deterministically.
-  CHECK(r->state_root == node::NextStateRoot(node::EmptyStateRoot(), 1, {}));
+  // No state writes: the root stays the empty state's root.
+  CHECK(r->state_root == node::EmptyStateRoot());
 }
 
 TEST_CASE("accepted and rejected transactions in one block", "[node][executor]") {
@@ -110,7 +110,7 @@ TEST_CASE("accepted and rejected transactions in one block", "[node][executor]")
   REQUIRE(r.ok());
   CHECK(r->txs[0].record.code == StatusCode::kOk);
   CHECK(r->txs[1].record.code != StatusCode::kOk);
-  CHECK(r->state_root != node::NextStateRoot(node::EmptyStateRoot(), 1, {}));
+  CHECK(r->state_root != node::EmptyStateRoot());
   CHECK(f.store->head_height() == 1);
   CHECK(f.Count(Column::kIndex, "tx:") == 2);
   CHECK(f.Count(Column::kState, "") > 0);
@@ -118,6 +118,16 @@ TEST_CASE("accepted and rejected transactions in one block", "[node][executor]")
   auto root = f.exec->HeadStateRoot();
   REQUIRE(root.ok());
   CHECK(*root == r->state_root);
+  // The root is the state map's, and a state key can be proven against it.
+  auto key = f.kv.ScanPrefix(Column::kState, "s:", 1);
+  REQUIRE(key.ok());
+  REQUIRE(key->size() == 1);
+  std::string k = (*key)[0].first.substr(2);
+  auto lookup = f.exec->state_map().GetWithProof(k, 1);
+  REQUIRE(lookup.ok());
+  REQUIRE(lookup->value.has_value());
+  CHECK(*lookup->value == (*key)[0].second);
+  CHECK(state::VerifyStateProof(r->state_root, k, lookup->value, lookup->proof).ok());
 }
 
 TEST_CASE("a failed block write applies nothing and can be retried", "[node][executor]") {
