@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "chaincode/client.h"
+#include "chaincode/engine.h"
+#include "chaincode/licence_status.h"
+#include "chaincode/state_view.h"
 #include "consensus/messages.h"
 #include "core/encoding.h"
 #include "core/genesis.h"
@@ -22,8 +25,10 @@
 #include "core/transaction.h"
 #include "fuzz_chaincode.h"
 #include "fuzz_common.h"
+#include "fuzz_proof.h"
 #include "fuzz_replica.h"
 #include "fuzz_state_proof.h"
+#include "proof/bundle.h"
 
 using namespace licenced;
 using namespace licenced::consensus;
@@ -413,6 +418,137 @@ void Replica() {
   }
 }
 
+// ---- proof bundles: a licence issued on a tiny in-process ledger ----
+class MiniLedger {
+ public:
+  MiniLedger() : engine_(net_.genesis), map_(nodes_) { prev_ = net_.genesis.ComputeHash(); }
+  const DevNetwork& net() const { return net_; }
+
+  // Executes `txs` as the next block; returns the results.
+  std::vector<chaincode::TxOutcome> Add(const std::vector<Transaction>& txs) {
+    time_ += 60'000;
+    Block b;
+    b.header.height = blocks_.size() + 1;
+    b.header.prev_hash = prev_;
+    b.header.timestamp_ms = time_;
+    b.header.state_root = root_;
+    chaincode::OverlayView block_view(state_);
+    std::vector<chaincode::TxOutcome> out;
+    for (size_t i = 0; i < txs.size(); ++i) {
+      b.txs.push_back(txs[i].Encode());
+      chaincode::OverlayView tx_view(static_cast<chaincode::StateView&>(block_view));
+      chaincode::TxContext ctx{b.header.height, time_, static_cast<uint32_t>(i), txs[i].Id()};
+      out.push_back(engine_.Execute(txs[i], ctx, tx_view));
+      if (out.back().status.ok()) tx_view.Commit();
+    }
+    b.header.tx_root = merkle::Root(b.txs);
+    std::vector<state::StateChange> changes;
+    for (const auto& [k, v] : block_view.writes()) changes.push_back({k, v});
+    auto upd = map_.Update(b.header.height, changes);
+    if (!upd.ok()) std::abort();
+    nodes_.Apply(upd->node_writes);
+    root_ = upd->root;
+    block_view.Commit();
+    CommitCertificate cert;
+    cert.height = b.header.height;
+    cert.block_hash = b.ComputeHash();
+    for (uint32_t id = 0; id < 3; ++id) {
+      cert.signatures.emplace_back(
+          id, net_.validator_keys[id].Sign(kCommitTag,
+                                           CommitVoteBody(0, cert.height, cert.block_hash)));
+    }
+    prev_ = cert.block_hash;
+    blocks_.push_back(b);
+    certs_.push_back(cert);
+    return out;
+  }
+  Transaction Tx(const crypto::KeyPair& k, const std::string& cc, const std::string& m,
+                 const json& args) {
+    return MakeTx(k, cc, m, args.dump(), ++nonce_);
+  }
+
+  proof::Bundle Export(const std::string& id, size_t issued_height, size_t index) {
+    proof::Bundle bundle;
+    bundle.licence_id = id;
+    bundle.record = *state_.Get(chaincode::LicenceRecordKey(id));
+    const Block& b = blocks_[issued_height - 1];
+    std::vector<Hash> leaves;
+    for (const Bytes& t : b.txs) leaves.push_back(merkle::LeafHash(t));
+    proof::TxInclusion& t = bundle.issuance;
+    t.tx = b.txs[index];
+    t.index = index;
+    t.path = merkle::InclusionProof(leaves, index);
+    t.tree_size = proof::CanonicalTreeSize(index, leaves.size(), t.path.size());
+    t.header = b.header;
+    t.certificate = certs_[issued_height - 1];
+    uint64_t h = blocks_.size();
+    auto look = map_.GetWithProof(chaincode::LicenceStatusKey(id), h - 1);
+    if (!look.ok() || !look->value) std::abort();
+    proof::StatusEvidence s;
+    s.header = blocks_[h - 1].header;
+    s.certificate = certs_[h - 1];
+    s.value = *look->value;
+    s.proof = look->proof;
+    bundle.status = s;
+    return bundle;
+  }
+
+ private:
+  DevNetwork net_ = MakeDevNetwork();
+  chaincode::Engine engine_;
+  chaincode::MemStateView state_;
+  state::MemStateNodeStore nodes_;
+  state::StateMap map_;
+  Hash root_{};
+  Hash prev_{};
+  uint64_t time_ = fuzz::kProofNowMs - 3'600'000ULL;
+  uint64_t nonce_ = 0;
+  std::vector<Block> blocks_;
+  std::vector<CommitCertificate> certs_;
+};
+
+void Proofs() {
+  MiniLedger l;
+  crypto::KeyPair licensing = fuzz::SignerKey({"market", "licensing-1"});
+  crypto::KeyPair holder = crypto::KeyPair::FromSeed(DevSeed("holder", "fuzz"));
+  const crypto::KeyPair& admin = l.net().admin_keys.at("market");
+  auto r = l.Add({l.Tx(admin, "identity", "enrol_clerk",
+                       {{"name", "licensing-1"},
+                        {"public_key", ToHex(licensing.public_key())},
+                        {"roles", {"licensing"}}})});
+  if (!r[0].status.ok()) std::abort();
+  Bytes salt(16, 0x5a);
+  json issue = {
+      {"type", "BL"},
+      {"holder_key", ToHex(holder.public_key())},
+      {"holder_code_type", "none"},
+      {"jurisdiction", "370102"},
+      {"fields", {{"trade_name", {{"value", "Quanyong Tea House"}, {"salt", ToHex(salt)}}}}}};
+  r = l.Add(
+      {l.Tx(admin, "identity", "enrol_clerk",
+            {{"name", "x"}, {"public_key", ToHex(holder.public_key())}, {"roles", {"clerk"}}}),
+       l.Tx(licensing, "licence", "issue", issue)});
+  if (!r[1].status.ok()) {
+    std::fprintf(stderr, "seedgen: licence.issue failed: %s\n", r[1].status.ToString().c_str());
+    std::abort();
+  }
+  std::string id = json::parse(r[1].result_json)["identifier"].get<std::string>();
+  l.Add({});
+  proof::Bundle b = l.Export(id, 2, 1);
+  auto p = proof::Present(b, {{"trade_name", "Quanyong Tea House", salt}},
+                          std::string(fuzz::kProofChallenge), fuzz::kProofNowMs, holder);
+  if (!p.ok()) std::abort();
+  Write("fuzz_proof", "bundle", Prefixed(fuzz::kProofBundleBytes, b.Encode()));
+  Write("fuzz_proof", "presentation", Prefixed(fuzz::kProofPresentationBytes, p->Encode()));
+  Write("fuzz_proof", "bundle.json",
+        Prefixed(fuzz::kProofBundleJson, AsBytes(proof::BundleToJson(b))));
+  Write("fuzz_proof", "presentation.json",
+        Prefixed(fuzz::kProofPresentationFile, AsBytes(proof::PresentationToJson(*p))));
+  proof::Bundle nostatus = b;
+  nostatus.status.reset();
+  Write("fuzz_proof", "bundle-no-status", Prefixed(fuzz::kProofBundleBytes, nostatus.Encode()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -433,6 +569,7 @@ int main(int argc, char** argv) {
   Applications();
   Chaincode();
   Replica();
+  Proofs();
   std::printf("seeds written to %s\n", g_out.c_str());
   return 0;
 }

@@ -1,0 +1,142 @@
+// Fuzz target: licence proof bundles and presentations (proof/), the input of
+// every offline verifier (bank, other department): canonical bytes, the JSON
+// files and QR payloads. The first byte picks the kind (fuzz_proof.h).
+// Invariants: never crashes; Decode(x) ok => Encode(Decode(x)) == x; the JSON
+// files are a fixed point (FromJson(ToJson(v)) == v); verifying the bytes and
+// the decoded value give the same verdict; and a VALID verdict is re-checked
+// independently: the certificates verify against the genesis validators and
+// hold only signatures those keys made, the header is the certified one, the
+// issuing tx is correctly signed and included under the header's tx_root, the
+// status value is proven against its header's state_root, and a presentation
+// answers the verifier's challenge.
+#include "fuzz_proof.h"
+#include "chaincode/licence_status.h"
+#include "core/merkle.h"
+#include "core/state_map.h"
+#include "core/transaction.h"
+#include "fuzz_common.h"
+#include "proof/verify.h"
+
+using namespace licenced;
+using namespace licenced::proof;
+
+namespace {
+
+struct Fixture {
+  DevNetwork net = MakeDevNetwork();
+  Verifier verifier{net.genesis};
+  consensus::ValidatorSet validators;
+  Fixture() {
+    for (const auto& v : net.genesis.validators) validators.keys.push_back(v.public_key);
+  }
+};
+const Fixture& F() {
+  static const Fixture* f = new Fixture();
+  return *f;
+}
+
+void CheckCertificate(const consensus::BlockHeader& header,
+                      const consensus::CommitCertificate& cert) {
+  FUZZ_CHECK(cert.Verify(F().validators).ok(), "VALID with a certificate that does not verify");
+  FUZZ_CHECK(cert.block_hash == header.ComputeHash() && cert.height == header.height,
+             "VALID with a certificate for another header");
+  Bytes body = consensus::CommitVoteBody(cert.view, cert.height, cert.block_hash);
+  for (const auto& [id, sig] : cert.signatures) {
+    FUZZ_CHECK(id < F().net.validator_keys.size(), "VALID with an unknown signer");
+    FUZZ_CHECK(F().net.validator_keys[id].Sign(consensus::kCommitTag, body) == sig,
+               "VALID with a signature the validator did not make");
+  }
+}
+
+void CheckValidBundle(const Bundle& b) {
+  const TxInclusion& t = b.issuance;
+  CheckCertificate(t.header, t.certificate);
+  auto tx = Transaction::Decode(t.tx);
+  FUZZ_CHECK(tx.ok() && tx->VerifySignature(), "VALID with a badly signed issuing tx");
+  FUZZ_CHECK(tx->network_id == F().net.genesis.network_id, "VALID for another network");
+  FUZZ_CHECK(merkle::VerifyInclusion(merkle::LeafHash(t.tx), t.index, t.tree_size, t.path,
+                                     t.header.tx_root)
+                 .ok(),
+             "VALID with an issuing tx not under the header's tx_root");
+  FUZZ_CHECK(b.status.has_value(), "VALID without a status proof");
+  CheckCertificate(b.status->header, b.status->certificate);
+  FUZZ_CHECK(state::VerifyStateProof(b.status->header.state_root,
+                                     chaincode::LicenceStatusKey(b.licence_id), b.status->value,
+                                     b.status->proof)
+                 .ok(),
+             "VALID with a status value not proven against the state root");
+}
+
+VerifyOptions Opts() {
+  VerifyOptions o;
+  o.challenge = std::string(fuzz::kProofChallenge);
+  o.now_ms = fuzz::kProofNowMs;
+  return o;
+}
+
+void CheckPresentation(const Presentation& p) {
+  Verdict v = F().verifier.Verify(p, Opts());
+  Verdict ve = F().verifier.VerifyEncoded(p.Encode(), Opts());
+  if (std::getenv("FUZZ_VERBOSE")) std::fprintf(stderr, "presentation: %s\n", v.ToJson().c_str());
+  FUZZ_CHECK(v.outcome == ve.outcome && v.reason == ve.reason, "Verify and VerifyEncoded disagree");
+  if (v.valid()) {
+    CheckValidBundle(p.bundle);
+    FUZZ_CHECK(p.challenge == fuzz::kProofChallenge, "VALID presentation for another challenge");
+  }
+  auto back = PresentationFromJson(PresentationToJson(p));
+  FUZZ_CHECK(back.ok() && *back == p, "Presentation JSON file is not a fixed point");
+}
+
+void CheckBundle(const Bundle& b) {
+  Verdict v = F().verifier.VerifyBundle(b, Opts());
+  Verdict ve = F().verifier.VerifyBundleEncoded(b.Encode(), Opts());
+  if (std::getenv("FUZZ_VERBOSE")) std::fprintf(stderr, "bundle: %s\n", v.ToJson().c_str());
+  FUZZ_CHECK(v.outcome == ve.outcome && v.reason == ve.reason,
+             "VerifyBundle and VerifyBundleEncoded disagree");
+  if (v.valid()) CheckValidBundle(b);
+  auto back = BundleFromJson(BundleToJson(b));
+  FUZZ_CHECK(back.ok() && *back == b, "Bundle JSON file is not a fixed point");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::InitOnce();
+  if (size == 0) return 0;
+  uint8_t kind = data[0] % fuzz::kProofKinds;
+  ByteView in(data + 1, size - 1);
+  const Bytes input(in.begin(), in.end());
+  std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+  switch (kind) {
+    case fuzz::kProofBundleBytes: {
+      auto b = Bundle::Decode(in);
+      if (!b.ok()) return 0;
+      FUZZ_CHECK(b->Encode() == input, "Bundle: Encode(Decode(x)) != x");
+      CheckBundle(*b);
+      break;
+    }
+    case fuzz::kProofPresentationBytes: {
+      auto p = Presentation::Decode(in);
+      if (!p.ok()) return 0;
+      FUZZ_CHECK(p->Encode() == input, "Presentation: Encode(Decode(x)) != x");
+      CheckPresentation(*p);
+      break;
+    }
+    case fuzz::kProofBundleJson: {
+      auto b = BundleFromJson(text);
+      if (b.ok()) CheckBundle(*b);
+      break;
+    }
+    case fuzz::kProofPresentationFile: {
+      auto p = PresentationFromFileBytes(in);
+      if (p.ok()) CheckPresentation(*p);
+      auto b64 = Base64Decode(text);
+      if (b64.ok()) {
+        auto again = Base64Decode(Base64Encode(*b64));
+        FUZZ_CHECK(again.ok() && *again == *b64, "Base64: Decode(Encode(x)) != x");
+      }
+      break;
+    }
+  }
+  return 0;
+}
