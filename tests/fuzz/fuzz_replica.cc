@@ -9,8 +9,8 @@
 // Invariants (all local to the replica, so they hold whatever the others do):
 //   - no crash, and a restart from what it persisted always succeeds;
 //   - Deliver comes in height order, at most one block per height, ever
-//     (also across restarts), with a certificate that verifies, a tx_root
-//     that matches and a prev_hash linking to the previous delivered block;
+//     (also across restarts), with a certificate that verifies and a
+//     prev_hash linking to the previous delivered block;
 //   - every message it sends decodes, is signed by itself, and it never signs
 //     two different Prepares, Commits or PrePrepares for one (view, height),
 //     not even across restarts.
@@ -72,6 +72,12 @@ class Harness {
   void Run(fuzz::Input& in) {
     for (int step = 0; step < 256 && !in.empty(); ++step) {
       uint8_t op = in.U8() % fuzz::kNumReplicaOps;
+      if (std::getenv("FUZZ_TRACE")) {
+        std::fprintf(stderr, "op %d (executed %llu, view %llu, now %llu)\n", op,
+                     static_cast<unsigned long long>(executed()),
+                     static_cast<unsigned long long>(replica_->view()),
+                     static_cast<unsigned long long>(now_ - kT0));
+      }
       switch (op) {
         case fuzz::kRawMessage: {
           ReplicaId from = in.Pick(4);
@@ -473,7 +479,9 @@ class Harness {
     FUZZ_CHECK(d.cert.height == h && d.cert.block_hash == hash,
                "Deliver: certificate is for another block");
     FUZZ_CHECK(d.cert.Verify(K().validators).ok(), "Deliver: certificate does not verify");
-    FUZZ_CHECK(d.block.CheckTxRoot().ok(), "Deliver: tx_root does not match");
+    // Not checked: tx_root. A backup that refused a pre-prepare (bad tx_root,
+    // state_root or timestamp) still delivers it once 2f+1 others commit it;
+    // in the f-fault model those include f+1 honest replicas that checked it.
     FUZZ_CHECK(d.block.header.prev_hash == hashes_.back(), "Deliver: prev_hash does not link");
     last_delivered_ = h;
     // Execute at once, like the node.
