@@ -126,8 +126,8 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   changes.reserve(block_state.writes().size());
   for (const auto& [k, v] : block_state.writes()) changes.push_back({k, v});
   LIC_ASSIGN_OR_RETURN(state::StateMapUpdate update, state_map_.Update(height, changes));
-  for (auto& [key, value] : update.node_writes) {
-    batch.Put(Column::kState, StateNodeKey(key), std::move(value));
+  for (const auto& [key, value] : update.node_writes) {
+    batch.Put(Column::kState, StateNodeKey(key), value);
   }
   out.state_root = update.root;
   batch.Put(Column::kIndex, RootKey(height), Bytes(out.state_root.begin(), out.state_root.end()));
@@ -139,6 +139,7 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   rec.cert = cert.Encode();
   rec.extra = std::move(batch);
   LIC_RETURN_IF_ERROR(store_->Commit(rec));
+  node_reader_.Record(update.node_writes);  // only once durable
   return out;
 }
 

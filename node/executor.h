@@ -74,7 +74,7 @@ class Executor {
   std::string network_id_;
   chaincode::Engine engine_;
   storage::BlockStore* store_;
-  KvStateNodeReader node_reader_;
+  CachingStateNodeReader node_reader_;
   state::StateMap state_map_;
 };
 

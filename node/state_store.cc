@@ -139,6 +139,31 @@ Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
+Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView position,
+                                                                   uint64_t max_version) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = newest_.find(std::string(position.begin(), position.end()));
+    // The cached node is the newest ever written at this position, so it is
+    // the answer whenever it is not newer than max_version.
+    if (it != newest_.end() && it->second.first <= max_version) {
+      return std::optional<Bytes>(it->second.second);
+    }
+  }
+  return store_.GetLatestNode(position, max_version);
+}
+
+void CachingStateNodeReader::Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (newest_.size() + node_writes.size() > max_entries_) newest_.clear();
+  for (const auto& [key, value] : node_writes) {
+    if (key.size() < 8) continue;
+    uint64_t version = 0;
+    for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
+    newest_[std::string(key.begin(), key.end() - 8)] = {version, value};
+  }
+}
+
 Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id) {
   LIC_ASSIGN_OR_RETURN(auto raw, kv->Get(storage::Column::kIndex, TxKey(id)));
   if (!raw.has_value()) return std::optional<TxRecord>();

@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "chaincode/state_view.h"
@@ -91,6 +93,26 @@ class KvStateNodeReader final : public state::StateMapNodeReader {
   storage::KvStore* kv_;
 };
 std::string StateNodeKey(ByteView node_key);
+
+// Keeps the newest node of each position written by this process in memory
+// (bounded), in front of KvStateNodeReader: the state map's Update reads the
+// newest tree, which otherwise costs one RocksDB SeekForPrev per node.
+// Record() only after the nodes are durable. Thread-safe.
+class CachingStateNodeReader final : public state::StateMapNodeReader {
+ public:
+  explicit CachingStateNodeReader(storage::KvStore* kv, size_t max_entries = 400000)
+      : store_(kv), max_entries_(max_entries) {}
+  Result<std::optional<Bytes>> GetLatestNode(ByteView position,
+                                             uint64_t max_version) const override;
+  // `node_writes` as returned by StateMap::Update (NodeKey, value), stored.
+  void Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes);
+
+ private:
+  KvStateNodeReader store_;
+  size_t max_entries_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> newest_;  // guarded by mu_
+};
 
 // Reads the record of a tx id, nullopt if unknown.
 Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id);
