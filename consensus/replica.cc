@@ -141,10 +141,14 @@ void ReplicaCore::OnTimer(TimerId id, TimeMs now) {
     case kTimerFetch:
       fetch_outstanding_ = false;
       if (fetch_target_ > delivered_height_) {
-        // Retry with another peer that claimed to be ahead.
+        // Retry with the next peer (round robin) that claimed to be ahead, so
+        // that faulty peers answering garbage cannot starve us.
         ReplicaId peer = last_fetch_peer_;
-        for (const auto& [p, h] : peer_heights_) {
-          if (h > delivered_height_ && p != last_fetch_peer_) {
+        size_t n = config_.validators.n();
+        for (size_t k = 1; k < n; ++k) {
+          ReplicaId p = static_cast<ReplicaId>((last_fetch_peer_ + k) % n);
+          auto it = peer_heights_.find(p);
+          if (p != config_.self && it != peer_heights_.end() && it->second > delivered_height_) {
             peer = p;
             break;
           }
