@@ -314,11 +314,13 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
   }
 
   // 6. Status at a certified height.
-  if (!b.status) {
+  const StatusEvidence* evidence =
+      opts.fresh_status ? &*opts.fresh_status : (b.status ? &*b.status : nullptr);
+  if (evidence == nullptr) {
     return Unknown(v, Reason::kStatusMissing,
                    "the bundle carries no status proof; fetch a fresh one (verify --node)");
   }
-  const StatusEvidence& s = *b.status;
+  const StatusEvidence& s = *evidence;
   v.status_height = s.header.height;
   v.status_time_ms = s.header.timestamp_ms;
   v.status_age_ms = opts.now_ms > s.header.timestamp_ms ? opts.now_ms - s.header.timestamp_ms : 0;

@@ -50,6 +50,10 @@ struct VerifyOptions {
   std::string challenge;               // the challenge the verifier issued
   uint64_t now_ms = 0;                 // the verifier's clock (expiry, age)
   std::optional<uint64_t> max_age_ms;  // nullopt: any age is acceptable
+  // A fresher status proof fetched by the verifier (verify --node): checked
+  // exactly like the bundle's and used instead of it. The bundle's own status
+  // evidence stays covered by the holder's signature.
+  std::optional<StatusEvidence> fresh_status;
 };
 
 struct Verdict {
