@@ -103,14 +103,15 @@ class FieldReader {
 // Rejects keys we do not know: a typo must not silently fall back to a default.
 Status CheckKnownKeys(const toml::table& root) {
   static const std::set<std::string> kTop = {"node_id", "org",  "data_dir",  "genesis", "log_level",
-                                             "listen",  "keys", "consensus", "limits"};
+                                             "listen",  "keys", "consensus", "limits",  "bench"};
   static const std::set<std::string> kListen = {"peer", "client", "http"};
   static const std::set<std::string> kKeys = {"validator_key", "tls_ca", "tls_cert", "tls_key"};
   static const std::set<std::string> kConsensus = {"max_batch_txs",       "max_batch_wait_ms",
                                                    "checkpoint_interval", "view_change_timeout_ms",
                                                    "watermark_window",    "max_clock_skew_ms"};
+  static const std::set<std::string> kBench = {"null_mode"};
   static const std::set<std::string> kLimits = {"max_message_bytes", "peer_queue_messages",
-                                                "mempool_max", "verify_threads", "grpc_threads"};
+                                                "mempool_max", "verify_threads"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (!kTop.count(key)) return Status::InvalidArgument("config field '" + key + "' is unknown");
@@ -119,6 +120,7 @@ Status CheckKnownKeys(const toml::table& root) {
     if (key == "keys") sub = &kKeys;
     if (key == "consensus") sub = &kConsensus;
     if (key == "limits") sub = &kLimits;
+    if (key == "bench") sub = &kBench;
     if (sub == nullptr) continue;
     const toml::table* t = v.as_table();
     if (t == nullptr)
@@ -224,8 +226,13 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
       static_cast<uint32_t>(r.Uint("limits.mempool_max", false, c.mempool_max, 1, 100000000));
   c.verify_threads =
       static_cast<uint32_t>(r.Uint("limits.verify_threads", false, c.verify_threads, 1, 64));
-  c.grpc_threads =
-      static_cast<uint32_t>(r.Uint("limits.grpc_threads", false, c.grpc_threads, 0, 256));
+  if (const toml::node* nm = root.at_path("bench.null_mode").node()) {
+    if (!nm->is_boolean()) {
+      r.Fail("bench.null_mode", "must be true or false");
+    } else {
+      c.null_mode = *nm->value<bool>();
+    }
+  }
   LIC_RETURN_IF_ERROR(r.status());
 
   auto same = [](const HostPort& a, const HostPort& b) {

@@ -52,7 +52,10 @@ struct NodeConfig {
   uint32_t peer_queue_messages = 10000;           // bounded outbound queue per peer
   uint32_t mempool_max = 100000;                  // pending txs before UNAVAILABLE
   uint32_t verify_threads = 1;                    // tx signature worker pool
-  uint32_t grpc_threads = 0;                      // 0 = gRPC default
+
+  // Optional [bench] keys. null_mode: benchmark-only (node/null_mode.h): no
+  // client signature checks, no chaincode, no fsync. Never for a real network.
+  bool null_mode = false;
 };
 
 // Parses TOML text. `base_dir` resolves relative paths. Does not touch the

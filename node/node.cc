@@ -14,6 +14,7 @@
 #include "node/client_service.h"
 #include "node/convert.h"
 #include "node/http_server.h"
+#include "node/null_mode.h"
 #include "node/peer_link.h"
 #include "node/peer_service.h"
 #include "node/storage/rocks_kv_store.h"
@@ -82,10 +83,17 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   auto kv = storage::RocksKvStore::Open(c.data_dir + "/db");
   if (!kv.ok()) return kv.status();
   n->kv_ = std::move(*kv);
+  if (c.null_mode) {
+    spdlog::warn(
+        "[bench] null_mode is ON: no client signature checks, no chaincode, no fsync. "
+        "Benchmark only; never use it for a real network");
+    n->kv_ = MakeUnsyncedKvStore(std::move(n->kv_));
+  }
   LIC_ASSIGN_OR_RETURN(n->block_store_, storage::BlockStore::Open(n->kv_.get(), n->genesis_hash_));
   n->consensus_log_ = std::make_unique<storage::ConsensusLog>(n->kv_.get());
   n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get());
-  n->verifier_ = std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads);
+  n->verifier_ = std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads, 200000,
+                                              /*skip_signatures=*/c.null_mode);
 
   // Restore the replica from the consensus log and the executed head.
   const uint64_t head = n->block_store_->head_height();
@@ -357,7 +365,9 @@ void Node::OnDeliver(const consensus::Deliver& d, std::vector<Effect>* more) {
     return;
   }
   auto t0 = std::chrono::steady_clock::now();
-  auto executed = executor_->ExecuteBlock(d.block, d.cert);
+  auto executed = config_.null_mode ? ExecuteBlockNull(block_store_.get(), genesis_.network_id,
+                                                       status_.state_root, d.block, d.cert)
+                                    : executor_->ExecuteBlock(d.block, d.cert);
   if (!executed.ok()) {
     spdlog::critical("executing block {} failed: {}; stopping the node", height,
                      executed.status().ToString());

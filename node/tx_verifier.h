@@ -33,7 +33,9 @@ struct HashHasher {
 
 class TxVerifier {
  public:
-  TxVerifier(std::string network_id, size_t threads, size_t cache_capacity = 200000);
+  // skip_signatures: benchmark null mode only (decode and network id checks).
+  TxVerifier(std::string network_id, size_t threads, size_t cache_capacity = 200000,
+             bool skip_signatures = false);
   ~TxVerifier();
 
   // Full check of a decoded tx: network id and signature (cached).
@@ -52,6 +54,7 @@ class TxVerifier {
 
   std::string network_id_;
   size_t capacity_;
+  bool skip_signatures_;
   boost::asio::thread_pool pool_;
   std::mutex mu_;
   std::unordered_map<Hash, crypto::Signature, HashHasher> verified_;  // guarded by mu_

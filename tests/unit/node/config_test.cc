@@ -83,6 +83,13 @@ TEST_CASE("config errors name the field", "[node][config]") {
   CHECK_THAT(ErrorOf(Replace(Valid(), "http = \"127.0.0.1:7201\"", "http = \"127.0.0.1:7101\"")),
              Catch::Contains("must be distinct"));
   CHECK_THAT(ErrorOf("node_id = [unterminated"), Catch::Contains("not valid TOML"));
+  CHECK_THAT(ErrorOf(Valid() + "[bench]\nnull_mode = 1\n"),
+             Catch::Contains("'bench.null_mode' must be true or false"));
+  CHECK_THAT(ErrorOf(Valid() + "[bench]\nfast = true\n"),
+             Catch::Contains("'bench.fast' is unknown"));
+  auto nm = ParseConfig(Valid() + "[bench]\nnull_mode = true\n", "/base", false);
+  REQUIRE(nm.ok());
+  CHECK(nm->null_mode);
 }
 
 TEST_CASE("config with missing files names the file field", "[node][config]") {
