@@ -1,12 +1,602 @@
-// Holder and verifier commands: proof export, present, verify (docs/cli.md,
-// docs/proof-format.md).
+// Holder and verifier commands (docs/cli.md, docs/proof-format.md):
+//   proof export LICENCE_ID --out proof.json
+//   present --proof proof.json --key holder.key --challenge C [--disclose F,...]
+//           [--secrets FILE] --out presentation.json [--qr FILE.png | --qr-terminal]
+//   verify presentation.json --genesis genesis.json --challenge C [--max-age DUR]
+//          [--node ADDR | --net DIR]   (a fresh status proof; offline otherwise)
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <qrencode.h>
+#include <zlib.h>
+#include <nlohmann/json.hpp>
+
+#include "chaincode/licence_status.h"
 #include "cli/app.h"
+#include "cli/conn.h"
+#include "cli/files.h"
+#include "core/genesis.h"
+#include "proof/bundle.h"
+#include "proof/verify.h"
 
 namespace licenced::cli {
+namespace {
+
+using json = nlohmann::json;
+namespace pb = ::licenced::v1;
+namespace fs = std::filesystem;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Result<Bytes> ReadBinaryFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path + ": no such file or not readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ToBytes(ss.str());
+}
+
+Status WriteBinaryFile(const std::string& path, const Bytes& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::InvalidArgument("cannot write " + path);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  if (!out) return Status::InvalidArgument("failed writing " + path);
+  return Status::Ok();
+}
+
+// "90s", "10m", "24h", "7d"; "none" = no limit.
+Result<std::optional<uint64_t>> ParseDuration(const std::string& text) {
+  if (text == "none") return std::optional<uint64_t>();
+  if (text.size() < 2)
+    return Status::InvalidArgument("--max-age: expected e.g. 10m, 24h, 7d or none");
+  uint64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1000;
+      break;
+    case 'm':
+      unit = 60'000;
+      break;
+    case 'h':
+      unit = 3'600'000;
+      break;
+    case 'd':
+      unit = 86'400'000;
+      break;
+    default:
+      return Status::InvalidArgument("--max-age: unit must be s, m, h or d (e.g. 10m)");
+  }
+  std::string num = text.substr(0, text.size() - 1);
+  if (num.empty() || num.size() > 9 || num.find_first_not_of("0123456789") != std::string::npos)
+    return Status::InvalidArgument("--max-age: expected a whole number before the unit (e.g. 10m)");
+  return std::optional<uint64_t>(std::stoull(num) * unit);
+}
+
+std::string Ago(uint64_t ms) {
+  if (ms < 120'000) return fmt::format("{} s ago", ms / 1000);
+  if (ms < 7'200'000) return fmt::format("{} min ago", ms / 60'000);
+  if (ms < 172'800'000) return fmt::format("{} h ago", ms / 3'600'000);
+  return fmt::format("{} days ago", ms / 86'400'000);
+}
+
+// ---- node access ----
+
+struct Rpc {
+  NodeTarget target;
+  std::unique_ptr<pb::ClientApi::Stub> stub;
+  double timeout_s;
+};
+
+Result<Rpc> Connect(const GlobalOptions& g) {
+  LIC_ASSIGN_OR_RETURN(auto targets, ResolveTargets(g, /*all_nodes=*/false));
+  if (targets.empty()) return Status::InvalidArgument("no node to ask");
+  LIC_ASSIGN_OR_RETURN(auto channel, OpenChannel(targets[0]));
+  return Rpc{targets[0], pb::ClientApi::NewStub(channel), g.timeout_s};
+}
+
+struct RpcError {
+  int code;
+  std::string message;
+};
+
+std::optional<RpcError> GetStateProof(Rpc& rpc, const std::string& key, uint64_t height,
+                                      pb::StateProof* out) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(rpc.timeout_s));
+  pb::GetStateProofRequest req;
+  req.set_key(key);
+  req.set_height(height);
+  grpc::Status s = rpc.stub->GetStateProof(&ctx, req, out);
+  if (s.ok()) return std::nullopt;
+  return RpcError{ExitCodeFor(s), "GetStateProof: " + DescribeRpcError(rpc.target, s)};
+}
+
+Result<proof::StatusEvidence> EvidenceFrom(const pb::StateProof& sp, const std::string& key) {
+  if (!sp.found()) {
+    return Status::NotFound("the node has no state entry " + key + " (unknown licence?)");
+  }
+  proof::StatusEvidence e;
+  LIC_ASSIGN_OR_RETURN(e.header, consensus::BlockHeader::Decode(AsBytes(sp.header())));
+  LIC_ASSIGN_OR_RETURN(e.certificate,
+                       consensus::CommitCertificate::Decode(AsBytes(sp.certificate())));
+  e.value = ToBytes(sp.value());
+  LIC_ASSIGN_OR_RETURN(e.proof, state::StateProof::Decode(AsBytes(sp.proof())));
+  return e;
+}
+
+std::optional<Genesis> LoadGenesisFor(const GlobalOptions& g, const std::string& path,
+                                      Status* err) {
+  std::string p = path;
+  if (p.empty() && !g.net.empty()) p = (fs::path(g.net) / "genesis.json").string();
+  if (p.empty()) return std::nullopt;
+  auto gen = Genesis::LoadFile(p);
+  if (!gen.ok()) {
+    *err = gen.status();
+    return std::nullopt;
+  }
+  return *gen;
+}
+
+// ---- proof export ----
+
+struct ExportOpts {
+  std::string id;
+  std::string out;
+  std::string genesis;
+  bool no_status = false;
+};
+
+int RunExport(const GlobalOptions& g, const ExportOpts& o) {
+  Status gerr = Status::Ok();
+  std::optional<Genesis> genesis = LoadGenesisFor(g, o.genesis, &gerr);
+  if (!gerr.ok()) return FailStatus(kExitUsage, gerr);
+  auto rpc = Connect(g);
+  if (!rpc.ok()) return FailStatus(kExitUsage, rpc.status());
+
+  proof::Bundle b;
+  b.licence_id = o.id;
+  // The record's exact bytes and the status, both proven at the head.
+  pb::StateProof rec_sp;
+  auto e = GetStateProof(*rpc, chaincode::LicenceRecordKey(o.id), 0, &rec_sp);
+  uint64_t status_height = 0;
+  if (!e) {
+    if (!rec_sp.found()) return Fail(kExitRejected, "no licence " + o.id + " on the ledger");
+    b.record = ToBytes(rec_sp.value());
+    status_height = rec_sp.height();
+  } else {
+    // Fallback when the node cannot serve state proofs: the record from a query
+    // (re-encoded exactly as the chaincode writes it: compact, sorted keys) and no status.
+    std::fprintf(stderr, "licencectl: warning: %s\n", e->message.c_str());
+    grpc::ClientContext ctx;
+    ctx.set_deadline(DeadlineIn(rpc->timeout_s));
+    pb::QueryRequest req;
+    req.set_chaincode("licence");
+    req.set_method("licence");
+    req.set_args_json(json{{"identifier", o.id}}.dump());
+    pb::QueryResponse resp;
+    grpc::Status s = rpc->stub->Query(&ctx, req, &resp);
+    if (!s.ok()) return Fail(ExitCodeFor(s), "Query licence: " + DescribeRpcError(rpc->target, s));
+    json r = json::parse(resp.result_json(), nullptr, false);
+    if (r.is_discarded() || !r.contains("record"))
+      return Fail(kExitUsage, "the node's licence query returned no record");
+    b.record = ToBytes(r["record"].dump());
+  }
+  json rec = json::parse(b.record.begin(), b.record.end(), nullptr, false);
+  if (rec.is_discarded() || !rec.contains("issuing_tx"))
+    return Fail(kExitUsage, "the licence record has no issuing_tx");
+
+  // The issuing transaction with its audit path and certified block.
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(DeadlineIn(rpc->timeout_s));
+    pb::GetTxProofRequest req;
+    req.set_tx_id_hex(rec["issuing_tx"].get<std::string>());
+    pb::TxProof tp;
+    grpc::Status s = rpc->stub->GetTxProof(&ctx, req, &tp);
+    if (!s.ok()) return Fail(ExitCodeFor(s), "GetTxProof: " + DescribeRpcError(rpc->target, s));
+    proof::TxInclusion& t = b.issuance;
+    t.tx = ToBytes(tp.tx());
+    t.index = tp.index();
+    for (const auto& h : tp.audit_path()) {
+      if (h.size() != 32)
+        return Fail(kExitUsage, "GetTxProof: an audit path entry is not 32 bytes");
+      Hash x;
+      std::copy(h.begin(), h.end(), x.begin());
+      t.path.push_back(x);
+    }
+    t.tree_size = proof::CanonicalTreeSize(tp.index(), tp.tree_size(), t.path.size());
+    auto hdr = consensus::BlockHeader::Decode(AsBytes(tp.header()));
+    auto cert = consensus::CommitCertificate::Decode(AsBytes(tp.certificate()));
+    if (!hdr.ok() || !cert.ok())
+      return Fail(kExitUsage, "GetTxProof: header or certificate does not decode");
+    t.header = *hdr;
+    t.certificate = *cert;
+  }
+  if (!o.no_status && status_height != 0) {
+    pb::StateProof sp;
+    if (auto err = GetStateProof(*rpc, chaincode::LicenceStatusKey(o.id), status_height, &sp))
+      return Fail(err->code, err->message);
+    auto ev = EvidenceFrom(sp, chaincode::LicenceStatusKey(o.id));
+    if (!ev.ok()) return FailStatus(kExitRejected, ev.status());
+    b.status = std::move(*ev);
+  }
+  if (genesis) {
+    consensus::ValidatorSet vs;
+    for (const auto& v : genesis->validators) vs.keys.push_back(v.public_key);
+    b.issuance.certificate = proof::TrimCertificate(b.issuance.certificate, vs.quorum());
+    if (b.status)
+      b.status->certificate = proof::TrimCertificate(b.status->certificate, vs.quorum());
+  }
+  std::string verdict_json = "null";
+  if (genesis) {
+    proof::Verifier verifier(*genesis);
+    proof::VerifyOptions vo;
+    vo.now_ms = NowMs();
+    proof::Verdict v = verifier.VerifyBundle(b, vo);
+    verdict_json = v.ToJson();
+    if (v.outcome == proof::Outcome::kInvalid) {
+      return Fail(kExitRejected, fmt::format("the exported proof does not verify: {} ({})",
+                                             proof::ReasonName(v.reason), v.detail));
+    }
+  }
+  std::string text = proof::BundleToJson(b);
+  if (Status s = WriteTextFile(o.out, text, 0644); !s.ok()) return FailStatus(kExitUsage, s);
+  size_t bytes = b.Encode().size();
+  if (g.json) {
+    json j = {{"out", o.out},
+              {"licence_id", o.id},
+              {"issued_height", b.issuance.header.height},
+              {"status_height", b.status ? json(b.status->header.height) : json(nullptr)},
+              {"bundle_bytes", bytes},
+              {"check", json::parse(verdict_json)}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << fmt::format("Wrote {}: licence {}\n  issued in block {} (tx {} of {}), ", o.out,
+                             o.id, b.issuance.header.height, b.issuance.index + 1,
+                             b.issuance.tree_size);
+    if (b.status) {
+      std::cout << fmt::format("status proven at block {}", b.status->header.height);
+    } else {
+      std::cout << "NO status proof (verifiers will answer STATUS_UNKNOWN unless they use --node)";
+    }
+    std::cout << fmt::format("\n  {} bytes canonical{}\n", bytes,
+                             genesis ? ", checked against the genesis" : "");
+  }
+  return kExitOk;
+}
+
+// ---- present ----
+
+struct PresentOpts {
+  std::string proof_file;
+  std::string challenge;
+  std::string disclose;
+  std::string secrets;
+  std::string out;
+  std::string qr_png;
+  bool qr_terminal = false;
+};
+
+// QR payload: the canonical presentation, zlib-compressed (docs/proof-format.md).
+Result<Bytes> Compress(const Bytes& in) {
+  uLongf n = compressBound(in.size());
+  Bytes out(n);
+  if (compress2(out.data(), &n, in.data(), in.size(), 9) != Z_OK)
+    return Status::Internal("zlib compression failed");
+  out.resize(n);
+  return out;
+}
+
+Result<Bytes> Inflate(ByteView in) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Status::Internal("zlib init failed");
+  Bytes out;
+  zs.next_in = const_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    out.resize(out.size() + 16384);
+    zs.next_out = out.data() + out.size() - 16384;
+    zs.avail_out = 16384;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (out.size() > 2 * 1024 * 1024) rc = Z_DATA_ERROR;
+  }
+  size_t total = zs.total_out;
+  bool all_in = zs.avail_in == 0;
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || !all_in) return Status::InvalidArgument("not a valid zlib stream");
+  out.resize(total);
+  return out;
+}
+
+void PutU32(Bytes& b, uint32_t v) {
+  for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void PngChunk(Bytes& png, const char* type, const Bytes& data) {
+  PutU32(png, static_cast<uint32_t>(data.size()));
+  Bytes td(type, type + 4);
+  td.insert(td.end(), data.begin(), data.end());
+  png.insert(png.end(), td.begin(), td.end());
+  PutU32(png, static_cast<uint32_t>(crc32(0, td.data(), static_cast<uInt>(td.size()))));
+}
+
+// A minimal PNG: 8-bit greyscale, `scale` pixels per module, 4-module quiet zone.
+Result<Bytes> QrPng(const QRcode& qr, int scale) {
+  int border = 4;
+  int side = (qr.width + 2 * border) * scale;
+  Bytes raw;
+  raw.reserve(static_cast<size_t>(side) * (side + 1));
+  for (int y = 0; y < side; ++y) {
+    raw.push_back(0);  // filter: none
+    int my = y / scale - border;
+    for (int x = 0; x < side; ++x) {
+      int mx = x / scale - border;
+      bool dark =
+          my >= 0 && my < qr.width && mx >= 0 && mx < qr.width && (qr.data[my * qr.width + mx] & 1);
+      raw.push_back(dark ? 0 : 255);
+    }
+  }
+  LIC_ASSIGN_OR_RETURN(Bytes idat, Compress(raw));
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  Bytes ihdr;
+  PutU32(ihdr, static_cast<uint32_t>(side));
+  PutU32(ihdr, static_cast<uint32_t>(side));
+  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // depth 8, greyscale, deflate, no filter, no interlace
+  PngChunk(png, "IHDR", ihdr);
+  PngChunk(png, "IDAT", idat);
+  PngChunk(png, "IEND", {});
+  return png;
+}
+
+void PrintQrTerminal(const QRcode& qr) {
+  // Two modules per character row (upper/lower half blocks), light background.
+  int border = 2;
+  int w = qr.width + 2 * border;
+  auto dark = [&](int x, int y) {
+    x -= border;
+    y -= border;
+    return x >= 0 && y >= 0 && x < qr.width && y < qr.width && (qr.data[y * qr.width + x] & 1);
+  };
+  for (int y = 0; y < w; y += 2) {
+    std::string line;
+    for (int x = 0; x < w; ++x) {
+      bool top = dark(x, y), bottom = dark(x, y + 1);
+      line += top && bottom ? " " : top ? "\u2584" : bottom ? "\u2580" : "\u2588";
+    }
+    std::cout << line << "\n";
+  }
+}
+
+int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
+  if (g.key.empty())
+    return Fail(kExitUsage, "present needs --key HOLDER.key (the licence holder's key file)");
+  auto text = ReadTextFile(o.proof_file);
+  if (!text.ok()) return FailStatus(kExitUsage, text.status());
+  auto bundle = proof::BundleFromJson(*text);
+  if (!bundle.ok())
+    return Fail(kExitUsage, o.proof_file + ": not a proof bundle: " + bundle.status().message());
+  std::optional<std::string> pass;
+  if (!g.passphrase_file.empty()) {
+    auto p = ReadPassphraseFile(g.passphrase_file);
+    if (!p.ok()) return FailStatus(kExitUsage, p.status());
+    pass = *p;
+  }
+  auto key = crypto::ReadKeyFile(g.key, pass);
+  if (!key.ok()) return FailStatus(kExitUsage, key.status());
+  json rec = json::parse(bundle->record.begin(), bundle->record.end(), nullptr, false);
+  if (rec.is_discarded()) return Fail(kExitUsage, "the bundle's licence record is not JSON");
+  if (rec.value("holder_key", "") != ToHex(key->public_key())) {
+    return Fail(kExitRejected, "the key " + g.key + " is not this licence's holder key (" +
+                                   rec.value("holder_key", "") + "); use the holder's key file");
+  }
+  std::vector<proof::Disclosure> ds;
+  if (!o.disclose.empty()) {
+    if (o.secrets.empty())
+      return Fail(kExitUsage, "--disclose needs --secrets FILE (field -> {\"value\", \"salt\"})");
+    auto st = ReadTextFile(o.secrets);
+    if (!st.ok()) return FailStatus(kExitUsage, st.status());
+    json sec = json::parse(*st, nullptr, false);
+    if (!sec.is_discarded() && sec.contains("secrets")) sec = sec["secrets"];
+    if (sec.is_discarded() || !sec.is_object())
+      return Fail(kExitUsage,
+                  o.secrets + ": expected a JSON object field -> {\"value\", \"salt\"}");
+    std::stringstream fields(o.disclose);
+    std::string f;
+    while (std::getline(fields, f, ',')) {
+      if (f.empty()) continue;
+      auto it = sec.find(f);
+      if (it == sec.end() || !it->is_object() || !(*it)["value"].is_string() ||
+          !(*it)["salt"].is_string()) {
+        return Fail(kExitUsage, "--secrets has no {\"value\", \"salt\"} for field '" + f + "'");
+      }
+      auto salt = FromHex((*it)["salt"].get<std::string>());
+      if (!salt.ok()) return Fail(kExitUsage, "--secrets: salt of '" + f + "' is not hex");
+      proof::Disclosure d{f, (*it)["value"].get<std::string>(), *salt};
+      std::string want = rec["commitments"].value(f, "");
+      if (want.empty())
+        return Fail(kExitUsage, "the licence has no commitment for field '" + f +
+                                    "'; it has: " + rec["commitments"].dump());
+      if (ToHex(chaincode::FieldCommitment(d.field, d.value, d.salt)) != want)
+        return Fail(kExitRejected, "the value/salt of '" + f + "' in " + o.secrets +
+                                       " do not match the licence's commitment");
+      ds.push_back(std::move(d));
+    }
+  }
+  auto p = proof::Present(std::move(*bundle), std::move(ds), o.challenge, NowMs(), *key);
+  if (!p.ok()) return FailStatus(kExitUsage, p.status());
+  if (Status s = WriteTextFile(o.out, proof::PresentationToJson(*p), 0644); !s.ok())
+    return FailStatus(kExitUsage, s);
+  Bytes enc = p->Encode();
+  json out = {{"out", o.out},
+              {"licence_id", p->bundle.licence_id},
+              {"challenge", p->challenge},
+              {"disclosed", json::array()},
+              {"presentation_bytes", enc.size()}};
+  for (const auto& d : p->disclosures) out["disclosed"].push_back(d.field);
+  if (!o.qr_png.empty() || o.qr_terminal) {
+    auto z = Compress(enc);
+    if (!z.ok()) return FailStatus(kExitUsage, z.status());
+    QRcode* qr = QRcode_encodeData(static_cast<int>(z->size()), z->data(), 0, QR_ECLEVEL_L);
+    if (qr == nullptr) {
+      return Fail(kExitRejected,
+                  fmt::format("the presentation ({} bytes compressed) does not fit in a QR code "
+                              "(max 2953); disclose fewer fields",
+                              z->size()));
+    }
+    out["qr_bytes"] = z->size();
+    out["qr_version"] = qr->version;
+    if (!o.qr_png.empty()) {
+      auto png = QrPng(*qr, 4);
+      Status s = png.ok() ? WriteBinaryFile(o.qr_png, *png) : png.status();
+      if (!s.ok()) {
+        QRcode_free(qr);
+        return FailStatus(kExitUsage, s);
+      }
+      out["qr_png"] = o.qr_png;
+    }
+    if (o.qr_terminal && !g.json) PrintQrTerminal(*qr);
+    QRcode_free(qr);
+  }
+  if (g.json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << fmt::format("Wrote {}: licence {} answering challenge '{}', {} bytes", o.out,
+                             p->bundle.licence_id, p->challenge, enc.size());
+    std::string fields;
+    for (const auto& d : p->disclosures) fields += (fields.empty() ? "" : ", ") + d.field;
+    std::cout << "\n  disclosed: " << (fields.empty() ? "(nothing)" : fields) << "\n";
+    if (!o.qr_png.empty())
+      std::cout << fmt::format("  QR code (version {}, {} bytes zlib): {}\n",
+                               out["qr_version"].get<int>(), out["qr_bytes"].get<size_t>(),
+                               o.qr_png);
+  }
+  return kExitOk;
+}
+
+// ---- verify ----
+
+struct VerifyOpts {
+  std::string file;
+  std::string genesis;
+  std::string challenge;
+  std::string max_age = "24h";
+};
+
+int RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
+  auto gen = Genesis::LoadFile(o.genesis);
+  if (!gen.ok()) return FailStatus(kExitUsage, gen.status());
+  auto max_age = ParseDuration(o.max_age);
+  if (!max_age.ok()) return FailStatus(kExitUsage, max_age.status());
+  auto raw = ReadBinaryFile(o.file);
+  if (!raw.ok()) return FailStatus(kExitUsage, raw.status());
+  Bytes data = *raw;
+  if (!data.empty() && data[0] == 0x78) {  // zlib: a QR payload saved to a file
+    auto inflated = Inflate(data);
+    if (inflated.ok()) data = *inflated;
+  }
+  proof::VerifyOptions vo;
+  vo.challenge = o.challenge;
+  vo.now_ms = NowMs();
+  vo.max_age_ms = *max_age;
+  proof::Verifier verifier(*gen);
+  proof::Verdict v;
+  auto p = proof::PresentationFromFileBytes(data);
+  if (!p.ok()) {
+    v.outcome = proof::Outcome::kInvalid;
+    v.reason = proof::Reason::kBadEncoding;
+    v.detail = o.file + ": " + p.status().message();
+  } else {
+    std::string fetched;
+    if (!g.node.empty() || !g.net.empty()) {
+      auto rpc = Connect(g);
+      if (!rpc.ok()) return FailStatus(kExitUsage, rpc.status());
+      pb::StateProof sp;
+      std::string key = chaincode::LicenceStatusKey(p->bundle.licence_id);
+      if (auto err = GetStateProof(*rpc, key, 0, &sp)) return Fail(err->code, err->message);
+      auto ev = EvidenceFrom(sp, key);
+      if (!ev.ok()) return FailStatus(kExitRejected, ev.status());
+      vo.fresh_status = std::move(*ev);
+      fetched = rpc->target.address;
+    }
+    v = verifier.Verify(*p, vo);
+    if (!fetched.empty()) v.detail += " (status fetched from " + fetched + ")";
+  }
+  if (g.json) {
+    std::cout << v.ToJson() << "\n";
+  } else {
+    std::string head = proof::OutcomeName(v.outcome);
+    if (!v.valid()) head += std::string(" (") + proof::ReasonName(v.reason) + ")";
+    std::cout << head << ": " << v.detail << "\n";
+    if (!v.licence_id.empty()) {
+      std::cout << fmt::format("  licence   {} ({}, issued by {} {} in block {})\n", v.licence_id,
+                               v.type_code, v.issuer_org, v.issuer_kind, v.issued_height);
+    }
+    if (v.status_height) {
+      std::cout << fmt::format("  status    {} at block {}, {}\n",
+                               v.status.empty() ? "?" : v.status, *v.status_height,
+                               Ago(*v.status_age_ms));
+    }
+    for (const auto& [f, val] : v.disclosed)
+      std::cout << fmt::format("  disclosed {} = {}\n", f, val);
+  }
+  return v.valid() ? kExitOk : kExitRejected;
+}
+
+}  // namespace
 
 void AddProofCommands(CLI::App& app, CliContext& ctx) {
-  (void)app;
-  (void)ctx;
+  auto* proof_cmd = app.add_subcommand("proof", "licence proofs for holders");
+  proof_cmd->require_subcommand(1);
+  auto eo = std::make_shared<ExportOpts>();
+  auto* exp = proof_cmd->add_subcommand(
+      "export",
+      "fetch a licence's proof bundle (record, issuing tx with audit path and certified block, "
+      "status proof) from a node (--node/--net/--org) and write it as JSON");
+  exp->add_option("LICENCE_ID", eo->id, "licence identifier")->required();
+  exp->add_option("--out", eo->out, "output file, e.g. proof.json")->required();
+  exp->add_option("--genesis", eo->genesis,
+                  "genesis.json to check the bundle against and trim certificates to a quorum "
+                  "(default with --net: DIR/genesis.json)");
+  exp->add_flag("--no-status", eo->no_status, "leave out the status proof");
+  exp->callback([&ctx, eo]() { ctx.run = [&ctx, eo]() { return RunExport(ctx.global, *eo); }; });
+
+  auto po = std::make_shared<PresentOpts>();
+  auto* pr = app.add_subcommand(
+      "present",
+      "sign a presentation of a proof bundle for a verifier's challenge with the holder's key "
+      "(global --key HOLDER.key), optionally disclosing committed fields");
+  pr->add_option("--proof", po->proof_file, "proof bundle file from 'proof export'")->required();
+  pr->add_option("--challenge", po->challenge, "the verifier's challenge (nonce)")->required();
+  pr->add_option("--disclose", po->disclose, "fields to disclose, comma separated");
+  pr->add_option("--secrets", po->secrets,
+                 "JSON file field -> {\"value\", \"salt\" (hex)} (the window client's secrets)");
+  pr->add_option("--out", po->out, "output file, e.g. presentation.json")->required();
+  auto* png = pr->add_option("--qr", po->qr_png, "also write a QR code PNG (zlib payload)");
+  auto* term = pr->add_flag("--qr-terminal", po->qr_terminal, "also print the QR code");
+  png->excludes(term);
+  pr->callback([&ctx, po]() { ctx.run = [&ctx, po]() { return RunPresent(ctx.global, *po); }; });
+
+  auto vo = std::make_shared<VerifyOpts>();
+  auto* ve = app.add_subcommand(
+      "verify",
+      "verify a presentation offline against the genesis: VALID (exit 0), INVALID or "
+      "STATUS_UNKNOWN (exit 1); --node/--net fetches a fresh status proof");
+  ve->add_option("PRESENTATION", vo->file, "presentation.json (or a saved QR payload)")->required();
+  ve->add_option("--genesis", vo->genesis, "the network's genesis.json")->required();
+  ve->add_option("--challenge", vo->challenge, "the challenge you gave the holder")->required();
+  ve->add_option("--max-age", vo->max_age,
+                 "oldest acceptable status proof: e.g. 10m, 24h, 7d, or none (default 24h)");
+  ve->callback([&ctx, vo]() { ctx.run = [&ctx, vo]() { return RunVerify(ctx.global, *vo); }; });
 }
 
 }  // namespace licenced::cli
