@@ -135,6 +135,25 @@ class Network:
     def up_nodes(self):
         return {n["org"]: n for n in self.status() if n["up"]}
 
+    def metric(self, org, name):
+        """Value of a Prometheus metric from the node's /metrics (http listener), or None."""
+        import urllib.request
+        http = None
+        with open(os.path.join(self.dir, org, "node.toml")) as f:
+            for line in f:
+                if line.strip().startswith("http") and "=" in line:
+                    http = line.split("=", 1)[1].strip().strip('"')
+        try:
+            with urllib.request.urlopen(f"http://{http}/metrics", timeout=5) as r:
+                text = r.read().decode()
+        except OSError:
+            return None
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == name:
+                return float(parts[1])
+        return None
+
     def block_hash(self, org, height):
         data, p = self.ctl_json("--timeout", "5", "block", "show", str(height), org=org, check=False)
         return data["hash"] if p.returncode == 0 and data else None

@@ -3,8 +3,10 @@
 Uses a short checkpoint interval (4) so that a few hundred transactions make
 many checkpoints. Stops one backup, wipes its data dir (keys and config kept),
 commits more transactions on the other three, restarts it, and checks that it
-reaches the same height, head hash and state root as the others and that the
-transactions committed while it was away are in its ledger.
+reaches the same height, head hash and state root as the others, that it got
+its blocks by state transfer (licenced_state_transfer_blocks_total in its
+/metrics), and that the transactions committed while it was away are in its
+ledger.
 """
 
 import os
@@ -34,6 +36,10 @@ def test(net):
 
     net.start(victim)
     net.wait_converged(min_height=h, timeout=300)
+    fetched = net.metric(victim, "licenced_state_transfer_blocks_total")
+    log(f"{victim} received {fetched} blocks by state transfer")
+    assert fetched is not None and fetched >= h - 1, \
+        f"{victim} did not catch up by state transfer (licenced_state_transfer_blocks_total={fetched})"
     data, p = net.ctl_json("--timeout", "10", "tx", "check", "--ids", ids, org=victim, check=False,
                            timeout=600)
     assert data is not None, p.stderr
