@@ -1,5 +1,7 @@
 #include "node/config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -148,15 +150,32 @@ Result<HostPort> ParseHostPort(std::string_view text) {
     return Status::InvalidArgument("must be HOST:PORT (got '" + std::string(text) + "')");
   }
   std::string host(text.substr(0, colon));
+  auto all_of = [](const std::string& h, auto pred) {
+    return !h.empty() && std::all_of(h.begin(), h.end(), pred);
+  };
   if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) {
+    // An IPv6 literal: hex digits, ':' and '.' (IPv4-mapped) only.
+    std::string inner =
+        host.size() >= 3 && host.back() == ']' ? host.substr(1, host.size() - 2) : "";
+    if (!all_of(inner,
+                [](char c) {
+                  return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+                }) ||
+        inner.find(':') == std::string::npos) {
       return Status::InvalidArgument("has a malformed [IPv6] host (got '" + std::string(text) +
                                      "')");
     }
-    host = host.substr(1, host.size() - 2);
+    host = inner;
   } else if (host.find(':') != std::string::npos) {
     return Status::InvalidArgument("must write an IPv6 host in brackets (got '" +
                                    std::string(text) + "')");
+  } else if (!all_of(host, [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                      c == '_';
+             })) {
+    return Status::InvalidArgument(
+        "has an invalid host name (letters, digits, '.', '-', '_'; got '" + std::string(text) +
+        "')");
   }
   std::string_view port_text = text.substr(colon + 1);
   uint32_t port = 0;

@@ -120,3 +120,22 @@ TEST_CASE("config is cross-checked against genesis", "[node][config]") {
   CHECK_THAT(CheckAgainstGenesis(bad, net.genesis).message(),
              Catch::Contains("'consensus.checkpoint_interval'"));
 }
+
+TEST_CASE("host:port parsing round-trips and rejects odd hosts", "[node][config]") {
+  using licenced::node::ParseHostPort;
+  for (const char* ok :
+       {"127.0.0.1:7001", "node-1.example:80", "[::1]:7001", "[::ffff:10.0.0.1]:9"}) {
+    auto hp = ParseHostPort(ok);
+    REQUIRE(hp.ok());
+    auto again = ParseHostPort(hp->ToString());
+    REQUIRE(again.ok());
+    CHECK(again->host == hp->host);
+    CHECK(again->port == hp->port);
+  }
+  for (const char* bad :
+       {"[[x]:35", "[]:1", "[x]:1", "a b:1", "::1:80", "host:0", "host:", ":80"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseHostPort(bad).ok());
+  }
+  CHECK_FALSE(ParseHostPort(std::string("a\0b:1", 5)).ok());
+}
