@@ -65,6 +65,9 @@ Result<Bundle> DecodeBundleFrom(Reader& r) {
   bool too_long = false;
   b.licence_id = r.Str();
   if (b.licence_id.size() > 200) too_long = true;
+  for (char c : b.licence_id) {
+    if (c < 0x21 || c > 0x7e) return Bad("licence id must be printable ASCII");
+  }
   b.record = BoundedVar(r, kMaxRecordBytes, &too_long);
   TxInclusion& t = b.issuance;
   t.tx = BoundedVar(r, kMaxTransactionBytes, &too_long);
@@ -260,7 +263,8 @@ std::string BundleToJson(const Bundle& b) {
   j["format"] = "licenced-proof-bundle/v1";
   j["licence_id"] = b.licence_id;
   j["bundle"] = Base64Encode(b.Encode());
-  return j.dump(2) + "\n";
+  // The copies beside the base64 are informational; never throw on non-UTF-8 input.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -289,7 +293,8 @@ std::string PresentationToJson(const Presentation& p) {
   j["licence_id"] = p.bundle.licence_id;
   j["challenge"] = p.challenge;
   j["presentation"] = Base64Encode(p.Encode());
-  return j.dump(2) + "\n";
+  // The copies beside the base64 are informational; never throw on non-UTF-8 input.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<Presentation> PresentationFromJson(std::string_view text) {

@@ -164,7 +164,7 @@ std::string Verdict::ToJson() const {
   j["disclosed"] = d;
   j["challenge"] = challenge;
   j["created_at_ms"] = created_at_ms;
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);  // inputs are untrusted
 }
 
 Verifier::Verifier(Genesis genesis) : genesis_(std::move(genesis)) {

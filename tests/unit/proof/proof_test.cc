@@ -511,3 +511,22 @@ TEST_CASE("proof: write sample files for licencectl", "[.files]") {
   fx.ledger.Ok(fx.licensing, "licence", "revoke", {{"identifier", fx.bl}, {"reason", "demo"}});
   write("proof-revoked.json", BundleToJson(fx.ledger.Export(fx.bl)));
 }
+
+// Regression (tests/fuzz/regressions/fuzz_proof/bundle_licence_id_not_utf8):
+// BundleToJson threw on a non-UTF-8 licence id.
+TEST_CASE("proof: non-ASCII licence ids are refused on decode and never make JSON throw",
+          "[proof]") {
+  Fixture fx;
+  Bundle b = fx.ledger.Export(fx.bl);
+  b.licence_id = std::string("1.2\xff\xfe", 5);
+  CHECK_FALSE(Bundle::Decode(b.Encode()).ok());
+  std::string text = BundleToJson(b);  // must not throw
+  CHECK_FALSE(BundleFromJson(text).ok());
+  auto p = Present(b, {}, std::string("\xc3\x28", 2), 0, fx.holder);
+  REQUIRE(p.ok());
+  CHECK_FALSE(PresentationToJson(*p).empty());
+  Verifier verifier(fx.ledger.genesis());
+  Verdict v = verifier.Verify(*p, fx.Opts(std::string("\xc3\x28", 2)));
+  CHECK_FALSE(v.valid());
+  CHECK_FALSE(v.ToJson().empty());
+}
