@@ -81,7 +81,7 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   const std::string secrets_path =
       o.secrets_out.empty() ? DefaultSecretsPath(o.file) : o.secrets_out;
   Json secrets = {{"flow", o.flow},     {"application", o.file}, {"holder_key", app["holder_key"]},
-                  {"case_id", nullptr}, {"tx_id", nullptr},      {"fields", prepared->secrets}};
+                  {"case_id", nullptr}, {"tx_id", nullptr},      {"secrets", prepared->secrets}};
   Status w = WriteTextFile(secrets_path, secrets.dump(2) + "\n", 0600);
   if (!w.ok()) {
     return Fail(kExitUsage, fmt::format("cannot write the secrets file {}: {}; choose another "
@@ -92,8 +92,10 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   if (auto e = Session::Open(g, true, &s)) return Report(*e);
   SubmitResult r;
   if (auto e = s->Submit("workflow", "open_case", prepared->args, &r)) {
-    std::fprintf(stderr, "licencectl: the per-field salts are kept in %s\n", secrets_path.c_str());
-    return Report(*e);
+    int code = Report(*e);
+    std::fprintf(stderr, "licencectl: the salts of this application are in %s\n",
+                 secrets_path.c_str());
+    return code;
   }
   const std::string case_id = r.result.value("case_id", "");
   secrets["case_id"] = case_id;

@@ -51,7 +51,8 @@ void PrintLicence(const Json& l, bool show_ids) {
   if (!r.value("replaces", "").empty()) {
     std::cout << fmt::format("  replaces    {}\n", r.value("replaces", ""));
   }
-  if (!r.value("case_id", "").empty()) std::cout << "  case        " << r["case_id"] << "\n";
+  if (!r.value("case_id", "").empty())
+    std::cout << "  case        " << r["case_id"].get<std::string>() << "\n";
   std::cout << "  status set  block " << l.value("updated_height", uint64_t{0}) << "\n";
   Json pub = r.value("public_fields", Json::object());
   if (!pub.empty()) std::cout << "  public      " << pub.dump() << "\n";

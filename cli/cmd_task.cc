@@ -285,7 +285,7 @@ std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOpt
   if (!box.ok()) return CliError{kExitUsage, box.status().message()};
   (*args)["sealed"] = Json{{"social", *box}};
   std::string path = o.secrets_out.empty() ? case_id + ".resident_id.secrets.json" : o.secrets_out;
-  Json secrets = {{"case_id", case_id}, {"fields", {{"resident_id", salted}}}};
+  Json secrets = {{"case_id", case_id}, {"secrets", {{"resident_id", salted}}}};
   Status w = WriteTextFile(path, secrets.dump(2) + "\n", 0600);
   if (!w.ok()) return CliError{kExitUsage, "cannot write " + path + ": " + w.message()};
   *secrets_note = fmt::format(

@@ -120,8 +120,8 @@ def enterprise(c):
     assert stat.S_IMODE(os.stat(secrets_path).st_mode) == 0o600
     secrets = json.load(open(secrets_path))
     assert secrets["case_id"] == case
-    assert secrets["fields"]["enterprise_name"]["value"] == "Jinan Quanyong Software Co., Ltd."
-    assert len(secrets["fields"]["legal_rep_id"]["salt"]) == 32
+    assert secrets["secrets"]["enterprise_name"]["value"] == "Jinan Quanyong Software Co., Ltd."
+    assert len(secrets["secrets"]["legal_rep_id"]["salt"]) == 32
     log(f"opened {case}; salts in {secrets_path}")
     expect_error(c, ["case", "open", "enterprise", "--file", app, "--holder-key", holder], 1,
                  "ALREADY_EXISTS", org="market", key="market-window")
@@ -233,9 +233,9 @@ def newborn(c):
     out = complete(c, "police", "police-hukou", f"{case}/household_registration",
                    ex("household_registration"))
     rid_file = os.path.join(work, f"{case}.resident_id.secrets.json")
-    rid = json.load(open(rid_file))["fields"]["resident_id"]["value"]
+    rid = json.load(open(rid_file))["secrets"]["resident_id"]["value"]
     assert rid == "370102202611240028", rid
-    assert out["result"]["outputs"]["licence"].startswith("HRE"), out
+    assert ".HRE." in out["result"]["outputs"]["licence"], out
     shown = c.ctl("task", "show", f"{case}/medical_insurance", org="social")
     assert shown["sealed_data"]["household_registration"]["resident_id"]["value"] == "3701**********0028"
     complete(c, "social", "social-clerk", f"{case}/medical_insurance")
