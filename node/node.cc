@@ -245,7 +245,7 @@ void Node::Shutdown() {
     shut_down_ = true;
   }
   shutdown_cv_.notify_all();
-  spdlog::info("shutting down");
+  if (started_) spdlog::info("shutting down");
   if (client_server_)
     client_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   if (peer_server_)
