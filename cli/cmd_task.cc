@@ -343,7 +343,7 @@ int RunAction(const GlobalOptions& g, const TaskOptions& o, const std::string& m
     if (kase.is_object() && kase.contains("tasks")) {
       for (const auto& t : kase["tasks"]) {
         if (t.value("status", "") == "ready" && t.value("ready_at_ms", uint64_t{0}) != 0) {
-          std::cout << fmt::format("  now ready: {} -> {} inbox\n", t.value("task_id", ""),
+          std::cout << fmt::format("  ready: {} -> {} inbox\n", t.value("task_id", ""),
                                    t.value("org", ""));
         }
       }
