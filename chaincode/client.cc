@@ -55,6 +55,19 @@ Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view ap
   if (!app.contains("private") || !app["private"].is_object()) {
     return Status::InvalidArgument("application.private: missing");
   }
+  // Type-check every field read below: a malformed application file is an
+  // InvalidArgument, never a json::type_error escaping to the caller.
+  if (app.contains("holder_key") && !app["holder_key"].is_string()) {
+    return Status::InvalidArgument("application.holder_key: expected a hex string");
+  }
+  if (app.contains("public") && !app["public"].is_object()) {
+    return Status::InvalidArgument("application.public: expected an object");
+  }
+  const json public_fields = app.value("public", json::object());
+  if (public_fields.contains("guardian") && !public_fields["guardian"].is_string()) {
+    return Status::InvalidArgument(
+        "application.public.guardian: expected \"mother\" or \"father\"");
+  }
   PreparedCase out;
   out.secrets = json::object();
   json priv = json::object();
@@ -69,7 +82,7 @@ Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view ap
   }
   out.args = {{"flow", flow->id},
               {"holder_key", app.value("holder_key", "")},
-              {"public", app.value("public", json::object())},
+              {"public", public_fields},
               {"private", priv},
               {"sealed", json::object()}};
   for (const auto& def : flow->sealed_at_open) {
@@ -77,7 +90,7 @@ Result<PreparedCase> PrepareOpenCase(const Genesis& genesis, std::string_view ap
     for (const auto& f : def.fields) {
       std::string src = f;
       if (f == "guardian_name" || f == "guardian_id") {
-        std::string who = app["public"].value("guardian", "mother");
+        std::string who = public_fields.value("guardian", "mother");
         src = who + (f == "guardian_name" ? "_name" : "_id");
       }
       if (!priv.contains(src)) {

@@ -51,6 +51,11 @@ class MemStateView final : public StateView {
 class OverlayView final : public StateView {
  public:
   explicit OverlayView(StateView& base) : base_(base) {}
+  // `OverlayView inner(outer)` wraps `outer` (nested overlays); it must never
+  // copy it, since a copy would share outer's base and bypass outer's buffer.
+  explicit OverlayView(OverlayView& base) : base_(base) {}
+  OverlayView(const OverlayView&) = delete;
+  OverlayView& operator=(const OverlayView&) = delete;
 
   std::optional<Bytes> Get(std::string_view key) const override;
   void Put(std::string_view key, Bytes value) override;
