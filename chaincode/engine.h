@@ -37,6 +37,9 @@ struct TxContext {
   uint64_t block_time_ms = 0;  // block header timestamp
   uint32_t tx_index = 0;       // position in the block
   Hash tx_id{};                // Transaction::Id()
+  // The host already checked tx.signature (e.g. the node's TxVerifier did, once
+  // per node): Execute skips its own check. Default false: Execute verifies.
+  bool signature_verified = false;
 };
 
 struct Event {
