@@ -86,6 +86,7 @@ void ReplicaCore::GarbageCollect(uint64_t upto) {
     Emit(Persist{PreparedKey(*it), {}});
   }
   persisted_heights_.erase(persisted_heights_.begin(), end);
+  std::erase_if(body_replied_, [&](const auto& e) { return e.first.second <= upto; });
 }
 
 void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
@@ -97,7 +98,7 @@ void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
   bool peer_behind_view =
       st->view < view_ || (st->view == view_ && st->in_view_change && !in_view_change_);
   if (peer_behind_view && !in_view_change_ && last_new_view_ && may_reply) {
-    Emit(SendTo{m.sender, *last_new_view_});
+    SendBytes(m.sender, *last_new_view_);
     last_reply_[m.sender] = now;
     may_reply = false;
   }
@@ -137,19 +138,26 @@ void ReplicaCore::Tick(TimeMs now) {
       if (IsPrimary()) {
         BroadcastMsg(s.pp_msg);
       } else if (s.my_prepare && !s.prepared) {
-        Emit(Broadcast{*s.my_prepare});
+        BroadcastBytes(*s.my_prepare);
       }
-      if (s.my_commit) Emit(Broadcast{*s.my_commit});
+      if (s.my_commit) BroadcastBytes(*s.my_commit);
     }
+    RequestMissingBodies(now);
     if (!IsPrimary()) {
-      size_t sent = 0;
+      // Re-forward requests still pending to the primary: one RequestBatch.
+      RequestBatchMsg batch;
+      size_t bytes = 4;
       for (const auto& [seq, id] : pending_order_) {
-        if (sent >= kMaxResendRequests) break;
+        if (batch.txs.size() >= kMaxResendRequests) break;
         PendingTx& p = pending_.at(id);
         if (p.last_forward + Interval() > now) continue;
+        if (bytes + 4 + p.tx.size() > kMaxRequestBatchBytes) break;
         p.last_forward = now;
-        Send(PrimaryOf(view_), SignMsg(MsgType::kRequest, RequestMsg{p.tx}.Encode()));
-        ++sent;
+        bytes += 4 + p.tx.size();
+        batch.txs.push_back(p.tx);
+      }
+      if (!batch.txs.empty()) {
+        Send(PrimaryOf(view_), SignMsg(MsgType::kRequestBatch, batch.Encode()));
       }
     }
   }

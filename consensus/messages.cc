@@ -37,7 +37,7 @@ std::string_view TagFor(MsgType type) {
     case MsgType::kRequest:
       return "licenced/pbft/request/v1";
     case MsgType::kPrePrepare:
-      return "licenced/pbft/preprepare/v1";
+      return "licenced/pbft/preprepare/v2";  // v2: signs view || header only
     case MsgType::kPrepare:
       return "licenced/pbft/prepare/v1";
     case MsgType::kCommit:
@@ -50,6 +50,12 @@ std::string_view TagFor(MsgType type) {
       return "licenced/pbft/newview/v1";
     case MsgType::kStatus:
       return "licenced/pbft/status/v1";
+    case MsgType::kRequestBatch:
+      return "licenced/pbft/requestbatch/v1";
+    case MsgType::kBlockRequest:
+      return "licenced/pbft/blockrequest/v1";
+    case MsgType::kBlockResponse:
+      return "licenced/pbft/blockresponse/v1";
   }
   return "licenced/pbft/unknown";
 }
@@ -72,8 +78,27 @@ const char* MsgTypeName(MsgType type) {
       return "NewView";
     case MsgType::kStatus:
       return "Status";
+    case MsgType::kRequestBatch:
+      return "RequestBatch";
+    case MsgType::kBlockRequest:
+      return "BlockRequest";
+    case MsgType::kBlockResponse:
+      return "BlockResponse";
   }
   return "Unknown";
+}
+
+std::optional<Bytes> SignedPart(MsgType type, ByteView body) {
+  if (type != MsgType::kPrePrepare) return Bytes(body.begin(), body.end());
+  // view u64 | block var = (u32 length | header 116 | ...)
+  constexpr size_t kHeaderAt = 8 + 4;
+  if (body.size() < kHeaderAt + BlockHeader::kEncodedSize) return std::nullopt;
+  Bytes out;
+  out.reserve(8 + BlockHeader::kEncodedSize);
+  out.insert(out.end(), body.begin(), body.begin() + 8);
+  out.insert(out.end(), body.begin() + kHeaderAt,
+             body.begin() + kHeaderAt + BlockHeader::kEncodedSize);
+  return out;
 }
 
 SignedMessage SignedMessage::Sign(MsgType type, ReplicaId sender, Bytes body,
@@ -81,7 +106,12 @@ SignedMessage SignedMessage::Sign(MsgType type, ReplicaId sender, Bytes body,
   SignedMessage m;
   m.type = type;
   m.sender = sender;
-  m.signature = key.Sign(TagFor(type), body);
+  if (type == MsgType::kPrePrepare) {
+    auto part = SignedPart(type, body);
+    m.signature = key.Sign(TagFor(type), part ? ByteView(*part) : ByteView(body));
+  } else {
+    m.signature = key.Sign(TagFor(type), body);
+  }
   m.body = std::move(body);
   return m;
 }
@@ -101,8 +131,7 @@ Result<SignedMessage> SignedMessage::Decode(ByteView data) {
   m.body = r.Var();
   m.signature = r.Fixed<crypto::kSignatureSize>();
   LIC_RETURN_IF_ERROR(r.Finish("consensus message"));
-  if (type < static_cast<uint8_t>(MsgType::kRequest) ||
-      type > static_cast<uint8_t>(MsgType::kStatus)) {
+  if (type < static_cast<uint8_t>(MsgType::kRequest) || type > kMaxMsgType) {
     return Status::InvalidArgument("consensus message: unknown type " + std::to_string(type));
   }
   m.type = static_cast<MsgType>(type);
@@ -116,8 +145,15 @@ Status SignedMessage::Verify(const ValidatorSet& validators,
                                     std::to_string(sender));
   }
   const crypto::PublicKey& key = validators.keys[sender];
-  bool ok = verify ? verify(key, TagFor(type), body, signature)
-                   : crypto::Verify(key, TagFor(type), body, signature);
+  std::optional<Bytes> part;
+  ByteView signed_part = body;
+  if (type == MsgType::kPrePrepare) {
+    part = SignedPart(type, body);
+    if (!part) return Status::InvalidArgument("PrePrepare: body too short");
+    signed_part = *part;
+  }
+  bool ok = verify ? verify(key, TagFor(type), signed_part, signature)
+                   : crypto::Verify(key, TagFor(type), signed_part, signature);
   if (!ok) {
     return Status::PermissionDenied(std::string(MsgTypeName(type)) + " from replica " +
                                     std::to_string(sender) + ": bad signature");
@@ -133,6 +169,62 @@ Result<RequestMsg> RequestMsg::Decode(ByteView body) {
   m.tx = r.Var();
   LIC_RETURN_IF_ERROR(r.Finish("Request"));
   return m;
+}
+
+Bytes RequestBatchMsg::Encode() const {
+  Writer w;
+  w.U32(static_cast<uint32_t>(txs.size()));
+  for (const Bytes& tx : txs) w.Var(tx);
+  return w.Take();
+}
+
+Result<RequestBatchMsg> RequestBatchMsg::Decode(ByteView body) {
+  if (body.size() > kMaxRequestBatchBytes) {
+    return Status::InvalidArgument("RequestBatch: " + std::to_string(body.size()) +
+                                   " bytes exceeds the limit");
+  }
+  Reader r(body);
+  LIC_ASSIGN_OR_RETURN(uint32_t n, ReadCount(r, 4, "RequestBatch"));
+  if (n == 0 || n > kMaxRequestBatchTxs) {
+    return Status::InvalidArgument("RequestBatch: " + std::to_string(n) + " txs (want 1.." +
+                                   std::to_string(kMaxRequestBatchTxs) + ")");
+  }
+  RequestBatchMsg m;
+  m.txs.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) m.txs.push_back(r.Var());
+  LIC_RETURN_IF_ERROR(r.Finish("RequestBatch"));
+  return m;
+}
+
+Bytes BlockRequestMsg::Encode() const { return Writer().U64(height).Raw(block_hash).Take(); }
+
+Result<BlockRequestMsg> BlockRequestMsg::Decode(ByteView body) {
+  Reader r(body);
+  BlockRequestMsg m;
+  m.height = r.U64();
+  m.block_hash = r.Fixed<32>();
+  LIC_RETURN_IF_ERROR(r.Finish("BlockRequest"));
+  return m;
+}
+
+Bytes BlockResponseMsg::Encode() const { return Writer().Var(block.Encode()).Take(); }
+
+Result<BlockResponseMsg> BlockResponseMsg::Decode(ByteView body) {
+  Reader r(body);
+  Bytes block = r.Var();
+  LIC_RETURN_IF_ERROR(r.Finish("BlockResponse"));
+  BlockResponseMsg m;
+  LIC_ASSIGN_OR_RETURN(m.block, Block::Decode(block));
+  return m;
+}
+
+SignedMessage StripPrePrepare(const SignedMessage& m) {
+  auto pp = PrePrepareMsg::Decode(m.body);
+  if (!pp.ok() || pp->stripped()) return m;
+  pp->block.txs.clear();
+  SignedMessage out = m;
+  out.body = pp->Encode();
+  return out;
 }
 
 Bytes PrePrepareMsg::Encode() const { return Writer().U64(view).Var(block.Encode()).Take(); }
@@ -283,6 +375,74 @@ Result<StatusMsg> StatusMsg::Decode(ByteView body) {
   if (flag > 1) return Status::InvalidArgument("Status: in_view_change must be 0 or 1");
   m.in_view_change = flag == 1;
   return m;
+}
+
+namespace {
+
+Status VerifyNested(const ValidatorSet& vs, const SignedMessage& m, const SignatureVerifier& verify,
+                    int depth);
+
+Status VerifyViewChangeBody(const ValidatorSet& vs, ByteView body,
+                            const SignatureVerifier& verify) {
+  LIC_ASSIGN_OR_RETURN(ViewChangeMsg vc, ViewChangeMsg::Decode(body));
+  for (const SignedMessage& c : vc.checkpoint_proof) LIC_RETURN_IF_ERROR(c.Verify(vs, verify));
+  for (const PreparedCert& c : vc.prepared) {
+    LIC_RETURN_IF_ERROR(c.pre_prepare.Verify(vs, verify));
+    for (const SignedMessage& p : c.prepares) LIC_RETURN_IF_ERROR(p.Verify(vs, verify));
+  }
+  return Status::Ok();
+}
+
+Status VerifyNested(const ValidatorSet& vs, const SignedMessage& m, const SignatureVerifier& verify,
+                    int depth) {
+  LIC_RETURN_IF_ERROR(m.Verify(vs, verify));
+  if (m.type == MsgType::kViewChange) return VerifyViewChangeBody(vs, m.body, verify);
+  if (m.type == MsgType::kNewView && depth == 0) {
+    LIC_ASSIGN_OR_RETURN(NewViewMsg nv, NewViewMsg::Decode(m.body));
+    for (const SignedMessage& v : nv.view_changes) {
+      LIC_RETURN_IF_ERROR(VerifyNested(vs, v, verify, depth + 1));
+    }
+    for (const SignedMessage& p : nv.pre_prepares) LIC_RETURN_IF_ERROR(p.Verify(vs, verify));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyMessageSignatures(const ValidatorSet& validators, ByteView message,
+                               const SignatureVerifier& verify) {
+  LIC_ASSIGN_OR_RETURN(SignedMessage m, SignedMessage::Decode(message));
+  return VerifyNested(validators, m, verify, 0);
+}
+
+std::vector<Bytes> CarriedTxs(ByteView message) {
+  auto m = SignedMessage::Decode(message);
+  if (!m.ok()) return {};
+  switch (m->type) {
+    case MsgType::kRequest: {
+      auto r = RequestMsg::Decode(m->body);
+      if (r.ok()) return {std::move(r->tx)};
+      break;
+    }
+    case MsgType::kRequestBatch: {
+      auto r = RequestBatchMsg::Decode(m->body);
+      if (r.ok()) return std::move(r->txs);
+      break;
+    }
+    case MsgType::kPrePrepare: {
+      auto r = PrePrepareMsg::Decode(m->body);
+      if (r.ok()) return std::move(r->block.txs);
+      break;
+    }
+    case MsgType::kBlockResponse: {
+      auto r = BlockResponseMsg::Decode(m->body);
+      if (r.ok()) return std::move(r->block.txs);
+      break;
+    }
+    default:
+      break;
+  }
+  return {};
 }
 
 Bytes CheckpointProof::Encode() const {

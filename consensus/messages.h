@@ -2,10 +2,18 @@
 //
 // Every message on the wire is a SignedMessage:
 //   type u8, sender u32, body var bytes, signature 64 raw
-// where signature = Ed25519 of SigningBytes(TagFor(type), body) by validator
-// `sender`. Bodies (fields in order, core/encoding.h rules):
-//   Request     tx var
+// where signature = Ed25519 of SigningBytes(TagFor(type), SignedPart(type,
+// body)) by validator `sender`; SignedPart is the body itself for every type
+// except PrePrepare (see below). Bodies (fields in order, core/encoding.h rules):
+//   Request     tx var                       (old single-tx form; still accepted)
+//   RequestBatch count u32 + each tx var      (1..kMaxRequestBatchTxs txs)
 //   PrePrepare  view u64, block var (Block::Encode; height = block height)
+//               SIGNED PART: view u64 || header (116), not the txs (the
+//               header's tx_root commits to them). A "stripped" pre-prepare
+//               (same header, no txs) keeps a valid signature: view changes
+//               and new views carry only stripped ones (digests, not bodies).
+//   BlockRequest height u64, block_hash 32     (ask peers for a block body)
+//   BlockResponse block var                    (any replica; checked against the hash)
 //   Prepare     view u64, height u64, block_hash 32
 //   Commit      view u64, height u64, block_hash 32   (== CommitVoteBody)
 //   Checkpoint  height u64, block_hash 32, state_root 32
@@ -20,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -40,13 +49,30 @@ enum class MsgType : uint8_t {
   kViewChange = 6,
   kNewView = 7,
   kStatus = 8,
+  kRequestBatch = 9,
+  kBlockRequest = 10,
+  kBlockResponse = 11,
 };
+inline constexpr uint8_t kMaxMsgType = 11;
 
 // Signing tag per message type, e.g. "licenced/pbft/prepare/v1".
 std::string_view TagFor(MsgType type);
 const char* MsgTypeName(MsgType type);
 
-inline constexpr size_t kMaxMessageBytes = kMaxBlockBytes + 1024;
+// Hard cap on every encoded consensus message (decoders reject larger input;
+// the replica never emits a larger one). Well under the 16 MiB gRPC limit.
+inline constexpr size_t kMaxMessageBytes = 8 * 1024 * 1024;
+// A proposed block's encoding stays under this (room for the envelope).
+inline constexpr size_t kMaxProposalBytes = kMaxMessageBytes - 4096;
+// Request batches: at most this many txs / encoded body bytes (receivers drop
+// larger ones; the sender's config limits are clamped to these).
+inline constexpr size_t kMaxRequestBatchTxs = 4096;
+inline constexpr size_t kMaxRequestBatchBytes = 4 * 1024 * 1024;
+
+// The bytes a message's signature covers: `body` itself, except for
+// PrePrepare where it is view u64 || header (the first 8 and the 116 header
+// bytes of the body). nullopt if a PrePrepare body is too short to hold them.
+std::optional<Bytes> SignedPart(MsgType type, ByteView body);
 
 struct SignedMessage {
   MsgType type = MsgType::kStatus;
@@ -68,11 +94,37 @@ struct RequestMsg {
   static Result<RequestMsg> Decode(ByteView body);
 };
 
+struct RequestBatchMsg {
+  std::vector<Bytes> txs;
+  Bytes Encode() const;
+  // Rejects 0 or more than kMaxRequestBatchTxs txs and bodies over
+  // kMaxRequestBatchBytes.
+  static Result<RequestBatchMsg> Decode(ByteView body);
+};
+
 struct PrePrepareMsg {
   uint64_t view = 0;
-  Block block;
+  Block block;  // txs empty in a stripped pre-prepare
   Bytes Encode() const;
   static Result<PrePrepareMsg> Decode(ByteView body);
+  bool stripped() const { return block.txs.empty(); }
+};
+
+// The same pre-prepare without its txs; its signature stays valid.
+// REQUIRES: m.type == kPrePrepare and its body decodes.
+SignedMessage StripPrePrepare(const SignedMessage& m);
+
+struct BlockRequestMsg {
+  uint64_t height = 0;
+  Hash block_hash{};
+  Bytes Encode() const;
+  static Result<BlockRequestMsg> Decode(ByteView body);
+};
+
+struct BlockResponseMsg {
+  Block block;
+  Bytes Encode() const;
+  static Result<BlockResponseMsg> Decode(ByteView body);
 };
 
 // Prepare and Commit share a body layout.
@@ -127,6 +179,21 @@ struct StatusMsg {
   Bytes Encode() const;
   static Result<StatusMsg> Decode(ByteView body);
 };
+
+// Verifies every signature a replica would check for `message` (the envelope
+// and every nested signed message: checkpoint proofs, prepared certificates,
+// view changes of a new view, re-proposed pre-prepares) with `verify` (empty:
+// crypto::Verify). Pure and thread-safe: the host may run it on its own
+// threads and then hand the message to Replica::OnVerifiedMessage, which
+// skips all signature checks (see docs/consensus.md, "Verifying off the
+// strand"). Does not check anything but signatures and decoding.
+Status VerifyMessageSignatures(const ValidatorSet& validators, ByteView message,
+                               const SignatureVerifier& verify = {});
+
+// The opaque txs a message carries (Request, RequestBatch, PrePrepare,
+// BlockResponse), e.g. for the host to pre-check their client signatures off
+// the strand. Empty for other types or undecodable input.
+std::vector<Bytes> CarriedTxs(ByteView message);
 
 // A checkpoint proof as persisted: the checkpoint and its signed messages.
 struct CheckpointProof {

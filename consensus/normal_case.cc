@@ -1,4 +1,5 @@
-// Normal case: requests, batching, pre-prepare, prepare, commit, delivery.
+// Normal case: batching, pre-prepare, prepare, commit, delivery. (Requests
+// and block bodies: dissemination.cc.)
 #include <algorithm>
 #include <set>
 #include <string>
@@ -7,34 +8,6 @@
 #include "core/merkle.h"
 
 namespace licenced::consensus {
-
-void ReplicaCore::OnRequest(Bytes tx, TimeMs now, bool forward) {
-  Hash id = TxId(tx);
-  if (pending_.count(id) > 0) return;
-  if (pending_.size() >= config_.max_pending_requests) return;
-  if (!config_.validate_tx(tx) || config_.is_committed(id)) return;
-  if (InFlight(id)) return;
-  if (forward) {
-    // Every replica learns the request, so that every correct replica's
-    // request timer runs if the primary does not order it.
-    BroadcastMsg(SignMsg(MsgType::kRequest, RequestMsg{tx}.Encode()));
-  }
-  PendingTx p;
-  p.tx = std::move(tx);
-  p.seq = next_seq_++;
-  p.arrival = now;
-  p.last_forward = now;
-  pending_order_[p.seq] = id;
-  pending_.emplace(id, std::move(p));
-  RearmProgressTimer(now);
-  MaybePropose(now);
-}
-
-void ReplicaCore::HandleRequest(const SignedMessage& m, TimeMs now) {
-  auto req = RequestMsg::Decode(m.body);
-  if (!req.ok()) return;
-  OnRequest(std::move(req->tx), now, /*forward=*/false);
-}
 
 bool ReplicaCore::InFlight(const Hash& tx_id) const {
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
@@ -54,12 +27,25 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   auto vote = votes_.find(next);
   if (vote != votes_.end() && vote->second.first == view_) return;  // signed one before a restart
   if (pending_.empty()) return;
+  // Not full and not old enough yet: wait (without scanning the pending set,
+  // which costs an is_committed lookup per tx).
+  TimeMs first_arrival = pending_.at(pending_order_.begin()->second).arrival;
+  if (pending_.size() < config_.max_batch_txs && now < first_arrival + config_.max_batch_wait) {
+    TimeMs deadline = first_arrival + config_.max_batch_wait;
+    if (batch_deadline_ != deadline) {
+      batch_deadline_ = deadline;
+      Emit(SetTimer{kTimerBatch, deadline});
+    }
+    return;
+  }
 
-  // Batch: pending requests in arrival order, skipping stale ones.
+  // Batch: pending requests in arrival order, skipping stale ones, within
+  // max_batch_txs and kMaxProposalBytes.
   std::vector<Bytes> txs;
   std::set<Hash> ids;
   std::vector<Hash> drop;
   TimeMs oldest = 0;
+  size_t bytes = BlockHeader::kEncodedSize + 4;
   for (const auto& [seq, id] : pending_order_) {
     if (txs.size() >= config_.max_batch_txs) break;
     const PendingTx& p = pending_.at(id);
@@ -67,7 +53,12 @@ void ReplicaCore::MaybePropose(TimeMs now) {
       drop.push_back(id);
       continue;
     }
+    if (bytes + 4 + p.tx.size() > kMaxProposalBytes) {
+      if (txs.empty()) drop.push_back(id);  // can never fit in a block
+      break;
+    }
     if (!ids.insert(id).second) continue;
+    bytes += 4 + p.tx.size();
     if (txs.empty()) oldest = p.arrival;
     txs.push_back(p.tx);
   }
@@ -76,7 +67,8 @@ void ReplicaCore::MaybePropose(TimeMs now) {
     pending_.erase(id);
   }
   if (txs.empty()) return;
-  if (txs.size() < config_.max_batch_txs && now < oldest + config_.max_batch_wait) {
+  if (txs.size() < config_.max_batch_txs && bytes < kMaxProposalBytes / 2 &&
+      now < oldest + config_.max_batch_wait) {
     TimeMs deadline = oldest + config_.max_batch_wait;
     if (batch_deadline_ != deadline) {
       batch_deadline_ = deadline;
@@ -111,7 +103,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   s.sent_prepare = true;  // the pre-prepare is the primary's vote
   s.sent_commit = false;
   s.prepared = false;
-  Emit(Broadcast{std::move(wire)});
+  BroadcastBytes(std::move(wire));
   RearmProgressTimer(now);
   CheckPrepared(next, now);
 }
@@ -141,9 +133,16 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
   auto it = log_.find(h);
   if (it != log_.end() && it->second.has_pp && it->second.pp_view == v) {
     Slot& s = it->second;
-    if (s.digest == digest && s.my_prepare) Emit(SendTo{m.sender, *s.my_prepare});
+    if (s.digest == digest && s.block.txs.empty() && !pp->stripped() &&
+        pp->block.CheckTxRoot().ok()) {
+      // A re-proposal we hold only by digest: the primary's full copy.
+      FillBody(h, pp->block);
+    }
+    if (s.digest == digest && s.my_prepare) SendBytes(m.sender, *s.my_prepare);
     return;  // duplicate, or equivocation (a second block for (v, h)): ignore
   }
+  // The signature covers only view || header: the txs must match tx_root.
+  if (pp->stripped() || !pp->block.CheckTxRoot().ok()) return;
   AcceptPrePrepare(h, m, std::move(pp->block), /*from_new_view=*/false, now);
 }
 
@@ -187,7 +186,7 @@ Status ReplicaCore::ValidateProposal(const Slot& s) const {
   if (s.block.txs.empty() || s.block.txs.size() > kMaxBlockTxs) {
     return Status::InvalidArgument("bad tx count");
   }
-  LIC_RETURN_IF_ERROR(s.block.CheckTxRoot());
+  // tx_root was checked when the pre-prepare was accepted (HandlePrePrepare).
   std::set<Hash> ids;
   for (const Bytes& tx : s.block.txs) {
     Hash id = TxId(tx);
@@ -235,7 +234,7 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
   s.prepares[{view_, s.digest}][config_.self] = p;
   s.sent_prepare = true;
   s.my_prepare = p.Encode();
-  Emit(Broadcast{*s.my_prepare});
+  BroadcastBytes(*s.my_prepare);
   CheckPrepared(h, now);
 }
 
@@ -304,7 +303,7 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   s.sent_commit = true;
   s.my_commit = c.Encode();
   s.commit_replied.clear();
-  Emit(Broadcast{*s.my_commit});
+  BroadcastBytes(*s.my_commit);
   CheckCommitted(h, now);
 }
 
@@ -334,7 +333,7 @@ void ReplicaCore::ReplyCommit(ReplicaId to, uint64_t h) {
   auto it = log_.find(h);
   if (it == log_.end() || !it->second.my_commit) return;
   if (!it->second.commit_replied.insert(to).second) return;
-  Emit(SendTo{to, *it->second.my_commit});
+  SendBytes(to, *it->second.my_commit);
 }
 
 void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {
@@ -344,13 +343,10 @@ void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {
   if (s.committed || s.cert || h <= delivered_height_) return;
   for (const auto& [key, sigs] : s.commits) {
     if (sigs.size() < CommitQuorum()) continue;
-    const Block* block = nullptr;
-    if (s.has_pp && s.digest == key.second) {
-      block = &s.block;
-    } else if (s.pcert && s.pcert_block.ComputeHash() == key.second) {
-      block = &s.pcert_block;
-    }
-    if (block == nullptr) continue;  // certificate without the block: state transfer fetches it
+    const Block* block = KnownBody(h, key.second);
+    // Certificate without the block: RequestMissingBodies asks peers for it
+    // (re-proposals), state transfer fetches it otherwise.
+    if (block == nullptr) continue;
     CommitCertificate cert;
     cert.view = key.first;
     cert.height = h;

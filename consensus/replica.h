@@ -52,6 +52,13 @@ struct ReplicaConfig {
   size_t max_pending_requests = 100000;
   // Signature check (empty: crypto::Verify). The simulator caches.
   SignatureVerifier verify_signature;
+  // Request dissemination: new client requests are buffered and broadcast as
+  // one signed RequestBatch when this many txs / encoded bytes are buffered,
+  // or `request_flush_wait` (0: max_batch_wait) after the first one.
+  // Clamped to kMaxRequestBatchTxs / kMaxRequestBatchBytes (messages.h).
+  size_t max_request_batch_txs = 1024;
+  size_t max_request_batch_bytes = 1024 * 1024;
+  TimeMs request_flush_wait = 0;
 };
 
 // Effects, executed by the host IN ORDER. A Persist must be durable before any
@@ -106,6 +113,13 @@ class Replica {
 
   std::vector<Effect> Start(TimeMs now);
   std::vector<Effect> OnMessage(ReplicaId from, ByteView message, TimeMs now);
+  // Same as OnMessage, but the host has already checked every signature in
+  // `message` with VerifyMessageSignatures (consensus/messages.h) -- e.g. on
+  // its own worker threads -- and it returned OK: the replica skips all
+  // signature checks for this message (envelope and nested). Every other
+  // check (sender == from, views, quorums, digests) still runs.
+  // REQUIRES: VerifyMessageSignatures(config.validators, message).ok().
+  std::vector<Effect> OnVerifiedMessage(ReplicaId from, ByteView message, TimeMs now);
   // REQUIRES: tx already signature-checked by the host.
   std::vector<Effect> OnRequest(Bytes tx, TimeMs now);
   std::vector<Effect> OnTimer(TimerId id, TimeMs now);

@@ -22,10 +22,11 @@
 namespace licenced::consensus {
 
 // Timer ids used in SetTimer / CancelTimer / OnTimer.
-inline constexpr TimerId kTimerBatch = 1;     // primary: max batch wait elapsed
-inline constexpr TimerId kTimerProgress = 2;  // request / view-change timeout
-inline constexpr TimerId kTimerTick = 3;      // status + retransmission
-inline constexpr TimerId kTimerFetch = 4;     // state-transfer retry
+inline constexpr TimerId kTimerBatch = 1;         // primary: max batch wait elapsed
+inline constexpr TimerId kTimerProgress = 2;      // request / view-change timeout
+inline constexpr TimerId kTimerTick = 3;          // status + retransmission
+inline constexpr TimerId kTimerFetch = 4;         // state-transfer retry
+inline constexpr TimerId kTimerRequestFlush = 5;  // flush buffered requests as a RequestBatch
 
 // Limits that protect against a single faulty peer.
 inline constexpr uint64_t kMaxFutureViews = 8;       // buffer messages at most this far ahead
@@ -45,9 +46,10 @@ struct Slot {
   // Pre-prepare accepted for the current view (pp_view == view_).
   bool has_pp = false;
   uint64_t pp_view = 0;
-  Block block;
+  Block block;  // txs empty = body not known yet (re-proposal by digest)
   Hash digest{};
-  std::set<Hash> tx_ids;  // of block
+  TimeMs body_requested = 0;  // last BlockRequest broadcast for the body
+  std::set<Hash> tx_ids;      // of block
   SignedMessage pp_msg;
   TimeMs pp_received = 0;
   bool from_new_view = false;  // re-proposal carried by a NewView
@@ -92,7 +94,16 @@ class ReplicaCore {
 
   // ---- normal_case.cc ----
   void OnRequest(Bytes tx, TimeMs now, bool forward);
+  bool AddPending(Bytes tx, TimeMs now, bool forward);  // true if newly pending
+  void FlushRequests();
   void HandleRequest(const SignedMessage& m, TimeMs now);
+  void HandleRequestBatch(const SignedMessage& m, TimeMs now);
+  void HandleBlockRequest(const SignedMessage& m, TimeMs now);
+  void HandleBlockResponse(const SignedMessage& m, TimeMs now);
+  // Fills a missing body of slot `h` (digest-checked); true if it did.
+  bool FillBody(uint64_t h, const Block& block);
+  void RequestMissingBodies(TimeMs now);
+  const Block* KnownBody(uint64_t h, const Hash& digest) const;
   void HandlePrePrepare(const SignedMessage& m, TimeMs now);
   void HandlePrepare(const SignedMessage& m, TimeMs now);
   void HandleCommit(const SignedMessage& m, TimeMs now);
@@ -157,8 +168,12 @@ class ReplicaCore {
   void Emit(T&& e) {
     out_.emplace_back(std::in_place_type<std::decay_t<T>>, std::forward<T>(e));
   }
-  void Send(ReplicaId to, const SignedMessage& m) { Emit(SendTo{to, m.Encode()}); }
-  void BroadcastMsg(const SignedMessage& m) { Emit(Broadcast{m.Encode()}); }
+  // Every outgoing message goes through these: over kMaxMessageBytes it is
+  // dropped (counted in oversize_dropped_), never emitted.
+  void Send(ReplicaId to, const SignedMessage& m) { SendBytes(to, m.Encode()); }
+  void BroadcastMsg(const SignedMessage& m) { BroadcastBytes(m.Encode()); }
+  void SendBytes(ReplicaId to, Bytes wire);
+  void BroadcastBytes(Bytes wire);
   // Records (and persists) this replica's vote for (view_, height, digest).
   // Returns false if it would contradict an earlier vote.
   bool RecordVote(uint64_t height, const Hash& digest, const Bytes& pp_bytes);
@@ -191,6 +206,13 @@ class ReplicaCore {
   std::map<Hash, PendingTx> pending_;
   std::map<uint64_t, Hash> pending_order_;
   uint64_t next_seq_ = 0;
+  // Requests received from clients, not yet broadcast (RequestBatch).
+  std::vector<Bytes> outbox_;
+  size_t outbox_bytes_ = 0;
+  TimeMs flush_deadline_ = 0;  // 0 = kTimerRequestFlush not armed
+  std::map<std::pair<ReplicaId, uint64_t>, TimeMs> body_replied_;  // (peer, height) -> when
+  uint64_t oversize_dropped_ = 0;
+  bool trusted_signatures_ = false;  // inside OnVerifiedMessage
 
   // Checkpoints.
   CheckpointProof stable_;  // height 0 = genesis

@@ -68,7 +68,10 @@ void ReplicaCore::StartViewChange(uint64_t new_view, TimeMs now) {
   vc.checkpoint = stable_.checkpoint;
   vc.checkpoint_proof = stable_.messages;
   for (auto it = log_.upper_bound(LowWatermark()); it != log_.end(); ++it) {
-    if (it->second.pcert) vc.prepared.push_back(*it->second.pcert);
+    if (!it->second.pcert) continue;
+    // Digests, not bodies: the stripped pre-prepare keeps its signature.
+    PreparedCert c{StripPrePrepare(it->second.pcert->pre_prepare), it->second.pcert->prepares};
+    vc.prepared.push_back(std::move(c));
   }
   SignedMessage m = SignMsg(MsgType::kViewChange, vc.Encode());
   my_view_change_ = m;
@@ -86,6 +89,7 @@ Status ReplicaCore::ValidatePreparedCert(const PreparedCert& c, uint64_t min_hei
                                          uint64_t below_view, uint64_t* height,
                                          Block* block) const {
   LIC_ASSIGN_OR_RETURN(PrePrepareMsg pp, PrePrepareMsg::Decode(c.pre_prepare.body));
+  if (!pp.stripped()) return Status::InvalidArgument("prepared cert: carries a block body");
   if (pp.view >= below_view) return Status::InvalidArgument("prepared cert: view too high");
   if (c.pre_prepare.sender != PrimaryOf(pp.view)) {
     return Status::InvalidArgument("prepared cert: pre-prepare not from the primary");
@@ -136,7 +140,7 @@ void ReplicaCore::HandleViewChange(const SignedMessage& m, TimeMs now) {
     // A replica behind us: show it how we got here.
     if (v == view_ && last_new_view_ &&
         (last_reply_[m.sender] == 0 || last_reply_[m.sender] + Interval() <= now)) {
-      Emit(SendTo{m.sender, *last_new_view_});
+      SendBytes(m.sender, *last_new_view_);
       last_reply_[m.sender] = now;
     }
     return;
@@ -249,14 +253,27 @@ void ReplicaCore::InstallView(uint64_t v, const Bytes& new_view_bytes,
   Emit(CancelTimer{kTimerProgress});
   for (auto& [id, p] : pending_) p.arrival = now;
   bool primary = IsPrimary();
-  for (const auto& [msg, block] : pps) {
-    uint64_t h = block.header.height;
+  for (const auto& [msg, header_only] : pps) {
+    uint64_t h = header_only.header.height;
     if (h <= LowWatermark()) continue;
-    AcceptPrePrepare(h, msg, block, /*from_new_view=*/true, now);
+    // The NewView names the block by digest; use the body if we hold it
+    // (usually: we accepted its pre-prepare or prepared it), else accept it
+    // by digest and ask peers for the body (RequestMissingBodies).
+    Hash digest = header_only.ComputeHash();
+    const Block* known = KnownBody(h, digest);
+    if (known != nullptr) {
+      Block body = *known;
+      SignedMessage full = msg;
+      full.body = PrePrepareMsg{v, body}.Encode();  // same signature (view || header)
+      AcceptPrePrepare(h, full, std::move(body), /*from_new_view=*/true, now);
+    } else {
+      AcceptPrePrepare(h, msg, header_only, /*from_new_view=*/true, now);
+    }
   }
+  RequestMissingBodies(now);
   // The primary's votes for the re-proposals are persisted (above) before
   // the NewView that carries them goes out.
-  if (primary) Emit(Broadcast{new_view_bytes});
+  if (primary) BroadcastBytes(new_view_bytes);
   ReplayBuffered(now);
   RearmProgressTimer(now);
   MaybePropose(now);

@@ -2,9 +2,13 @@
 // The first byte picks the decoder: 0 SignedMessage and its typed body,
 // 1 CheckpointProof (persisted), 2 PreparedCert. Invariants:
 // Decode(x) ok => Encode(Decode(x)) == x at every level (envelope, body,
-// nested messages); Verify() against the fixed 4-validator set succeeds only
-// for a known sender whose key produced exactly this signature, and never for
-// the same message with another type, sender or body.
+// nested messages, RequestBatch, BlockRequest, BlockResponse); Verify()
+// against the fixed 4-validator set succeeds only for a known sender whose
+// key produced exactly this signature, and never for the same message with
+// another type, sender or signed part; a PrePrepare's signature survives
+// StripPrePrepare (digest form) and covers its header; RequestBatch decoding
+// never yields 0 or more than kMaxRequestBatchTxs txs; VerifyMessageSignatures
+// ok implies Verify ok, and nested signatures all verify.
 #include "consensus/messages.h"
 #include "fuzz_common.h"
 
@@ -36,7 +40,9 @@ void CheckSigned(const SignedMessage& m) {
   FUZZ_CHECK(again.ok() && *again == m, "SignedMessage: decode of own encoding differs");
   if (m.Verify(Validators(), nullptr).ok()) {
     FUZZ_CHECK(m.sender < fuzz::kValidators, "SignedMessage: unknown sender verified");
-    FUZZ_CHECK(fuzz::ValidatorKey(m.sender).Sign(TagFor(m.type), m.body) == m.signature,
+    auto part = SignedPart(m.type, m.body);
+    FUZZ_CHECK(part.has_value(), "SignedMessage: verified without a signed part");
+    FUZZ_CHECK(fuzz::ValidatorKey(m.sender).Sign(TagFor(m.type), *part) == m.signature,
                "SignedMessage: accepted a signature the validator did not make");
     SignedMessage other = m;
     other.type = m.type == MsgType::kPrepare ? MsgType::kCommit : MsgType::kPrepare;
@@ -47,9 +53,27 @@ void CheckSigned(const SignedMessage& m) {
     FUZZ_CHECK(!other.Verify(Validators(), nullptr).ok(),
                "SignedMessage: verifies as another sender");
     other = m;
-    other.body.push_back(0);
+    if (m.type == MsgType::kPrePrepare) {
+      other.body[12] ^= 1;  // first header byte (after view u64 and the u32 length)
+    } else {
+      other.body.push_back(0);
+    }
     FUZZ_CHECK(!other.Verify(Validators(), nullptr).ok(),
-               "SignedMessage: verifies with another body");
+               "SignedMessage: verifies with another signed part");
+    if (m.type == MsgType::kPrePrepare && PrePrepareMsg::Decode(m.body).ok()) {
+      SignedMessage stripped = StripPrePrepare(m);
+      FUZZ_CHECK(stripped.Verify(Validators(), nullptr).ok(),
+                 "PrePrepare: signature lost by stripping the txs");
+      auto sp = PrePrepareMsg::Decode(stripped.body);
+      FUZZ_CHECK(sp.ok() && sp->stripped(), "PrePrepare: stripped form does not decode");
+      FUZZ_CHECK(sp->block.header == PrePrepareMsg::Decode(m.body)->block.header,
+                 "PrePrepare: stripping changed the header");
+    }
+  }
+  Bytes wire = m.Encode();
+  if (VerifyMessageSignatures(Validators(), wire).ok()) {
+    FUZZ_CHECK(m.Verify(Validators(), nullptr).ok(),
+               "VerifyMessageSignatures ok but the envelope does not verify");
   }
   switch (m.type) {
     case MsgType::kRequest:
@@ -88,6 +112,23 @@ void CheckSigned(const SignedMessage& m) {
     }
     case MsgType::kStatus:
       RoundTrip<StatusMsg>(m.body, "Status");
+      break;
+    case MsgType::kRequestBatch: {
+      RoundTrip<RequestBatchMsg>(m.body, "RequestBatch");
+      auto rb = RequestBatchMsg::Decode(m.body);
+      if (rb.ok()) {
+        FUZZ_CHECK(!rb->txs.empty() && rb->txs.size() <= kMaxRequestBatchTxs,
+                   "RequestBatch: tx count out of bounds");
+        FUZZ_CHECK(m.body.size() <= kMaxRequestBatchBytes, "RequestBatch: oversize accepted");
+        FUZZ_CHECK(CarriedTxs(m.Encode()) == rb->txs, "CarriedTxs differs from the batch");
+      }
+      break;
+    }
+    case MsgType::kBlockRequest:
+      RoundTrip<BlockRequestMsg>(m.body, "BlockRequest");
+      break;
+    case MsgType::kBlockResponse:
+      RoundTrip<BlockResponseMsg>(m.body, "BlockResponse");
       break;
   }
 }

@@ -11,9 +11,13 @@
 //   - Deliver comes in height order, at most one block per height, ever
 //     (also across restarts), with a certificate that verifies and a
 //     prev_hash linking to the previous delivered block;
-//   - every message it sends decodes, is signed by itself, and it never signs
-//     two different Prepares, Commits or PrePrepares for one (view, height),
-//     not even across restarts.
+//   - every message it sends decodes, is signed by itself, is at most
+//     kMaxMessageBytes, and it never signs two different Prepares, Commits or
+//     PrePrepares for one (view, height), not even across restarts;
+//   - a BlockResponse it sends carries a body matching its tx_root; a
+//     RequestBatch it sends is within the batch bounds;
+//   - messages are fed through OnMessage or (every other one whose
+//     signatures VerifyMessageSignatures accepts) OnVerifiedMessage.
 #include <map>
 #include <memory>
 #include <set>
@@ -71,7 +75,7 @@ class Harness {
 
   void Run(fuzz::Input& in) {
     for (int step = 0; step < 256 && !in.empty(); ++step) {
-      uint8_t op = in.U8() % fuzz::kNumReplicaOps;
+      uint8_t op = fuzz::OpOf(in.U8());
       if (std::getenv("FUZZ_TRACE")) {
         std::fprintf(stderr, "op %d (executed %llu, view %llu, now %llu)\n", op,
                      static_cast<unsigned long long>(executed()),
@@ -86,7 +90,9 @@ class Harness {
           break;
         }
         case fuzz::kSignedBody: {
-          MsgType type = static_cast<MsgType>(1 + in.Pick(8));
+          uint8_t t = in.U8();
+          // Bytes < 8 keep their old meaning (types 1..8); others reach 9..11.
+          MsgType type = static_cast<MsgType>(t < 8 ? 1 + t : 1 + t % kMaxMsgType);
           ReplicaId sender = Other(in.U8());
           Bytes body = in.Blob();
           Send(SignedMessage::Sign(type, sender, body, K().keys[sender]));
@@ -172,6 +178,56 @@ class Harness {
         case fuzz::kRestart:
           Boot();
           break;
+        case fuzz::kRequestBatch: {
+          ReplicaId sender = Other(in.U8());
+          RequestBatchMsg batch;
+          uint8_t ntx = in.U8() % 9;
+          for (uint8_t i = 0; i < ntx; ++i) {
+            Bytes tx = in.Blob();
+            tx.insert(tx.begin(), {'t', 'x'});
+            batch.txs.push_back(std::move(tx));
+          }
+          Send(SignedMessage::Sign(MsgType::kRequestBatch, sender, batch.Encode(),
+                                   K().keys[sender]));
+          break;
+        }
+        case fuzz::kBlockRequest: {
+          ReplicaId sender = Other(in.U8());
+          uint8_t pick = in.U8();
+          bool wrong = in.Bool();
+          BlockRequestMsg req{executed() + 1, PickHash(pick)};
+          if (!proposals_.empty()) {
+            const Proposal& p = proposals_[pick % proposals_.size()];
+            req = {p.height, p.hash};
+          }
+          if (wrong) req.block_hash[0] ^= 1;
+          Send(SignedMessage::Sign(MsgType::kBlockRequest, sender, req.Encode(), K().keys[sender]));
+          break;
+        }
+        case fuzz::kBlockResponse: {
+          ReplicaId sender = Other(in.U8());
+          uint8_t pick = in.U8();
+          uint8_t corrupt = in.U8();
+          if (proposals_.empty()) break;
+          auto pp = PrePrepareMsg::Decode(proposals_[pick % proposals_.size()].pre_prepare.body);
+          if (!pp.ok()) break;
+          BlockResponseMsg resp{std::move(pp->block)};
+          if ((corrupt & 1) && !resp.block.txs.empty()) resp.block.txs[0].push_back('!');
+          if (corrupt & 2) resp.block.header.timestamp_ms += 1;
+          Send(SignedMessage::Sign(MsgType::kBlockResponse, sender, resp.Encode(),
+                                   K().keys[sender]));
+          break;
+        }
+        case fuzz::kVerified: {
+          ReplicaId from = in.Pick(4);
+          Bytes raw = in.Blob();
+          if (VerifyMessageSignatures(K().validators, raw).ok()) {
+            Apply(replica_->OnVerifiedMessage(from, raw, now_));
+          } else {
+            Apply(replica_->OnMessage(from, raw, now_));
+          }
+          break;
+        }
         case fuzz::kStatus: {
           ReplicaId sender = Other(in.U8());
           StatusMsg st;
@@ -321,7 +377,7 @@ class Harness {
       const Proposal& p = proposals_[prepared % proposals_.size()];
       if (p.height > vc.checkpoint.height) {
         PreparedCert cert;
-        cert.pre_prepare = p.pre_prepare;
+        cert.pre_prepare = StripPrePrepare(p.pre_prepare);  // digests, not bodies
         ReplicaId primary = static_cast<ReplicaId>(p.view % fuzz::kValidators);
         for (ReplicaId s = 0; s < fuzz::kValidators && cert.prepares.size() < 2; ++s) {
           if (s == primary) continue;
@@ -357,6 +413,7 @@ class Harness {
       if (pp.ok()) {
         pp->view = view;
         pp->block.header.proposer = primary;
+        if (!(flags & 0x20)) pp->block.txs.clear();  // NewViews carry digests
         nv.pre_prepares.push_back(
             SignedMessage::Sign(MsgType::kPrePrepare, primary, pp->Encode(), K().keys[primary]));
       }
@@ -404,11 +461,21 @@ class Harness {
     Apply(replica_->OnFetchedBlocks(std::move(blocks), now_));
   }
 
-  void Send(const SignedMessage& m) { Apply(replica_->OnMessage(m.sender, m.Encode(), now_)); }
+  // Every other well-signed message goes through OnVerifiedMessage, as a
+  // host that checks signatures off the strand would feed it.
+  void Send(const SignedMessage& m) {
+    Bytes wire = m.Encode();
+    if ((++sends_ & 1) == 0 && VerifyMessageSignatures(K().validators, wire).ok()) {
+      Apply(replica_->OnVerifiedMessage(m.sender, wire, now_));
+    } else {
+      Apply(replica_->OnMessage(m.sender, wire, now_));
+    }
+  }
 
   void CheckOutgoing(const Bytes& bytes) {
     auto m = SignedMessage::Decode(bytes);
     FUZZ_CHECK(m.ok(), "replica sent an undecodable message: " + m.status().ToString());
+    FUZZ_CHECK(bytes.size() <= kMaxMessageBytes, "replica sent an oversize message");
     // The one message a replica relays unchanged is the NewView that installed
     // its view (consensus/view_change.cc answers a late ViewChange with it); it
     // stays signed by that view's primary. Everything else is its own.
@@ -444,9 +511,20 @@ class Harness {
                  "replica proposed a block with a wrong tx_root");
       proposals_.push_back({pp->view, pp->block.header.height, h, *m});
       if (proposals_.size() > 32) proposals_.erase(proposals_.begin());
+    } else if (m->type == MsgType::kBlockResponse) {
+      auto r = BlockResponseMsg::Decode(m->body);
+      FUZZ_CHECK(r.ok() && !r->block.txs.empty() && r->block.CheckTxRoot().ok(),
+                 "replica served a block body that does not match its tx_root");
+    } else if (m->type == MsgType::kRequestBatch) {
+      auto r = RequestBatchMsg::Decode(m->body);
+      FUZZ_CHECK(r.ok(), "replica sent an undecodable or oversize RequestBatch");
     } else if (m->type == MsgType::kViewChange) {
       auto vc = ViewChangeMsg::Decode(m->body);
       FUZZ_CHECK(vc.ok(), "replica sent an undecodable ViewChange");
+      for (const PreparedCert& c : vc->prepared) {
+        auto pp = PrePrepareMsg::Decode(c.pre_prepare.body);
+        FUZZ_CHECK(pp.ok() && pp->stripped(), "replica sent a ViewChange carrying a block body");
+      }
       view_changes_[vc->new_view][self_] = *m;
     }
   }
@@ -521,6 +599,7 @@ class Harness {
   std::map<std::tuple<int, uint64_t, uint64_t>, Hash> votes_;
   std::map<uint64_t, Hash> delivered_;
   uint64_t last_delivered_ = 0;
+  uint64_t sends_ = 0;
 };
 
 }  // namespace

@@ -22,7 +22,25 @@ enum ReplicaOp : uint8_t {
   kFetched = 11,    // nblocks u8, corrupt u8
   kRestart = 12,    // (none)
   kStatus = 13,     // sender u8, view u8, flag u8, executed_delta u8
-  kNumReplicaOps = 14,
+  kNumLegacyOps = 14,
+  // Written as the byte 0xF0 + (op - 14) (see OpByte), so that inputs made
+  // before these existed keep their meaning (op = byte % 14 below 0xF0).
+  kRequestBatch = 14,   // sender u8, ntx u8, each tx Blob
+  kBlockRequest = 15,   // sender u8, proposal pick u8, wrong hash u8
+  kBlockResponse = 16,  // sender u8, proposal pick u8, corrupt u8
+  kVerified = 17,       // from u8, bytes Blob: OnVerifiedMessage if its signatures check
+  kNumReplicaOps = 18,
 };
+
+inline uint8_t OpByte(ReplicaOp op) {
+  return op < kNumLegacyOps ? static_cast<uint8_t>(op)
+                            : static_cast<uint8_t>(0xF0 + (op - kNumLegacyOps));
+}
+inline ReplicaOp OpOf(uint8_t byte) {
+  if (byte >= 0xF0) {
+    return static_cast<ReplicaOp>(kNumLegacyOps + (byte - 0xF0) % (kNumReplicaOps - kNumLegacyOps));
+  }
+  return static_cast<ReplicaOp>(byte % kNumLegacyOps);
+}
 
 }  // namespace licenced::fuzz

@@ -177,7 +177,8 @@ void Messages() {
   std::vector<SignedMessage> ck_msgs;
   for (ReplicaId s : {0u, 1u, 2u}) ck_msgs.push_back(Sign(MsgType::kCheckpoint, s, ck.Encode()));
   msg("checkpoint", ck_msgs[0]);
-  PreparedCert cert{pp, {prep2, prep3}};
+  // View changes and new views carry pre-prepares by digest (no txs).
+  PreparedCert cert{StripPrePrepare(pp), {prep2, prep3}};
   ViewChangeMsg vc;
   vc.new_view = 2;
   vc.checkpoint = ck;
@@ -189,8 +190,13 @@ void Messages() {
   nv.view = 2;
   nv.view_changes = {vcm, Sign(MsgType::kViewChange, 0, vc.Encode()),
                      Sign(MsgType::kViewChange, 1, vc.Encode())};
-  nv.pre_prepares = {Sign(MsgType::kPrePrepare, 2, PrePrepareMsg{2, b}.Encode())};
+  Block header_only = b;
+  header_only.txs.clear();
+  nv.pre_prepares = {Sign(MsgType::kPrePrepare, 2, PrePrepareMsg{2, header_only}.Encode())};
   msg("newview", Sign(MsgType::kNewView, 2, nv.Encode()));
+  msg("requestbatch", Sign(MsgType::kRequestBatch, 2, RequestBatchMsg{b.txs}.Encode()));
+  msg("blockrequest", Sign(MsgType::kBlockRequest, 3, BlockRequestMsg{3, h}.Encode()));
+  msg("blockresponse", Sign(MsgType::kBlockResponse, 0, BlockResponseMsg{b}.Encode()));
   msg("status", Sign(MsgType::kStatus, 0, StatusMsg{3, true, 17, 16}.Encode()));
   Write("fuzz_messages", "checkpoint-proof", Prefixed(1, CheckpointProof{ck, ck_msgs}.Encode()));
   Write("fuzz_messages", "prepared-cert", Prefixed(2, cert.Encode()));
@@ -285,7 +291,8 @@ void Chaincode() {
       .Enrol("tax", "taxpayer-desk-1", "clerk")
       .Enrol("bank", "Qilu Bank Hi-tech branch", "clerk");
   auto ent_case = chaincode::PrepareOpenCase(
-      net.genesis, ReadSource("examples/enterprise-application.json"), random);
+      net.genesis, ReadSource("examples/enterprise-application.json"), random,
+      fuzz::kChaincodeT0);
   if (!ent_case.ok()) std::abort();
   const std::string id = "ENT-2026-000001";
   ent.Tx("market", "window-1", 2, "open_case", ent_case->args.dump())
@@ -313,14 +320,28 @@ void Chaincode() {
       .Enrol("police", "household-desk-1", "clerk")
       .Enrol("social", "insurance-desk-1", "clerk");
   auto nb_case = chaincode::PrepareOpenCase(
-      net.genesis, ReadSource("examples/newborn-application.json"), random);
+      net.genesis, ReadSource("examples/newborn-application.json"), random, fuzz::kChaincodeT0);
   if (!nb_case.ok()) std::abort();
+  // The police client's household registration: only the ID number's
+  // commitment and tag, and the number sealed on to social.
+  json police_box = json::object();
+  for (const char* f : {"sex", "birth_time", "household_address_code"}) {
+    police_box[f] = nb_case->secrets[f];
+  }
+  auto hr = chaincode::PrepareHouseholdRegistration(
+      net.genesis, "NBR-2026-000001/household_registration", police_box, "370102202611240028",
+      random, fuzz::kChaincodeT0);
+  if (!hr.ok()) std::abort();
   nb.Tx("health", "maternity-window", 2, "open_case", nb_case->args.dump())
       .Tx("health", "Shandong Provincial Hospital", 2, "complete",
           step("newborn-birth_certificate.json", "NBR-2026-000001/birth_certificate"))
       .Tx("health", "Shandong Provincial Hospital", 2, "complete",
           step("newborn-vaccination.json", "NBR-2026-000001/vaccination"))
       .Query("inbox", R"({"org":"police"})")
+      .Tx("police", "household-desk-1", 2, "complete", hr->args.dump())
+      .Tx("social", "insurance-desk-1", 2, "complete",
+          step("newborn-medical_insurance.json", "NBR-2026-000001/medical_insurance"))
+      .Tx("social", "insurance-desk-1", 3, "ping", "{}")
       .Query("licences", "{}");
   Write("fuzz_chaincode", "newborn-open", nb.bytes());
 
@@ -407,12 +428,56 @@ void Replica() {
     w.U8(kFetched).U8(2).U8(1);
     Write("fuzz_replica", "state-transfer", w.bytes());
   }
+  // Batched requests from the others, then the primary (self 0) proposes;
+  // block bodies asked for and offered (right and corrupted).
+  {
+    InputWriter w;
+    w.U8(0);
+    w.U8(OpByte(kRequestBatch)).U8(1).U8(3).Str("b-1").Str("b-2").Str("b-3");
+    w.U8(OpByte(kRequestBatch)).U8(2).U8(2).Str("b-3").Str("b-4");
+    w.U8(kAdvance).U16(10);
+    w.U8(kTimer).U8(0);
+    w.U8(kVoteBurst).U8(0xff).U8(1);
+    w.U8(OpByte(kBlockRequest)).U8(1).U8(0).U8(0);
+    w.U8(OpByte(kBlockRequest)).U8(2).U8(0).U8(1);
+    w.U8(OpByte(kBlockResponse)).U8(1).U8(0).U8(1);
+    w.U8(kVoteBurst).U8(0xff).U8(2);
+    Write("fuzz_replica", "request-batches", w.bytes());
+  }
+  // View change whose new view names a block by digest only; the body comes
+  // later in a BlockResponse (first a corrupted one).
+  {
+    InputWriter w;
+    w.U8(2);
+    w.U8(kPrePrepare).U8(0).U8(0).U8(1).Str("tx-digest").U8(0);
+    w.U8(kVoteBurst).U8(0).U8(1);
+    w.U8(kAdvance).U16(1500);
+    for (int i = 0; i < 3; ++i) w.U8(kTimer).U8(static_cast<uint8_t>(i));
+    w.U8(kViewChange).U8(0x40).U8(0).U8(0x40);
+    w.U8(kNewView).U8(0).U8(1);
+    w.U8(OpByte(kBlockResponse)).U8(0).U8(0).U8(1);
+    w.U8(OpByte(kBlockResponse)).U8(0).U8(0).U8(0);
+    w.U8(kVoteBurst).U8(1).U8(3);
+    Write("fuzz_replica", "body-by-digest", w.bytes());
+  }
+  // A well-signed message delivered through OnVerifiedMessage.
+  {
+    InputWriter w;
+    w.U8(1);
+    SignedMessage rb =
+        SignedMessage::Sign(MsgType::kRequestBatch, 2,
+                            RequestBatchMsg{{ToBytes("tx-verified")}}.Encode(), ValidatorKey(2));
+    w.U8(OpByte(kVerified)).U8(2).Blob(rb.Encode());
+    w.U8(OpByte(kVerified)).U8(3).Blob(rb.Encode());  // wrong peer: dropped
+    Write("fuzz_replica", "verified-message", w.bytes());
+  }
   // Garbage: raw bytes and signed junk bodies of every type.
   {
     InputWriter w;
     w.U8(1);
     w.U8(kRawMessage).U8(0).Str("not a message");
     for (uint8_t t = 0; t < 8; ++t) w.U8(kSignedBody).U8(t).U8(t).Str("junk");
+    for (uint8_t t = 8; t < 11; ++t) w.U8(kSignedBody).U8(t).U8(t).Str("junk");
     w.U8(kVote).U8(1).U8(0).U8(0xff).U8(0).U8(7);
     Write("fuzz_replica", "junk", w.bytes());
   }
@@ -523,7 +588,8 @@ void Proofs() {
       {"holder_key", ToHex(holder.public_key())},
       {"holder_code_type", "none"},
       {"jurisdiction", "370102"},
-      {"fields", {{"trade_name", {{"value", "Quanyong Tea House"}, {"salt", ToHex(salt)}}}}}};
+      {"commitments",
+       {{"trade_name", chaincode::CommitmentHex("trade_name", "Quanyong Tea House", salt)}}}};
   r = l.Add(
       {l.Tx(admin, "identity", "enrol_clerk",
             {{"name", "x"}, {"public_key", ToHex(holder.public_key())}, {"roles", {"clerk"}}}),

@@ -72,6 +72,7 @@ TEST_CASE("the primary batches up to max_batch_txs and waits max_batch_wait",
   Cluster c(4, [](ReplicaConfig& cfg) {
     cfg.max_batch_txs = 3;
     cfg.max_batch_wait = 50;
+    cfg.request_flush_wait = 1;  // backups flush their request batch at once
   });
   c.Submit(0, Tx(1));
   c.Run();

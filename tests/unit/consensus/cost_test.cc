@@ -1,0 +1,63 @@
+// Per-transaction cost of the normal case: consensus messages, signatures and
+// signature checks per committed tx with 2,000-tx blocks on 4 replicas.
+// Prints the figures (docs/consensus.md records them); asserts only bounds
+// that a regression to per-tx request messages would break.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "tests/unit/consensus/harness.h"
+
+namespace licenced::consensus {
+namespace {
+
+using testing::Cluster;
+
+struct Counts {
+  size_t messages = 0;          // deliveries on the network (one per receiver)
+  size_t signatures = 0;        // distinct signed messages emitted
+  size_t request_messages = 0;  // Request / RequestBatch deliveries
+  size_t bytes = 0;
+};
+
+}  // namespace
+
+TEST_CASE("normal-case cost per committed tx at 2000-tx blocks", "[consensus][cost]") {
+  auto verifications = std::make_shared<size_t>(0);
+  Cluster c(4, [verifications](ReplicaConfig& cfg) {
+    cfg.max_batch_txs = 2000;
+    cfg.verify_signature = [verifications](const crypto::PublicKey& k, std::string_view tag,
+                                           ByteView body, const crypto::Signature& sig) {
+      ++*verifications;
+      return crypto::Verify(k, tag, body, sig);
+    };
+  });
+  Counts counts;
+  std::set<crypto::Signature> signatures;
+  c.filter = [&](const testing::Msg& m) {
+    auto d = SignedMessage::Decode(m.bytes);
+    if (!d.ok()) return true;
+    ++counts.messages;
+    counts.bytes += m.bytes.size();
+    signatures.insert(d->signature);
+    if (d->type == MsgType::kRequest || static_cast<uint8_t>(d->type) == 9) {
+      ++counts.request_messages;
+    }
+    return true;
+  };
+  constexpr int kTxs = 8000;
+  *verifications = 0;
+  for (int i = 0; i < kTxs; ++i) c.Submit(static_cast<uint32_t>(i % 4), testing::Tx(i));
+  for (int round = 0; round < 200 && c.N(0).committed.size() < kTxs; ++round) c.Advance(10, 10);
+  for (uint32_t i = 0; i < 4; ++i) REQUIRE(c.N(i).committed.size() == kTxs);
+  counts.signatures = signatures.size();
+  double tx = kTxs;
+  std::printf(
+      "cost at 2000-tx blocks, n=4, %d txs, %zu blocks: %.3f messages/tx, %.4f signatures/tx, "
+      "%.3f verifications/tx, %.3f request messages/tx, %.0f bytes/tx\n",
+      kTxs, c.N(0).chain.size(), counts.messages / tx, counts.signatures / tx, *verifications / tx,
+      counts.request_messages / tx, counts.bytes / tx);
+  CHECK(c.N(0).chain.size() >= 4);
+}
+
+}  // namespace licenced::consensus
