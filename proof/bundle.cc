@@ -6,9 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chaincode/licence_status.h"
 #include "core/encoding.h"
 #include "core/merkle.h"
 #include "core/transaction.h"
+#include "proof/record_codec.h"
 
 namespace licenced::proof {
 namespace {
@@ -98,8 +100,129 @@ Result<Bundle> DecodeBundleFrom(Reader& r) {
   return b;
 }
 
+// ---- format v2 (docs/proof-format.md §3.2) ----
+
+constexpr uint8_t kRecordRaw = 0;
+constexpr uint8_t kRecordCompact = 1;
+constexpr size_t kMaxCertSignatures = 1024;
+
+void U16(Writer& w, uint16_t v) { w.U8(static_cast<uint8_t>(v >> 8)).U8(static_cast<uint8_t>(v)); }
+uint16_t ReadU16(Reader& r) {
+  uint16_t hi = r.U8();
+  return static_cast<uint16_t>(hi << 8 | r.U8());
+}
+
+// The presence proof without its terminal: u16 depth || bitmap || non-empty siblings.
+void WritePathOnly(Writer& w, const state::StateProof& p) {
+  Bytes full = p.Encode();
+  // Encode() = depth || bitmap || siblings || terminal (u8) [|| leaf 64]; drop the terminal.
+  size_t terminal = p.leaf ? 1 + 64 : 1;
+  w.Raw(ByteView(full).subspan(0, full.size() - terminal));
+}
+
+void EncodeBundleV2To(Writer& w, const Bundle& b) {
+  w.Str(kBundleMagicV2);
+  auto compact = CompactRecord(b.record);
+  if (compact.ok()) {
+    w.U8(kRecordCompact).Var(*compact);
+  } else {
+    w.U8(kRecordRaw).Var(b.record);
+  }
+  static const StatusEvidence kNone{};
+  const StatusEvidence& s = b.status ? *b.status : kNone;
+  w.Raw(s.header.Encode()).U64(s.certificate.view);
+  U16(w, static_cast<uint16_t>(s.certificate.signatures.size()));
+  for (const auto& [id, sig] : s.certificate.signatures) {
+    U16(w, static_cast<uint16_t>(id));
+    w.Raw(sig);
+  }
+  w.Var(s.value);
+  WritePathOnly(w, s.proof);
+}
+
+// The "identifier" string of a raw JSON record ("" if none).
+std::string RawRecordIdentifier(const Bytes& record) {
+  json j = json::parse(record.begin(), record.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "";
+  auto it = j.find("identifier");
+  if (it == j.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+Status CheckLicenceId(const std::string& id) {
+  if (id.empty() || id.size() > 200) return Bad("licence id empty or longer than 200 bytes");
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return Bad("licence id must be printable ASCII");
+  }
+  return Status::Ok();
+}
+
+Result<Bundle> DecodeBundleV2From(Reader& r) {
+  Bundle b;
+  b.format = kFormatV2;
+  uint8_t form = r.U8();
+  bool too_long = false;
+  Bytes rec = BoundedVar(r, kMaxRecordBytes, &too_long);
+  if (!r.ok()) return Bad("truncated record");
+  if (too_long) return Bad("record exceeds its size limit");
+  if (form == kRecordCompact) {
+    LIC_ASSIGN_OR_RETURN(ExpandedRecord e, ExpandRecord(rec));
+    b.record = std::move(e.json);
+    b.licence_id = std::move(e.identifier);
+  } else if (form == kRecordRaw) {
+    if (CompactRecord(rec).ok()) return Bad("a raw record that has a compact form");
+    b.record = std::move(rec);
+    b.licence_id = RawRecordIdentifier(b.record);
+  } else {
+    return Bad("record form must be 0 (raw) or 1 (compact)");
+  }
+  LIC_RETURN_IF_ERROR(CheckLicenceId(b.licence_id));
+  StatusEvidence s;
+  LIC_ASSIGN_OR_RETURN(s.header, ReadHeader(r));
+  s.certificate.view = r.U64();
+  s.certificate.height = s.header.height;
+  s.certificate.block_hash = s.header.ComputeHash();
+  uint16_t count = ReadU16(r);
+  if (!r.ok()) return Bad("truncated certificate");
+  if (count > kMaxCertSignatures) return Bad("certificate has too many signatures");
+  for (uint16_t i = 0; i < count; ++i) {
+    uint16_t id = ReadU16(r);
+    crypto::Signature sig = r.Fixed<crypto::kSignatureSize>();
+    if (!r.ok()) return Bad("truncated certificate");
+    if (i > 0 && id <= s.certificate.signatures.back().first)
+      return Bad("certificate replica ids must be strictly ascending");
+    s.certificate.signatures.emplace_back(id, sig);
+  }
+  s.value = BoundedVar(r, kMaxStatusValueBytes, &too_long);
+  uint16_t depth = ReadU16(r);
+  if (!r.ok()) return Bad("truncated status evidence");
+  if (too_long) return Bad("status value exceeds its size limit");
+  if (depth > 256) return Bad("state proof depth above 256");
+  Writer full;
+  U16(full, depth);
+  size_t bitmap_len = (depth + 7) / 8;
+  size_t present = 0;
+  Bytes bitmap(bitmap_len);
+  for (size_t i = 0; i < bitmap_len; ++i) {
+    bitmap[i] = r.U8();
+    present += static_cast<size_t>(__builtin_popcount(bitmap[i]));
+  }
+  full.Raw(bitmap);
+  for (size_t i = 0; i < present && r.ok(); ++i) full.Raw(r.Fixed<32>());
+  if (!r.ok()) return Bad("truncated state proof");
+  full.U8(1)
+      .Raw(state::KeyHash(chaincode::LicenceStatusKey(b.licence_id)))
+      .Raw(crypto::Sha256(s.value));
+  LIC_ASSIGN_OR_RETURN(s.proof, state::StateProof::Decode(full.bytes()));
+  b.status = std::move(s);
+  return b;
+}
+
 void EncodePresentationBody(Writer& w, const Presentation& p) {
-  w.Str(kPresentationMagic).Var(p.bundle.Encode()).Str(p.challenge).U64(p.created_at_ms);
+  w.Str(p.format() == kFormatV2 ? kPresentationMagicV2 : kPresentationMagic)
+      .Var(p.bundle.Encode())
+      .Str(p.challenge)
+      .U64(p.created_at_ms);
   w.U32(static_cast<uint32_t>(p.disclosures.size()));
   for (const Disclosure& d : p.disclosures) w.Str(d.field).Str(d.value).Var(d.salt);
 }
@@ -122,14 +245,50 @@ Status CheckDisclosures(const std::vector<Disclosure>& ds) {
 
 Bytes Bundle::Encode() const {
   Writer w;
-  EncodeBundleTo(w, *this);
+  if (format == kFormatV2) {
+    EncodeBundleV2To(w, *this);
+  } else {
+    EncodeBundleTo(w, *this);
+  }
   return w.Take();
 }
 
 Result<Bundle> Bundle::Decode(ByteView data) {
+  Reader peek(data);
+  std::string magic = peek.Str();
+  if (peek.ok() && magic == kBundleMagicV2) {
+    LIC_ASSIGN_OR_RETURN(Bundle b, DecodeBundleV2From(peek));
+    LIC_RETURN_IF_ERROR(peek.Finish("proof bundle v2"));
+    return b;
+  }
   Reader r(data);
   LIC_ASSIGN_OR_RETURN(Bundle b, DecodeBundleFrom(r));
   LIC_RETURN_IF_ERROR(r.Finish("proof bundle"));
+  return b;
+}
+
+Result<Bundle> ToV2(Bundle b) {
+  if (!b.status) return Status::InvalidArgument("a v2 bundle needs the status evidence");
+  if (RawRecordIdentifier(b.record) != b.licence_id)
+    return Status::InvalidArgument("the record's identifier is not " + b.licence_id);
+  LIC_RETURN_IF_ERROR(CheckLicenceId(b.licence_id));
+  const StatusEvidence& s = *b.status;
+  if (s.certificate.height != s.header.height ||
+      s.certificate.block_hash != s.header.ComputeHash()) {
+    return Status::InvalidArgument("the status certificate is not for the status header");
+  }
+  for (const auto& sig : s.certificate.signatures) {
+    if (sig.first > 0xffff) return Status::InvalidArgument("replica id above 65535");
+  }
+  if (s.certificate.signatures.size() > kMaxCertSignatures)
+    return Status::InvalidArgument("certificate has too many signatures");
+  if (!s.proof.leaf ||
+      s.proof.leaf->key_hash != state::KeyHash(chaincode::LicenceStatusKey(b.licence_id)) ||
+      s.proof.leaf->value_hash != crypto::Sha256(s.value)) {
+    return Status::InvalidArgument("the state proof is not a presence proof of the status value");
+  }
+  b.format = kFormatV2;
+  b.issuance = TxInclusion{};
   return b;
 }
 
@@ -146,10 +305,17 @@ Bytes Presentation::Encode() const {
   return w.Take();
 }
 
+std::string_view Presentation::SigningTag() const {
+  return format() == kFormatV2 ? kPresentationTagV2 : kPresentationTag;
+}
+
 Result<Presentation> Presentation::Decode(ByteView data) {
   Reader r(data);
   Presentation p;
-  if (r.Str() != kPresentationMagic || !r.ok()) return Bad("not a licenced/proof/presentation/v1");
+  std::string magic = r.Str();
+  if (!r.ok() || (magic != kPresentationMagic && magic != kPresentationMagicV2))
+    return Bad("not a licenced/proof/presentation/v1 or v2");
+  const uint8_t format = magic == kPresentationMagicV2 ? kFormatV2 : kFormatV1;
   bool too_long = false;
   Bytes bundle = BoundedVar(r, 1024 * 1024, &too_long);
   p.challenge = r.Str();
@@ -171,6 +337,7 @@ Result<Presentation> Presentation::Decode(ByteView data) {
   LIC_RETURN_IF_ERROR(r.Finish("presentation"));
   LIC_RETURN_IF_ERROR(CheckDisclosures(p.disclosures));
   LIC_ASSIGN_OR_RETURN(p.bundle, Bundle::Decode(bundle));
+  if (p.bundle.format != format) return Bad("the presentation and its bundle differ in format");
   return p;
 }
 
@@ -233,7 +400,7 @@ Result<Presentation> Present(Bundle bundle, std::vector<Disclosure> disclosures,
   p.challenge = std::move(challenge);
   p.created_at_ms = created_at_ms;
   p.disclosures = std::move(disclosures);
-  p.signature = holder.Sign(kPresentationTag, p.SigningBody());
+  p.signature = holder.Sign(p.SigningTag(), p.SigningBody());
   return p;
 }
 
@@ -260,7 +427,7 @@ Result<Bytes> Base64Decode(std::string_view text) {
 
 std::string BundleToJson(const Bundle& b) {
   json j = json::object();
-  j["format"] = "licenced-proof-bundle/v1";
+  j["format"] = b.format == kFormatV2 ? "licenced-proof-bundle/v2" : "licenced-proof-bundle/v1";
   j["licence_id"] = b.licence_id;
   j["bundle"] = Base64Encode(b.Encode());
   // The copies beside the base64 are informational; never throw on non-UTF-8 input.
@@ -268,12 +435,15 @@ std::string BundleToJson(const Bundle& b) {
 }
 
 namespace {
+// `format` names the v1 file format; its v2 name (".../v2") is accepted too.
 Result<json> ParseFile(std::string_view text, std::string_view format) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
   auto f = j.find("format");
-  if (f == j.end() || !f->is_string() || *f != format) {
-    return Status::InvalidArgument("\"format\" is not \"" + std::string(format) + "\"");
+  std::string v2 = std::string(format.substr(0, format.size() - 1)) + "2";
+  if (f == j.end() || !f->is_string() || (*f != format && *f != v2)) {
+    return Status::InvalidArgument("\"format\" is not \"" + std::string(format) + "\" or \"" + v2 +
+                                   "\"");
   }
   return j;
 }
@@ -284,12 +454,15 @@ Result<Bundle> BundleFromJson(std::string_view text) {
   auto d = j.find("bundle");
   if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"bundle\" missing");
   LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
-  return Bundle::Decode(raw);
+  LIC_ASSIGN_OR_RETURN(Bundle b, Bundle::Decode(raw));
+  if ((j["format"] == "licenced-proof-bundle/v2") != (b.format == kFormatV2))
+    return Status::InvalidArgument("\"format\" does not match the bundle's own format");
+  return b;
 }
 
 std::string PresentationToJson(const Presentation& p) {
   json j = json::object();
-  j["format"] = "licenced-presentation/v1";
+  j["format"] = p.format() == kFormatV2 ? "licenced-presentation/v2" : "licenced-presentation/v1";
   j["licence_id"] = p.bundle.licence_id;
   j["challenge"] = p.challenge;
   j["presentation"] = Base64Encode(p.Encode());
@@ -302,7 +475,10 @@ Result<Presentation> PresentationFromJson(std::string_view text) {
   auto d = j.find("presentation");
   if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"presentation\" missing");
   LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
-  return Presentation::Decode(raw);
+  LIC_ASSIGN_OR_RETURN(Presentation p, Presentation::Decode(raw));
+  if ((j["format"] == "licenced-presentation/v2") != (p.format() == kFormatV2))
+    return Status::InvalidArgument("\"format\" does not match the presentation's own format");
+  return p;
 }
 
 Result<Presentation> PresentationFromFileBytes(ByteView file) {

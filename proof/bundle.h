@@ -28,6 +28,13 @@ inline constexpr std::string_view kBundleMagic = "licenced/proof/bundle/v1";
 inline constexpr std::string_view kPresentationMagic = "licenced/proof/presentation/v1";
 // Signing tag of the holder's signature over a presentation.
 inline constexpr std::string_view kPresentationTag = "licenced/proof/presentation/v1";
+// Format v2 (docs/proof-format.md §3.2, §4): the record proven by its status
+// entry at one certified header; no issuing tx, audit path or second header.
+inline constexpr std::string_view kBundleMagicV2 = "licenced/proof/bundle/v2";
+inline constexpr std::string_view kPresentationMagicV2 = "licenced/proof/presentation/v2";
+inline constexpr std::string_view kPresentationTagV2 = "licenced/proof/presentation/v2";
+inline constexpr uint8_t kFormatV1 = 1;
+inline constexpr uint8_t kFormatV2 = 2;
 
 // Decoder bounds (the input is untrusted).
 inline constexpr size_t kMaxRecordBytes = 64 * 1024;
@@ -61,16 +68,33 @@ struct StatusEvidence {
   bool operator==(const StatusEvidence&) const = default;
 };
 
+// Format v1: record + issuing tx with its inclusion in a certified block +
+// optional status evidence. Format v2: record + status evidence (required: it
+// is what authenticates the record); `issuance` is unused (default) and not
+// encoded, `licence_id` is not on the wire (it is the record's "identifier"),
+// the certificate's height/block_hash are implied by the header and the state
+// proof's leaf by the key and value.
 struct Bundle {
+  uint8_t format = kFormatV1;  // kFormatV1 or kFormatV2
   std::string licence_id;
-  Bytes record;  // the exact bytes stored at LicenceRecordKey(licence_id) (compact JSON)
-  TxInclusion issuance;
-  std::optional<StatusEvidence> status;  // nullopt: verification gives STATUS_UNKNOWN
+  Bytes record;          // the exact bytes stored at LicenceRecordKey(licence_id) (compact JSON)
+  TxInclusion issuance;  // v1 only
+  std::optional<StatusEvidence> status;  // v1: nullopt gives STATUS_UNKNOWN; v2: required
 
+  // v2 REQUIRES: status present, status->certificate for status->header, and
+  // status->proof a presence proof of LicenceStatusKey(licence_id) -> value
+  // (what ToV2 and Decode produce); otherwise the encoding cannot carry it.
   Bytes Encode() const;
+  // Either format, told apart by the magic string.
   static Result<Bundle> Decode(ByteView data);
   bool operator==(const Bundle&) const = default;
 };
+
+// The v2 form of a bundle (either format): keeps the record and status
+// evidence, drops the issuance. Errors: no status evidence, a record whose
+// identifier is not licence_id, a certificate for another header, a proof that
+// is not a presence proof of the status key and value.
+Result<Bundle> ToV2(Bundle b);
 
 // One disclosed personal field: the verifier recomputes
 // chaincode::FieldCommitment(field, value, salt) and compares it with the
@@ -89,6 +113,10 @@ struct Presentation {
   std::vector<Disclosure> disclosures;  // strictly ascending by field (bytewise)
   crypto::Signature signature{};        // holder key over SigningBody()
 
+  // The format follows the bundle's: a v1 presentation holds a v1 bundle and
+  // is signed with kPresentationTag, a v2 one a v2 bundle and kPresentationTagV2.
+  uint8_t format() const { return bundle.format; }
+  std::string_view SigningTag() const;
   // Everything the holder signs: the encoding without the trailing signature.
   Bytes SigningBody() const;
   Bytes Encode() const;  // SigningBody() || signature
@@ -114,10 +142,10 @@ Result<Presentation> Present(Bundle bundle, std::vector<Disclosure> disclosures,
                              const crypto::KeyPair& holder);
 
 // ---- JSON files (docs/proof-format.md "Files") ----
-// {"format": "licenced-proof-bundle/v1", "licence_id": ..., "bundle": base64}
+// {"format": "licenced-proof-bundle/v1" (or v2), "licence_id": ..., "bundle": base64}
 std::string BundleToJson(const Bundle& b);
 Result<Bundle> BundleFromJson(std::string_view json);
-// {"format": "licenced-presentation/v1", "licence_id": ..., "challenge": ...,
+// {"format": "licenced-presentation/v1" (or v2), "licence_id": ..., "challenge": ...,
 //  "presentation": base64}
 std::string PresentationToJson(const Presentation& p);
 Result<Presentation> PresentationFromJson(std::string_view json);

@@ -67,22 +67,6 @@ Result<RecordView> ParseRecord(const Bytes& bytes) {
   return r;
 }
 
-// Certificate for exactly this header, signed by a quorum of genesis validators.
-std::optional<Verdict> CheckCertified(const Verdict& v, const consensus::BlockHeader& header,
-                                      const consensus::CommitCertificate& cert,
-                                      const consensus::ValidatorSet& validators,
-                                      const char* which) {
-  if (cert.height != header.height || cert.block_hash != header.ComputeHash()) {
-    return Fail(v, Reason::kBadHeader,
-                std::string(which) + ": the commit certificate is for height " +
-                    std::to_string(cert.height) + " block " + ToHex(cert.block_hash) +
-                    ", not for this header (height " + std::to_string(header.height) + ")");
-  }
-  Status s = cert.Verify(validators);
-  if (!s.ok()) return Fail(v, Reason::kBadCertificate, std::string(which) + ": " + s.message());
-  return std::nullopt;
-}
-
 }  // namespace
 
 const char* OutcomeName(Outcome o) {
@@ -167,14 +151,53 @@ std::string Verdict::ToJson() const {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);  // inputs are untrusted
 }
 
+bool CertificateCache::Contains(const Hash& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool found = set_.count(key) != 0;
+  ++(found ? hits_ : misses_);
+  return found;
+}
+
+void CertificateCache::Insert(const Hash& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (capacity_ == 0 || !set_.insert(key).second) return;
+  order_.push_back(key);
+  while (order_.size() > capacity_) {
+    set_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+size_t CertificateCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return set_.size();
+}
+uint64_t CertificateCache::hits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hits_;
+}
+uint64_t CertificateCache::misses() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return misses_;
+}
+
 Verifier::Verifier(Genesis genesis) : genesis_(std::move(genesis)) {
-  for (const auto& v : genesis_.validators) validators_.keys.push_back(v.public_key);
+  crypto::Sha256Hasher h;
+  h.Update(AsBytes("licenced/proof/certificate-cache/v1"));
+  for (const auto& v : genesis_.validators) {
+    validators_.keys.push_back(v.public_key);
+    h.Update(v.public_key);
+  }
+  validators_digest_ = h.Final();
 }
 
 Verdict Verifier::VerifyEncoded(ByteView presentation, const VerifyOptions& opts) const {
   auto p = Presentation::Decode(presentation);
   if (!p.ok()) return Fail(Verdict{}, Reason::kBadEncoding, p.status().message());
-  return Verify(*p, opts);
+  // Decoding is canonical (Encode(Decode(x)) == x), so the signed body is the
+  // input without its signature: no need to encode the bundle again.
+  return Check(p->bundle, &*p,
+               presentation.subspan(0, presentation.size() - crypto::kSignatureSize), opts);
 }
 
 Verdict Verifier::VerifyBundleEncoded(ByteView bundle, const VerifyOptions& opts) const {
@@ -184,19 +207,56 @@ Verdict Verifier::VerifyBundleEncoded(ByteView bundle, const VerifyOptions& opts
 }
 
 Verdict Verifier::Verify(const Presentation& p, const VerifyOptions& opts) const {
-  return Check(p.bundle, &p, opts);
+  Bytes body = p.SigningBody();
+  return Check(p.bundle, &p, body, opts);
 }
 
 Verdict Verifier::VerifyBundle(const Bundle& b, const VerifyOptions& opts) const {
-  return Check(b, nullptr, opts);
+  return Check(b, nullptr, {}, opts);
 }
 
-Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOptions& opts) const {
+// Certificate for exactly this header, signed by a quorum of genesis validators.
+std::optional<Verdict> Verifier::CheckCertified(const Verdict& v,
+                                                const consensus::BlockHeader& header,
+                                                const consensus::CommitCertificate& cert,
+                                                const VerifyOptions& opts,
+                                                const char* which) const {
+  const Bytes header_bytes = header.Encode();
+  if (cert.height != header.height || cert.block_hash != crypto::Sha256(header_bytes)) {
+    return Fail(v, Reason::kBadHeader,
+                std::string(which) + ": the commit certificate is for height " +
+                    std::to_string(cert.height) + " block " + ToHex(cert.block_hash) +
+                    ", not for this header (height " + std::to_string(header.height) + ")");
+  }
+  Hash key{};
+  if (opts.cache != nullptr) {
+    key = crypto::Sha256Hasher()
+              .Update(validators_digest_)
+              .Update(header_bytes)
+              .Update(cert.Encode())
+              .Final();
+    if (opts.cache->Contains(key)) return std::nullopt;
+  }
+  Status s = cert.Verify(validators_);
+  if (!s.ok()) return Fail(v, Reason::kBadCertificate, std::string(which) + ": " + s.message());
+  if (opts.cache != nullptr) opts.cache->Insert(key);
+  return std::nullopt;
+}
+
+Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing_body,
+                        const VerifyOptions& opts) const {
   Verdict v;
   v.licence_id = b.licence_id;
   if (p != nullptr) {
     v.challenge = p->challenge;
     v.created_at_ms = p->created_at_ms;
+  }
+  const bool v2 = b.format == kFormatV2;
+  if (!v2 && b.format != kFormatV1) {
+    return Fail(v, Reason::kBadEncoding, "unknown bundle format " + std::to_string(b.format));
+  }
+  if (p != nullptr && p->format() != b.format) {
+    return Fail(v, Reason::kBadEncoding, "the presentation and its bundle differ in format");
   }
 
   // 1. The record.
@@ -235,51 +295,103 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
                 "issuer code " + rec.issuer_code + " is not org '" + org->id + "''s code");
   }
 
-  // 3. The issuing transaction and its signature.
-  const TxInclusion& t = b.issuance;
-  auto tx = Transaction::Decode(t.tx);
-  if (!tx.ok()) return Fail(v, Reason::kBadEncoding, "issuing tx: " + tx.status().message());
-  if (tx->network_id != genesis_.network_id) {
-    return Fail(v, Reason::kWrongNetwork,
-                "issuing tx is for network '" + tx->network_id + "', the genesis is '" +
-                    genesis_.network_id + "'");
-  }
-  if (ToHex(tx->Id()) != rec.issuing_tx) {
-    return Fail(v, Reason::kRecordMismatch,
-                "issuing tx id " + ToHex(tx->Id()) + " is not the record's " + rec.issuing_tx);
-  }
-  if (ToHex(tx->submitter) != rec.issued_by) {
-    return Fail(v, Reason::kRecordMismatch, "issuing tx submitter is not the record's issued_by");
-  }
-  if (!tx->VerifySignature()) {
-    return Fail(v, Reason::kBadIssuerSignature, "the issuing clerk's signature does not verify");
-  }
-  if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(tx->submitter)) {
-    if (admin_org->id != org->id) {
-      return Fail(
-          v, Reason::kIssuerNotEntitled,
-          "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+  // Status evidence: header after issuance, certified, proving the status
+  // value whose record_hash is this record's hash.
+  auto check_evidence = [&](const StatusEvidence& s, const char* which,
+                            chaincode::LicenceStatusValue* out) -> std::optional<Verdict> {
+    if (s.header.height <= rec.issued_height) {
+      return Fail(v, Reason::kStatusMismatch,
+                  "status proof at height " + std::to_string(s.header.height) +
+                      " predates the state after issuance (needs > " +
+                      std::to_string(rec.issued_height) + ")");
     }
-    v.issuer_kind = "org_admin";
-  } else {
-    v.issuer_kind = "clerk";
-  }
+    if (auto bad = CheckCertified(v, s.header, s.certificate, opts, which)) return bad;
+    Status sp = state::VerifyStateProof(
+        s.header.state_root, chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
+    if (!sp.ok()) return Fail(v, Reason::kBadStatusProof, sp.message());
+    auto st = chaincode::LicenceStatusValue::Decode(s.value);
+    if (!st.ok()) return Fail(v, Reason::kBadEncoding, st.status().message());
+    if (st->record_hash != crypto::Sha256(b.record)) {
+      return Fail(v, Reason::kStatusMismatch,
+                  "the ledger's status entry is for a different record (record_hash)");
+    }
+    *out = std::move(*st);
+    return std::nullopt;
+  };
+  chaincode::LicenceStatusValue bundle_status;
 
-  // 4. Inclusion in the issuance block.
-  if (t.header.height != rec.issued_height) {
-    return Fail(v, Reason::kRecordMismatch,
-                "issuance header is height " + std::to_string(t.header.height) +
-                    ", the record says " + std::to_string(rec.issued_height));
-  }
-  Hash leaf = merkle::LeafHash(t.tx);
-  Status inc = merkle::VerifyInclusion(leaf, t.index, t.tree_size, t.path, t.header.tx_root);
-  if (!inc.ok()) return Fail(v, Reason::kBadMerklePath, "issuing tx: " + inc.message());
-  if (CanonicalTreeSize(t.index, t.tree_size, t.path.size()) != t.tree_size) {
-    return Fail(v, Reason::kBadMerklePath,
-                "tree_size is not the canonical (smallest) size for this audit path");
-  }
-  if (auto bad = CheckCertified(v, t.header, t.certificate, validators_, "issuance block")) {
-    return *bad;
+  if (!v2) {
+    // 3. The issuing transaction and its signature.
+    const TxInclusion& t = b.issuance;
+    auto tx = Transaction::Decode(t.tx);
+    if (!tx.ok()) return Fail(v, Reason::kBadEncoding, "issuing tx: " + tx.status().message());
+    if (tx->network_id != genesis_.network_id) {
+      return Fail(v, Reason::kWrongNetwork,
+                  "issuing tx is for network '" + tx->network_id + "', the genesis is '" +
+                      genesis_.network_id + "'");
+    }
+    if (ToHex(tx->Id()) != rec.issuing_tx) {
+      return Fail(v, Reason::kRecordMismatch,
+                  "issuing tx id " + ToHex(tx->Id()) + " is not the record's " + rec.issuing_tx);
+    }
+    if (ToHex(tx->submitter) != rec.issued_by) {
+      return Fail(v, Reason::kRecordMismatch, "issuing tx submitter is not the record's issued_by");
+    }
+    if (!tx->VerifySignature()) {
+      return Fail(v, Reason::kBadIssuerSignature, "the issuing clerk's signature does not verify");
+    }
+    if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(tx->submitter)) {
+      if (admin_org->id != org->id) {
+        return Fail(
+            v, Reason::kIssuerNotEntitled,
+            "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+      }
+      v.issuer_kind = "org_admin";
+    } else {
+      v.issuer_kind = "clerk";
+    }
+
+    // 4. Inclusion in the issuance block.
+    if (t.header.height != rec.issued_height) {
+      return Fail(v, Reason::kRecordMismatch,
+                  "issuance header is height " + std::to_string(t.header.height) +
+                      ", the record says " + std::to_string(rec.issued_height));
+    }
+    Hash leaf = merkle::LeafHash(t.tx);
+    Status inc = merkle::VerifyInclusion(leaf, t.index, t.tree_size, t.path, t.header.tx_root);
+    if (!inc.ok()) return Fail(v, Reason::kBadMerklePath, "issuing tx: " + inc.message());
+    if (CanonicalTreeSize(t.index, t.tree_size, t.path.size()) != t.tree_size) {
+      return Fail(v, Reason::kBadMerklePath,
+                  "tree_size is not the canonical (smallest) size for this audit path");
+    }
+    if (auto bad = CheckCertified(v, t.header, t.certificate, opts, "issuance block")) {
+      return *bad;
+    }
+  } else {
+    // 3-4 (v2). The record is authenticated by its status entry at one
+    // certified header; the issuing signature and the entitlement were checked
+    // by the chaincode when it wrote that entry (docs/proof-format.md §7).
+    auto by = FromHex(rec.issued_by);
+    if (!by.ok() || by->size() != crypto::kPublicKeySize) {
+      return Fail(v, Reason::kBadEncoding, "record.issued_by is not a 32-byte hex key");
+    }
+    crypto::PublicKey issuer_key;
+    std::copy(by->begin(), by->end(), issuer_key.begin());
+    if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(issuer_key)) {
+      if (admin_org->id != org->id) {
+        return Fail(
+            v, Reason::kIssuerNotEntitled,
+            "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+      }
+      v.issuer_kind = "org_admin";
+    } else {
+      v.issuer_kind = "clerk";
+    }
+    if (!b.status) {
+      return Fail(v, Reason::kBadEncoding,
+                  "a v2 bundle needs its status evidence (it authenticates the record)");
+    }
+    if (auto bad = check_evidence(*b.status, "status block", &bundle_status)) return *bad;
   }
 
   // 5. Holder, challenge, disclosures.
@@ -295,7 +407,7 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
     }
     crypto::PublicKey hk;
     std::copy(holder->begin(), holder->end(), hk.begin());
-    if (!crypto::Verify(hk, kPresentationTag, p->SigningBody(), p->signature)) {
+    if (!crypto::Verify(hk, p->SigningTag(), signing_body, p->signature)) {
       return Fail(v, Reason::kBadHolderSignature,
                   "the presentation is not signed by the licence holder's key");
     }
@@ -313,7 +425,8 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
     }
   }
 
-  // 6. Status at a certified height.
+  // 6. Status at a certified height: the verifier's fresh evidence if given,
+  // else the bundle's (for v2 already checked above).
   const StatusEvidence* evidence =
       opts.fresh_status ? &*opts.fresh_status : (b.status ? &*b.status : nullptr);
   if (evidence == nullptr) {
@@ -324,23 +437,11 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, const VerifyOpti
   v.status_height = s.header.height;
   v.status_time_ms = s.header.timestamp_ms;
   v.status_age_ms = opts.now_ms > s.header.timestamp_ms ? opts.now_ms - s.header.timestamp_ms : 0;
-  if (s.header.height <= rec.issued_height) {
-    return Fail(v, Reason::kStatusMismatch,
-                "status proof at height " + std::to_string(s.header.height) +
-                    " predates the state after issuance (needs > " +
-                    std::to_string(rec.issued_height) + ")");
-  }
-  if (auto bad = CheckCertified(v, s.header, s.certificate, validators_, "status block")) {
-    return *bad;
-  }
-  Status sp = state::VerifyStateProof(s.header.state_root,
-                                      chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
-  if (!sp.ok()) return Fail(v, Reason::kBadStatusProof, sp.message());
-  auto st = chaincode::LicenceStatusValue::Decode(s.value);
-  if (!st.ok()) return Fail(v, Reason::kBadEncoding, st.status().message());
-  if (st->record_hash != crypto::Sha256(b.record)) {
-    return Fail(v, Reason::kStatusMismatch,
-                "the ledger's status entry is for a different record (record_hash)");
+  chaincode::LicenceStatusValue fresh_status;
+  const chaincode::LicenceStatusValue* st = &bundle_status;
+  if (!v2 || opts.fresh_status) {
+    if (auto bad = check_evidence(s, "status block", &fresh_status)) return *bad;
+    st = &fresh_status;
   }
   chaincode::LicenceStatus eff = st->EffectiveAt(opts.now_ms);
   v.status = chaincode::LicenceStatusName(eff);

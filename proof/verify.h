@@ -7,9 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "consensus/block.h"
@@ -46,6 +49,36 @@ enum class Reason {
 };
 const char* ReasonName(Reason r);  // "BAD_ENCODING", ...
 
+// Verifier-side cache of certificates already checked: a bank verifying many
+// presentations sees the same few certified headers again and again. An entry
+// is SHA-256 over the verifier's validator set, the exact header and the exact
+// certificate encoding, so a cached entry never vouches for different bytes
+// (a changed signature or header misses the cache and is checked in full).
+// Bounded: the oldest entry goes when `capacity` is reached. Thread-safe.
+class CertificateCache {
+ public:
+  explicit CertificateCache(size_t capacity = 4096) : capacity_(capacity) {}
+  bool Contains(const Hash& key) const;
+  void Insert(const Hash& key);
+  size_t size() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  struct HashOf {
+    size_t operator()(const Hash& h) const {
+      size_t v = 0;
+      for (size_t i = 0; i < sizeof v; ++i) v = v << 8 | h[i];
+      return v;
+    }
+  };
+  mutable std::mutex mu_;
+  size_t capacity_;
+  std::unordered_set<Hash, HashOf> set_;
+  std::deque<Hash> order_;
+  mutable uint64_t hits_ = 0, misses_ = 0;
+};
+
 struct VerifyOptions {
   std::string challenge;               // the challenge the verifier issued
   uint64_t now_ms = 0;                 // the verifier's clock (expiry, age)
@@ -54,6 +87,9 @@ struct VerifyOptions {
   // exactly like the bundle's and used instead of it. The bundle's own status
   // evidence stays covered by the holder's signature.
   std::optional<StatusEvidence> fresh_status;
+  // Optional (not owned): skip the signature checks of certificates this
+  // verifier has already accepted, byte for byte. nullptr = check every time.
+  CertificateCache* cache = nullptr;
 };
 
 struct Verdict {
@@ -92,10 +128,16 @@ class Verifier {
   const Genesis& genesis() const { return genesis_; }
 
  private:
-  Verdict Check(const Bundle& b, const Presentation* p, const VerifyOptions& opts) const;
+  // `signing_body`: the presentation's signed bytes when already at hand.
+  Verdict Check(const Bundle& b, const Presentation* p, ByteView signing_body,
+                const VerifyOptions& opts) const;
+  std::optional<Verdict> CheckCertified(const Verdict& v, const consensus::BlockHeader& header,
+                                        const consensus::CommitCertificate& cert,
+                                        const VerifyOptions& opts, const char* which) const;
 
   Genesis genesis_;
   consensus::ValidatorSet validators_;
+  Hash validators_digest_{};  // SHA-256 over the validator keys (certificate cache keys)
 };
 
 }  // namespace licenced::proof
