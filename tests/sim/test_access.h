@@ -13,6 +13,7 @@ class ReplicaTestAccess {
   // Prepared with 2f-1 prepares and committed with 2f commits instead of 2f and 2f+1.
   static void SetUnsafeQuorums(Replica& replica, bool on) { replica.core_->unsafe_quorums_ = on; }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
+  static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };
 
 }  // namespace licenced::consensus

@@ -228,3 +228,80 @@ TEST_CASE("decoders survive random garbage", "[consensus][messages]") {
 }
 
 }  // namespace licenced::consensus
+
+namespace licenced::consensus {
+
+TEST_CASE("RequestBatch, BlockRequest and BlockResponse round trip and are bounded",
+          "[consensus][messages]") {
+  RequestBatchMsg rb{{ToBytes("tx-1"), ToBytes("tx-2"), Bytes{}}};
+  auto rb2 = RequestBatchMsg::Decode(rb.Encode());
+  REQUIRE(rb2.ok());
+  CHECK(rb2->txs == rb.txs);
+  CHECK_FALSE(RequestBatchMsg::Decode(RequestBatchMsg{}.Encode()).ok());  // empty
+  RequestBatchMsg many;
+  many.txs.assign(kMaxRequestBatchTxs + 1, Bytes{'t'});
+  CHECK_FALSE(RequestBatchMsg::Decode(many.Encode()).ok());
+  Bytes enc = rb.Encode();
+  for (size_t i = 0; i < enc.size(); ++i) {
+    CHECK_FALSE(RequestBatchMsg::Decode(ByteView(enc).subspan(0, i)).ok());
+  }
+  SignedMessage m = SignedMessage::Sign(MsgType::kRequestBatch, 2, enc, testing::TestKey(2));
+  CHECK(CarriedTxs(m.Encode()) == rb.txs);
+
+  BlockRequestMsg br{7, crypto::Sha256(AsBytes("b"))};
+  auto br2 = BlockRequestMsg::Decode(br.Encode());
+  REQUIRE(br2.ok());
+  CHECK(br2->height == 7);
+  CHECK(br2->block_hash == br.block_hash);
+
+  Block b;
+  b.header.height = 3;
+  b.txs = {ToBytes("tx-a")};
+  b.header.tx_root = merkle::Root(b.txs);
+  auto resp = BlockResponseMsg::Decode(BlockResponseMsg{b}.Encode());
+  REQUIRE(resp.ok());
+  CHECK(resp->block == b);
+}
+
+TEST_CASE("a PrePrepare signs view || header: stripping keeps the signature",
+          "[consensus][messages]") {
+  ValidatorSet v;
+  for (uint32_t i = 0; i < 4; ++i) v.keys.push_back(testing::TestKey(i).public_key());
+  Block b;
+  b.header.height = 2;
+  b.txs = {ToBytes("tx-1"), ToBytes("tx-2")};
+  b.header.tx_root = merkle::Root(b.txs);
+  SignedMessage pp = SignedMessage::Sign(MsgType::kPrePrepare, 1, PrePrepareMsg{4, b}.Encode(),
+                                         testing::TestKey(1));
+  CHECK(pp.Verify(v, {}).ok());
+  SignedMessage s = StripPrePrepare(pp);
+  CHECK(s.Verify(v, {}).ok());
+  CHECK(s.signature == pp.signature);
+  auto d = PrePrepareMsg::Decode(s.body);
+  REQUIRE(d.ok());
+  CHECK(d->stripped());
+  CHECK(d->view == 4);
+  CHECK(d->block.header == b.header);
+  // The view and the header are covered.
+  SignedMessage other = pp;
+  other.body = PrePrepareMsg{5, b}.Encode();
+  CHECK_FALSE(other.Verify(v, {}).ok());
+  Block b2 = b;
+  b2.header.timestamp_ms += 1;
+  other.body = PrePrepareMsg{4, b2}.Encode();
+  CHECK_FALSE(other.Verify(v, {}).ok());
+  // A too-short body has no signed part.
+  other.body = Bytes(20, 0);
+  CHECK_FALSE(other.Verify(v, {}).ok());
+  CHECK(VerifyMessageSignatures(v, pp.Encode()).ok());
+  CHECK(CarriedTxs(pp.Encode()) == b.txs);
+}
+
+TEST_CASE("messages over the cap are rejected by the decoder", "[consensus][messages]") {
+  SignedMessage m;
+  m.type = MsgType::kRequestBatch;
+  m.body = Bytes(kMaxMessageBytes, 0);
+  CHECK_FALSE(SignedMessage::Decode(m.Encode()).ok());
+}
+
+}  // namespace licenced::consensus
