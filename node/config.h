@@ -56,6 +56,11 @@ struct NodeConfig {
   // Optional [bench] keys. null_mode: benchmark-only (node/null_mode.h): no
   // client signature checks, no chaincode, no fsync. Never for a real network.
   bool null_mode = false;
+
+  // Test only, never read from the TOML file: set by licenced's
+  // --test-byzantine flag (node/byzantine.h), which also needs
+  // LICENCED_ALLOW_BYZANTINE=1. Empty = an honest node.
+  std::string test_byzantine;
 };
 
 // Parses TOML text. `base_dir` resolves relative paths. Does not touch the

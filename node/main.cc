@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "node/byzantine.h"
 #include "node/config.h"
 #include "node/node.h"
 
@@ -17,7 +18,19 @@ int main(int argc, char** argv) {
   app.add_option("--config,-c", config_path, "node config file (TOML)")->required();
   app.add_option("--log-level", log_level,
                  "trace|debug|info|warn|error|critical|off (overrides log_level in the config)");
+  std::string test_byzantine;
+  app.add_option("--test-byzantine", test_byzantine,
+                 "TEST ONLY: behave as a Byzantine validator (equivocate,double-vote,absurd-view,"
+                 "flood or all); needs LICENCED_ALLOW_BYZANTINE=1 in the environment");
   CLI11_PARSE(app, argc, argv);
+  if (!test_byzantine.empty()) {
+    licenced::Status allowed = licenced::node::CheckByzantineAllowed();
+    if (allowed.ok()) allowed = licenced::node::ParseByzantineModes(test_byzantine).status();
+    if (!allowed.ok()) {
+      std::fprintf(stderr, "licenced: %s\n", allowed.message().c_str());
+      return 2;
+    }
+  }
 
   // Block termination signals in every thread; one thread waits for them.
   sigset_t signals;
@@ -44,6 +57,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "licenced: bad config: %s\n", config.status().message().c_str());
     return 2;
   }
+  config->test_byzantine = test_byzantine;
   spdlog::set_level(spdlog::level::from_str(log_level.empty() ? config->log_level : log_level));
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [" + config->node_id + "] %v");
 

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "consensus/messages.h"
+#include "node/byzantine.h"
 #include "node/client_service.h"
 #include "node/convert.h"
 #include "node/http_server.h"
@@ -146,6 +147,10 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     n->status_.head_time_ms = head_time;
   }
   n->metrics_.height = head;
+  if (!c.test_byzantine.empty()) {
+    LIC_ASSIGN_OR_RETURN(n->byzantine_, Byzantine::Create(c.test_byzantine, n->self_,
+                                                          n->genesis_.validators.size(), *n->key_));
+  }
   return n;
 }
 
@@ -289,6 +294,7 @@ void Node::Wait() {
 // ---------------------------------------------------------------- strand
 
 void Node::RunEffects(std::vector<Effect> effects) {
+  if (byzantine_) effects = byzantine_->Filter(std::move(effects));  // test only
   std::deque<Effect> queue(std::make_move_iterator(effects.begin()),
                            std::make_move_iterator(effects.end()));
   while (!queue.empty()) {

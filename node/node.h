@@ -47,6 +47,7 @@
 namespace licenced::node {
 
 class PeerLink;
+class Byzantine;
 class PeerService;
 class ClientService;
 class HttpServer;
@@ -153,6 +154,7 @@ class Node {
 
   // Strand-only state.
   std::unique_ptr<consensus::Replica> replica_;
+  std::unique_ptr<Byzantine> byzantine_;  // test only (--test-byzantine); null otherwise
   struct TimerSlot {
     std::unique_ptr<boost::asio::steady_timer> timer;
     uint64_t generation = 0;
