@@ -29,6 +29,7 @@
 #include "fuzz_replica.h"
 #include "fuzz_state_proof.h"
 #include "proof/bundle.h"
+#include "proof/record_codec.h"
 
 using namespace licenced;
 using namespace licenced::consensus;
@@ -291,8 +292,7 @@ void Chaincode() {
       .Enrol("tax", "taxpayer-desk-1", "clerk")
       .Enrol("bank", "Qilu Bank Hi-tech branch", "clerk");
   auto ent_case = chaincode::PrepareOpenCase(
-      net.genesis, ReadSource("examples/enterprise-application.json"), random,
-      fuzz::kChaincodeT0);
+      net.genesis, ReadSource("examples/enterprise-application.json"), random, fuzz::kChaincodeT0);
   if (!ent_case.ok()) std::abort();
   const std::string id = "ENT-2026-000001";
   ent.Tx("market", "window-1", 2, "open_case", ent_case->args.dump())
@@ -613,6 +613,26 @@ void Proofs() {
   proof::Bundle nostatus = b;
   nostatus.status.reset();
   Write("fuzz_proof", "bundle-no-status", Prefixed(fuzz::kProofBundleBytes, nostatus.Encode()));
+  // Format v2: the same licence, its presentation and files; the compact
+  // record and the record's JSON text for the codec kinds.
+  auto b2 = proof::ToV2(b);
+  if (!b2.ok()) std::abort();
+  auto p2 = proof::Present(*b2, {{"trade_name", "Quanyong Tea House", salt}},
+                           std::string(fuzz::kProofChallenge), fuzz::kProofNowMs, holder);
+  if (!p2.ok()) std::abort();
+  Write("fuzz_proof", "bundle-v2", Prefixed(fuzz::kProofBundleBytes, b2->Encode()));
+  Write("fuzz_proof", "presentation-v2", Prefixed(fuzz::kProofPresentationBytes, p2->Encode()));
+  Write("fuzz_proof", "bundle-v2.json",
+        Prefixed(fuzz::kProofBundleJson, AsBytes(proof::BundleToJson(*b2))));
+  Write("fuzz_proof", "presentation-v2.json",
+        Prefixed(fuzz::kProofPresentationFile, AsBytes(proof::PresentationToJson(*p2))));
+  auto compact = proof::CompactRecord(b.record);
+  if (!compact.ok()) std::abort();
+  Write("fuzz_proof", "record-compact", Prefixed(fuzz::kProofCompactRecord, *compact));
+  Write("fuzz_proof", "record-json", Prefixed(fuzz::kProofRecordJson, b.record));
+  // A record with a float has no compact form: a v2 bundle carries it raw.
+  Write("fuzz_proof", "record-json-float",
+        Prefixed(fuzz::kProofRecordJson, AsBytes("{\"a\":1.5,\"identifier\":\"x\"}")));
 }
 
 }  // namespace
