@@ -68,6 +68,16 @@ struct ProofFigures {
   double state_proof_bytes_at_keys = 0;   // at state_keys (measured or extrapolated)
   size_t bundle_bytes_at_ledger = 0;
   std::string method;
+  // The same licence in proof format v2 (docs/proof-format.md §3.2); the v1
+  // figures are the fields above.
+  double v2_presentations_per_s_cold = 0;  // no certificate cache
+  double v2_presentations_per_s_warm = 0;  // proof::CertificateCache warm (same status header)
+  size_t v2_presentation_bytes = 0;
+  size_t v2_bundle_bytes = 0;  // small ledger
+  size_t record_json_bytes = 0;
+  size_t v2_record_compact_bytes = 0;
+  double v2_state_proof_bytes_at_keys = 0;
+  size_t v2_bundle_bytes_at_ledger = 0;
 };
 Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t txs_per_block,
                                    uint64_t state_keys, size_t synthetic_keys);

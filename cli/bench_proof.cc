@@ -1,5 +1,6 @@
 // licencectl bench: presentations verified per second on one core, and the
-// proof bundle size at a ledger of 10^6 transactions.
+// proof bundle size at a ledger of 10^6 transactions, for proof formats v1 and
+// v2 (v2 also with a warm certificate cache, labelled as such).
 //
 // A small in-process ledger (dev genesis, the real chaincode Engine, RFC 9162
 // tx roots, the versioned state map, certificates signed by the dev validator
@@ -28,6 +29,7 @@
 #include "core/state_map.h"
 #include "core/transaction.h"
 #include "proof/bundle.h"
+#include "proof/record_codec.h"
 #include "proof/verify.h"
 
 namespace licenced::cli::bench {
@@ -224,26 +226,45 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
                        proof::Present(b, {{"trade_name", "Bench Tea House", salt}},
                                       "bench-challenge", ledger.now(), holder));
   const Bytes enc = p.Encode();
+  LIC_ASSIGN_OR_RETURN(proof::Bundle b2, proof::ToV2(b));
+  LIC_ASSIGN_OR_RETURN(proof::Presentation p2,
+                       proof::Present(b2, {{"trade_name", "Bench Tea House", salt}},
+                                      "bench-challenge", ledger.now(), holder));
+  const Bytes enc2 = p2.Encode();
   proof::Verifier verifier(ledger.genesis());
-  proof::VerifyOptions opts;
-  opts.challenge = "bench-challenge";
-  opts.now_ms = ledger.now();
-  auto first = verifier.VerifyEncoded(enc, opts);
-  if (!first.valid())
-    return Status::Internal("bench presentation did not verify: " + first.ToJson());
-  size_t n = 0;
-  auto t0 = Clock::now();
-  double el = 0;
-  do {
-    for (int i = 0; i < 16; ++i) {
-      if (!verifier.VerifyEncoded(enc, opts).valid()) {
-        return Status::Internal("bench presentation stopped verifying");
+  // Presentations verified per second on this thread, optionally with a
+  // certificate cache (warmed by the first verification).
+  auto rate = [&](const Bytes& presentation, proof::CertificateCache* cache) -> Result<double> {
+    proof::VerifyOptions opts;
+    opts.challenge = "bench-challenge";
+    opts.now_ms = ledger.now();
+    opts.cache = cache;
+    auto first = verifier.VerifyEncoded(presentation, opts);
+    if (!first.valid())
+      return Status::Internal("bench presentation did not verify: " + first.ToJson());
+    size_t n = 0;
+    auto t0 = Clock::now();
+    double el = 0;
+    do {
+      for (int i = 0; i < 16; ++i) {
+        if (!verifier.VerifyEncoded(presentation, opts).valid()) {
+          return Status::Internal("bench presentation stopped verifying");
+        }
       }
-    }
-    n += 16;
-    el = std::chrono::duration<double>(Clock::now() - t0).count();
-  } while (el < seconds);
-  f.presentations_per_s_one_core = static_cast<double>(n) / el;
+      n += 16;
+      el = std::chrono::duration<double>(Clock::now() - t0).count();
+    } while (el < seconds);
+    return static_cast<double>(n) / el;
+  };
+  LIC_ASSIGN_OR_RETURN(f.presentations_per_s_one_core, rate(enc, nullptr));
+  LIC_ASSIGN_OR_RETURN(f.v2_presentations_per_s_cold, rate(enc2, nullptr));
+  proof::CertificateCache cache;
+  LIC_ASSIGN_OR_RETURN(f.v2_presentations_per_s_warm, rate(enc2, &cache));
+  f.v2_presentation_bytes = enc2.size();
+  f.v2_bundle_bytes = b2.Encode().size();
+  f.record_json_bytes = b2.record.size();
+  LIC_ASSIGN_OR_RETURN(Bytes compact, proof::CompactRecord(b2.record));
+  f.v2_record_compact_bytes = compact.size();
   f.presentation_bytes = enc.size();
   f.bundle_bytes = b.Encode().size();
   f.audit_path_hashes = b.issuance.path.size();
@@ -267,6 +288,12 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
                     static_cast<double>(f.audit_path_hashes * 32 + f.state_proof_bytes) +
                     static_cast<double>(path_at * 32) + f.state_proof_bytes_at_keys;
   f.bundle_bytes_at_ledger = static_cast<size_t>(std::ceil(at));
+  // v2 carries no audit path, and its state proof leaves out the terminal
+  // byte and the leaf (key hash and value hash are implied): 65 bytes less.
+  f.v2_state_proof_bytes_at_keys = f.state_proof_bytes_at_keys - 65;
+  const double at2 = static_cast<double>(f.v2_bundle_bytes) -
+                     static_cast<double>(f.state_proof_bytes - 65) + f.v2_state_proof_bytes_at_keys;
+  f.v2_bundle_bytes_at_ledger = static_cast<size_t>(std::ceil(at2));
   f.method = extra_levels > 0
                  ? "fixed parts measured on an in-process ledger; audit path = ceil(log2(txs per "
                    "block)) hashes; state proof measured on a synthetic map of " +
