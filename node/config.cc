@@ -112,8 +112,9 @@ Status CheckKnownKeys(const toml::table& root) {
                                                    "checkpoint_interval", "view_change_timeout_ms",
                                                    "watermark_window",    "max_clock_skew_ms"};
   static const std::set<std::string> kBench = {"null_mode"};
-  static const std::set<std::string> kLimits = {"max_message_bytes", "peer_queue_messages",
-                                                "mempool_max", "verify_threads"};
+  static const std::set<std::string> kLimits = {
+      "max_message_bytes",  "peer_queue_messages", "mempool_max",        "verify_threads",
+      "verified_cache_max", "db_cache_mib",        "db_write_buffer_mib"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (!kTop.count(key)) return Status::InvalidArgument("config field '" + key + "' is unknown");
@@ -245,6 +246,12 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
       static_cast<uint32_t>(r.Uint("limits.mempool_max", false, c.mempool_max, 1, 100000000));
   c.verify_threads =
       static_cast<uint32_t>(r.Uint("limits.verify_threads", false, c.verify_threads, 1, 64));
+  c.verified_cache_max = static_cast<uint32_t>(
+      r.Uint("limits.verified_cache_max", false, c.verified_cache_max, 1024, 100000000));
+  c.db_cache_mib =
+      static_cast<uint32_t>(r.Uint("limits.db_cache_mib", false, c.db_cache_mib, 1, 65536));
+  c.db_write_buffer_mib = static_cast<uint32_t>(
+      r.Uint("limits.db_write_buffer_mib", false, c.db_write_buffer_mib, 2, 65536));
   if (const toml::node* nm = root.at_path("bench.null_mode").node()) {
     if (!nm->is_boolean()) {
       r.Fail("bench.null_mode", "must be true or false");

@@ -52,6 +52,9 @@ struct NodeConfig {
   uint32_t peer_queue_messages = 10000;           // bounded outbound queue per peer
   uint32_t mempool_max = 100000;                  // pending txs before UNAVAILABLE
   uint32_t verify_threads = 1;                    // tx signature worker pool
+  uint32_t verified_cache_max = 65536;            // verified tx signatures remembered
+  uint32_t db_cache_mib = 32;                     // RocksDB block cache
+  uint32_t db_write_buffer_mib = 32;              // RocksDB memtables, all together
 
   // Optional [bench] keys. null_mode: benchmark-only (node/null_mode.h): no
   // client signature checks, no chaincode, no fsync. Never for a real network.

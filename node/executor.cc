@@ -1,6 +1,7 @@
 #include "node/executor.h"
 
-#include <set>
+#include <cstring>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -12,10 +13,21 @@ namespace licenced::node {
 
 using storage::Column;
 
+namespace {
+struct IdHasher {
+  size_t operator()(const Hash& h) const {
+    size_t v;
+    std::memcpy(&v, h.data(), sizeof(v));
+    return v;
+  }
+};
+}  // namespace
+
 Hash EmptyStateRoot() { return Hash{}; }
 
-Executor::Executor(const Genesis& genesis, storage::BlockStore* store)
+Executor::Executor(const Genesis& genesis, storage::BlockStore* store, bool null_mode)
     : network_id_(genesis.network_id),
+      null_mode_(null_mode),
       engine_(genesis),
       store_(store),
       node_reader_(store->kv()),
@@ -34,6 +46,34 @@ Result<Hash> Executor::StateRootAt(uint64_t height) const {
 
 Result<Hash> Executor::HeadStateRoot() const { return StateRootAt(store_->head_height()); }
 
+void Executor::RunTx(const Transaction& tx, const chaincode::TxContext& ctx,
+                     chaincode::StateView& block_state, ExecutedTx* ex,
+                     std::vector<EventRecord>* events, storage::WriteBatch* batch) {
+  chaincode::OverlayView tx_state(block_state);
+  chaincode::TxOutcome outcome = engine_.Execute(tx, ctx, tx_state);
+  ex->record.code = outcome.status.code();
+  ex->record.message = outcome.status.message();
+  if (!outcome.status.ok()) {
+    tx_state.Discard();
+    return;
+  }
+  ex->record.result_json = outcome.result_json.empty() ? "{}" : std::move(outcome.result_json);
+  tx_state.Commit();
+  uint32_t n = 0;
+  for (auto& e : outcome.events) {
+    EventRecord rec;
+    rec.height = ctx.height;
+    rec.tx_index = ctx.tx_index;
+    rec.tx_id = ex->id;
+    rec.timestamp_ms = ctx.block_time_ms;
+    rec.kind = std::move(e.kind);
+    rec.orgs = std::move(e.orgs);
+    rec.payload_json = std::move(e.payload_json);
+    batch->Put(Column::kIndex, EventKey(ctx.height, ctx.tx_index, n++), rec.Encode());
+    events->push_back(std::move(rec));
+  }
+}
+
 Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
                                              const consensus::CommitCertificate& cert) {
   const uint64_t height = block.header.height;
@@ -46,11 +86,13 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   out.height = height;
   out.block_hash = block.header.ComputeHash();
   out.timestamp_ms = block.header.timestamp_ms;
+  out.txs.reserve(block.txs.size());
 
   KvStateView base(store_->kv());
   chaincode::OverlayView block_state(base);
   storage::WriteBatch batch;
-  std::set<Hash> seen;
+  std::unordered_set<Hash, IdHasher> seen;
+  seen.reserve(block.txs.size());
 
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     const Bytes& raw = block.txs[i];
@@ -61,12 +103,12 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
     ex.id = tx.ok() ? tx->Id() : crypto::Sha256(raw);
 
     // Duplicates keep the first record and change nothing.
-    bool dup = seen.count(ex.id) > 0;
+    bool dup = !seen.insert(ex.id).second;
     if (!dup) {
       LIC_ASSIGN_OR_RETURN(auto prior, ReadTxRecord(store_->kv(), ex.id));
       if (prior.has_value()) {
         dup = true;
-        ex.record = *prior;
+        ex.record = std::move(*prior);
       }
     }
     if (dup) {
@@ -74,7 +116,6 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       out.txs.push_back(std::move(ex));
       continue;
     }
-    seen.insert(ex.id);
 
     if (!tx.ok()) {
       ex.record.code = StatusCode::kInvalidArgument;
@@ -83,53 +124,38 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       ex.record.code = StatusCode::kInvalidArgument;
       ex.record.message =
           "transaction is for network '" + tx->network_id + "', this is '" + network_id_ + "'";
+    } else if (null_mode_) {
+      ex.record.result_json = "{}";
     } else {
-      // Cast: OverlayView(block_state) would pick the implicit copy constructor.
-      chaincode::StateView& block_view = block_state;
-      chaincode::OverlayView tx_state(block_view);
       chaincode::TxContext ctx{height, block.header.timestamp_ms, i, ex.id};
-      chaincode::TxOutcome outcome = engine_.Execute(*tx, ctx, tx_state);
-      ex.record.code = outcome.status.code();
-      ex.record.message = outcome.status.message();
-      if (outcome.status.ok()) {
-        ex.record.result_json = outcome.result_json.empty() ? "{}" : outcome.result_json;
-        tx_state.Commit();
-        uint32_t n = 0;
-        for (auto& e : outcome.events) {
-          EventRecord rec;
-          rec.height = height;
-          rec.tx_index = i;
-          rec.tx_id = ex.id;
-          rec.timestamp_ms = block.header.timestamp_ms;
-          rec.kind = std::move(e.kind);
-          rec.orgs = std::move(e.orgs);
-          rec.payload_json = std::move(e.payload_json);
-          batch.Put(Column::kIndex, EventKey(height, i, n++), rec.Encode());
-          out.events.push_back(std::move(rec));
-        }
-      } else {
-        tx_state.Discard();
-      }
+      ctx.signature_verified = signature_cache_ && signature_cache_(ex.id, tx->signature);
+      RunTx(*tx, ctx, block_state, &ex, &out.events, &batch);
     }
     batch.Put(Column::kIndex, TxKey(ex.id), ex.record.Encode());
     out.txs.push_back(std::move(ex));
   }
 
-  for (const auto& [k, v] : block_state.writes()) {
-    if (v.has_value()) {
-      batch.Put(Column::kState, StateKey(k), *v);
-    } else {
-      batch.Delete(Column::kState, StateKey(k));
+  std::vector<std::pair<Bytes, Bytes>> node_writes;
+  if (null_mode_) {
+    LIC_ASSIGN_OR_RETURN(out.state_root, StateRootAt(height - 1));
+  } else {
+    std::vector<state::StateChange> changes;
+    changes.reserve(block_state.writes().size());
+    for (const auto& [k, v] : block_state.writes()) {
+      if (v.has_value()) {
+        batch.Put(Column::kState, StateKey(k), *v);
+      } else {
+        batch.Delete(Column::kState, StateKey(k));
+      }
+      changes.push_back({k, v});
     }
+    LIC_ASSIGN_OR_RETURN(state::StateMapUpdate update, state_map_.Update(height, changes));
+    for (const auto& [key, value] : update.node_writes) {
+      batch.Put(Column::kState, StateNodeKey(key), value);
+    }
+    out.state_root = update.root;
+    node_writes = std::move(update.node_writes);
   }
-  std::vector<state::StateChange> changes;
-  changes.reserve(block_state.writes().size());
-  for (const auto& [k, v] : block_state.writes()) changes.push_back({k, v});
-  LIC_ASSIGN_OR_RETURN(state::StateMapUpdate update, state_map_.Update(height, changes));
-  for (const auto& [key, value] : update.node_writes) {
-    batch.Put(Column::kState, StateNodeKey(key), value);
-  }
-  out.state_root = update.root;
   batch.Put(Column::kIndex, RootKey(height), Bytes(out.state_root.begin(), out.state_root.end()));
 
   storage::BlockStore::CommitRecord rec;
@@ -139,7 +165,7 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   rec.cert = cert.Encode();
   rec.extra = std::move(batch);
   LIC_RETURN_IF_ERROR(store_->Commit(rec));
-  node_reader_.Record(update.node_writes);  // only once durable
+  node_reader_.Record(node_writes);  // only once durable
   return out;
 }
 

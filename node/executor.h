@@ -14,11 +14,21 @@
 // the chaincode state after executing blocks 1..h (state map version h);
 // block h+1's header carries root(h).
 //
-// Not thread-safe: the node calls ExecuteBlock from its strand. Readers
-// (queries, GetStatus) use the KvStore/BlockStore directly.
+// Null mode (node/null_mode.h, benchmark only): the same block loop without
+// chaincode: every decodable tx of this network is recorded OK with no state
+// writes, and the state root stays the previous block's.
+//
+// Each tx signature is checked once per node: if the SignatureCache says the
+// node's TxVerifier already verified (id, signature), the engine is told so
+// (TxContext::signature_verified) and skips its own check; otherwise the
+// engine verifies. Either way the outcome is the same on every replica.
+//
+// Not thread-safe: the node calls ExecuteBlock from one execution thread.
+// Readers (queries, GetStatus) use the KvStore/BlockStore directly.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +37,7 @@
 #include "chaincode/engine.h"
 #include "consensus/block.h"
 #include "core/bytes.h"
+#include "core/crypto.h"
 #include "core/status.h"
 #include "node/state_store.h"
 #include "node/storage/block_store.h"
@@ -53,8 +64,14 @@ Hash EmptyStateRoot();
 
 class Executor {
  public:
+  // True iff this node already verified `signature` of the tx with this id.
+  using SignatureCache = std::function<bool(const Hash& id, const crypto::Signature& signature)>;
+
   // REQUIRES: store outlives the executor.
-  Executor(const Genesis& genesis, storage::BlockStore* store);
+  Executor(const Genesis& genesis, storage::BlockStore* store, bool null_mode = false);
+
+  // Optional; set before the first ExecuteBlock.
+  void SetSignatureCache(SignatureCache cache) { signature_cache_ = std::move(cache); }
 
   // State root after the block store's head (EmptyStateRoot() at genesis).
   Result<Hash> HeadStateRoot() const;
@@ -71,7 +88,15 @@ class Executor {
   const state::StateMap& state_map() const { return state_map_; }
 
  private:
+  // The chaincode part of one tx (not in null mode); fills ex->record and
+  // appends events. `block_state` receives the tx's writes if it succeeds.
+  void RunTx(const Transaction& tx, const chaincode::TxContext& ctx,
+             chaincode::StateView& block_state, ExecutedTx* ex, std::vector<EventRecord>* events,
+             storage::WriteBatch* batch);
+
   std::string network_id_;
+  bool null_mode_;
+  SignatureCache signature_cache_;
   chaincode::Engine engine_;
   storage::BlockStore* store_;
   CachingStateNodeReader node_reader_;

@@ -81,7 +81,12 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     return Status::IoError("config field 'data_dir': cannot create " + c.data_dir + ": " +
                            ec.message());
   }
-  auto kv = storage::RocksKvStore::Open(c.data_dir + "/db");
+  storage::RocksKvStore::Options db_options;
+  db_options.block_cache_bytes = size_t{c.db_cache_mib} << 20;
+  db_options.total_write_buffer_bytes = size_t{c.db_write_buffer_mib} << 20;
+  db_options.write_buffer_bytes =
+      std::min<size_t>(db_options.write_buffer_bytes, db_options.total_write_buffer_bytes / 4);
+  auto kv = storage::RocksKvStore::Open(c.data_dir + "/db", db_options);
   if (!kv.ok()) return kv.status();
   n->kv_ = std::move(*kv);
   if (c.null_mode) {
@@ -92,9 +97,14 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   }
   LIC_ASSIGN_OR_RETURN(n->block_store_, storage::BlockStore::Open(n->kv_.get(), n->genesis_hash_));
   n->consensus_log_ = std::make_unique<storage::ConsensusLog>(n->kv_.get());
-  n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get());
-  n->verifier_ = std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads, 200000,
-                                              /*skip_signatures=*/c.null_mode);
+  n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get(), c.null_mode);
+  n->verifier_ =
+      std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads, c.verified_cache_max,
+                                   /*skip_signatures=*/c.null_mode);
+  // Each tx signature is checked once per node: the executor asks the verifier.
+  TxVerifier* tv = n->verifier_.get();
+  n->executor_->SetSignatureCache(
+      [tv](const Hash& id, const crypto::Signature& sig) { return tv->Verified(id, sig); });
 
   // Restore the replica from the consensus log and the executed head.
   const uint64_t head = n->block_store_->head_height();
@@ -110,7 +120,8 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   LIC_ASSIGN_OR_RETURN(auto persisted, n->consensus_log_->LoadAll());
 
   consensus::ReplicaConfig rc;
-  for (const auto& v : n->genesis_.validators) rc.validators.keys.push_back(v.public_key);
+  for (const auto& v : n->genesis_.validators) n->validators_.keys.push_back(v.public_key);
+  rc.validators = n->validators_;
   rc.self = n->self_;
   rc.max_batch_txs = c.max_batch_txs;
   rc.max_batch_wait = c.max_batch_wait_ms;
@@ -177,8 +188,20 @@ Status Node::Start() {
   };
   cb.signer_of = [this](ByteView m) { return SignerOf(m); };
   cb.on_message = [this](uint32_t from, Bytes m) {
-    PreVerify(m);
-    OnStrand([this, from, m = std::move(m)] { RunEffects(replica_->OnMessage(from, m, NowMs())); });
+    // On the gRPC reader thread of this peer's stream (messages of one peer
+    // stay in order): every signature is checked here, off the strand.
+    if (!PreVerify(m)) {
+      uint64_t n = metrics_.peer_messages_rejected.fetch_add(1);
+      if (n % 1000 == 0) {
+        spdlog::warn(
+            "rejected a message from {}: a signature does not verify (rejected so far: {})",
+            genesis_.validators[from].name, n + 1);
+      }
+      return;
+    }
+    OnStrand([this, from, m = std::move(m)] {
+      RunEffects(replica_->OnVerifiedMessage(from, m, NowMs()));
+    });
   };
   cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
     LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(h));
@@ -233,6 +256,8 @@ Status Node::Start() {
   }
   work_.emplace(ioc_.get_executor());
   loop_threads_.emplace_back([this] { ioc_.run(); });
+  exec_work_.emplace(exec_ioc_.get_executor());
+  exec_thread_ = std::thread([this] { exec_ioc_.run(); });
   OnStrand([this] { RunEffects(replica_->Start(NowMs())); });
   started_ = true;
   spdlog::info(
@@ -251,10 +276,15 @@ void Node::Shutdown() {
   }
   shutdown_cv_.notify_all();
   if (started_) spdlog::info("shutting down");
-  if (client_server_)
-    client_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  if (peer_server_)
-    peer_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  // Both gRPC servers at once, with a short deadline: long-lived streams (peer
+  // links, event subscriptions) never end by themselves and are cancelled at
+  // the deadline; unary calls get that long to finish.
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(250);
+  std::thread client_stop([this, deadline] {
+    if (client_server_) client_server_->Shutdown(deadline);
+  });
+  if (peer_server_) peer_server_->Shutdown(deadline);
+  client_stop.join();
   for (auto& l : links_) {
     if (l) l->Stop();
   }
@@ -265,6 +295,11 @@ void Node::Shutdown() {
   for (auto& t : loop_threads_) {
     if (t.joinable()) t.join();
   }
+  // A block being executed finishes (its commit is atomic); queued ones are
+  // dropped and re-delivered after a restart.
+  exec_work_.reset();
+  exec_ioc_.stop();
+  if (exec_thread_.joinable()) exec_thread_.join();
   if (fetch_thread_.joinable()) fetch_thread_.join();
   // Fail outstanding waiters.
   std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
@@ -332,10 +367,9 @@ void Node::RunEffects(std::vector<Effect> effects) {
         it->second.timer->cancel();
       }
     } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
-      std::vector<Effect> more;
-      OnDeliver(*d, &more);
-      if (fatal_.load()) return;
-      for (auto& m : more) queue.push_back(std::move(m));
+      // Executed on the execution thread, in delivery order; OnExecuted comes
+      // back to the strand. The strand keeps handling messages meanwhile.
+      asio::post(exec_ioc_, [this, d = std::move(*d)] { ExecuteDelivered(d); });
     } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
       StartFetch(*f);
     }
@@ -358,22 +392,22 @@ void Node::ArmTimer(consensus::TimerId id, consensus::TimeMs deadline) {
       }));
 }
 
-void Node::OnDeliver(const consensus::Deliver& d, std::vector<Effect>* more) {
+void Node::ExecuteDelivered(const consensus::Deliver& d) {
+  if (fatal_.load()) return;
   const uint64_t height = d.block.header.height;
+  auto report = [this, height](Hash block_hash, Hash root) {
+    OnStrand([this, height, block_hash, root] {
+      RunEffects(replica_->OnExecuted(height, block_hash, root, NowMs()));
+    });
+  };
   if (height <= block_store_->head_height()) {
     // Already executed (restart replays): tell the replica what we have.
     auto root = executor_->StateRootAt(height);
-    if (root.ok()) {
-      auto r = replica_->OnExecuted(height, d.block.ComputeHash(), *root, NowMs());
-      more->insert(more->end(), std::make_move_iterator(r.begin()),
-                   std::make_move_iterator(r.end()));
-    }
+    if (root.ok()) report(d.block.ComputeHash(), *root);
     return;
   }
   auto t0 = std::chrono::steady_clock::now();
-  auto executed = config_.null_mode ? ExecuteBlockNull(block_store_.get(), genesis_.network_id,
-                                                       status_.state_root, d.block, d.cert)
-                                    : executor_->ExecuteBlock(d.block, d.cert);
+  auto executed = executor_->ExecuteBlock(d.block, d.cert);
   if (!executed.ok()) {
     spdlog::critical("executing block {} failed: {}; stopping the node", height,
                      executed.status().ToString());
@@ -401,6 +435,8 @@ void Node::OnDeliver(const consensus::Deliver& d, std::vector<Effect>* more) {
     status_.state_root = executed->state_root;
     status_.head_time_ms = executed->timestamp_ms;
   }
+  // Tell the replica first: the next proposal waits for it.
+  report(executed->block_hash, executed->state_root);
   auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count();
@@ -414,8 +450,6 @@ void Node::OnDeliver(const consensus::Deliver& d, std::vector<Effect>* more) {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [token, sink] : event_sinks_) sink(executed->events);
   }
-  auto r = replica_->OnExecuted(height, executed->block_hash, executed->state_root, NowMs());
-  more->insert(more->end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
 }
 
 void Node::CompleteWaiters(const ExecutedBlock& block) {
@@ -493,19 +527,13 @@ std::optional<uint32_t> Node::SignerOf(ByteView message) const {
   return m->sender;
 }
 
-void Node::PreVerify(ByteView message) {
-  // Check the transactions of a pre-prepare (or forwarded request) here, on
-  // the gRPC thread, so the replica's validate_tx on the strand is a cache hit.
-  auto m = consensus::SignedMessage::Decode(message);
-  if (!m.ok()) return;
-  if (m->type == consensus::MsgType::kPrePrepare) {
-    auto pp = consensus::PrePrepareMsg::Decode(m->body);
-    if (!pp.ok()) return;
-    for (const Bytes& tx : pp->block.txs) verifier_->IsValid(tx);
-  } else if (m->type == consensus::MsgType::kRequest) {
-    auto rq = consensus::RequestMsg::Decode(m->body);
-    if (rq.ok()) verifier_->IsValid(rq->tx);
-  }
+bool Node::PreVerify(ByteView message) {
+  // Every signature of the message (envelope and nested), then the client
+  // signatures of the txs it carries, so that the replica's validate_tx on
+  // the strand and the executor's check are cache hits.
+  if (!consensus::VerifyMessageSignatures(validators_, message).ok()) return false;
+  for (const Bytes& tx : consensus::CarriedTxs(message)) verifier_->IsValid(tx);
+  return true;
 }
 
 // ---------------------------------------------------------------- services

@@ -3,10 +3,11 @@
 // io_context with the strand that drives the replica, the transaction
 // verifier pool, the peer links, the gRPC servers and the HTTP server.
 //
-// Threading: every replica call and every executed block runs on strand_.
-// gRPC handler threads only decode, check and post to the strand (or to the
-// verifier pool). Read-only queries (blocks, tx records, state) go straight
-// to the thread-safe stores.
+// Threading: every replica call runs on strand_. Delivered blocks are
+// executed in order on one execution thread (exec_ioc_), which posts
+// Replica::OnExecuted back to the strand. gRPC handler threads only decode,
+// check and post to the strand (or to the verifier pool). Read-only queries (blocks, tx records,
+// state) go straight to the thread-safe stores.
 //
 // Thread-safe public methods unless marked otherwise.
 #pragma once
@@ -120,7 +121,10 @@ class Node {
 
   // ---- on the strand ----
   void RunEffects(std::vector<consensus::Effect> effects);
-  void OnDeliver(const consensus::Deliver& d, std::vector<consensus::Effect>* more);
+  // ---- on the execution thread ----
+  // Executes (or, if already stored, looks up) a delivered block and posts
+  // Replica::OnExecuted to the strand.
+  void ExecuteDelivered(const consensus::Deliver& d);
   void ArmTimer(consensus::TimerId id, consensus::TimeMs deadline);
   void StartFetch(const consensus::FetchBlocks& f);
   void RefreshGauges();
@@ -130,12 +134,15 @@ class Node {
 
   void CompleteWaiters(const ExecutedBlock& block);
   std::optional<uint32_t> SignerOf(ByteView message) const;
-  void PreVerify(ByteView message);
+  // Off the strand: true iff every signature in the message verifies; also
+  // pre-checks the client txs it carries (TxVerifier cache).
+  bool PreVerify(ByteView message);
 
   NodeConfig config_;
   Genesis genesis_;
   Hash genesis_hash_{};
   uint32_t self_ = 0;
+  consensus::ValidatorSet validators_;
   std::optional<crypto::KeyPair> key_;
   TlsFiles tls_;
   Metrics metrics_;
@@ -151,6 +158,11 @@ class Node {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> loop_threads_;
   std::thread fetch_thread_;
+  // Block execution: one thread, blocks in delivery order (FIFO).
+  boost::asio::io_context exec_ioc_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      exec_work_;
+  std::thread exec_thread_;
 
   // Strand-only state.
   std::unique_ptr<consensus::Replica> replica_;

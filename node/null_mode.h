@@ -12,9 +12,6 @@
 
 #include <memory>
 
-#include "consensus/block.h"
-#include "node/executor.h"
-#include "node/storage/block_store.h"
 #include "node/storage/kv_store.h"
 
 namespace licenced::node {
@@ -23,12 +20,7 @@ namespace licenced::node {
 // `inner` is.
 std::unique_ptr<storage::KvStore> MakeUnsyncedKvStore(std::unique_ptr<storage::KvStore> inner);
 
-// The null-mode replacement of Executor::ExecuteBlock: tx records (OK for
-// decodable txs of `network_id`, INVALID_ARGUMENT otherwise; duplicates keep
-// their first record), the unchanged state root, block and certificate, in
-// one BlockStore::Commit. REQUIRES: as Executor::ExecuteBlock.
-Result<ExecutedBlock> ExecuteBlockNull(storage::BlockStore* store, const std::string& network_id,
-                                       const Hash& state_root, const consensus::Block& block,
-                                       const consensus::CommitCertificate& cert);
+// Null-mode execution is Executor(genesis, store, /*null_mode=*/true)
+// (node/executor.h): the normal block loop without chaincode.
 
 }  // namespace licenced::node

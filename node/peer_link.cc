@@ -37,6 +37,7 @@ void PeerLink::Stop() {
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     if (active_ != nullptr) active_->TryCancel();
+    if (active_fetch_ != nullptr) active_fetch_->TryCancel();
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -46,26 +47,32 @@ void PeerLink::Enqueue(Bytes message) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
-    if (queue_.size() >= options_.queue_capacity) {
+    while (!queue_.empty() && (queue_.size() >= options_.queue_capacity ||
+                               queued_bytes_ + message.size() > options_.queue_capacity_bytes)) {
+      queued_bytes_ -= queue_.front().size();
       queue_.pop_front();
       dropped_.fetch_add(1);
       if (metrics_ != nullptr) metrics_->peer_messages_dropped.fetch_add(1);
     }
+    queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
   }
   cv_.notify_one();
 }
 
-bool PeerLink::PopBlocking(Bytes* out) {
+bool PeerLink::PopBlocking(Bytes* out, bool* more) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
   if (stopping_) return false;
   *out = std::move(queue_.front());
   queue_.pop_front();
+  queued_bytes_ -= out->size();
+  *more = !queue_.empty();
   return true;
 }
 
 void PeerLink::Run() {
+  const auto kWaitSlice = std::chrono::milliseconds(100);
   auto backoff = std::chrono::milliseconds(100);
   const auto kMaxBackoff = std::chrono::milliseconds(5000);
   bool logged_down = false;
@@ -74,8 +81,22 @@ void PeerLink::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) break;
     }
-    // Wait for the TCP + TLS connection before opening the stream.
-    if (!channel_->WaitForConnected(std::chrono::system_clock::now() + backoff)) {
+    // Wait for the TCP + TLS connection before opening the stream (in short
+    // slices, so that Stop() is prompt).
+    bool up = false;
+    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !up;
+         waited += kWaitSlice) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) break;
+      }
+      up = channel_->WaitForConnected(std::chrono::system_clock::now() + kWaitSlice);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    if (!up) {
       if (!logged_down) {
         spdlog::info("peer {} ({}) unreachable; retrying with backoff", options_.name,
                      options_.address);
@@ -97,10 +118,14 @@ void PeerLink::Run() {
     logged_down = false;
     backoff = std::chrono::milliseconds(100);
     Bytes msg;
-    while (PopBlocking(&msg)) {
-      v1::PeerEnvelope env;
+    bool more = false;
+    v1::PeerEnvelope env;
+    while (PopBlocking(&msg, &more)) {
       env.set_message(msg.data(), msg.size());
-      if (!stream->Write(env)) break;
+      // More queued: let gRPC coalesce this write with the next ones.
+      grpc::WriteOptions wo;
+      if (more) wo.set_buffer_hint();
+      if (!stream->Write(env, wo)) break;
     }
     connected_ = false;
     if (metrics_ != nullptr) metrics_->peers_connected.fetch_sub(1);
@@ -129,6 +154,18 @@ Result<std::vector<std::pair<Bytes, Bytes>>> PeerLink::FetchBlocks(uint64_t from
                                                                    int timeout_ms) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("peer link to " + options_.name + " is stopping");
+    active_fetch_ = &ctx;
+  }
+  struct Clear {
+    PeerLink* link;
+    ~Clear() {
+      std::lock_guard<std::mutex> lock(link->mu_);
+      link->active_fetch_ = nullptr;
+    }
+  } clear{this};
   v1::FetchBlocksRequest req;
   req.set_from_height(from_height);
   req.set_to_height(to_height);

@@ -1,6 +1,6 @@
 // PeerLink: this node's outbound connection to one other validator. Owns a
-// gRPC channel (mutual TLS), a bounded outbound queue (drop oldest when full,
-// counted) and a sender thread that keeps one long-lived PeerApi.Connect
+// gRPC channel (mutual TLS), a bounded outbound queue (messages and bytes;
+// drop oldest when full, counted) and a sender thread that keeps one long-lived PeerApi.Connect
 // stream open, reconnecting with exponential backoff (100 ms doubling to 5 s).
 // Also performs blocking FetchBlocks calls for state transfer.
 //
@@ -32,9 +32,10 @@ struct Metrics;
 class PeerLink {
  public:
   struct Options {
-    std::string name;     // validator name (TLS target name override)
-    std::string address;  // host:port of its PeerApi
-    size_t queue_capacity = 10000;
+    std::string name;                         // validator name (TLS target name override)
+    std::string address;                      // host:port of its PeerApi
+    size_t queue_capacity = 10000;            // messages
+    size_t queue_capacity_bytes = 32u << 20;  // encoded bytes
     int max_message_bytes = 16 * 1024 * 1024;
   };
 
@@ -59,7 +60,8 @@ class PeerLink {
 
  private:
   void Run();
-  bool PopBlocking(Bytes* out);
+  // Next message; *more = whether others are queued behind it.
+  bool PopBlocking(Bytes* out, bool* more);
 
   Options options_;
   Metrics* metrics_;
@@ -68,9 +70,11 @@ class PeerLink {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Bytes> queue_;                // guarded by mu_
-  bool stopping_ = false;                  // guarded by mu_
-  grpc::ClientContext* active_ = nullptr;  // guarded by mu_
+  std::deque<Bytes> queue_;                      // guarded by mu_
+  size_t queued_bytes_ = 0;                      // guarded by mu_
+  bool stopping_ = false;                        // guarded by mu_
+  grpc::ClientContext* active_ = nullptr;        // guarded by mu_
+  grpc::ClientContext* active_fetch_ = nullptr;  // guarded by mu_; one fetch at a time
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> dropped_{0};
   std::thread thread_;

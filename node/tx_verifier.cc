@@ -37,6 +37,10 @@ void TxVerifier::Remember(const Hash& id, const crypto::Signature& sig) {
   }
 }
 
+bool TxVerifier::Verified(const Hash& id, const crypto::Signature& signature) {
+  return skip_signatures_ || Cached(id, signature);
+}
+
 void TxVerifier::Forget(const Hash& id) {
   std::lock_guard<std::mutex> lock(mu_);
   verified_.erase(id);  // the id stays in order_ until it ages out; erase is idempotent

@@ -44,6 +44,9 @@ class TxVerifier {
   bool IsValid(ByteView encoded);
   // Runs `fn` on the worker pool.
   void Post(std::function<void()> fn);
+  // True iff (id, signature) was verified here and is still cached (always
+  // true with skip_signatures). The executor's Executor::SignatureCache.
+  bool Verified(const Hash& id, const crypto::Signature& signature);
   // Drops a committed id from the cache.
   void Forget(const Hash& id);
   void Stop();

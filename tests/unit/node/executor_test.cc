@@ -199,3 +199,61 @@ TEST_CASE("the state root is the state map root of the whole state", "[node][exe
   CHECK(update->root == *root);
   CHECK(*root != node::EmptyStateRoot());
 }
+
+TEST_CASE("the signature cache skips the engine's check, and only for cached txs",
+          "[node][executor]") {
+  Fixture f;
+  // A tx whose signature does not verify (args changed after signing).
+  Bytes raw = f.Enrol("market", "mallory");
+  auto tx = Transaction::Decode(raw);
+  REQUIRE(tx.ok());
+  tx->args = ToBytes(R"({"name":"mallory2","public_key":")" +
+                     ToHex(crypto::KeyPair::Generate().public_key()) + R"(","roles":["clerk"]})");
+  Bytes forged = tx->Encode();
+  const Hash forged_id = IdOf(forged);
+
+  // Without a cache entry the engine checks it and rejects it.
+  auto [b1, c1] = f.Make({forged});
+  f.exec->SetSignatureCache([](const Hash&, const crypto::Signature&) { return false; });
+  auto r1 = f.exec->ExecuteBlock(b1, c1);
+  REQUIRE(r1.ok());
+  CHECK(r1->txs[0].record.code == StatusCode::kPermissionDenied);
+
+  // A tx the node says it verified is not checked again (the executor trusts
+  // the node's TxVerifier: this is what makes it one check per node).
+  Bytes other = f.Enrol("market", "carol");
+  const Hash other_id = IdOf(other);
+  std::vector<Hash> asked;
+  f.exec->SetSignatureCache([&](const Hash& id, const crypto::Signature&) {
+    asked.push_back(id);
+    return id == other_id;
+  });
+  auto [b2, c2] = f.Make({other});
+  auto r2 = f.exec->ExecuteBlock(b2, c2);
+  REQUIRE(r2.ok());
+  CHECK(r2->txs[0].record.code == StatusCode::kOk);
+  CHECK(asked == std::vector<Hash>{other_id});
+  CHECK(forged_id != other_id);
+}
+
+TEST_CASE("null mode: the same block loop without chaincode or state", "[node][executor]") {
+  Fixture f;
+  node::Executor null_exec(f.net.genesis, f.store.get(), /*null_mode=*/true);
+  Bytes good = f.Enrol("market", "dora");
+  Bytes unknown = f.Unknown();  // would be rejected by the chaincode
+  auto [b, c] = f.Make({good, unknown, good});
+  auto r = null_exec.ExecuteBlock(b, c);
+  REQUIRE(r.ok());
+  REQUIRE(r->txs.size() == 3);
+  CHECK(r->txs[0].record.code == StatusCode::kOk);
+  CHECK(r->txs[1].record.code == StatusCode::kOk);
+  CHECK(r->txs[2].duplicate);
+  CHECK(r->state_root == node::EmptyStateRoot());
+  CHECK(r->events.empty());
+  CHECK(f.Count(Column::kState, "") == 0);
+  CHECK(f.Count(Column::kIndex, "tx:") == 2);
+  CHECK(f.store->head_height() == 1);
+  auto root = null_exec.HeadStateRoot();
+  REQUIRE(root.ok());
+  CHECK(*root == node::EmptyStateRoot());
+}
