@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/core.h>
 #include <qrencode.h>
@@ -152,10 +153,109 @@ struct ExportOpts {
   std::string id;
   std::string out;
   std::string genesis;
+  std::string format = "v2";
+  std::string wait = "15s";
   bool no_status = false;
 };
 
+// The licence's latest committed status value, read from the node's newest
+// state (after its head block; not yet under any certified header).
+struct LatestStatus {
+  Bytes value;
+  uint64_t updated_height = 0;
+  std::string status;
+};
+
+std::optional<RpcError> QueryLatestStatus(Rpc& rpc, const std::string& id, LatestStatus* out) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(rpc.timeout_s));
+  pb::QueryRequest req;
+  req.set_chaincode("licence");
+  req.set_method("licence_status");
+  req.set_args_json(json{{"identifier", id}}.dump());
+  pb::QueryResponse resp;
+  grpc::Status s = rpc.stub->Query(&ctx, req, &resp);
+  if (!s.ok())
+    return RpcError{ExitCodeFor(s), "Query licence_status: " + DescribeRpcError(rpc.target, s)};
+  json r = json::parse(resp.result_json(), nullptr, false);
+  if (r.is_discarded() || !r.contains("status_value_hex"))
+    return RpcError{kExitUsage, "the node's licence_status query returned no status value"};
+  auto v = FromHex(r.value("status_value_hex", ""));
+  if (!v.ok()) return RpcError{kExitUsage, "the node's status_value_hex is not hex"};
+  out->value = *v;
+  out->updated_height = r.value("updated_height", uint64_t{0});
+  out->status = r.value("status", "");
+  return std::nullopt;
+}
+
+// The record's exact bytes and the status evidence, both proven at the node's
+// head H (the state after block H-1), such that the proven status is the
+// latest committed one. A change made by the head block itself is under no
+// certified header yet (a header commits to the state before its block), so
+// this waits, up to `wait_ms`, for the next block to commit.
+struct ProvenLicence {
+  Bytes record;
+  proof::StatusEvidence status;
+};
+
+Result<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait_ms, int* code) {
+  const uint64_t deadline = NowMs() + wait_ms;
+  const std::string rec_key = chaincode::LicenceRecordKey(id);
+  const std::string st_key = chaincode::LicenceStatusKey(id);
+  bool told = false;
+  while (true) {
+    LatestStatus latest;
+    if (auto e = QueryLatestStatus(rpc, id, &latest)) {
+      *code = e->code;
+      return Status::NotFound(e->message);
+    }
+    pb::StateProof rec_sp;
+    if (auto e = GetStateProof(rpc, rec_key, 0, &rec_sp)) {
+      *code = e->code;
+      return Status::Unavailable(e->message);
+    }
+    if (rec_sp.found()) {
+      pb::StateProof st_sp;
+      if (auto e = GetStateProof(rpc, st_key, rec_sp.height(), &st_sp)) {
+        *code = e->code;
+        return Status::Unavailable(e->message);
+      }
+      auto ev = EvidenceFrom(st_sp, st_key);
+      if (!ev.ok()) {
+        *code = kExitRejected;
+        return ev.status();
+      }
+      if (ev->value == latest.value) return ProvenLicence{ToBytes(rec_sp.value()), std::move(*ev)};
+    }
+    if (NowMs() >= deadline) {
+      *code = kExitRejected;
+      return Status::Unavailable(fmt::format(
+          "licence {} changed in block {} (status now: {}), and no certified header covers that "
+          "block yet: a status proof proves the state before its header's block, so one more "
+          "block must commit first. Retry when the ledger has moved on, or raise --wait",
+          id, latest.updated_height, latest.status));
+    }
+    if (!told) {
+      std::fprintf(stderr,
+                   "licencectl: the licence changed in block %llu, the node's newest block; "
+                   "waiting for the next block to certify that state...\n",
+                   static_cast<unsigned long long>(latest.updated_height));
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
 int RunExport(const GlobalOptions& g, const ExportOpts& o) {
+  if (o.format != "v1" && o.format != "v2") return Fail(kExitUsage, "--format must be v1 or v2");
+  const bool v2 = o.format == "v2";
+  if (v2 && o.no_status) {
+    return Fail(kExitUsage,
+                "a v2 bundle always carries the status proof (it is what authenticates the "
+                "record); use --format v1 --no-status");
+  }
+  auto wait = ParseDuration(o.wait);
+  if (!wait.ok()) return FailStatus(kExitUsage, wait.status());
   Status gerr = Status::Ok();
   std::optional<Genesis> genesis = LoadGenesisFor(g, o.genesis, &gerr);
   if (!gerr.ok()) return FailStatus(kExitUsage, gerr);
@@ -164,18 +264,17 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
 
   proof::Bundle b;
   b.licence_id = o.id;
-  // The record's exact bytes and the status, both proven at the head.
-  pb::StateProof rec_sp;
-  auto e = GetStateProof(*rpc, chaincode::LicenceRecordKey(o.id), 0, &rec_sp);
-  uint64_t status_height = 0;
-  if (!e) {
-    if (!rec_sp.found()) return Fail(kExitRejected, "no licence " + o.id + " on the ledger");
-    b.record = ToBytes(rec_sp.value());
-    status_height = rec_sp.height();
+  int code = kExitRejected;
+  auto proven = FetchProven(*rpc, o.id, wait->value_or(0), &code);
+  if (proven.ok()) {
+    b.record = std::move(proven->record);
+    if (!o.no_status) b.status = std::move(proven->status);
+  } else if (v2) {
+    return FailStatus(code, proven.status());
   } else {
-    // Fallback when the node cannot serve state proofs: the record from a query
-    // (re-encoded exactly as the chaincode writes it: compact, sorted keys) and no status.
-    std::fprintf(stderr, "licencectl: warning: %s\n", e->message.c_str());
+    // v1 fallback when the node cannot serve state proofs: the record from a
+    // query (re-encoded exactly as the chaincode writes it: compact, sorted keys) and no status.
+    std::fprintf(stderr, "licencectl: warning: %s\n", proven.status().message().c_str());
     grpc::ClientContext ctx;
     ctx.set_deadline(DeadlineIn(rpc->timeout_s));
     pb::QueryRequest req;
@@ -194,8 +293,8 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
   if (rec.is_discarded() || !rec.contains("issuing_tx"))
     return Fail(kExitUsage, "the licence record has no issuing_tx");
 
-  // The issuing transaction with its audit path and certified block.
-  {
+  if (!v2) {
+    // The issuing transaction with its audit path and certified block.
     grpc::ClientContext ctx;
     ctx.set_deadline(DeadlineIn(rpc->timeout_s));
     pb::GetTxProofRequest req;
@@ -221,14 +320,6 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
     t.header = *hdr;
     t.certificate = *cert;
   }
-  if (!o.no_status && status_height != 0) {
-    pb::StateProof sp;
-    if (auto err = GetStateProof(*rpc, chaincode::LicenceStatusKey(o.id), status_height, &sp))
-      return Fail(err->code, err->message);
-    auto ev = EvidenceFrom(sp, chaincode::LicenceStatusKey(o.id));
-    if (!ev.ok()) return FailStatus(kExitRejected, ev.status());
-    b.status = std::move(*ev);
-  }
   if (genesis) {
     consensus::ValidatorSet vs;
     for (const auto& v : genesis->validators) vs.keys.push_back(v.public_key);
@@ -236,12 +327,18 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
     if (b.status)
       b.status->certificate = proof::TrimCertificate(b.status->certificate, vs.quorum());
   }
+  if (v2) {
+    auto c = proof::ToV2(std::move(b));
+    if (!c.ok()) return FailStatus(kExitRejected, c.status());
+    b = std::move(*c);
+  }
   std::string verdict_json = "null";
   if (genesis) {
     proof::Verifier verifier(*genesis);
     proof::VerifyOptions vo;
     vo.now_ms = NowMs();
-    proof::Verdict v = verifier.VerifyBundle(b, vo);
+    // Check what verifiers will read: the canonical bytes.
+    proof::Verdict v = verifier.VerifyBundleEncoded(b.Encode(), vo);
     verdict_json = v.ToJson();
     if (v.outcome == proof::Outcome::kInvalid) {
       return Fail(kExitRejected, fmt::format("the exported proof does not verify: {} ({})",
@@ -251,22 +348,29 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
   std::string text = proof::BundleToJson(b);
   if (Status s = WriteTextFile(o.out, text, 0644); !s.ok()) return FailStatus(kExitUsage, s);
   size_t bytes = b.Encode().size();
+  const uint64_t issued_height = rec.value("issued_height", uint64_t{0});
   if (g.json) {
     json j = {{"out", o.out},
               {"licence_id", o.id},
-              {"issued_height", b.issuance.header.height},
+              {"format", o.format},
+              {"issued_height", issued_height},
               {"status_height", b.status ? json(b.status->header.height) : json(nullptr)},
               {"bundle_bytes", bytes},
               {"check", json::parse(verdict_json)}};
     std::cout << j.dump() << "\n";
   } else {
-    std::cout << fmt::format("Wrote {}: licence {}\n  issued in block {} (tx {} of {}), ", o.out,
-                             o.id, b.issuance.header.height, b.issuance.index + 1,
-                             b.issuance.tree_size);
+    std::cout << fmt::format("Wrote {}: licence {} (proof format {})\n  issued in block {}", o.out,
+                             o.id, o.format, issued_height);
+    if (!v2) {
+      std::cout << fmt::format(" (tx {} of {})", b.issuance.index + 1, b.issuance.tree_size);
+    }
     if (b.status) {
-      std::cout << fmt::format("status proven at block {}", b.status->header.height);
+      std::cout << fmt::format(", {} proven at block {} (the state after block {})",
+                               v2 ? "record and status" : "status", b.status->header.height,
+                               b.status->header.height - 1);
     } else {
-      std::cout << "NO status proof (verifiers will answer STATUS_UNKNOWN unless they use --node)";
+      std::cout
+          << ", NO status proof (verifiers will answer STATUS_UNKNOWN unless they use --node)";
     }
     std::cout << fmt::format("\n  {} bytes canonical{}\n", bytes,
                              genesis ? ", checked against the genesis" : "");
@@ -560,14 +664,19 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
   auto eo = std::make_shared<ExportOpts>();
   auto* exp = proof_cmd->add_subcommand(
       "export",
-      "fetch a licence's proof bundle (record, issuing tx with audit path and certified block, "
-      "status proof) from a node (--node/--net/--org) and write it as JSON");
+      "fetch a licence's proof bundle from a node (--node/--net/--org) and write it as JSON: "
+      "format v2 (default) = the record and its status proven at one certified block; v1 adds "
+      "the issuing tx with its audit path and block");
   exp->add_option("LICENCE_ID", eo->id, "licence identifier")->required();
   exp->add_option("--out", eo->out, "output file, e.g. proof.json")->required();
   exp->add_option("--genesis", eo->genesis,
                   "genesis.json to check the bundle against and trim certificates to a quorum "
                   "(default with --net: DIR/genesis.json)");
-  exp->add_flag("--no-status", eo->no_status, "leave out the status proof");
+  exp->add_option("--format", eo->format, "bundle format: v2 (default, smaller) or v1");
+  exp->add_option("--wait", eo->wait,
+                  "if the licence changed in the node's newest block, wait this long for the "
+                  "next block to certify it (default 15s; e.g. 0s, 1m)");
+  exp->add_flag("--no-status", eo->no_status, "leave out the status proof (--format v1 only)");
   exp->callback([&ctx, eo]() { ctx.run = [&ctx, eo]() { return RunExport(ctx.global, *eo); }; });
 
   auto po = std::make_shared<PresentOpts>();

@@ -192,7 +192,7 @@ if ! EXPORT="$(proof_cmd export)" || ! PRESENT="$(proof_cmd present)" || ! VERIF
 fi
 
 step "the holder (the new company), through market's node" \
-  "export the licence proof: record, issuing tx + Merkle path, header, commit certificate, status proof"
+  "export the licence proof (format v2): the record and its status, proven at one block with its commit certificate"
 # shellcheck disable=SC2086
 ctl --org market $EXPORT "$BL" --out "$WORK/proof.json"
 
@@ -221,7 +221,7 @@ trap - ERR
 offline_verify "$WORK/presentation.json" "$CHALLENGE"
 trap 'fail "command failed (line $LINENO)"' ERR
 [[ $VRC == 0 ]] || fail "verification of a valid licence failed (exit $VRC)"
-ok "valid: issuer entitled, clerk signature, Merkle path, 2f+1 certificate, status, holder signature"
+ok "valid: issuer entitled, record and status proven under a 2f+1 certificate, holder signature, disclosure"
 
 step "the market licensing clerk, through market's node" "revoke the business licence"
 ctl --org market --key "$KEYS/market-clerk.key" licence revoke "$BL" --reason "demo: licence revoked after an inspection"
