@@ -226,6 +226,19 @@ ok "valid: issuer entitled, record and status proven under a 2f+1 certificate, h
 step "the market licensing clerk, through market's node" "revoke the business licence"
 ctl --org market --key "$KEYS/market-clerk.key" licence revoke "$BL" --reason "demo: licence revoked after an inspection"
 
+step "the holder, through market's node" \
+  "export right away: the revocation is in the newest block, which no certified header covers yet"
+set +e
+trap - ERR
+# shellcheck disable=SC2086
+ctl --org market $EXPORT "$BL" --wait 0s --out "$WORK/proof-too-early.json"
+XRC=$?
+trap 'fail "command failed (line $LINENO)"' ERR
+set -e
+[[ $XRC == 1 ]] || fail "expected the export before the next block to be refused (exit 1), got $XRC"
+[[ ! -e "$WORK/proof-too-early.json" ]] || fail "a proof of the state before the revocation was written"
+ok "refused: licencectl never writes a proof older than the latest committed status"
+
 step "the tax bureau's admin, through tax's node" \
   "meanwhile the ledger moves on (a status proof proves the state committed before a block)"
 "$CTL" keygen --out "$KEYS/tax-clerk-2.key" >/dev/null
