@@ -24,6 +24,14 @@ TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView
     auto args = ParseArgs(ToString(tx.args));
     if (!args.ok()) return reject(args.status());
     e.args = std::move(args).value();
+    // No personal value in clear on the ledger: a {"value","salt"} pair in the
+    // signed args would stay in the block for good (docs/chaincode.md "Privacy").
+    if (std::string at = FindClearValue(e.args); !at.empty()) {
+      return reject(Status::InvalidArgument(
+          at +
+          ": a {\"value\", \"salt\"} pair must not go on the ledger in clear; send "
+          "its commitment (the client validates the value: chaincode/client.h)"));
+    }
     auto signer = ResolveSigner(genesis_, overlay, tx.submitter);
     if (!signer.ok()) return reject(signer.status());
     e.signer = std::move(signer).value();
@@ -33,9 +41,11 @@ TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView
       st = ExecLicence(e);
     } else if (tx.chaincode == "workflow") {
       st = ExecWorkflow(e);
+    } else if (tx.chaincode == "system") {
+      st = ExecSystem(e);
     } else {
       st = Status::InvalidArgument("unknown chaincode '" + tx.chaincode +
-                                   "' (identity, licence, workflow)");
+                                   "' (identity, licence, workflow, system)");
     }
   } catch (const std::exception& ex) {
     // nlohmann::json type errors on unexpected argument shapes end up here.

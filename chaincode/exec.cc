@@ -1,6 +1,8 @@
 #include "chaincode/exec.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "core/crypto.h"
 
@@ -121,6 +123,49 @@ Result<SaltedValue> ReqSalted(const json& obj, const std::string& field) {
   if (salt == it->end()) return Status::InvalidArgument(field + ".salt: missing");
   LIC_ASSIGN_OR_RETURN(out.salt, ParseSalt(*salt, field + ".salt"));
   return out;
+}
+
+Result<std::string> ReqCommitment(const json& obj, const std::string& field) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return Status::InvalidArgument(field + ": missing");
+  bool ok = it->is_string() && it->get_ref<const std::string&>().size() == 64;
+  if (ok) {
+    for (char c : it->get_ref<const std::string&>()) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) ok = false;
+    }
+  }
+  if (!ok) {
+    return Status::InvalidArgument(field +
+                                   ": expected a commitment, 64 lower-case hex characters "
+                                   "(computed by the client; the value itself stays off the "
+                                   "ledger)");
+  }
+  return it->get<std::string>();
+}
+
+std::string FindClearValue(const json& args, const std::string& path) {
+  // Iterative, and paths capped at ~200 characters: args may be nested
+  // arbitrarily deep.
+  auto join = [](const std::string& p, const std::string& part) {
+    if (p.size() > 200) return p.back() == '.' ? p : p + "...";
+    return p.empty() ? part : p + "." + part;
+  };
+  std::vector<std::pair<const json*, std::string>> todo = {{&args, path}};
+  while (!todo.empty()) {
+    auto [j, p] = todo.back();
+    todo.pop_back();
+    if (j->is_object()) {
+      if (j->contains("value") && j->contains("salt")) return p.empty() ? "args" : p;
+      for (auto it = j->begin(); it != j->end(); ++it) {
+        todo.emplace_back(&*it, join(p, it.key()));
+      }
+    } else if (j->is_array()) {
+      for (size_t i = 0; i < j->size(); ++i) {
+        todo.emplace_back(&(*j)[i], join(p, std::to_string(i)));
+      }
+    }
+  }
+  return "";
 }
 
 std::string HexOf(const Hash& h) { return ToHex(h); }

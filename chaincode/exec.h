@@ -55,6 +55,12 @@ struct SaltedValue {
   Bytes salt;
 };
 Result<SaltedValue> ReqSalted(const json& obj, const std::string& field);
+// A commitment (or tag) sent instead of a personal value: exactly 64 lower-case
+// hex characters. Errors name `field`.
+Result<std::string> ReqCommitment(const json& obj, const std::string& field);
+// The path ("private.legal_rep_id") of the first object anywhere in `args` that
+// holds both "value" and "salt", i.e. a personal value sent in clear; "" if none.
+std::string FindClearValue(const json& args, const std::string& path = "");
 std::string HexOf(const Hash& h);
 
 // Calendar in the genesis' local offset.
@@ -105,6 +111,8 @@ Result<Signer> ResolveSigner(const Genesis& g, const StateView& state,
 Status ExecIdentity(Exec& e);
 Status ExecLicence(Exec& e);
 Status ExecWorkflow(Exec& e);
+// system.ping: a no-op any org admin or active clerk may sign (liveness probes).
+Status ExecSystem(Exec& e);
 
 // Licence registry internals used by the workflow steps.
 struct IssueRequest {

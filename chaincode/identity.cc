@@ -127,3 +127,20 @@ Status ExecIdentity(Exec& e) {
 }
 
 }  // namespace licenced::chaincode
+
+namespace licenced::chaincode {
+
+Status ExecSystem(Exec& e) {
+  if (e.tx.method != "ping") {
+    return Status::InvalidArgument("system: unknown method '" + e.tx.method + "' (ping)");
+  }
+  // ResolveSigner already required an org admin or an active clerk. No writes,
+  // no events, no audit entry: the tx only proves that the network commits.
+  e.result = {{"ok", true},
+              {"signer_org", e.signer.org},
+              {"signer_name", e.signer.name},
+              {"height", e.ctx.height}};
+  return Status::Ok();
+}
+
+}  // namespace licenced::chaincode

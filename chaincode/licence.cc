@@ -242,20 +242,41 @@ Status Issue(Exec& e) {
     LIC_ASSIGN_OR_RETURN(req.holder_code, ReqString(e.args, "holder_code", 18));
     LIC_RETURN_IF_ERROR(ValidateCreditCode(req.holder_code));
   } else if (req.holder_code_type == "resident_id") {
-    LIC_ASSIGN_OR_RETURN(SaltedValue code, ReqSalted(e.args, "holder_code"));
-    LIC_RETURN_IF_ERROR(ValidateResidentId(code.value, today));
-    req.commitments["holder_code"] = HexOf(FieldCommitment("holder_code", code.value, code.salt));
+    // The ID number itself stays off the ledger: the client validated it and
+    // sends its commitment (client.h PrepareIssueLicence).
+    if (e.args.contains("holder_code")) {
+      return Status::InvalidArgument(
+          "holder_code: a resident ID number must not go on the ledger in clear; send "
+          "holder_code_commitment");
+    }
+    LIC_ASSIGN_OR_RETURN(std::string c, ReqCommitment(e.args, "holder_code_commitment"));
+    req.commitments["holder_code"] = c;
   } else if (req.holder_code_type != "none") {
     return Status::InvalidArgument("holder_code_type: expected credit_code, resident_id or none");
   }
-  auto fields = e.args.find("fields");
-  if (fields == e.args.end() || !fields->is_object() || fields->empty()) {
+  if (e.args.contains("fields")) {
     return Status::InvalidArgument(
-        "fields: missing (an object of {\"value\", \"salt\"} per field)");
+        "fields: personal values must not go on the ledger; send \"commitments\": {field: hex "
+        "commitment} (client.h PrepareIssueLicence)");
   }
-  for (auto it = fields->begin(); it != fields->end(); ++it) {
-    LIC_ASSIGN_OR_RETURN(SaltedValue f, ReqSalted(*fields, it.key()));
-    req.commitments[it.key()] = HexOf(FieldCommitment(it.key(), f.value, f.salt));
+  auto commitments = e.args.find("commitments");
+  if (commitments == e.args.end() || !commitments->is_object() || commitments->empty()) {
+    return Status::InvalidArgument(
+        "commitments: missing (an object of field -> hex commitment, at least one)");
+  }
+  for (auto it = commitments->begin(); it != commitments->end(); ++it) {
+    if (it.key().empty() || it.key().size() > 64) {
+      return Status::InvalidArgument("commitments: field names must be 1..64 characters");
+    }
+    if (it.key() == "holder_code") {
+      return Status::InvalidArgument(
+          "commitments.holder_code: reserved for holder_code_commitment");
+    }
+    auto c = ReqCommitment(*commitments, it.key());
+    if (!c.ok()) {
+      return Status::InvalidArgument("commitments." + std::string(c.status().message()));
+    }
+    req.commitments[it.key()] = *c;
   }
   LIC_ASSIGN_OR_RETURN(req.jurisdiction, ReqString(e.args, "jurisdiction", 6));
   LIC_RETURN_IF_ERROR(ValidateRegionCode(req.jurisdiction, "jurisdiction"));

@@ -189,12 +189,17 @@ Status OpenCase(Exec& e) {
   LIC_ASSIGN_OR_RETURN(auto holder, ParsePublicKeyHex(holder_hex, "holder_key"));
   auto pub = e.args.find("public");
   if (pub == e.args.end() || !pub->is_object()) return Status::InvalidArgument("public: missing");
-  auto priv = e.args.find("private");
-  if (priv == e.args.end() || !priv->is_object())
-    return Status::InvalidArgument("private: missing");
+  if (e.args.contains("private")) {
+    return Status::InvalidArgument(
+        "private: personal values must not go on the ledger; send per-field commitments "
+        "(chaincode/client.h PrepareOpenCase validates and commits them)");
+  }
+  auto commit_in = e.args.find("commitments");
+  if (commit_in == e.args.end() || !commit_in->is_object())
+    return Status::InvalidArgument("commitments: missing (one per private field)");
   json commitments = json::object();
   std::string dedup_key;
-  LIC_RETURN_IF_ERROR(ValidateApplication(e, *flow, *pub, *priv, &commitments, &dedup_key));
+  LIC_RETURN_IF_ERROR(ValidateApplication(e, *flow, *pub, *commit_in, &commitments, &dedup_key));
   if (auto existing = e.state.Get(dedup_key)) {
     return Status::AlreadyExists(
         "duplicate application: the same " +
@@ -266,6 +271,11 @@ Status Claim(Exec& e) {
 
 Status Complete(Exec& e) {
   LIC_ASSIGN_OR_RETURN(TaskRef r, LoadTaskForAction(e));
+  if (e.args.contains("disclose")) {
+    return Status::InvalidArgument(
+        "disclose: personal values must not go on the ledger; the receiving department's "
+        "client checks the sealed data against the case's commitments instead");
+  }
   std::string case_id = r.kase["id"];
   json extra = json::object();
   LIC_ASSIGN_OR_RETURN(json outputs, RunStep(e, r.kase, *r.step, &extra));

@@ -9,13 +9,15 @@
 
 namespace licenced::chaincode {
 
-// Validates the flow-specific public and private application fields. `commitments`
-// receives field -> hex commitment for every private field.
-Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, const json& priv,
-                           json* commitments, std::string* dedup_key);
+// Validates the flow-specific public fields, that `commitments_in` holds a
+// well-formed commitment for exactly the flow's private fields (copied to
+// `commitments`) and args.dedup (-> `dedup_key`). Private values never reach
+// the chaincode: the client validated them (client.h).
+Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub,
+                           const json& commitments_in, json* commitments, std::string* dedup_key);
 
 // Runs the handler of `step` for a completion: validates args.outputs /
-// args.disclose / args.salts, checks licences it uses, issues licences, and
+// args.sealed, checks licences it uses, issues licences, and
 // returns the task's outputs (stored in state: nothing personal in clear).
 // `result` receives extra values returned only to the submitting clerk.
 // "resident-id/<hex SHA-256 of the number>" marks an assigned resident ID number.

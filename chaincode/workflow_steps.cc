@@ -2,13 +2,12 @@
 #include <algorithm>
 #include <set>
 
+#include "chaincode/client.h"
 #include "chaincode/workflow.h"
 #include "core/crypto.h"
 
 namespace licenced::chaincode {
 namespace {
-
-constexpr uint64_t kDayMs = 86'400'000ULL;
 
 std::string Pad(uint64_t v, size_t width) {
   std::string s = std::to_string(v);
@@ -25,21 +24,6 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "YYYY-MM-DDTHH:MM" in the genesis' local time -> ms.
-Result<uint64_t> ParseLocalDateTime(const Genesis& g, const std::string& s,
-                                    const std::string& field) {
-  if (s.size() != 16 || s[10] != 'T' || s[13] != ':' || !AllDigits(s.substr(11, 2)) ||
-      !AllDigits(s.substr(14, 2))) {
-    return Status::InvalidArgument(field + ": expected YYYY-MM-DDTHH:MM, got '" + s + "'");
-  }
-  LIC_ASSIGN_OR_RETURN(Date d, ParseDate(s.substr(0, 10), field));
-  int hh = std::stoi(s.substr(11, 2));
-  int mm = std::stoi(s.substr(14, 2));
-  if (hh > 23 || mm > 59)
-    return Status::InvalidArgument(field + ": '" + s + "' is not a real time");
-  return LocalMidnightMs(g, d) + uint64_t(hh * 60 + mm) * 60'000;
-}
-
 Result<std::string> ReqPublicString(const json& pub, const std::string& f, size_t max = 512) {
   return ReqString(pub, f, max);
 }
@@ -49,21 +33,6 @@ Result<json> StepOutputs(const json& args) {
   if (it == args.end() || it->is_null()) return json::object();
   if (!it->is_object()) return Status::InvalidArgument("outputs: expected an object");
   return *it;
-}
-
-// Checks a {"value","salt"} disclosure against the case's commitment of `field`.
-Result<std::string> Disclosed(const json& kase, const json& args, const std::string& field) {
-  auto d = args.find("disclose");
-  if (d == args.end() || !d->is_object()) {
-    return Status::InvalidArgument("disclose: missing (this step needs " + field + ")");
-  }
-  LIC_ASSIGN_OR_RETURN(SaltedValue v, ReqSalted(*d, field));
-  std::string want = kase["commitments"].value(field, "");
-  if (ToHex(FieldCommitment(field, v.value, v.salt)) != want) {
-    return Status::InvalidArgument("disclose." + field +
-                                   ": value and salt do not match the application's commitment");
-  }
-  return v.value;
 }
 
 json PickCommitments(const json& kase, std::initializer_list<const char*> fields) {
@@ -83,7 +52,7 @@ Result<std::string> UsableCaseLicence(const Exec& e, const json& kase, const std
 
 // ---- Application validation ----
 
-Status ValidateEnterprise(const Exec& e, const json& pub, const json& priv, std::string* dedup) {
+Status ValidateEnterprise(const json& pub) {
   static const std::set<std::string> kTypes = {"limited_company", "joint_stock_company",
                                                "sole_proprietorship", "partnership",
                                                "individual_business"};
@@ -112,54 +81,16 @@ Status ValidateEnterprise(const Exec& e, const json& pub, const json& priv, std:
   }
   LIC_RETURN_IF_ERROR(Prefixed("public.", ReqInt(pub, "employees", 0, 10'000'000).status()));
   LIC_RETURN_IF_ERROR(Prefixed("public.", ReqPublicString(pub, "bank", 200).status()));
-  Date today = LocalDate(e.genesis, e.ctx.block_time_ms);
-  for (const char* f : {"legal_rep_id", "finance_officer_id"}) {
-    std::string id = priv[f]["value"];
-    LIC_RETURN_IF_ERROR(
-        Prefixed(std::string("private.") + f + ": ", ValidateResidentId(id, today)));
-  }
-  std::string name = priv["enterprise_name"]["value"];
-  *dedup =
-      "dedup/enterprise/" + ToHex(crypto::Sha256(AsBytes("licenced/dedup/enterprise/" + name)));
   return Status::Ok();
 }
 
-Status ValidateNewborn(const Exec& e, const json& pub, const json& priv, std::string* dedup) {
+Status ValidateNewborn(const json& pub) {
   LIC_ASSIGN_OR_RETURN(std::string guardian, ReqPublicString(pub, "guardian", 16));
   if (guardian != "mother" && guardian != "father") {
     return Status::InvalidArgument("public.guardian: expected mother or father");
   }
   LIC_ASSIGN_OR_RETURN(std::string region, ReqPublicString(pub, "region_code", 6));
   LIC_RETURN_IF_ERROR(ValidateRegionCode(region, "public.region_code"));
-  std::string sex = priv["sex"]["value"];
-  if (sex != "M" && sex != "F") return Status::InvalidArgument("private.sex: expected M or F");
-  std::string birth_time = priv["birth_time"]["value"];
-  LIC_ASSIGN_OR_RETURN(uint64_t born_ms,
-                       ParseLocalDateTime(e.genesis, birth_time, "private.birth_time"));
-  if (born_ms > e.ctx.block_time_ms) {
-    return Status::InvalidArgument("private.birth_time: " + birth_time + " is in the future");
-  }
-  if (e.ctx.block_time_ms - born_ms > 366 * kDayMs) {
-    return Status::InvalidArgument("private.birth_time: " + birth_time +
-                                   " is more than a year ago; newborn registration does not apply");
-  }
-  std::string weight = priv["weight_g"]["value"];
-  if (!AllDigits(weight) || weight.size() > 5 || std::stoi(weight) < 300 ||
-      std::stoi(weight) > 8000) {
-    return Status::InvalidArgument("private.weight_g: expected grams 300..8000, got '" + weight +
-                                   "'");
-  }
-  LIC_RETURN_IF_ERROR(ValidateRegionCode(priv["household_address_code"]["value"].get<std::string>(),
-                                         "private.household_address_code"));
-  Date born = LocalDate(e.genesis, born_ms);
-  for (const char* f : {"mother_id", "father_id"}) {
-    std::string id = priv[f]["value"];
-    LIC_RETURN_IF_ERROR(Prefixed(std::string("private.") + f + ": ", ValidateResidentId(id, born)));
-  }
-  *dedup = "dedup/newborn/" +
-           ToHex(crypto::Sha256(
-               AsBytes("licenced/dedup/newborn/" + priv["mother_id"]["value"].get<std::string>() +
-                       "|" + birth_time + "|" + priv["child_name"]["value"].get<std::string>())));
   return Status::Ok();
 }
 
@@ -305,40 +236,28 @@ Result<json> Vaccination(Exec& e, json& kase, const json& outputs) {
   return json{{"vaccines", *vaccines}, {"licence", rec["identifier"]}};
 }
 
-Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, const json& outputs,
-                                   json* result) {
+// The police client assigned, validated and committed the number (client.h
+// PrepareHouseholdRegistration); the ledger only sees its commitment, its tag
+// (to refuse a number already assigned) and the sealed box to social.
+Result<json> HouseholdRegistration(Exec& e, json& kase, const json& outputs) {
   LIC_RETURN_IF_ERROR(UsableCaseLicence(e, kase, "BMC").status());
-  LIC_ASSIGN_OR_RETURN(std::string sex, Disclosed(kase, args, "sex"));
-  LIC_ASSIGN_OR_RETURN(std::string birth_time, Disclosed(kase, args, "birth_time"));
-  LIC_ASSIGN_OR_RETURN(std::string address, Disclosed(kase, args, "household_address_code"));
-  auto rid_in = ReqSalted(outputs, "resident_id");
-  if (!rid_in.ok()) return Prefixed("outputs.", rid_in.status());
-  const std::string& rid = rid_in->value;
-  LIC_ASSIGN_OR_RETURN(Date birth, ParseDate(birth_time.substr(0, 10), "birth_time"));
-  LIC_RETURN_IF_ERROR(Prefixed("outputs.resident_id: ",
-                               ValidateResidentId(rid, LocalDate(e.genesis, e.ctx.block_time_ms))));
-  if (rid.substr(0, 6) != address) {
-    return Status::InvalidArgument("outputs.resident_id: address code " + rid.substr(0, 6) +
-                                   " differs from the household address code");
+  if (outputs.contains("resident_id")) {
+    return Status::InvalidArgument(
+        "outputs.resident_id: the number must not go on the ledger in clear; send "
+        "resident_id_commitment and resident_id_tag (the police client computes them)");
   }
-  if (ResidentIdBirthDate(rid) != birth) {
-    return Status::InvalidArgument("outputs.resident_id: birth date " +
-                                   FormatDate(ResidentIdBirthDate(rid)) +
-                                   " differs from the birth certificate's " + FormatDate(birth));
-  }
-  if (ResidentIdSex(rid) != sex[0]) {
-    return Status::InvalidArgument(std::string("outputs.resident_id: sequence parity means sex ") +
-                                   ResidentIdSex(rid) + ", the child's sex is " + sex);
-  }
-  std::string taken_key = ResidentIdTakenKey(rid);
+  auto commit = ReqCommitment(outputs, "resident_id_commitment");
+  if (!commit.ok()) return Prefixed("outputs.", commit.status());
+  auto tag = ReqCommitment(outputs, "resident_id_tag");
+  if (!tag.ok()) return Prefixed("outputs.", tag.status());
+  std::string taken_key = "resident-id/" + *tag;
   if (e.state.Get(taken_key)) {
     return Status::AlreadyExists(
-        "outputs.resident_id: this ID number is already assigned; ask "
+        "outputs.resident_id_tag: this ID number is already assigned; ask "
         "query next_resident_id for a free one");
   }
   e.state.Put(taken_key, ToBytes(kase["id"].get<std::string>()));
-  std::string rid_commit = ToHex(FieldCommitment("resident_id", rid, rid_in->salt));
-  kase["commitments"]["resident_id"] = rid_commit;
+  kase["commitments"]["resident_id"] = *commit;
   IssueRequest req;
   req.type_code = "HRE";
   req.issuer_org = "police";
@@ -350,8 +269,7 @@ Result<json> HouseholdRegistration(Exec& e, json& kase, const json& args, const 
   req.case_id = kase["id"];
   LIC_ASSIGN_OR_RETURN(json rec, IssueLicence(e, req));
   kase["outputs"]["licences"]["HRE"] = rec["identifier"];
-  (void)result;
-  return json{{"licence", rec["identifier"]}, {"resident_id_commitment", rid_commit}};
+  return json{{"licence", rec["identifier"]}, {"resident_id_commitment", *commit}};
 }
 
 Result<json> MedicalInsurance(Exec& e, json& kase) {
@@ -380,7 +298,7 @@ Result<json> SocialSecurityCard(Exec& e, json& kase) {
 }  // namespace
 
 std::string ResidentIdTakenKey(const std::string& resident_id) {
-  return "resident-id/" + ToHex(crypto::Sha256(AsBytes("licenced/resident-id/" + resident_id)));
+  return "resident-id/" + ResidentIdTag(resident_id);
 }
 
 Result<std::string> NextFreeResidentId(const StateView& state, const std::string& address_code,
@@ -392,8 +310,8 @@ Result<std::string> NextFreeResidentId(const StateView& state, const std::string
   return Status::FailedPrecondition("no free sequence numbers for this address, date and sex");
 }
 
-Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, const json& priv,
-                           json* commitments, std::string* dedup_key) {
+Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub,
+                           const json& commitments_in, json* commitments, std::string* dedup_key) {
   for (auto it = pub.begin(); it != pub.end(); ++it) {
     if (std::find(flow.public_fields.begin(), flow.public_fields.end(), it.key()) ==
         flow.public_fields.end()) {
@@ -401,23 +319,28 @@ Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub, 
                                      flow.id + "'");
     }
   }
-  for (auto it = priv.begin(); it != priv.end(); ++it) {
+  for (auto it = commitments_in.begin(); it != commitments_in.end(); ++it) {
     if (std::find(flow.private_fields.begin(), flow.private_fields.end(), it.key()) ==
         flow.private_fields.end()) {
-      return Status::InvalidArgument("private." + it.key() + ": not a private field of flow '" +
+      return Status::InvalidArgument("commitments." + it.key() + ": not a private field of flow '" +
                                      flow.id + "'");
     }
   }
   for (const auto& f : flow.private_fields) {
-    auto v = ReqSalted(priv, f);
-    if (!v.ok()) return Prefixed("private.", v.status());
-    (*commitments)[f] = ToHex(FieldCommitment(f, v->value, v->salt));
+    auto c = ReqCommitment(commitments_in, f);
+    if (!c.ok()) return Prefixed("commitments.", c.status());
+    (*commitments)[f] = *c;
   }
-  if (flow.id == "enterprise") return ValidateEnterprise(e, pub, priv, dedup_key);
-  return ValidateNewborn(e, pub, priv, dedup_key);
+  // The tag is computed by the client from the identifying values; the
+  // chaincode cannot recompute it (docs/chaincode.md "Privacy").
+  LIC_ASSIGN_OR_RETURN(std::string tag, ReqCommitment(e.args, "dedup"));
+  *dedup_key = "dedup/" + flow.id + "/" + tag;
+  if (flow.id == "enterprise") return ValidateEnterprise(pub);
+  return ValidateNewborn(pub);
 }
 
 Result<json> RunStep(Exec& e, json& kase, const StepDef& step, json* result) {
+  (void)result;
   LIC_ASSIGN_OR_RETURN(json outputs, StepOutputs(e.args));
   const std::string& s = step.id;
   if (s == "business_licence") return BusinessLicence(e, kase);
@@ -428,7 +351,7 @@ Result<json> RunStep(Exec& e, json& kase, const StepDef& step, json* result) {
   if (s == "bank_account") return BankAccount(e, kase, outputs);
   if (s == "birth_certificate") return BirthCertificate(e, kase, outputs);
   if (s == "vaccination") return Vaccination(e, kase, outputs);
-  if (s == "household_registration") return HouseholdRegistration(e, kase, e.args, outputs, result);
+  if (s == "household_registration") return HouseholdRegistration(e, kase, outputs);
   if (s == "medical_insurance") return MedicalInsurance(e, kase);
   if (s == "social_security_card") return SocialSecurityCard(e, kase);
   return Status::Internal("no handler for step " + s);

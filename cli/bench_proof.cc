@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chaincode/client.h"
 #include "chaincode/engine.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
@@ -216,7 +217,8 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
            {"holder_key", ToHex(holder.public_key())},
            {"holder_code_type", "none"},
            {"jurisdiction", "370102"},
-           {"fields", {{"trade_name", {{"value", "Bench Tea House"}, {"salt", ToHex(salt)}}}}}}));
+           {"commitments",
+            {{"trade_name", chaincode::CommitmentHex("trade_name", "Bench Tea House", salt)}}}}));
   auto r = ledger.AddBlock(block);
   LIC_RETURN_IF_ERROR(CheckOk(r));
   auto res = nlohmann::json::parse((*r)[3].result_json);

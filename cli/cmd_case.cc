@@ -72,9 +72,11 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
     return b;
   });
   if (!prepared.ok()) {
-    return Fail(kExitRejected, fmt::format("{}: {}; fix the application (see examples/{}-"
-                                           "application.json)",
-                                           o.file, prepared.status().message(), o.flow));
+    // Private values are validated here, before signing: the ledger only ever
+    // sees their commitments, so the chaincode cannot check them.
+    return Fail(kExitUsage, fmt::format("{}: {}; fix the application (see examples/{}-"
+                                        "application.json); nothing was submitted",
+                                        o.file, prepared.status().message(), o.flow));
   }
   // Keep the salts before submitting: without them the holder can never
   // disclose a field, so they must not be lost if the submission fails.

@@ -1,8 +1,9 @@
 // licencectl inbox and task show|claim|complete|reject: the departments'
 // commands (workflow chaincode, docs/cli.md "Departments"). `task show`
 // decrypts the data sealed to the task's org with that org's encryption key;
-// `task complete` of household registration fills in the disclosures and the
-// sealed hand-over to social from it.
+// `task complete` of household registration assigns and validates the child's
+// resident ID number on the client and sends only its commitment and the
+// sealed hand-over to social.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -78,6 +79,9 @@ std::optional<CliError> LoadBoxKey(const GlobalOptions& g, const std::string& en
 }
 
 // Decrypts every sealed box of `case_id` addressed to `org`: {step: plaintext}.
+// Each box is checked against the case's commitments (chaincode::CheckSealedData):
+// the ledger holds only those, so this is where a box that does not hold what
+// the sender committed to is caught, and refused.
 std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
                                        const std::string& enc_key, const std::string& case_id,
                                        const std::string& org, Json* out) {
@@ -85,6 +89,8 @@ std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
   if (auto e = s.Query("sealed", {{"case_id", case_id}, {"org", org}}, &boxes)) return e;
   *out = Json::object();
   if (boxes.empty()) return std::nullopt;
+  Json kase;
+  if (auto e = s.Query("case", {{"case_id", case_id}}, &kase)) return e;
   std::optional<crypto::BoxKeyPair> key;
   if (auto e = LoadBoxKey(g, enc_key, org, &key)) return e;
   for (const auto& b : boxes) {
@@ -94,6 +100,11 @@ std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
                       fmt::format("cannot open the data sealed to {} at step {}: {}; is this {}'s "
                                   "encryption key?",
                                   org, b.value("step", ""), plain.status().message(), org)};
+    }
+    Status st = chaincode::CheckSealedData(kase, *plain);
+    if (!st.ok()) {
+      return CliError{kExitRejected, fmt::format("refusing the data sealed to {} at step {}: {}",
+                                                 org, b.value("step", ""), st.message())};
     }
     (*out)[b.value("step", "")] = *plain;
   }
@@ -223,15 +234,12 @@ int RunShow(const GlobalOptions& g, const TaskOptions& o) {
   return kExitOk;
 }
 
-bool LooksLikeSalt(const Json& v) {
-  if (!v.is_string()) return false;
-  auto b = FromHex(v.get<std::string>());
-  return b.ok() && b->size() >= 16;
-}
-
-// Household registration: disclosures from police's sealed box, a salted
-// resident ID number (the next free one unless given) and the sealed
-// hand-over of it to social. Writes the resident ID's salt to a local file.
+// Household registration, on the ASSIGNING police client: the data sealed to
+// police (checked against the case's commitments), the resident ID number
+// (outputs.resident_id in --file, else the next free one), validated against
+// the birth date, sex and address (GB 11643), then only its commitment and tag
+// go on the ledger, with the number sealed on to social. The number and its
+// salt are kept in a local file for the holder.
 std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOptions& g,
                                                      const TaskOptions& o,
                                                      const std::string& case_id, Json* args,
@@ -242,50 +250,42 @@ std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOpt
     return CliError{kExitRejected, "case " + case_id + " holds no data sealed to police"};
   }
   const Json& police = data["open"];
-  Json& disclose = (*args)["disclose"];
-  if (!disclose.is_object()) disclose = Json::object();
   for (const char* f : {"sex", "birth_time", "household_address_code"}) {
-    const bool given = disclose.contains(f) && disclose[f].is_object() &&
-                       LooksLikeSalt(disclose[f].value("salt", Json()));
-    if (!given) {
-      if (!police.contains(f)) {
-        return CliError{kExitRejected, std::string("police's sealed data lacks ") + f};
-      }
-      disclose[f] = police[f];
+    if (!police.contains(f) || !police[f].is_object() || !police[f]["value"].is_string()) {
+      return CliError{kExitRejected, std::string("police's sealed data lacks ") + f};
     }
   }
-  Json& outputs = (*args)["outputs"];
+  Json outputs = args->value("outputs", Json::object());
   if (!outputs.is_object()) outputs = Json::object();
   Json rid = outputs.value("resident_id", Json());
   std::string value;
   if (rid.is_string()) value = rid.get<std::string>();
-  if (rid.is_object() && rid.value("value", "").size() == 18) value = rid["value"];
-  if (value.size() != 18) {
+  if (rid.is_object() && rid.value("value", Json()).is_string()) value = rid["value"];
+  if (value.empty()) {
     Json next;
-    std::string birth = disclose["birth_time"]["value"].get<std::string>().substr(0, 10);
+    std::string birth = police["birth_time"]["value"].get<std::string>().substr(0, 10);
     if (auto e = s.Query("next_resident_id",
-                         {{"address_code", disclose["household_address_code"]["value"]},
+                         {{"address_code", police["household_address_code"]["value"]},
                           {"birth_date", birth},
-                          {"sex", disclose["sex"]["value"]}},
+                          {"sex", police["sex"]["value"]}},
                          &next)) {
       return e;
     }
     value = next.value("resident_id", "");
   }
-  Json salted = {{"value", value}};
-  if (rid.is_object() && LooksLikeSalt(rid.value("salt", Json()))) {
-    salted["salt"] = rid["salt"];
-  } else {
-    salted["salt"] = ToHex(RandomBytes(16));
-  }
-  outputs["resident_id"] = salted;
   Genesis genesis;
   if (auto e = LoadGenesisFor(g, o.genesis, &genesis)) return e;
-  auto box = chaincode::SealForOrg(genesis, "social", Json{{"resident_id", salted}});
-  if (!box.ok()) return CliError{kExitUsage, box.status().message()};
-  (*args)["sealed"] = Json{{"social", *box}};
+  auto prepared = chaincode::PrepareHouseholdRegistration(genesis, o.id, police, value, RandomBytes,
+                                                          chaincode::ClientNowMs());
+  if (!prepared.ok()) {
+    return CliError{kExitUsage,
+                    fmt::format("{}; nothing was submitted", prepared.status().message())};
+  }
+  // Only what the client computed goes on the ledger: never the file's
+  // clear values or disclosures.
+  *args = prepared->args;
   std::string path = o.secrets_out.empty() ? case_id + ".resident_id.secrets.json" : o.secrets_out;
-  Json secrets = {{"case_id", case_id}, {"secrets", {{"resident_id", salted}}}};
+  Json secrets = {{"case_id", case_id}, {"secrets", prepared->secrets}};
   Status w = WriteTextFile(path, secrets.dump(2) + "\n", 0600);
   if (!w.ok()) return CliError{kExitUsage, "cannot write " + path + ": " + w.message()};
   *secrets_note = fmt::format(

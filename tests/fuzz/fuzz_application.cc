@@ -2,7 +2,8 @@
 // application file (examples/*-application.json, read by licencectl) into
 // workflow.open_case arguments. Invariants: never crashes or throws; on
 // success every sealed box opens with the receiving org's key, holds JSON and
-// matches its sha256, and every private field carries a 16-byte salt.
+// matches its sha256, every private field carries a 16-byte salt, and the
+// args hold only its commitment (no "private" values).
 #include <nlohmann/json.hpp>
 
 #include "chaincode/client.h"
@@ -20,10 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Bytes b(n, ++counter);
     return b;
   };
-  auto prepared = PrepareOpenCase(net->genesis, text, random);
+  // A fixed "now" (2026-11-26 10:00 +8) keeps runs reproducible.
+  auto prepared = PrepareOpenCase(net->genesis, text, random, 1795658400000ULL);
   if (!prepared.ok()) return 0;
   const nlohmann::json& args = prepared->args;
   FUZZ_CHECK(args.is_object() && args["sealed"].is_object(), "PrepareOpenCase: no sealed object");
+  FUZZ_CHECK(!args.contains("private"), "PrepareOpenCase: private values in the tx args");
   for (auto it = args["sealed"].begin(); it != args["sealed"].end(); ++it) {
     auto key = net->encryption_keys.find(it.key());
     FUZZ_CHECK(key != net->encryption_keys.end(),
@@ -38,7 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto it = prepared->secrets.begin(); it != prepared->secrets.end(); ++it) {
     FUZZ_CHECK((*it)["salt"].get<std::string>().size() == 32,
                "PrepareOpenCase: salt is not 16 bytes");
-    FUZZ_CHECK(args["private"].contains(it.key()), "PrepareOpenCase: secret without private field");
+    // Only the commitment of each private value goes into the tx args.
+    FUZZ_CHECK(args["commitments"].contains(it.key()) &&
+                   args["commitments"][it.key()] ==
+                       CommitmentHex(it.key(), (*it)["value"].get<std::string>(),
+                                     *FromHex((*it)["salt"].get<std::string>())),
+               "PrepareOpenCase: secret without its commitment");
   }
   return 0;
 }

@@ -120,13 +120,28 @@ TEST_CASE("enterprise flow runs to completion from the example files", "[flow][e
   }
   CHECK(ready_for_bank == 1);
   CHECK(h.Query("cases", {{"flow", "enterprise"}}).size() == 1);
+  // No personal value in clear in any transaction (what the blocks keep).
+  REQUIRE(h.tx_bytes().size() > 10);
+  std::vector<std::string> needles;
+  const json app = ExampleJson("enterprise-application.json");
+  for (const auto& [f, v] : app["private"].items()) {
+    needles.push_back(v.get<std::string>());
+  }
+  CHECK(needles.size() == 7);
+  CHECK(h.FoundInTxs(needles).empty());
+  // The scan does find a value sent in clear (the chaincode rejects such a tx,
+  // but a block would keep it: hence the client-side checks).
+  json leaky = ExampleJson("enterprise-application.json");
+  h.Fail(c.window, "workflow", "open_case", leaky, StatusCode::kInvalidArgument,
+         "must not go on the ledger");
+  CHECK(h.FoundInTxs(needles).size() == 7);
 }
 
 TEST_CASE("enterprise flow rejections change nothing", "[flow][enterprise]") {
   Harness h;
   Clerks c = EnrolAll(h);
   auto prepared = PrepareOpenCase(h.net().genesis, ReadExample("enterprise-application.json"),
-                                  h.RandomSource());
+                                  h.RandomSource(), h.now());
   REQUIRE(prepared.ok());
   json good = prepared->args;
 
@@ -135,28 +150,78 @@ TEST_CASE("enterprise flow rejections change nothing", "[flow][enterprise]") {
     h.Fail(c.market, "workflow", "open_case", good, StatusCode::kPermissionDenied,
            "lacks role 'window'");
   }
-  SECTION("bad identifiers, impossible dates, missing fields") {
-    json a = good;
-    a["private"]["legal_rep_id"]["value"] = "370102198506120034";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
-           "wrong check character");
-    a = good;
+  SECTION("bad identifiers, impossible dates, missing fields: the client refuses them") {
+    // Private values never reach the chaincode, so the window client validates
+    // them with the same identifier checks before anything is signed.
+    auto prepare = [&](const json& app) {
+      return PrepareOpenCase(h.net().genesis, app.dump(), h.RandomSource(), h.now());
+    };
+    auto expect_client_error = [&](const json& app, const std::string& needle) {
+      auto r = prepare(app);
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kInvalidArgument);
+      CHECK_THAT(r.status().message(), Catch::Contains(needle));
+    };
+    json app = ExampleJson("enterprise-application.json");
+    json a = app;
+    a["private"]["legal_rep_id"] = "370102198506120034";
+    expect_client_error(a, "private.legal_rep_id: ");
+    expect_client_error(a, "wrong check character");
+    a = app;
     std::string bad_date = "37010219850230003";
-    a["private"]["finance_officer_id"]["value"] = bad_date + *ResidentIdCheckChar(bad_date);
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "not a real date");
-    a = good;
+    a["private"]["finance_officer_id"] = bad_date + *ResidentIdCheckChar(bad_date);
+    expect_client_error(a, "not a real date");
+    a = app;
+    a["private"]["legal_rep_id"] = "370102203006120033";  // born after today
+    expect_client_error(a, "private.legal_rep_id");
+    a = app;
     a["private"].erase("address");
+    expect_client_error(a, "private.address: missing");
+    a = app;
+    a["private"]["nickname"] = "x";
+    expect_client_error(a, "not a private field");
+    a = app;
+    a["private"]["legal_rep_name"] = 7;
+    expect_client_error(a, "expected a string");
+  }
+  SECTION("the chaincode checks the public fields and the commitments' form") {
+    json a = good;
+    a["commitments"].erase("address");
     h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
-           "private.address: missing");
+           "commitments.address: missing");
+    a = good;
+    a["commitments"]["legal_rep_id"] = "370102198506120033";
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
+           "commitments.legal_rep_id: expected a commitment, 64 lower-case hex");
+    a = good;
+    a["commitments"]["nickname"] = std::string(64, 'a');
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
+           "not a private field");
+    a = good;
+    a.erase("commitments");
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
+           "commitments: missing");
+    a = good;
+    a["dedup"] = "Jinan Quanyong Software Co., Ltd.";
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "dedup");
+    a = good;
+    a.erase("dedup");
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "dedup: missing");
+    // Personal values in clear are refused outright, wherever they are.
+    a = good;
+    a["private"] = {{"legal_rep_id", "370102198506120033"}};
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
+           "private: personal values must not go on the ledger");
+    a = good;
+    a["public"]["note"] = {{"value", "Zhao Yichun"}, {"salt", std::string(32, '1')}};
+    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
+           "public.note: a {\"value\", \"salt\"} pair must not go on the ledger");
     a = good;
     a["public"].erase("seals");
     h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "seals: missing");
     a = good;
     a["public"]["region_code"] = "99010";
     h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "region_code");
-    a = good;
-    a["private"]["legal_rep_name"]["salt"] = "abcd";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "salt");
     a = good;
     a["holder_key"] = "zz";
     h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "holder_key");
@@ -179,7 +244,7 @@ TEST_CASE("enterprise flow rejections change nothing", "[flow][enterprise]") {
   SECTION("duplicate case, steps out of order, wrong org and role on tasks") {
     std::string id = h.Ok(c.window, "workflow", "open_case", good)["case_id"];
     auto again = PrepareOpenCase(h.net().genesis, ReadExample("enterprise-application.json"),
-                                 h.RandomSource());
+                                 h.RandomSource(), h.now());
     h.Fail(c.window, "workflow", "open_case", again->args, StatusCode::kAlreadyExists, id);
     h.Fail(c.police, "workflow", "complete", {{"task_id", id + "/seal_filing"}},
            StatusCode::kFailedPrecondition, "step out of order");
@@ -243,7 +308,7 @@ TEST_CASE("enterprise flow rejections change nothing", "[flow][enterprise]") {
     h.Fail(c.market, "workflow", "complete", {{"task_id", id + "/business_licence"}},
            StatusCode::kFailedPrecondition, "is rejected");
     auto again = PrepareOpenCase(h.net().genesis, ReadExample("enterprise-application.json"),
-                                 h.RandomSource());
+                                 h.RandomSource(), h.now());
     CHECK(h.Ok(c.window, "workflow", "open_case", again->args)["case_id"] == "ENT-2026-000002");
   }
   SECTION("malformed transactions") {

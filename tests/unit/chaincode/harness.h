@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -74,7 +75,25 @@ class Harness {
     return SubmitTx(tx);
   }
 
+  // Every transaction submitted, encoded as a block carries it (blocks keep
+  // rejected transactions too).
+  const std::vector<Bytes>& tx_bytes() const { return tx_bytes_; }
+  // Needles (personal values) found in clear in any submitted transaction.
+  std::vector<std::string> FoundInTxs(const std::vector<std::string>& needles) const {
+    std::vector<std::string> found;
+    for (const auto& n : needles) {
+      for (const auto& b : tx_bytes_) {
+        if (std::search(b.begin(), b.end(), n.begin(), n.end()) != b.end()) {
+          found.push_back(n);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
   TxOutcome SubmitTx(const Transaction& tx) {
+    tx_bytes_.push_back(tx.Encode());
     TxContext ctx{++height_, time_ms_, 0, tx.Id()};
     OverlayView overlay(state_);
     TxOutcome out = engine_.Execute(tx, ctx, overlay);
@@ -129,7 +148,7 @@ class Harness {
   // Opens a case from an example application file; returns (case_id, secrets).
   std::pair<std::string, json> OpenFromExample(const crypto::KeyPair& window,
                                                const std::string& file) {
-    auto prepared = PrepareOpenCase(net_.genesis, ReadExample(file), RandomSource());
+    auto prepared = PrepareOpenCase(net_.genesis, ReadExample(file), RandomSource(), time_ms_);
     REQUIRE(prepared.ok());
     json r = Ok(window, "workflow", "open_case", prepared->args);
     return {r["case_id"].get<std::string>(), prepared->secrets};
@@ -146,6 +165,7 @@ class Harness {
   uint64_t nonce_ = 0;
   uint64_t salt_counter_ = 1;
   std::vector<Event> events_;
+  std::vector<Bytes> tx_bytes_;
 };
 
 }  // namespace licenced::chaincode::testing

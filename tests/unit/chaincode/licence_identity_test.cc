@@ -7,13 +7,21 @@ using namespace licenced::chaincode;
 using namespace licenced::chaincode::testing;
 
 namespace {
-json IssueArgs(const std::string& type) {
+// licence.issue as a licensing clerk writes it, with clear values ...
+json ClearIssueArgs(const std::string& type) {
   return {{"type", type},
           {"holder_key", std::string(64, 'a')},
           {"holder_code_type", "resident_id"},
           {"holder_code", {{"value", "11010519491231002X"}, {"salt", std::string(32, '1')}}},
           {"fields", {{"name", {{"value", "Li Si"}, {"salt", std::string(32, '2')}}}}},
           {"jurisdiction", "370102"}};
+}
+// ... and as the client sends it: commitments only.
+json IssueArgs(const std::string& type) {
+  auto p = PrepareIssueLicence(
+      ClearIssueArgs(type), [](size_t n) { return Bytes(n, 9); }, kThursday10am);
+  REQUIRE(p.ok());
+  return p->args;
 }
 }  // namespace
 
@@ -46,7 +54,7 @@ TEST_CASE("clerk enrolment, suspension, restore, removal", "[identity]") {
   h.Fail(h.admin("market"), "identity", "suspend_clerk", {{"public_key", key}, {"reason", "x"}},
          StatusCode::kFailedPrecondition, "not active");
   auto prepared = PrepareOpenCase(h.net().genesis, ReadExample("enterprise-application.json"),
-                                  h.RandomSource());
+                                  h.RandomSource(), h.now());
   h.Fail(k, "workflow", "open_case", prepared->args, StatusCode::kPermissionDenied, "suspended");
   h.Ok(h.admin("market"), "identity", "restore_clerk", {{"public_key", key}});
   h.Ok(k, "workflow", "open_case", prepared->args);
@@ -70,17 +78,46 @@ TEST_CASE("licence registry: issue and every status transition", "[licence]") {
          "may not issue");
   h.Fail(social_clerk, "licence", "issue", IssueArgs("SSC"), StatusCode::kPermissionDenied,
          "licensing");
+  // A bad ID number is refused by the client, before anything is signed.
+  json clear = ClearIssueArgs("SSC");
+  clear["holder_code"]["value"] = "110105194912310021";
+  auto refused = PrepareIssueLicence(
+      clear, [](size_t n) { return Bytes(n, 9); }, kThursday10am);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("holder_code: resident ID"));
+  clear["holder_code"] = "11010519491231002X";  // a bare value gets a fresh salt
+  auto prepared = PrepareIssueLicence(
+      clear, [](size_t n) { return Bytes(n, 9); }, kThursday10am);
+  REQUIRE(prepared.ok());
+  CHECK(prepared->secrets["holder_code"]["salt"] == "09090909090909090909090909090909");
+  CHECK(prepared->args.dump().find("11010519491231002X") == std::string::npos);
+  CHECK(prepared->args.dump().find("Li Si") == std::string::npos);
+  // Clear values sent to the chaincode are refused with a clear message.
+  h.Fail(social, "licence", "issue", ClearIssueArgs("SSC"), StatusCode::kInvalidArgument,
+         "must not go on the ledger");
   json bad = IssueArgs("SSC");
-  bad["holder_code"]["value"] = "110105194912310021";
-  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "check character");
+  bad["holder_code"] = "11010519491231002X";
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument,
+         "holder_code: a resident ID number must not go on the ledger in clear");
+  bad = IssueArgs("SSC");
+  bad["fields"] = {{"name", "Li Si"}};
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument,
+         "fields: personal values must not go on the ledger");
+  bad = IssueArgs("SSC");
+  bad["holder_code_commitment"] = "11010519491231002X";
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "holder_code_commitment");
+  bad = IssueArgs("SSC");
+  bad["commitments"]["name"] = "Li Si";
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument,
+         "commitments.name: expected a commitment");
   bad = IssueArgs("SSC");
   bad["valid_until"] = "2026-02-29";
   h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "not a real calendar date");
   bad = IssueArgs("NOPE");
   h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "unknown licence type");
   bad = IssueArgs("SSC");
-  bad.erase("fields");
-  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "fields: missing");
+  bad.erase("commitments");
+  h.Fail(social, "licence", "issue", bad, StatusCode::kInvalidArgument, "commitments: missing");
 
   json issued = h.Ok(social, "licence", "issue", IssueArgs("SSC"));
   std::string id = issued["identifier"];
@@ -93,6 +130,10 @@ TEST_CASE("licence registry: issue and every status transition", "[licence]") {
   CHECK(
       rec["commitments"]["holder_code"] ==
       ToHex(FieldCommitment("holder_code", "11010519491231002X", *FromHex(std::string(32, '1')))));
+  CHECK(rec["commitments"]["name"] ==
+        ToHex(FieldCommitment("name", "Li Si", *FromHex(std::string(32, '2')))));
+  CHECK(h.FoundInTxs({"11010519491231002X", "Li Si"}).size() == 2);  // the refused clear tx
+
   CHECK(rec.dump().find("Li Si") == std::string::npos);
   CHECK(rec["valid_until"] == "2036-11-22");  // 3650 days
 
@@ -171,4 +212,24 @@ TEST_CASE("queries reject bad arguments", "[query]") {
   auto flows = e.Query("flows", "", h.state(), 0);
   REQUIRE(flows.ok());
   CHECK(json::parse(*flows).size() == 2);
+}
+
+TEST_CASE("system.ping: a no-op for any org admin or active clerk", "[system]") {
+  Harness h;
+  MemStateView before = h.state();
+  json r = h.Ok(h.admin("tax"), "system", "ping", json::object());
+  CHECK(r["ok"] == true);
+  CHECK(r["signer_org"] == "tax");
+  CHECK(h.state() == before);  // changes nothing
+  CHECK(h.events().empty());
+  crypto::KeyPair k = h.Enrol("bank", "desk-1", {"clerk"});
+  before = h.state();
+  CHECK(h.Ok(k, "system", "ping", json::object())["signer_name"] == "desk-1");
+  CHECK(h.state() == before);
+  h.Fail(k, "system", "reboot", json::object(), StatusCode::kInvalidArgument, "(ping)");
+  h.Ok(h.admin("bank"), "identity", "suspend_clerk",
+       {{"public_key", ToHex(k.public_key())}, {"reason", "x"}});
+  h.Fail(k, "system", "ping", json::object(), StatusCode::kPermissionDenied, "suspended");
+  crypto::KeyPair stranger = crypto::KeyPair::FromSeed(DevSeed("stranger", "x"));
+  h.Fail(stranger, "system", "ping", json::object(), StatusCode::kPermissionDenied, "neither");
 }

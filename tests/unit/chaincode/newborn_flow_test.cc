@@ -1,5 +1,7 @@
 // The newborn-registration flow driven through chaincode::Engine alone, with
 // the example files under examples/, and its rejection paths.
+#include <optional>
+
 #include "harness.h"
 
 using namespace licenced;
@@ -25,31 +27,50 @@ json StepArgs(const std::string& case_id, const std::string& step) {
   return args;
 }
 
-// What the police client does: open its sealed box, disclose what the step
-// needs, pick the next free ID number, and seal it on to social.
-json HouseholdArgs(Harness& h, const std::string& case_id) {
+// What the police client does: open its sealed box, check it against the
+// case's commitments, pick the next free ID number, validate it against the
+// box and seal it on to social. Returns (args, secrets).
+std::pair<json, json> HouseholdArgs(Harness& h, const std::string& case_id,
+                                    std::optional<std::string> rid = std::nullopt) {
   json box = h.Query("sealed", {{"case_id", case_id}, {"org", "police"}});
   REQUIRE(box.size() == 1);
   auto police =
       OpenSealed(h.net().encryption_keys.at("police"), box[0]["ciphertext"].get<std::string>());
   REQUIRE(police.ok());
+  REQUIRE(CheckSealedData(h.Query("case", {{"case_id", case_id}}), *police).ok());
   json example = StepArgs(case_id, "household_registration");
   json next =
       h.Query("next_resident_id",
               {{"address_code", (*police)["household_address_code"]["value"]},
                {"birth_date", (*police)["birth_time"]["value"].get<std::string>().substr(0, 10)},
                {"sex", (*police)["sex"]["value"]}});
-  CHECK(next["resident_id"] == example["outputs"]["resident_id"]["value"]);
-  auto args = PrepareHouseholdRegistration(h.net().genesis, case_id + "/household_registration",
-                                           *police, next["resident_id"], h.RandomSource());
-  REQUIRE(args.ok());
+  CHECK(next["resident_id"] == "370102202611240028");
+  auto prepared =
+      PrepareHouseholdRegistration(h.net().genesis, case_id + "/household_registration", *police,
+                                   rid.value_or(next["resident_id"]), h.RandomSource(), h.now());
+  REQUIRE(prepared.ok());
   // Same shape as the documented example file.
-  for (auto it = example.begin(); it != example.end(); ++it) CHECK(args->contains(it.key()));
-  for (auto it = example["disclose"].begin(); it != example["disclose"].end(); ++it) {
-    CHECK((*args)["disclose"].contains(it.key()));
+  for (auto it = example.begin(); it != example.end(); ++it) {
+    CHECK(prepared->args.contains(it.key()));
   }
-  CHECK((*args)["disclose"]["sex"]["value"] == example["disclose"]["sex"]["value"]);
-  return *args;
+  for (auto it = example["outputs"].begin(); it != example["outputs"].end(); ++it) {
+    CHECK(prepared->args["outputs"].contains(it.key()));
+  }
+  return {prepared->args, prepared->secrets};
+}
+
+std::vector<std::string> PrivateValues() {
+  std::vector<std::string> out;
+  const json app = ExampleJson("newborn-application.json");
+  for (const auto& [f, v] : app["private"].items()) {
+    // Short codes ("F", "3250", "370102") also occur in public data; the names,
+    // ID numbers, birth time and place must never be found.
+    if (f != "sex" && f != "weight_g" && f != "household_address_code") {
+      out.push_back(v.get<std::string>());
+    }
+  }
+  out.push_back("2026-11-24");  // the birth date alone
+  return out;
 }
 
 }  // namespace
@@ -84,15 +105,18 @@ TEST_CASE("newborn flow runs to completion from the example files", "[flow][newb
                               *FromHex(secrets["child_name"]["salt"].get<std::string>()))));
   h.Ok(c.hospital, "workflow", "complete", StepArgs(id, "vaccination"));
 
-  json hr_args = HouseholdArgs(h, id);
+  auto [hr_args, hr_secrets] = HouseholdArgs(h, id);
   json hr = h.Ok(c.police, "workflow", "complete", hr_args);
-  std::string rid = hr_args["outputs"]["resident_id"]["value"];
+  std::string rid = hr_secrets["resident_id"]["value"];
   CHECK(rid == "370102202611240028");
   CHECK(ValidateResidentId(rid).ok());
   CHECK(ResidentIdSex(rid) == 'F');
   json hre = h.Query("licence", {{"identifier", hr["outputs"]["licence"]}});
   CHECK(hre["record"]["holder_code_type"] == "resident_id");
   CHECK(hre["record"]["commitments"]["resident_id"] == hr["outputs"]["resident_id_commitment"]);
+  CHECK(hr["outputs"]["resident_id_commitment"] ==
+        ToHex(FieldCommitment("resident_id", rid,
+                              *FromHex(hr_secrets["resident_id"]["salt"].get<std::string>()))));
   CHECK(h.Query("case", {{"case_id", id}}).dump().find(rid) == std::string::npos);
   // Social now has the ID number from police.
   json boxes = h.Query("sealed", {{"case_id", id}, {"org", "social"}});
@@ -101,6 +125,8 @@ TEST_CASE("newborn flow runs to completion from the example files", "[flow][newb
       OpenSealed(h.net().encryption_keys.at("social"), boxes[0]["ciphertext"].get<std::string>());
   REQUIRE(handed.ok());
   CHECK((*handed)["resident_id"]["value"] == rid);
+  // Social's client re-checks what police sealed against the new commitment.
+  CHECK(CheckSealedData(h.Query("case", {{"case_id", id}}), *handed).ok());
   // The next free number for a second girl born the same day is 004.
   json next = h.Query("next_resident_id",
                       {{"address_code", "370102"}, {"birth_date", "2026-11-24"}, {"sex", "F"}});
@@ -113,42 +139,65 @@ TEST_CASE("newborn flow runs to completion from the example files", "[flow][newb
   CHECK(card["record"]["valid_until"] == "2036-11-22");
   CHECK(h.Query("licences", {{"holder_key", ExampleJson("newborn-application.json")["holder_key"]}})
             .size() == 4);
+  // No personal value in clear in any transaction (what the blocks keep).
+  std::vector<std::string> needles = PrivateValues();
+  CHECK(needles.size() == 8);
+  needles.push_back(rid);
+  CHECK(h.FoundInTxs(needles).empty());
+  CHECK(h.FoundInTxs({"Q370102001"}).size() == 1);  // the scan sees public data
 }
 
 TEST_CASE("newborn flow rejections change nothing", "[flow][newborn]") {
   Harness h;
   Clerks c = EnrolAll(h);
-  auto prepared =
-      PrepareOpenCase(h.net().genesis, ReadExample("newborn-application.json"), h.RandomSource());
+  auto prepared = PrepareOpenCase(h.net().genesis, ReadExample("newborn-application.json"),
+                                  h.RandomSource(), h.now());
   REQUIRE(prepared.ok());
   json good = prepared->args;
 
-  SECTION("impossible and future dates, bad IDs, missing fields") {
-    json a = good;
-    a["private"]["birth_time"]["value"] = "2026-02-30T08:30";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
-           "not a real calendar date");
-    a["private"]["birth_time"]["value"] = "2026-11-27T08:30";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "in the future");
-    a["private"]["birth_time"]["value"] = "2026-11-24T25:30";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "not a real time");
-    a = good;
-    a["private"]["mother_id"]["value"] = "370102199203150021";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "private.mother_id");
-    a = good;
-    a["private"]["sex"]["value"] = "X";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "private.sex");
-    a = good;
-    a["private"]["weight_g"]["value"] = "90000";
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument, "weight_g");
-    a = good;
+  SECTION("impossible and future dates, bad IDs, missing fields: the client refuses them") {
+    json app = ExampleJson("newborn-application.json");
+    auto expect_client_error = [&](const json& a, const std::string& needle) {
+      auto r = PrepareOpenCase(h.net().genesis, a.dump(), h.RandomSource(), h.now());
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kInvalidArgument);
+      CHECK_THAT(r.status().message(), Catch::Contains(needle));
+    };
+    json a = app;
+    a["private"]["birth_time"] = "2026-02-30T08:30";
+    expect_client_error(a, "not a real calendar date");
+    a["private"]["birth_time"] = "2026-11-27T08:30";
+    expect_client_error(a, "in the future");
+    a["private"]["birth_time"] = "2026-11-24T25:30";
+    expect_client_error(a, "not a real time");
+    a["private"]["birth_time"] = "2025-11-24T08:30";
+    expect_client_error(a, "more than a year ago");
+    a = app;
+    a["private"]["mother_id"] = "370102199203150021";
+    expect_client_error(a, "private.mother_id");
+    a = app;
+    a["private"]["sex"] = "X";
+    expect_client_error(a, "private.sex");
+    a = app;
+    a["private"]["weight_g"] = "90000";
+    expect_client_error(a, "weight_g");
+    a = app;
+    a["private"]["household_address_code"] = "912345";
+    expect_client_error(a, "household_address_code");
+    a = app;
     a["private"].erase("father_name");
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
-           "father_name: missing");
-    a = good;
+    expect_client_error(a, "father_name: missing");
+    a = app;
     a["private"]["nickname"] = a["private"]["child_name"];
-    h.Fail(c.window, "workflow", "open_case", a, StatusCode::kInvalidArgument,
-           "not a private field");
+    expect_client_error(a, "not a private field");
+    // The chaincode refuses commitments it cannot use.
+    json b = good;
+    b["commitments"]["birth_time"] = "2026-11-24T08:30";
+    h.Fail(c.window, "workflow", "open_case", b, StatusCode::kInvalidArgument,
+           "commitments.birth_time");
+    b = good;
+    b["public"]["guardian"] = "aunt";
+    h.Fail(c.window, "workflow", "open_case", b, StatusCode::kInvalidArgument, "guardian");
   }
   SECTION("wrong org, duplicate case, bad certificate number") {
     h.Fail(c.police, "workflow", "open_case", good, StatusCode::kPermissionDenied, "no window");
@@ -164,26 +213,53 @@ TEST_CASE("newborn flow rejections change nothing", "[flow][newborn]") {
     h.Fail(c.police, "workflow", "complete", StepArgs(id, "household_registration"),
            StatusCode::kFailedPrecondition, "step out of order");
   }
-  SECTION("household registration checks the ID number against birth date and sex") {
+  SECTION("household registration: the police client checks the ID number") {
     std::string id = h.Ok(c.window, "workflow", "open_case", good)["case_id"];
     h.Ok(c.hospital, "workflow", "complete", StepArgs(id, "birth_certificate"));
-    json args = HouseholdArgs(h, id);
+    json box = h.Query("sealed", {{"case_id", id}, {"org", "police"}});
+    auto police =
+        OpenSealed(h.net().encryption_keys.at("police"), box[0]["ciphertext"].get<std::string>());
+    REQUIRE(police.ok());
+    auto client_error = [&](const std::string& rid, const std::string& needle) {
+      auto r = PrepareHouseholdRegistration(h.net().genesis, id + "/household_registration",
+                                            *police, rid, h.RandomSource(), h.now());
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kInvalidArgument);
+      CHECK_THAT(r.status().message(), Catch::Contains(needle));
+    };
+    client_error("370102202611240027", "wrong check character");
+    client_error(*MakeResidentId("370102", {2026, 11, 24}, 'M', 0), "sex");
+    client_error(*MakeResidentId("370102", {2026, 11, 23}, 'F', 0), "birth date");
+    client_error(*MakeResidentId("370103", {2026, 11, 24}, 'F', 0), "address code");
+    client_error(*MakeResidentId("370102", {2026, 11, 28}, 'F', 0), "outputs.resident_id");
+    // A box that does not match the case's commitments is refused on opening.
+    json tampered = *police;
+    tampered["sex"]["value"] = "M";
+    Status st = CheckSealedData(h.Query("case", {{"case_id", id}}), tampered);
+    CHECK(st.code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(st.message(), Catch::Contains("'sex' does not match the commitment"));
+    tampered = *police;
+    tampered["nickname"] = tampered["sex"];
+    CHECK_THAT(CheckSealedData(h.Query("case", {{"case_id", id}}), tampered).message(),
+               Catch::Contains("has no commitment"));
+
+    auto [args, secrets] = HouseholdArgs(h, id);
     json a = args;
-    a["outputs"]["resident_id"]["value"] = "370102202611240027";
+    a["outputs"]["resident_id"] = "370102202611240028";
     h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument,
-           "wrong check character");
+           "must not go on the ledger in clear");
     a = args;
-    a["outputs"]["resident_id"]["value"] = *MakeResidentId("370102", {2026, 11, 24}, 'M', 0);
-    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "sex");
+    a["disclose"] = {{"sex", "F"}};
+    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument,
+           "disclose: personal values must not go on the ledger");
     a = args;
-    a["outputs"]["resident_id"]["value"] = *MakeResidentId("370102", {2026, 11, 23}, 'F', 0);
-    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "birth date");
+    a["outputs"]["resident_id_commitment"] = "abc";
+    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument,
+           "outputs.resident_id_commitment");
     a = args;
-    a["outputs"]["resident_id"]["value"] = *MakeResidentId("370103", {2026, 11, 24}, 'F', 0);
-    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "address code");
-    a = args;
-    a["disclose"]["sex"]["value"] = "M";
-    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "do not match");
+    a["outputs"].erase("resident_id_tag");
+    h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument,
+           "outputs.resident_id_tag: missing");
     a = args;
     a["sealed"]["social"]["fields"] = {"resident_id", "child_name"};
     h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "minimal data set");
@@ -191,6 +267,31 @@ TEST_CASE("newborn flow rejections change nothing", "[flow][newborn]") {
     a.erase("sealed");
     h.Fail(c.police, "workflow", "complete", a, StatusCode::kInvalidArgument, "sealed: missing");
     h.Ok(c.police, "workflow", "complete", args);
+    // The same number cannot be assigned twice (its tag is marked as taken).
+    std::string id2 = h.Ok(c.window, "workflow", "open_case",
+                           PrepareOpenCase(
+                               h.net().genesis,
+                               [] {
+                                 json a2 = ExampleJson("newborn-application.json");
+                                 a2["private"]["child_name"] = "Wang Xiaoxue";
+                                 return a2.dump();
+                               }(),
+                               h.RandomSource(), h.now())
+                               ->args)["case_id"];
+    h.Ok(c.hospital, "workflow", "complete", [&] {
+      json b = StepArgs(id2, "birth_certificate");
+      b["outputs"]["certificate_number"] = "Q370102002";
+      return b;
+    }());
+    json box2 = h.Query("sealed", {{"case_id", id2}, {"org", "police"}});
+    auto police2 =
+        OpenSealed(h.net().encryption_keys.at("police"), box2[0]["ciphertext"].get<std::string>());
+    auto dup =
+        PrepareHouseholdRegistration(h.net().genesis, id2 + "/household_registration", *police2,
+                                     secrets["resident_id"]["value"], h.RandomSource(), h.now());
+    REQUIRE(dup.ok());
+    h.Fail(c.police, "workflow", "complete", dup->args, StatusCode::kAlreadyExists,
+           "already assigned");
   }
   SECTION("use of a revoked birth certificate") {
     std::string id = h.Ok(c.window, "workflow", "open_case", good)["case_id"];
@@ -202,8 +303,8 @@ TEST_CASE("newborn flow rejections change nothing", "[flow][newborn]") {
            StatusCode::kPermissionDenied, "needs a clerk of 'health'");
     h.Ok(h.admin("health"), "licence", "revoke",
          {{"identifier", bmc}, {"reason", "issued in error"}});
-    h.Fail(c.police, "workflow", "complete", HouseholdArgs(h, id), StatusCode::kFailedPrecondition,
-           "revoked");
+    h.Fail(c.police, "workflow", "complete", HouseholdArgs(h, id).first,
+           StatusCode::kFailedPrecondition, "revoked");
     h.Fail(c.hospital, "workflow", "complete", StepArgs(id, "vaccination"),
            StatusCode::kFailedPrecondition, "revoked");
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chaincode/client.h"
 #include "chaincode/engine.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
@@ -56,10 +57,19 @@ class TestLedger {
     tx.network_id = net_.genesis.network_id;
     tx.chaincode = chaincode;
     tx.method = method;
-    tx.args = ToBytes(args.dump());
+    tx.args = ToBytes(ClientSide(chaincode, method, args).dump());
     tx.nonce = ++nonce_;
     tx.SignWith(key);
     return tx;
+  }
+
+  // What a client does before signing licence.issue: clear {"value","salt"}
+  // fields become commitments (chaincode/client.h); other args pass as given.
+  json ClientSide(const std::string& chaincode, const std::string& method, const json& args) {
+    if (chaincode != "licence" || method != "issue" || !args.is_object()) return args;
+    auto p = chaincode::PrepareIssueLicence(
+        args, [](size_t n) { return Bytes(n, 0x42); }, time_ms_);
+    return p.ok() ? p->args : args;
   }
 
   // Executes `txs` as the next block (rejected txs stay in the block, as in
