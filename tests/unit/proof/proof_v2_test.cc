@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 
+#include "core/encoding.h"
 #include "fixture.h"
 #include "proof/record_codec.h"
 
@@ -366,4 +367,39 @@ TEST_CASE("proof v2: verification rate, cold and with a warm certificate cache",
       "{\"proof_verify_rate\": {\"v1_cold\": %.0f, \"v2_cold\": %.0f, \"v2_warm_cache\": %.0f, "
       "\"v1_presentation_bytes\": %zu, \"v2_presentation_bytes\": %zu}}\n",
       r1, r2, r2w, enc1.size(), enc2.size());
+}
+
+TEST_CASE("proof v2: raw record form only for records without a compact form", "[proof][v2]") {
+  Fixture fx;
+  Bundle good = V2(fx.ledger.Export(fx.bl));
+  const size_t magic = 4 + kBundleMagicV2.size();
+  Bytes g = good.Encode();
+  REQUIRE(g[magic] == 1);  // compact
+  // A record with a floating-point value has no compact form: it travels raw,
+  // round-trips, and (not being the committed record) fails STATUS_MISMATCH.
+  Bundle fl = good;
+  json rec = json::parse(ToString(good.record));
+  rec["public_fields"]["ratio"] = 0.5;
+  fl.record = ToBytes(rec.dump());
+  Bytes f = fl.Encode();
+  CHECK(f[magic] == 0);
+  auto back = Bundle::Decode(f);
+  REQUIRE(back.ok());
+  CHECK(back->record == fl.record);
+  CHECK(back->Encode() == f);
+  Verifier verifier(fx.ledger.genesis());
+  Expect(verifier.VerifyBundleEncoded(f, fx.Opts()), Outcome::kInvalid, Reason::kStatusMismatch);
+  // The raw form of a record that has a compact form is not canonical.
+  auto compact = CompactRecord(good.record);
+  REQUIRE(compact.ok());
+  Writer w;
+  w.Str(kBundleMagicV2).U8(0).Var(good.record);
+  Bytes raw = w.Take();
+  raw.insert(raw.end(), g.begin() + static_cast<std::ptrdiff_t>(magic + 1 + 4 + compact->size()),
+             g.end());
+  CHECK_FALSE(Bundle::Decode(raw).ok());
+  // ... while the same bytes with the compact form decode to the same bundle.
+  auto ok = Bundle::Decode(g);
+  REQUIRE(ok.ok());
+  CHECK(*ok == good);
 }
