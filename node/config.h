@@ -50,7 +50,7 @@ struct NodeConfig {
   // Optional [limits] keys.
   uint32_t max_message_bytes = 16 * 1024 * 1024;  // gRPC max message size
   uint32_t peer_queue_messages = 10000;           // bounded outbound queue per peer
-  uint32_t mempool_max = 100000;                  // pending txs before UNAVAILABLE
+  uint32_t mempool_max = 20000;                   // pending txs before UNAVAILABLE
   uint32_t verify_threads = 1;                    // tx signature worker pool
   uint32_t verified_cache_max = 65536;            // verified tx signatures remembered
   uint32_t db_cache_mib = 32;                     // RocksDB block cache

@@ -100,7 +100,7 @@ std::string StateNodeKey(ByteView node_key);
 // Record() only after the nodes are durable. Thread-safe.
 class CachingStateNodeReader final : public state::StateMapNodeReader {
  public:
-  explicit CachingStateNodeReader(storage::KvStore* kv, size_t max_entries = 400000)
+  explicit CachingStateNodeReader(storage::KvStore* kv, size_t max_entries = 200000)
       : store_(kv), max_entries_(max_entries) {}
   Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                              uint64_t max_version) const override;
