@@ -2,6 +2,7 @@
 // The load generator lives in cmd_load.cc.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -113,7 +114,13 @@ struct BlockOptions {
   bool raw = false;
 };
 
-int RunBlockShow(const GlobalOptions& g, const BlockOptions& o) {
+// One unary ClientApi call to the first target (--node, else --org/--net),
+// with the --timeout deadline. Returns the exit code of a failure (already
+// reported on stderr), or nullopt when `*resp` holds the answer.
+template <typename Req, typename Resp>
+std::optional<int> CallFirstNode(const GlobalOptions& g, const Req& req, Resp* resp,
+                                 grpc::Status (pb::ClientApi::Stub::*method)(grpc::ClientContext*,
+                                                                             const Req&, Resp*)) {
   auto targets = ResolveTargets(g, false);
   if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
   const auto& t = targets->front();
@@ -122,11 +129,16 @@ int RunBlockShow(const GlobalOptions& g, const BlockOptions& o) {
   auto stub = pb::ClientApi::NewStub(*channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(g.timeout_s));
+  grpc::Status s = ((*stub).*method)(&ctx, req, resp);
+  if (!s.ok()) return Fail(ExitCodeFor(s), DescribeRpcError(t, s));
+  return std::nullopt;
+}
+
+int RunBlockShow(const GlobalOptions& g, const BlockOptions& o) {
   pb::GetBlockRequest req;
   req.set_height(o.height);
   pb::BlockInfo b;
-  grpc::Status s = stub->GetBlock(&ctx, req, &b);
-  if (!s.ok()) return Fail(ExitCodeFor(s), DescribeRpcError(t, s));
+  if (auto code = CallFirstNode(g, req, &b, &pb::ClientApi::Stub::GetBlock)) return *code;
   if (g.json) {
     Json j;
     j["height"] = b.height();
@@ -186,19 +198,10 @@ struct TxShowOptions {
 };
 
 int RunTxShow(const GlobalOptions& g, const TxShowOptions& o) {
-  auto targets = ResolveTargets(g, false);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
-  const auto& t = targets->front();
-  auto channel = OpenChannel(t);
-  if (!channel.ok()) return FailStatus(kExitUsage, channel.status());
-  auto stub = pb::ClientApi::NewStub(*channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(DeadlineIn(g.timeout_s));
   pb::GetTransactionRequest req;
   req.set_tx_id_hex(o.id);
   pb::TransactionInfo info;
-  grpc::Status s = stub->GetTransaction(&ctx, req, &info);
-  if (!s.ok()) return Fail(ExitCodeFor(s), DescribeRpcError(t, s));
+  if (auto code = CallFirstNode(g, req, &info, &pb::ClientApi::Stub::GetTransaction)) return *code;
   Json j = TxToJson(info);
   if (g.json) {
     std::cout << j.dump(2) << "\n";
