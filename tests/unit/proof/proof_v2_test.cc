@@ -16,7 +16,7 @@ using namespace licenced;
 using namespace licenced::proof;
 using namespace licenced::proof::testing;
 
-TEST_CASE("proof v2: export, present and verify is VALID; v1 still is", "[proof][v2]") {
+TEST_CASE("proof v2: export, present and verify is VALID, and v1 still is", "[proof][v2]") {
   Fixture fx;
   Bundle v1 = fx.ledger.Export(fx.bl);
   Bundle b = V2(v1);
@@ -255,7 +255,7 @@ TEST_CASE("proof v2: every reason code a v2 bundle can give", "[proof][v2]") {
   Expect(verifier.Verify(fx.PresentBl(good), old), Outcome::kStatusUnknown, Reason::kStaleStatus);
 }
 
-TEST_CASE("proof v2: suspended, revoked, cancelled and expired; fresh status", "[proof][v2]") {
+TEST_CASE("proof v2: suspended, revoked, cancelled and expired, and a fresh status", "[proof][v2]") {
   Fixture fx;
   Verifier verifier(fx.ledger.genesis());
   auto present = [&](Bundle b) {
