@@ -13,6 +13,8 @@ packages=(
   catch2 libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libqrencode-dev
   openssl iproute2 python3 python3-grpcio
+  # e2e adversarial tests: generic gRPC stubs, Ed25519 signing, lossy links
+  python3-protobuf python3-cryptography nftables
 )
 
 missing=()
