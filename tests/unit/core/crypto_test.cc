@@ -98,7 +98,7 @@ TEST_CASE("crypto: SHA-256 known answers", "[crypto]") {
   CHECK(ToHex(h.Final()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-TEST_CASE("crypto: sealed box round trip; other keys and tampering rejected", "[crypto]") {
+TEST_CASE("crypto: sealed box round trip, other keys and tampering rejected", "[crypto]") {
   BoxKeyPair dept = BoxKeyPair::Generate();
   BoxKeyPair other = BoxKeyPair::Generate();
   Bytes plaintext = ToBytes("{\"name\":\"Zhang San\",\"id\":\"110101199003074578\"}");

@@ -81,7 +81,7 @@ TEST_CASE("key file: clear round trip, mode 0600, documented layout", "[keyfile]
   CHECK(ReadKeyFile(path, std::nullopt)->public_key() == other.public_key());
 }
 
-TEST_CASE("key file: encrypted round trip; wrong and missing passphrase", "[keyfile]") {
+TEST_CASE("key file: encrypted round trip, wrong and missing passphrase", "[keyfile]") {
   TempDir dir;
   KeyPair key = KeyPair::Generate();
   std::string path = dir.File("admin.key");
@@ -189,7 +189,7 @@ TEST_CASE("key file: missing and corrupt files give clear errors", "[keyfile]") 
   CHECK(ReadKeyFile(enc_path, std::string("pw")).ok());
 }
 
-TEST_CASE("public key file: hex and newline round trip; corrupt rejected", "[keyfile]") {
+TEST_CASE("public key file: hex and newline round trip, corrupt rejected", "[keyfile]") {
   TempDir dir;
   KeyPair key = KeyPair::Generate();
   std::string path = dir.File("admin.key.pub");

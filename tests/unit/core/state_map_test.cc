@@ -139,7 +139,7 @@ TEST_CASE("state map: documented hashes for empty, one and two keys", "[state_ma
   CHECK(VerifyStateProof(r2, "b", Bytes{2}, *h.map.Prove("b", 2)).ok());
 }
 
-TEST_CASE("state map: random updates match a from-scratch root; all proofs verify", "[state_map]") {
+TEST_CASE("state map: random updates match a from-scratch root, all proofs verify", "[state_map]") {
   std::mt19937_64 rng(GENERATE(1, 2, 3));
   Harness h;
   std::vector<std::string> keys;
@@ -184,7 +184,7 @@ TEST_CASE("state map: random updates match a from-scratch root; all proofs verif
   }
 }
 
-TEST_CASE("state map: later entries for the same key win; no-op updates write nothing",
+TEST_CASE("state map: later entries for the same key win, no-op updates write nothing",
           "[state_map]") {
   Harness h;
   h.Apply({{"k", Bytes{1}}, {"k", Bytes{2}}, {"j", Bytes{3}}, {"j", std::nullopt}});
