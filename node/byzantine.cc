@@ -94,6 +94,13 @@ Bytes Byzantine::SignBody(MsgType type, Bytes body) {
   return SignedMessage::Sign(type, self_, std::move(body), key_).Encode();
 }
 
+void Byzantine::Note(const char* kind, uint64_t* counter) {
+  if ((*counter)++ % 256 == 0) {
+    spdlog::warn("byzantine: {} sent ({} so far, {} forged messages in all)", kind, *counter,
+                 forged_);
+  }
+}
+
 std::vector<Effect> Byzantine::Filter(std::vector<Effect> effects) {
   std::vector<Effect> out;
   out.reserve(effects.size());
@@ -129,6 +136,7 @@ void Byzantine::Rewrite(ReplicaId to, const Bytes& message, size_t peer_index,
       if (pp.ok()) {
         pp->block.header.timestamp_ms += 1 + peer_index;
         out->push_back(SendTo{to, SignBody(MsgType::kPrePrepare, pp->Encode())});
+        Note("equivocating pre-prepare", &equivocations_);
         replaced = true;
       }
     } else if (modes_.double_vote &&
@@ -140,6 +148,7 @@ void Byzantine::Rewrite(ReplicaId to, const Bytes& message, size_t peer_index,
         seed.push_back(static_cast<uint8_t>(to));
         other.block_hash = crypto::Sha256(seed);
         Bytes conflicting = SignBody(sm->type, other.Encode());
+        Note("double vote", &double_votes_);
         if (peer_index % 2 == 1) {
           out->push_back(SendTo{to, conflicting});
           out->push_back(SendTo{to, message});
@@ -156,6 +165,7 @@ void Byzantine::Rewrite(ReplicaId to, const Bytes& message, size_t peer_index,
 }
 
 void Byzantine::AddAbsurdViews(std::vector<Effect>* out) {
+  Note("absurd view", &absurd_views_);
   consensus::ViewChangeMsg vc;
   vc.new_view = kAbsurdView + sends_;
   out->push_back(Broadcast{SignBody(MsgType::kViewChange, vc.Encode())});
@@ -173,6 +183,7 @@ void Byzantine::AddAbsurdViews(std::vector<Effect>* out) {
 }
 
 void Byzantine::AddFlood(ReplicaId to, const Bytes& message, std::vector<Effect>* out) {
+  Note("flood", &floods_);
   auto random_bytes = [this](size_t n) {
     Bytes b(n);
     for (auto& x : b) x = static_cast<uint8_t>(rng_());

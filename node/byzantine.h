@@ -77,6 +77,8 @@ class Byzantine {
   void AddAbsurdViews(std::vector<consensus::Effect>* out);
   void AddFlood(consensus::ReplicaId to, const Bytes& message, std::vector<consensus::Effect>* out);
   Bytes SignBody(consensus::MsgType type, Bytes body);
+  // Logs the first and every 256th forgery of a kind (tests check the log).
+  void Note(const char* kind, uint64_t* counter);
 
   ByzantineModes modes_;
   consensus::ReplicaId self_;
@@ -85,6 +87,10 @@ class Byzantine {
   std::mt19937_64 rng_;
   uint64_t sends_ = 0;
   uint64_t forged_ = 0;
+  uint64_t equivocations_ = 0;
+  uint64_t double_votes_ = 0;
+  uint64_t absurd_views_ = 0;
+  uint64_t floods_ = 0;
 };
 
 }  // namespace licenced::node
