@@ -91,7 +91,7 @@ TEST_CASE("requests are broadcast in batches, one signature per batch", "[consen
   for (uint32_t i = 0; i < 4; ++i) CHECK(c.N(i).committed.size() == 250);
 }
 
-TEST_CASE("an oversize request batch is rejected on receipt; a single Request still works",
+TEST_CASE("an oversize request batch is rejected on receipt, a single Request still works",
           "[consensus][batch]") {
   Cluster c(4);
   c.filter = [](const testing::Msg&) { return false; };
