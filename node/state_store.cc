@@ -143,11 +143,15 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView posi
                                                                    uint64_t max_version) const {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = newest_.find(std::string(position.begin(), position.end()));
-    // The cached node is the newest ever written at this position, so it is
-    // the answer whenever it is not newer than max_version.
-    if (it != newest_.end() && it->second.first <= max_version) {
-      return std::optional<Bytes>(it->second.second);
+    std::string key(position.begin(), position.end());
+    // The cached node is the newest ever written at this position (current
+    // generation first: it is newer than the previous one), so it is the
+    // answer whenever it is not newer than max_version.
+    for (const auto* gen : {&current_, &previous_}) {
+      auto it = gen->find(key);
+      if (it == gen->end()) continue;
+      if (it->second.first <= max_version) return std::optional<Bytes>(it->second.second);
+      break;  // newer than asked: the store has the older version
     }
   }
   return store_.GetLatestNode(position, max_version);
@@ -155,12 +159,19 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView posi
 
 void CachingStateNodeReader::Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (newest_.size() + node_writes.size() > max_entries_) newest_.clear();
+  // Two generations: when the current one is full it becomes the previous
+  // one (the older previous is dropped), so the recently written half of the
+  // tree (the top levels are rewritten by every block) always stays cached.
+  if (current_.size() + node_writes.size() > max_entries_ / 2) {
+    previous_ = std::move(current_);
+    current_.clear();
+    current_.reserve(max_entries_ / 2);
+  }
   for (const auto& [key, value] : node_writes) {
     if (key.size() < 8) continue;
     uint64_t version = 0;
     for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
-    newest_[std::string(key.begin(), key.end() - 8)] = {version, value};
+    current_[std::string(key.begin(), key.end() - 8)] = {version, value};
   }
 }
 

@@ -95,7 +95,8 @@ class KvStateNodeReader final : public state::StateMapNodeReader {
 std::string StateNodeKey(ByteView node_key);
 
 // Keeps the newest node of each position written by this process in memory
-// (bounded), in front of KvStateNodeReader: the state map's Update reads the
+// (bounded: two generations of max_entries/2, the older dropped when the
+// newer fills up), in front of KvStateNodeReader: the state map's Update reads the
 // newest tree, which otherwise costs one RocksDB SeekForPrev per node.
 // Record() only after the nodes are durable. Thread-safe.
 class CachingStateNodeReader final : public state::StateMapNodeReader {
@@ -111,7 +112,9 @@ class CachingStateNodeReader final : public state::StateMapNodeReader {
   KvStateNodeReader store_;
   size_t max_entries_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> newest_;  // guarded by mu_
+  // position -> (version, node); current_ holds the newer writes.
+  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> current_;   // guarded by mu_
+  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> previous_;  // guarded by mu_
 };
 
 // Reads the record of a tx id, nullopt if unknown.

@@ -257,3 +257,41 @@ TEST_CASE("null mode: the same block loop without chaincode or state", "[node][e
   REQUIRE(root.ok());
   CHECK(*root == node::EmptyStateRoot());
 }
+
+TEST_CASE("the state-node cache answers the newest node not newer than asked, across generations",
+          "[node][executor]") {
+  storage::MemKvStore kv;
+  node::CachingStateNodeReader reader(&kv, /*max_entries=*/4);  // generations of 2
+  auto key = [](uint8_t pos, uint64_t version) {
+    Bytes k = {pos, pos};
+    for (int i = 7; i >= 0; --i) k.push_back(static_cast<uint8_t>(version >> (8 * i)));
+    return k;
+  };
+  auto value = [](uint8_t pos, uint64_t version) {
+    return Bytes{pos, static_cast<uint8_t>(version)};
+  };
+  // Every node is durable in the store too, as the executor guarantees.
+  auto write = [&](uint8_t pos, uint64_t version) {
+    Bytes k = key(pos, version);
+    REQUIRE(kv.Put(Column::kState, node::StateNodeKey(k), value(pos, version), false).ok());
+    reader.Record({{k, value(pos, version)}});
+  };
+  auto get = [&](uint8_t pos, uint64_t max_version) -> std::optional<Bytes> {
+    Bytes p = {pos, pos};
+    auto r = reader.GetLatestNode(p, max_version);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  write(1, 1);
+  write(2, 1);
+  write(1, 2);  // rotates: {1@1, 2@1} become the previous generation
+  write(3, 3);
+  write(4, 4);  // rotates again: {1@1, 2@1} dropped, previous = {1@2, 3@3}
+  CHECK(get(1, 9) == value(1, 2));
+  CHECK(get(1, 1) == value(1, 1));  // older than the cached one: from the store
+  CHECK(get(2, 9) == value(2, 1));  // dropped from the cache: from the store
+  CHECK(get(3, 9) == value(3, 3));
+  CHECK(get(3, 2) == std::nullopt);  // nothing at or below version 2
+  CHECK(get(4, 4) == value(4, 4));
+  CHECK(get(5, 9) == std::nullopt);
+}
