@@ -75,7 +75,7 @@ void Executor::RunTx(const Transaction& tx, const chaincode::TxContext& ctx,
 }
 
 Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
-                                             const consensus::CommitCertificate& cert) {
+                                             const consensus::CommitCertificate& cert, bool sync) {
   const uint64_t height = block.header.height;
   if (height != store_->head_height() + 1) {
     return Status::FailedPrecondition("block " + std::to_string(height) + " is not next: head is " +
@@ -164,8 +164,9 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   rec.block = block.Encode();
   rec.cert = cert.Encode();
   rec.extra = std::move(batch);
+  rec.sync = sync;
   LIC_RETURN_IF_ERROR(store_->Commit(rec));
-  node_reader_.Record(node_writes);  // only once durable
+  node_reader_.Record(node_writes);  // only once written
   return out;
 }
 

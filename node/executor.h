@@ -80,8 +80,9 @@ class Executor {
   // REQUIRES: block.header.height == store->head_height() + 1, block and
   // cert already checked by consensus. `block_bytes`/`cert_bytes` are the
   // canonical encodings stored as is.
+  // sync=false: the commit is not synced (BlockStore::CommitRecord::sync).
   Result<ExecutedBlock> ExecuteBlock(const consensus::Block& block,
-                                     const consensus::CommitCertificate& cert);
+                                     const consensus::CommitCertificate& cert, bool sync = true);
 
   const chaincode::Engine& engine() const { return engine_; }
   // The authenticated state map over the store (proofs at any height).

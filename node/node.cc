@@ -369,6 +369,7 @@ void Node::RunEffects(std::vector<Effect> effects) {
     } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
       // Executed on the execution thread, in delivery order; OnExecuted comes
       // back to the strand. The strand keeps handling messages meanwhile.
+      exec_backlog_.fetch_add(1);
       asio::post(exec_ioc_, [this, d = std::move(*d)] { ExecuteDelivered(d); });
     } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
       StartFetch(*f);
@@ -393,8 +394,14 @@ void Node::ArmTimer(consensus::TimerId id, consensus::TimeMs deadline) {
 }
 
 void Node::ExecuteDelivered(const consensus::Deliver& d) {
+  // More blocks queued behind this one (state transfer delivers runs of up
+  // to 64): commit this one unsynced; the last of the run (and every
+  // checkpoint height) is synced, which makes the run durable as a prefix.
+  const bool more_queued = exec_backlog_.fetch_sub(1) > 1;
   if (fatal_.load()) return;
   const uint64_t height = d.block.header.height;
+  const uint64_t ckpt = std::max<uint64_t>(genesis_.consensus.checkpoint_interval, 1);
+  const bool sync = !more_queued || height % ckpt == 0;
   auto report = [this, height](Hash block_hash, Hash root) {
     OnStrand([this, height, block_hash, root] {
       RunEffects(replica_->OnExecuted(height, block_hash, root, NowMs()));
@@ -407,7 +414,7 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
     return;
   }
   auto t0 = std::chrono::steady_clock::now();
-  auto executed = executor_->ExecuteBlock(d.block, d.cert);
+  auto executed = executor_->ExecuteBlock(d.block, d.cert, sync);
   if (!executed.ok()) {
     spdlog::critical("executing block {} failed: {}; stopping the node", height,
                      executed.status().ToString());

@@ -163,6 +163,7 @@ class Node {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       exec_work_;
   std::thread exec_thread_;
+  std::atomic<uint64_t> exec_backlog_{0};  // blocks posted to exec_ioc_, not yet started
 
   // Strand-only state.
   std::unique_ptr<consensus::Replica> replica_;

@@ -114,7 +114,7 @@ Status BlockStore::Commit(const CommitRecord& record) {
             Bytes(height_key.begin(), height_key.end()));
   batch.Append(record.extra);
   batch.Put(Column::kMeta, std::string(kHeadKey), EncodeHead(record.height, record.block_hash));
-  LIC_RETURN_IF_ERROR(kv_->Write(batch, /*sync=*/true));
+  LIC_RETURN_IF_ERROR(kv_->Write(batch, record.sync));
   std::lock_guard<std::mutex> head_lock(head_mu_);
   head_height_ = record.height;
   head_hash_ = record.block_hash;

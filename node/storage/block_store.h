@@ -43,6 +43,10 @@ class BlockStore {
     Bytes block;       // encoded consensus::Block
     Bytes cert;        // encoded consensus::CommitCertificate
     WriteBatch extra;  // state, state-map nodes, tx indexes: same atomic write
+    // false: the write is atomic but not synced (a later synced write makes
+    // it durable too; a crash before that loses this block and the ones after
+    // it, never a block before it). For runs of blocks during catch-up.
+    bool sync = true;
   };
 
   // Key prefix in Column::kIndex and key in Column::kMeta owned by BlockStore.
@@ -58,7 +62,8 @@ class BlockStore {
   BlockStore(const BlockStore&) = delete;
   BlockStore& operator=(const BlockStore&) = delete;
 
-  // Writes the record and moves the head to it in one atomic synced write.
+  // Writes the record and moves the head to it in one atomic write, synced
+  // unless record.sync is false.
   // FailedPrecondition (and nothing written) unless record.height ==
   // head_height() + 1; InvalidArgument if `extra` touches a key BlockStore
   // owns (kBlocks, kCerts, the hash index, the head pointer). On any error

@@ -216,3 +216,42 @@ TEST_CASE("storage: ConsensusLog stores, overwrites, deletes and loads in key or
 
 }  // namespace
 }  // namespace licenced::storage
+
+namespace licenced::storage {
+namespace {
+
+TEST_CASE("storage: unsynced commits become durable as a prefix with the next synced one",
+          "[storage][block]") {
+  MemKvStore mem;
+  FaultInjectingKvStore kv(&mem);
+  {
+    auto store = OpenOk(&kv);
+    BlockStore::CommitRecord r1 = ChainRecord(1);
+    r1.sync = false;
+    REQUIRE(store->Commit(r1).ok());
+    BlockStore::CommitRecord r2 = ChainRecord(2);
+    r2.sync = false;
+    REQUIRE(store->Commit(r2).ok());
+    CHECK(store->head_height() == 2);
+    CHECK(kv.unsynced_write_count() == 2);
+  }
+  REQUIRE(kv.SimulateCrash().ok());
+  {
+    auto store = OpenOk(&kv);
+    CHECK(store->head_height() == 0);  // both lost, nothing half-written
+    BlockStore::CommitRecord r1 = ChainRecord(1);
+    r1.sync = false;
+    REQUIRE(store->Commit(r1).ok());
+    REQUIRE(store->Commit(ChainRecord(2)).ok());  // synced: makes 1 durable too
+    BlockStore::CommitRecord r3 = ChainRecord(3);
+    r3.sync = false;
+    REQUIRE(store->Commit(r3).ok());
+  }
+  REQUIRE(kv.SimulateCrash().ok());
+  auto store = OpenOk(&kv);
+  CHECK(store->head_height() == 2);
+  CHECK(CheckChain(kv, 2) == "");
+}
+
+}  // namespace
+}  // namespace licenced::storage
