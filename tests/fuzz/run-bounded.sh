@@ -13,6 +13,8 @@
 # inputs on every run: a CI failure is then a regression, not a new lottery win.
 #
 # Reproduce a finding: build/fuzz/tests/fuzz/<target> <artifact file>
+# Targets = the directories under tests/fuzz/corpus/ (12 today, fuzz_convert the
+# newest), so the run takes about 12 x FUZZ_SECONDS plus the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
