@@ -35,7 +35,7 @@ TEST_CASE("record codec: nlohmann-dumped records round-trip exactly", "[proof][c
       {"public_fields", {{"registered_capital", 1000000}, {"list", {1, -2, true, false, nullptr}}}},
       {"issued_height", 3},
       {"replaces", ""},
-      {"escapes", std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9 \xe4\xb8\xad", 26)},
+      {"escapes", std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9 \xe4\xb8\xad")},
       {"big", UINT64_MAX},
       {"min", INT64_MIN},
       {"HEX-upper", std::string(64, 'A')},
