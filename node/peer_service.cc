@@ -128,9 +128,14 @@ grpc::ServerBidiReactor<v1::PeerEnvelope, v1::PeerEnvelope>* PeerService::Connec
     if (metrics_ != nullptr) metrics_->peer_messages_rejected.fetch_add(1);
     spdlog::warn("rejected peer connection from {}: TLS identity [{}] is not another validator",
                  context->peer(), names);
+    std::string why = "TLS certificate [" + names + "] does not name a validator of this network";
+    if (from.has_value()) {  // its own certificate: misconfigured address, or a loop
+      why = "TLS certificate [" + names +
+            "] names this validator itself; a node does not connect "
+            "to itself";
+    }
     return new RejectReactor<grpc::ServerBidiReactor<v1::PeerEnvelope, v1::PeerEnvelope>>(
-        grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                     "TLS certificate [" + names + "] does not name a validator of this network"));
+        grpc::Status(grpc::StatusCode::PERMISSION_DENIED, why));
   }
   spdlog::info("peer {} connected inbound from {}", names, context->peer());
   return new ConnectReactor(this, *from, names);

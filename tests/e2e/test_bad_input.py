@@ -326,7 +326,7 @@ def peer_api(net, tmp):
     own = (open(os.path.join(net.dir, target, "tls.pem"), "rb").read(),
            open(os.path.join(net.dir, target, "tls-key.pem"), "rb").read())
     expect("PeerApi.Connect with the node's own certificate", connect(*own, [env]),
-           {SC.PERMISSION_DENIED}, "validator")
+           {SC.PERMISSION_DENIED}, "validator", "itself")
     # A real validator (police) carrying messages signed by another validator
     # (tax), garbage and random envelopes: the stream stays, every message is
     # rejected and counted.
