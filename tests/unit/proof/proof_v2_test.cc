@@ -255,7 +255,8 @@ TEST_CASE("proof v2: every reason code a v2 bundle can give", "[proof][v2]") {
   Expect(verifier.Verify(fx.PresentBl(good), old), Outcome::kStatusUnknown, Reason::kStaleStatus);
 }
 
-TEST_CASE("proof v2: suspended, revoked, cancelled and expired, and a fresh status", "[proof][v2]") {
+TEST_CASE("proof v2: suspended, revoked, cancelled and expired, and a fresh status",
+          "[proof][v2]") {
   Fixture fx;
   Verifier verifier(fx.ledger.genesis());
   auto present = [&](Bundle b) {
