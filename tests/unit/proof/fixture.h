@@ -5,8 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <random>
 #include <sstream>
+#include <string>
 
 #include "chaincode/client.h"
 #include "ledger.h"
@@ -119,6 +124,33 @@ inline Bundle V2(Bundle b) {
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   return *r;
+}
+
+// Flips every byte of `good` three ways (0x01, 0x80, a random delta) and
+// checks that no mutant verifies; prints the reasons seen as one JSON line
+// labelled `label`.
+inline void ExpectNoMutantVerifies(const Bytes& good, std::mt19937& rng, const std::string& label,
+                                   const std::function<Verdict(const Bytes&)>& verify) {
+  size_t tried = 0, valid = 0;
+  std::map<std::string, size_t> reasons;
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (uint8_t delta : {uint8_t{0x01}, uint8_t{0x80}, static_cast<uint8_t>(1 + rng() % 255)}) {
+      Bytes bad = good;
+      bad[i] ^= delta;
+      Verdict v = verify(bad);
+      ++tried;
+      ++reasons[ReasonName(v.reason)];
+      if (v.outcome == Outcome::kValid) {
+        ++valid;
+        FAIL_CHECK("byte " << i << " ^ " << int(delta) << " still verifies");
+      }
+    }
+  }
+  std::string r;
+  for (const auto& [k, n] : reasons) r += "\"" + k + "\": " + std::to_string(n) + ", ";
+  std::printf("{\"mutations\": \"%s\", \"bytes\": %zu, \"tried\": %zu, \"reasons\": {%s}}\n",
+              label.c_str(), good.size(), tried, r.substr(0, r.size() - 2).c_str());
+  CHECK(valid == 0);
 }
 
 inline void Expect(const Verdict& v, Outcome o, Reason r) {
