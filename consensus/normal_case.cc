@@ -390,6 +390,7 @@ void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, TimeMs now) 
   }
   Emit(Deliver{std::move(block), std::move(cert)});
   backoff_ = 0;  // progress: the view-change timeout starts from the base again
+  last_progress_ = now;
   RearmProgressTimer(now);
 }
 
@@ -398,6 +399,7 @@ void ReplicaCore::OnExecuted(uint64_t height, const Hash& block_hash, const Hash
   if (height != executed_height_ + 1 || height > delivered_height_) return;
   executed_height_ = height;
   executed_hash_ = block_hash;
+  last_progress_ = now;  // the primary proposes h+1 only after executing h
   executed_state_root_ = state_root;
   auto info = delivered_info_.find(height);
   if (info != delivered_info_.end()) executed_ts_ = info->second.second;
@@ -411,6 +413,7 @@ void ReplicaCore::OnExecuted(uint64_t height, const Hash& block_hash, const Hash
   }
   TryValidatePending(now);
   MaybePropose(now);
+  RearmProgressTimer(now);
 }
 
 void ReplicaCore::RearmProgressTimer(TimeMs now) {
@@ -434,7 +437,14 @@ void ReplicaCore::RearmProgressTimer(TimeMs now) {
     return;
   }
   (void)now;
-  TimeMs deadline = oldest + (config_.view_change_timeout << std::min<uint32_t>(backoff_, 16));
+  // As in PBFT, the request timer restarts when a block commits or executes:
+  // a backlog the primary is working through is progress, not a fault (timing
+  // from the oldest arrival alone made backups change view after nearly every
+  // block under overload). The oldest request's total wait stays bounded, so a
+  // primary that commits others but starves one request is still replaced.
+  const TimeMs timeout = config_.view_change_timeout << std::min<uint32_t>(backoff_, 16);
+  const TimeMs deadline = std::min(std::max(oldest, last_progress_) + timeout,
+                                   oldest + kMaxRequestWaitTimeouts * timeout);
   if (deadline != progress_deadline_) {
     progress_deadline_ = deadline;
     Emit(SetTimer{kTimerProgress, deadline});

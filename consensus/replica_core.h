@@ -29,12 +29,13 @@ inline constexpr TimerId kTimerFetch = 4;         // state-transfer retry
 inline constexpr TimerId kTimerRequestFlush = 5;  // flush buffered requests as a RequestBatch
 
 // Limits that protect against a single faulty peer.
-inline constexpr uint64_t kMaxFutureViews = 8;       // buffer messages at most this far ahead
-inline constexpr size_t kMaxBufferedPerSender = 64;  // future-view messages kept per sender
-inline constexpr uint64_t kMaxViewJump = 1u << 20;   // views beyond view+this are ignored
-inline constexpr uint64_t kMaxFetchBlocks = 64;      // blocks asked for per FetchBlocks
-inline constexpr size_t kMaxResendRequests = 64;     // requests re-forwarded per tick
-inline constexpr uint64_t kIdleStatusTicks = 8;      // idle replicas send Status every 8 ticks
+inline constexpr uint64_t kMaxFutureViews = 8;        // buffer messages at most this far ahead
+inline constexpr size_t kMaxBufferedPerSender = 64;   // future-view messages kept per sender
+inline constexpr uint64_t kMaxViewJump = 1u << 20;    // views beyond view+this are ignored
+inline constexpr uint64_t kMaxFetchBlocks = 64;       // blocks asked for per FetchBlocks
+inline constexpr size_t kMaxResendRequests = 64;      // requests re-forwarded per tick
+inline constexpr TimeMs kMaxRequestWaitTimeouts = 8;  // oldest request's wait bound, in timeouts
+inline constexpr uint64_t kIdleStatusTicks = 8;       // idle replicas send Status every 8 ticks
 
 // Persist keys (see docs/consensus.md).
 inline constexpr std::string_view kKeyView = "pbft/view";
@@ -188,7 +189,8 @@ class ReplicaCore {
   uint64_t view_ = 0;
   bool in_view_change_ = false;
   uint64_t view_changes_ = 0;
-  uint32_t backoff_ = 0;  // progress timeout = base << backoff_
+  uint32_t backoff_ = 0;      // progress timeout = base << backoff_
+  TimeMs last_progress_ = 0;  // last local delivery or execution (see RearmProgressTimer)
 
   uint64_t executed_height_ = 0;
   Hash executed_hash_{};
