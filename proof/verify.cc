@@ -297,6 +297,21 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
 
   // Status evidence: header after issuance, certified, proving the status
   // value whose record_hash is this record's hash.
+  // An org admin key may only issue for its own org; any other signer is a
+  // clerk (its role was checked by the chaincode).
+  auto check_issuer_kind = [&](const crypto::PublicKey& issuer) -> std::optional<Verdict> {
+    if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(issuer)) {
+      if (admin_org->id != org->id) {
+        return Fail(
+            v, Reason::kIssuerNotEntitled,
+            "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
+      }
+      v.issuer_kind = "org_admin";
+    } else {
+      v.issuer_kind = "clerk";
+    }
+    return std::nullopt;
+  };
   auto check_evidence = [&](const StatusEvidence& s, const char* which,
                             chaincode::LicenceStatusValue* out) -> std::optional<Verdict> {
     if (s.header.height <= rec.issued_height) {
@@ -340,16 +355,7 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     if (!tx->VerifySignature()) {
       return Fail(v, Reason::kBadIssuerSignature, "the issuing clerk's signature does not verify");
     }
-    if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(tx->submitter)) {
-      if (admin_org->id != org->id) {
-        return Fail(
-            v, Reason::kIssuerNotEntitled,
-            "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
-      }
-      v.issuer_kind = "org_admin";
-    } else {
-      v.issuer_kind = "clerk";
-    }
+    if (auto bad = check_issuer_kind(tx->submitter)) return *bad;
 
     // 4. Inclusion in the issuance block.
     if (t.header.height != rec.issued_height) {
@@ -377,16 +383,7 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     }
     crypto::PublicKey issuer_key;
     std::copy(by->begin(), by->end(), issuer_key.begin());
-    if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(issuer_key)) {
-      if (admin_org->id != org->id) {
-        return Fail(
-            v, Reason::kIssuerNotEntitled,
-            "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
-      }
-      v.issuer_kind = "org_admin";
-    } else {
-      v.issuer_kind = "clerk";
-    }
+    if (auto bad = check_issuer_kind(issuer_key)) return *bad;
     if (!b.status) {
       return Fail(v, Reason::kBadEncoding,
                   "a v2 bundle needs its status evidence (it authenticates the record)");
