@@ -1,7 +1,9 @@
 // licencectl load: pre-signs N transactions and submits them across nodes
 // with wait_for_commit from C worker threads, optionally at a fixed rate.
 // A submission to a node that is down or times out moves on to the next node
-// (same signed bytes, so it can be committed at most once); ALREADY_EXISTS or
+// (same signed bytes, so it can be committed at most once); RESOURCE_EXHAUSTED
+// (node busy) is retried after a back-off and counted in rejected_busy, not
+// as a failure; ALREADY_EXISTS or
 // a timed-out wait turns into polling GetTransaction. Prints figures; it never
 // fails for being slow.
 #include <algorithm>
@@ -66,6 +68,7 @@ struct TxResult {
   Outcome outcome = Outcome::kFailed;
   double latency_ms = 0;
   std::string error;
+  size_t busy = 0;  // RESOURCE_EXHAUSTED answers (back-pressure), each retried
 };
 
 // Polls every node round-robin for the tx until it is committed or `deadline`.
@@ -101,6 +104,7 @@ TxResult SubmitOne(std::vector<Node>& nodes, size_t first, const Bytes& encoded,
     return r;
   };
   size_t k = first;
+  size_t busy = 0;
   std::string last_error = "deadline passed before any node accepted it";
   while (Clock::now() < deadline) {
     Node& n = nodes[k % nodes.size()];
@@ -116,23 +120,41 @@ TxResult SubmitOne(std::vector<Node>& nodes, size_t first, const Bytes& encoded,
     pb::SubmitResponse resp;
     grpc::Status s = n.stub->SubmitTransaction(&ctx, req, &resp);
     if (s.ok()) {
-      if (resp.committed()) return done(nullptr, &resp);
-      auto info = PollCommitted(nodes, k, id, deadline);
-      if (info) return done(&*info, nullptr);
-      last_error = "not committed before the per-transaction timeout";
-      break;
+      TxResult r;
+      if (resp.committed()) {
+        r = done(nullptr, &resp);
+      } else if (auto info = PollCommitted(nodes, k, id, deadline)) {
+        r = done(&*info, nullptr);
+      } else {
+        last_error = "not committed before the per-transaction timeout";
+        break;
+      }
+      r.busy = busy;
+      return r;
     }
     if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
       // An earlier attempt (through a node that then failed) got it in.
       auto info = PollCommitted(nodes, k, id, deadline);
-      if (info) return done(&*info, nullptr);
+      if (info) {
+        TxResult r = done(&*info, nullptr);
+        r.busy = busy;
+        return r;
+      }
       last_error = "accepted earlier but not committed before the per-transaction timeout";
       break;
     }
     last_error = DescribeRpcError(n.target, s);
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      // Back-pressure: the node's backlog is full. Retry after a back-off
+      // (50 ms doubling to 800 ms), on the next node.
+      const int shift = static_cast<int>(std::min<size_t>(busy, 4));
+      ++busy;
+      ++k;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 << shift));
+      continue;
+    }
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-        s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
         s.error_code() == grpc::StatusCode::CANCELLED ||
         s.error_code() == grpc::StatusCode::UNKNOWN) {
       ++k;  // try the next node after a short back-off
@@ -143,6 +165,7 @@ TxResult SubmitOne(std::vector<Node>& nodes, size_t first, const Bytes& encoded,
   }
   TxResult r;
   r.error = last_error;
+  r.busy = busy;
   return r;
 }
 
@@ -222,12 +245,13 @@ int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
   for (auto& t : threads) t.join();
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
 
-  size_t ok = 0, rejected = 0, failed = 0;
+  size_t ok = 0, rejected = 0, failed = 0, busy = 0;
   std::vector<double> lat;
   Json errors = Json::array();
   std::string committed_ids;
   for (size_t i = 0; i < o.count; ++i) {
     const auto& r = results[i];
+    busy += r.busy;
     if (r.outcome == Outcome::kFailed) {
       ++failed;
     } else {
@@ -254,6 +278,7 @@ int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
   j["committed_ok"] = ok;
   j["committed_rejected"] = rejected;
   j["failed"] = failed;
+  j["rejected_busy"] = busy;
   j["elapsed_s"] = elapsed_s;
   j["committed_tx_per_s"] = elapsed_s > 0 ? static_cast<double>(ok + rejected) / elapsed_s : 0;
   j["latency_ms"] = {{"p50", Percentile(lat, 50)},

@@ -38,6 +38,12 @@ void FillSubmit(const SubmitOutcome& o, v1::SubmitResponse* resp) {
   resp->set_result_json(o.record.result_json);
 }
 
+// Admission refusals (Node::Admit) are RESOURCE_EXHAUSTED on the wire: the
+// client should back off and retry the same bytes.
+grpc::Status BusyToGrpc(const Status& s) {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, s.message());
+}
+
 // Streams events: replays stored ones from from_height, then live ones.
 class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
@@ -134,6 +140,7 @@ grpc::ServerUnaryReactor* ClientService::SubmitTransaction(grpc::CallbackServerC
                                                            v1::SubmitResponse* resp) {
   auto tx = TransactionFromProto(*req);
   if (!tx.ok()) return Done(ctx, tx.status());
+  if (Status admit = node_->Admit(); !admit.ok()) return Done(ctx, BusyToGrpc(admit));
   auto* reactor = ctx->DefaultReactor();
   Bytes encoded(req->transaction().begin(), req->transaction().end());
   node_->Submit(std::move(*tx), std::move(encoded), req->wait_for_commit(), req->timeout_ms(),

@@ -113,8 +113,8 @@ Status CheckKnownKeys(const toml::table& root) {
                                                    "watermark_window",    "max_clock_skew_ms"};
   static const std::set<std::string> kBench = {"null_mode"};
   static const std::set<std::string> kLimits = {
-      "max_message_bytes",  "peer_queue_messages", "mempool_max",        "verify_threads",
-      "verified_cache_max", "db_cache_mib",        "db_write_buffer_mib"};
+      "max_message_bytes",  "peer_queue_messages", "mempool_max",         "verify_threads",
+      "verified_cache_max", "db_cache_mib",        "db_write_buffer_mib", "admission_max_pending"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (!kTop.count(key)) return Status::InvalidArgument("config field '" + key + "' is unknown");
@@ -244,6 +244,9 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
       r.Uint("limits.peer_queue_messages", false, c.peer_queue_messages, 16, 10000000));
   c.mempool_max =
       static_cast<uint32_t>(r.Uint("limits.mempool_max", false, c.mempool_max, 1, 100000000));
+  // Default: three blocks' worth (at most 3 x 100000, fits).
+  c.admission_max_pending = static_cast<uint32_t>(
+      r.Uint("limits.admission_max_pending", false, uint64_t{3} * c.max_batch_txs, 1, 100000000));
   c.verify_threads =
       static_cast<uint32_t>(r.Uint("limits.verify_threads", false, c.verify_threads, 1, 64));
   c.verified_cache_max = static_cast<uint32_t>(

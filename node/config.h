@@ -50,11 +50,15 @@ struct NodeConfig {
   // Optional [limits] keys.
   uint32_t max_message_bytes = 16 * 1024 * 1024;  // gRPC max message size
   uint32_t peer_queue_messages = 10000;           // bounded outbound queue per peer
-  uint32_t mempool_max = 20000;                   // pending txs before UNAVAILABLE
-  uint32_t verify_threads = 1;                    // tx signature worker pool
-  uint32_t verified_cache_max = 65536;            // verified tx signatures remembered
-  uint32_t db_cache_mib = 32;                     // RocksDB block cache
-  uint32_t db_write_buffer_mib = 32;              // RocksDB memtables, all together
+  uint32_t mempool_max = 20000;                   // pending txs before UNAVAILABLE (hard cap)
+  // Client submissions are answered RESOURCE_EXHAUSTED ("retry later") while
+  // this many txs are pending: a few blocks' worth, so that what is admitted
+  // commits well within a client's timeout. Default: 3 x max_batch_txs.
+  uint32_t admission_max_pending = 6000;
+  uint32_t verify_threads = 1;          // tx signature worker pool
+  uint32_t verified_cache_max = 65536;  // verified tx signatures remembered
+  uint32_t db_cache_mib = 32;           // RocksDB block cache
+  uint32_t db_write_buffer_mib = 32;    // RocksDB memtables, all together
 
   // Optional [bench] keys. null_mode: benchmark-only (node/null_mode.h): no
   // client signature checks, no chaincode, no fsync. Never for a real network.

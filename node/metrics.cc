@@ -46,6 +46,9 @@ std::string Metrics::RenderPrometheus() const {
        "Committed transactions rejected by chaincode or decoding.", g(rejected_transactions));
   Line(&out, "licenced_submitted_transactions_total", "counter",
        "Transactions accepted by this node's SubmitTransaction.", g(submitted_transactions));
+  Line(&out, "licenced_admission_rejected_total", "counter",
+       "Client submissions answered RESOURCE_EXHAUSTED (pending backlog over the admission bound).",
+       g(admission_rejected));
   commit_latency.Render("licenced_commit_latency_seconds",
                         "Submit-to-commit latency of transactions submitted to this node.", &out);
   Line(&out, "licenced_peers_connected", "gauge", "Peers with an open outbound stream.",

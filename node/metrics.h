@@ -40,7 +40,8 @@ struct Metrics {
   std::atomic<uint64_t> peer_messages_dropped{0};
   std::atomic<uint64_t> peer_messages_rejected{0};
   std::atomic<uint64_t> submitted_transactions{0};
-  LatencyHistogram commit_latency;  // submit (at this node) to executed, seconds
+  std::atomic<uint64_t> admission_rejected{0};  // RESOURCE_EXHAUSTED answers (backlog full)
+  LatencyHistogram commit_latency;              // submit (at this node) to executed, seconds
 
   std::string RenderPrometheus() const;
 };

@@ -545,6 +545,21 @@ bool Node::PreVerify(ByteView message) {
 
 // ---------------------------------------------------------------- services
 
+Status Node::Admit() {
+  size_t backlog;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    backlog = pending_.size();
+  }
+  backlog = std::max<size_t>(backlog, metrics_.mempool_size.load(std::memory_order_relaxed));
+  if (backlog < config_.admission_max_pending) return Status::Ok();
+  metrics_.admission_rejected++;
+  return Status::Unavailable("node is busy: " + std::to_string(backlog) +
+                             " transactions pending, the admission limit is " +
+                             std::to_string(config_.admission_max_pending) +
+                             " (limits.admission_max_pending); retry later");
+}
+
 void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t timeout_ms,
                   std::function<void(Result<SubmitOutcome>)> done) {
   const Hash id = tx.Id();

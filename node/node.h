@@ -88,6 +88,15 @@ class Node {
   void Wait();
 
   // ---- called by the gRPC services ----
+  // Admission control for client submissions (txs from peers are bounded by
+  // limits.mempool_max in the replica instead): OK, or UNAVAILABLE with a
+  // "retry later" message when the pending backlog (this node's pending
+  // submissions or the replica's mempool, whichever is larger) is at
+  // limits.admission_max_pending. The ClientApi answers the latter with
+  // RESOURCE_EXHAUSTED. Call it before Submit(); it is a soft bound
+  // (concurrent callers may overshoot it by a few), Submit's mempool_max
+  // check is the hard one. Counts a refusal in the metrics.
+  Status Admit();
   // Checks and submits; `done` runs exactly once (on some thread) with the
   // outcome, or with the error (ALREADY_EXISTS, INVALID_ARGUMENT, ...).
   void Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t timeout_ms,

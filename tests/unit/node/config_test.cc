@@ -92,6 +92,21 @@ TEST_CASE("config errors name the field", "[node][config]") {
   CHECK(nm->null_mode);
 }
 
+TEST_CASE("admission_max_pending defaults to three blocks and is validated", "[node][config]") {
+  auto d =
+      ParseConfig(Replace(Valid(), "max_batch_txs = 2000", "max_batch_txs = 500"), "/base", false);
+  REQUIRE(d.ok());
+  CHECK(d->admission_max_pending == 1500);
+  auto set = ParseConfig(Valid() + "[limits]\nadmission_max_pending = 64\n", "/base", false);
+  REQUIRE(set.ok());
+  CHECK(set->admission_max_pending == 64);
+  CHECK(set->mempool_max == 20000);
+  CHECK_THAT(ErrorOf(Valid() + "[limits]\nadmission_max_pending = 0\n"),
+             Catch::Contains("'limits.admission_max_pending' must be between 1 and"));
+  CHECK_THAT(ErrorOf(Valid() + "[limits]\nadmission_max_pending = \"many\"\n"),
+             Catch::Contains("'limits.admission_max_pending' must be an integer"));
+}
+
 TEST_CASE("config with missing files names the file field", "[node][config]") {
   auto r = ParseConfig(Valid(), "/nonexistent-dir", /*check_files=*/true);
   REQUIRE_FALSE(r.ok());
