@@ -16,14 +16,27 @@ constexpr Hash kEmptyHash{};
 
 // Stored node values (docs/state-root.md "Node values"):
 //   empty    u8 0                      (only at the root: the tree became empty)
-//   internal u8 1, left 32, right 32
+//   internal u8 1, left 32, right 32   (written before child versions; still read)
 //   leaf     u8 2, key_hash 32, value_hash 32, key str, value var
+//   internal u8 3, left 32, right 32, left_version u64, right_version u64
+// Kind 3 records the version each non-empty child is stored under, so a read
+// is one exact-key lookup (a bloom-filtered point read in RocksDB) instead of
+// a seek for the newest version <= V. The versions are not hashed: roots and
+// proofs are the same whichever kind is stored.
 enum class NodeKind : uint8_t { kEmpty = 0, kInternal = 1, kLeaf = 2 };
+constexpr uint8_t kInternalWithVersionsTag = 3;
+
+// A child whose version is not recorded (kind 1 parents): read it as the
+// newest node at its position not newer than the tree being read.
+constexpr uint64_t kUnknownVersion = UINT64_MAX;
 
 struct Node {
   NodeKind kind = NodeKind::kEmpty;
   Hash left{};
   Hash right{};
+  uint64_t left_version = kUnknownVersion;   // internal only
+  uint64_t right_version = kUnknownVersion;  // internal only
+  uint64_t version = kUnknownVersion;        // the version this node was read at, if known
   Hash key_hash{};
   Hash value_hash{};
   std::string key;
@@ -42,9 +55,10 @@ struct Node {
   }
 };
 
-Bytes EncodeInternal(const Hash& left, const Hash& right) {
+Bytes EncodeInternal(const Hash& left, const Hash& right, uint64_t left_version,
+                     uint64_t right_version) {
   Writer w;
-  w.U8(static_cast<uint8_t>(NodeKind::kInternal)).Raw(left).Raw(right);
+  w.U8(kInternalWithVersionsTag).Raw(left).Raw(right).U64(left_version).U64(right_version);
   return w.Take();
 }
 
@@ -69,6 +83,13 @@ Result<Node> DecodeNode(ByteView data) {
       n.kind = NodeKind::kInternal;
       n.left = r.Fixed<32>();
       n.right = r.Fixed<32>();
+      break;
+    case kInternalWithVersionsTag:
+      n.kind = NodeKind::kInternal;
+      n.left = r.Fixed<32>();
+      n.right = r.Fixed<32>();
+      n.left_version = r.U64();
+      n.right_version = r.U64();
       break;
     case static_cast<uint8_t>(NodeKind::kLeaf):
       n.kind = NodeKind::kLeaf;
@@ -129,10 +150,33 @@ class TreeReader {
     return std::optional<Node>(std::move(n));
   }
 
-  // The child a parent points to with hash `expected` (non-empty): it must
-  // exist and hash to `expected`.
-  Result<Node> LoadChild(uint16_t depth, const Hash& path, const Hash& expected) const {
-    LIC_ASSIGN_OR_RETURN(std::optional<Node> n, Load(depth, path));
+  // The node stored at (depth, path) under exactly `version`.
+  Result<std::optional<Node>> LoadExact(uint16_t depth, const Hash& path, uint64_t version) const {
+    if (!version_.has_value() || version > *version_) {
+      return Status::Corruption("state map: child version " + std::to_string(version) +
+                                " is newer than the tree read at " + DepthString(depth));
+    }
+    LIC_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                         reader_.GetNode(EncodePosition(depth, path), version));
+    if (!raw.has_value()) return std::optional<Node>();
+    LIC_ASSIGN_OR_RETURN(Node n, DecodeNode(*raw));
+    if (n.kind == NodeKind::kEmpty)
+      return Status::Corruption("state map: empty node below the root");
+    n.version = version;
+    return std::optional<Node>(std::move(n));
+  }
+
+  // The child a parent points to with hash `expected` (non-empty), stored
+  // under `version` (kUnknownVersion: the newest not newer than this tree):
+  // it must exist and hash to `expected`.
+  Result<Node> LoadChild(uint16_t depth, const Hash& path, const Hash& expected,
+                         uint64_t version) const {
+    std::optional<Node> n;
+    if (version == kUnknownVersion) {
+      LIC_ASSIGN_OR_RETURN(n, Load(depth, path));
+    } else {
+      LIC_ASSIGN_OR_RETURN(n, LoadExact(depth, path, version));
+    }
     if (!n.has_value()) {
       return Status::Corruption("state map: node missing at " + DepthString(depth) +
                                 " (version <= " + std::to_string(version_.value_or(0)) + ")");
@@ -157,6 +201,7 @@ struct Entry {
   const Bytes* value = nullptr;  // nullptr: delete
   Hash value_hash{};
   int stored_depth = -1;  // depth where this exact leaf is already stored, or -1
+  uint64_t stored_version = kUnknownVersion;  // its version there, if known
 };
 
 // The new content of a subtree, as its parent needs it.
@@ -164,7 +209,8 @@ struct Sub {
   enum class Kind { kEmpty, kLeaf, kInternal, kUntouched };
   Kind kind = Kind::kEmpty;
   Hash hash{};
-  Entry leaf;  // kLeaf only
+  uint64_t version = kUnknownVersion;  // kInternal/kUntouched: where its root node is stored
+  Entry leaf;                          // kLeaf only
 
   static Sub Empty() { return {}; }
   static Sub Leaf(const Entry& e) {
@@ -174,17 +220,19 @@ struct Sub {
     s.leaf = e;
     return s;
   }
-  static Sub Internal(const Hash& h) {
+  static Sub Internal(const Hash& h, uint64_t version) {
     Sub s;
     s.kind = Kind::kInternal;
     s.hash = h;
+    s.version = version;
     return s;
   }
   // Unchanged, non-empty subtree whose shape has not been read.
-  static Sub Untouched(const Hash& h) {
+  static Sub Untouched(const Hash& h, uint64_t version) {
     Sub s;
     s.kind = Kind::kUntouched;
     s.hash = h;
+    s.version = version;
     return s;
   }
 };
@@ -203,16 +251,18 @@ class Updater {
                                       [&](const Entry& e) { return !Bit(e.key_hash, depth); });
       std::span<const Entry> sides[2] = {{items.begin(), mid}, {mid, items.end()}};
       const Hash* child_hash[2] = {&existing->left, &existing->right};
+      const uint64_t child_version[2] = {existing->left_version, existing->right_version};
       Sub subs[2];
       for (int side = 0; side < 2; ++side) {
         if (sides[side].empty()) {
-          subs[side] =
-              *child_hash[side] == kEmptyHash ? Sub::Empty() : Sub::Untouched(*child_hash[side]);
+          subs[side] = *child_hash[side] == kEmptyHash
+                           ? Sub::Empty()
+                           : Sub::Untouched(*child_hash[side], child_version[side]);
         } else if (*child_hash[side] == kEmptyHash) {
           LIC_ASSIGN_OR_RETURN(subs[side], UpdateAt(depth + 1, nullptr, sides[side]));
         } else {
           LIC_ASSIGN_OR_RETURN(Node child, base_.LoadChild(depth + 1, sides[side].front().key_hash,
-                                                           *child_hash[side]));
+                                                           *child_hash[side], child_version[side]));
           // Kept alive: the result may point at this node's key and value.
           kept_.push_back(std::move(child));
           LIC_ASSIGN_OR_RETURN(subs[side], UpdateAt(depth + 1, &kept_.back(), sides[side]));
@@ -232,6 +282,7 @@ class Updater {
       e.value = &existing->value;
       e.value_hash = existing->value_hash;
       e.stored_depth = depth;
+      e.stored_version = existing->version;
       old_leaf = e;
     }
     for (const Entry& item : items) {
@@ -293,7 +344,7 @@ class Updater {
       if (s.kind != Sub::Kind::kUntouched || other.kind != Sub::Kind::kEmpty) continue;
       Hash child_path = path;
       SetBit(child_path, depth, side == 1);
-      LIC_ASSIGN_OR_RETURN(Node child, base_.LoadChild(depth + 1, child_path, s.hash));
+      LIC_ASSIGN_OR_RETURN(Node child, base_.LoadChild(depth + 1, child_path, s.hash, s.version));
       if (child.kind == NodeKind::kLeaf) {
         kept_.push_back(std::move(child));
         const Node& n = kept_.back();
@@ -303,9 +354,10 @@ class Updater {
         e.value = &n.value;
         e.value_hash = n.value_hash;
         e.stored_depth = depth + 1;
+        e.stored_version = child.version;
         s = Sub::Leaf(e);
       } else {
-        s = Sub::Internal(s.hash);
+        s = Sub::Internal(s.hash, s.version);
       }
     }
     if (left.kind == Sub::Kind::kEmpty && right.kind == Sub::Kind::kEmpty) return Sub::Empty();
@@ -313,11 +365,29 @@ class Updater {
     if (right.kind == Sub::Kind::kEmpty && left.kind == Sub::Kind::kLeaf) return left;
     if (left.kind == Sub::Kind::kLeaf) Place(left, depth + 1);
     if (right.kind == Sub::Kind::kLeaf) Place(right, depth + 1);
-    if (existing == nullptr || existing->left != left.hash || existing->right != right.hash) {
-      writes_.emplace_back(NodeKey(EncodePosition(depth, path), version_),
-                           EncodeInternal(left.hash, right.hash));
+    const Hash hash = InternalHash(left.hash, right.hash);
+    if (existing != nullptr && existing->left == left.hash && existing->right == right.hash) {
+      return Sub::Internal(hash, existing->version);
     }
-    return Sub::Internal(InternalHash(left.hash, right.hash));
+    writes_.emplace_back(NodeKey(EncodePosition(depth, path), version_),
+                         EncodeInternal(left.hash, right.hash, ChildVersion(left, depth + 1),
+                                        ChildVersion(right, depth + 1)));
+    return Sub::Internal(hash, version_);
+  }
+
+  // The version `sub`'s root node is stored under once placed at `depth`
+  // (0 for an empty subtree: no node).
+  uint64_t ChildVersion(const Sub& sub, uint16_t depth) const {
+    switch (sub.kind) {
+      case Sub::Kind::kEmpty:
+        return 0;
+      case Sub::Kind::kLeaf:
+        return sub.leaf.stored_depth == depth ? sub.leaf.stored_version : version_;
+      case Sub::Kind::kInternal:
+      case Sub::Kind::kUntouched:
+        break;
+    }
+    return sub.version;
   }
 
   const TreeReader& base_;
@@ -541,7 +611,9 @@ Result<StateLookup> StateMap::GetWithProof(std::string_view key, uint64_t versio
     Hash child = right ? node->right : node->left;
     ++depth;
     if (child == kEmptyHash) break;
-    LIC_ASSIGN_OR_RETURN(Node next, tree.LoadChild(depth, key_hash, child));
+    LIC_ASSIGN_OR_RETURN(
+        Node next,
+        tree.LoadChild(depth, key_hash, child, right ? node->right_version : node->left_version));
     node = std::move(next);
   }
   out.proof.depth = depth;
@@ -570,6 +642,12 @@ Result<std::optional<Bytes>> MemStateNodeStore::GetLatestNode(ByteView position,
   if (k.size() != position.size() + 8 || !std::equal(position.begin(), position.end(), k.begin())) {
     return std::optional<Bytes>();
   }
+  return std::optional<Bytes>(it->second);
+}
+
+Result<std::optional<Bytes>> MemStateNodeStore::GetNode(ByteView position, uint64_t version) const {
+  auto it = nodes_.find(NodeKey(position, version));
+  if (it == nodes_.end()) return std::optional<Bytes>();
   return std::optional<Bytes>(it->second);
 }
 

@@ -57,6 +57,10 @@ class StateMapNodeReader {
   // failure.
   virtual Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                                      uint64_t max_version) const = 0;
+  // The value of the node stored at exactly (`position`, `version`), or
+  // nullopt. Parents record their children's versions, so this is the read
+  // of every node below the root.
+  virtual Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const = 0;
 };
 
 // One change to the map. nullopt value = delete (deleting an absent key is a
@@ -148,6 +152,7 @@ class MemStateNodeStore final : public StateMapNodeReader {
  public:
   Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                              uint64_t max_version) const override;
+  Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
   void Apply(const std::vector<std::pair<Bytes, Bytes>>& writes);
   size_t size() const { return nodes_.size(); }
 

@@ -139,6 +139,12 @@ Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
+Result<std::optional<Bytes>> KvStateNodeReader::GetNode(ByteView position, uint64_t version) const {
+  std::string key = StateNodeKey(position);
+  AppendBe(&key, version, 8);
+  return kv_->Get(storage::Column::kState, key);
+}
+
 Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView position,
                                                                    uint64_t max_version) const {
   {
@@ -155,6 +161,21 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView posi
     }
   }
   return store_.GetLatestNode(position, max_version);
+}
+
+Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
+                                                             uint64_t version) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string key(position.begin(), position.end());
+    for (const auto* gen : {&current_, &previous_}) {
+      auto it = gen->find(key);
+      if (it != gen->end() && it->second.first == version) {
+        return std::optional<Bytes>(it->second.second);
+      }
+    }
+  }
+  return store_.GetNode(position, version);
 }
 
 void CachingStateNodeReader::Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes) {

@@ -88,6 +88,7 @@ class KvStateNodeReader final : public state::StateMapNodeReader {
   explicit KvStateNodeReader(storage::KvStore* kv) : kv_(kv) {}
   Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                              uint64_t max_version) const override;
+  Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
 
  private:
   storage::KvStore* kv_;
@@ -105,6 +106,7 @@ class CachingStateNodeReader final : public state::StateMapNodeReader {
       : store_(kv), max_entries_(max_entries) {}
   Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                              uint64_t max_version) const override;
+  Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
   // `node_writes` as returned by StateMap::Update (NodeKey, value), stored.
   void Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes);
 

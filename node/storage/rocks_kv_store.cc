@@ -114,16 +114,35 @@ Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string& dir,
   db_options.max_total_wal_size = 4 * options.total_write_buffer_bytes;
 
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Index and filter blocks live in the block cache (so memory stays bounded
+  // as the ledger grows) in its high-priority half, partitioned so that a
+  // point read loads only the partitions it needs. With whole filters in the
+  // normal pool, data blocks evicted them and every Get re-read a filter
+  // block: a sixth of the executor's CPU (docs/performance.md).
+  rocksdb::LRUCacheOptions cache_options;
+  cache_options.capacity = options.block_cache_bytes;
+  cache_options.high_pri_pool_ratio = 0.5;
+  table.block_cache = rocksdb::NewLRUCache(cache_options);
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.pin_top_level_index_and_filter = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = options.write_buffer_bytes;
   cf_options.max_write_buffer_number = 2;
+  // The first two levels hold the recently written data that execution reads
+  // back (state values, the state map's upper nodes): kept uncompressed,
+  // since decompressing blocks that miss the cache was a quarter of a node's
+  // CPU under load (docs/performance.md). Older levels are compressed.
   cf_options.compression = ChooseCompression();
+  cf_options.compression_per_level.assign(cf_options.num_levels, cf_options.compression);
+  cf_options.compression_per_level[0] = rocksdb::kNoCompression;
+  cf_options.compression_per_level[1] = rocksdb::kNoCompression;
 
   // Open every column family the database has (ours plus any that a newer
   // version added), creating ours if missing.

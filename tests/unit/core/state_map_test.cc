@@ -418,6 +418,33 @@ class TamperingReader final : public StateMapNodeReader {
     }
     return r;
   }
+  Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override {
+    auto r = inner_.GetNode(position, version);
+    if (r.ok() && r->has_value() && position.size() > 2 && (*r)->size() > 5) {
+      (**r)[5] ^= 0x10;
+    }
+    return r;
+  }
+
+ private:
+  const StateMapNodeReader& inner_;
+};
+
+// Counts the two kinds of read, to show which one the map uses.
+class CountingReader final : public StateMapNodeReader {
+ public:
+  explicit CountingReader(const StateMapNodeReader& inner) : inner_(inner) {}
+  Result<std::optional<Bytes>> GetLatestNode(ByteView position,
+                                             uint64_t max_version) const override {
+    ++latest_reads;
+    return inner_.GetLatestNode(position, max_version);
+  }
+  Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override {
+    ++exact_reads;
+    return inner_.GetNode(position, version);
+  }
+  mutable size_t latest_reads = 0;
+  mutable size_t exact_reads = 0;
 
  private:
   const StateMapNodeReader& inner_;
@@ -471,6 +498,111 @@ TEST_CASE("state map: proof size at 10^5 keys (printed)", "[state_map][size]") {
             << ", \"update_1000_changes_ms\": " << ms << "}" << std::endl;
   // Depth stays logarithmic (log2(1e5) ~ 17).
   CHECK(max_depth < 48);
+}
+
+}  // namespace
+}  // namespace licenced::state
+
+namespace licenced::state {
+namespace {
+
+TEST_CASE("state map: below the root every read is an exact (position, version) lookup",
+          "[state_map]") {
+  Harness h;
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<StateChange> changes;
+    for (int i = 0; i < 50; ++i) changes.push_back({KeyName(rng() % 400), RandomValue(rng)});
+    h.Apply(changes);
+  }
+  CountingReader counting(h.store);
+  StateMap map(counting);
+  for (int i = 0; i < 400; i += 7) {
+    counting.latest_reads = 0;
+    auto l = map.GetWithProof(KeyName(i), h.version);
+    REQUIRE(l.ok());
+    CHECK(counting.latest_reads == 1);  // the root only
+  }
+  CHECK(counting.exact_reads > 0);
+  counting.latest_reads = 0;
+  counting.exact_reads = 0;
+  std::vector<StateChange> changes;
+  for (int i = 0; i < 100; ++i) changes.push_back({KeyName(1000 + i), Bytes{1}});
+  auto up = map.Update(h.version + 1, changes);
+  REQUIRE(up.ok());
+  CHECK(counting.latest_reads == 1);
+  CHECK(counting.exact_reads > 100);
+}
+
+// Rewrites every stored internal node in the version-less encoding of
+// earlier releases (u8 1, left, right).
+void DowngradeInternalNodes(MemStateNodeStore& store, const std::vector<Bytes>& keys) {
+  std::vector<std::pair<Bytes, Bytes>> rewrites;
+  for (const Bytes& key : keys) {
+    Bytes position(key.begin(), key.end() - 8);
+    uint64_t version = 0;
+    for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
+    auto raw = store.GetNode(position, version);
+    REQUIRE(raw.ok());
+    REQUIRE(raw->has_value());
+    if ((**raw)[0] != 3) continue;
+    REQUIRE((**raw).size() == 1 + 64 + 16);
+    Bytes legacy((**raw).begin(), (**raw).begin() + 65);
+    legacy[0] = 1;
+    rewrites.emplace_back(key, legacy);
+  }
+  REQUIRE_FALSE(rewrites.empty());
+  store.Apply(rewrites);
+}
+
+TEST_CASE("state map: trees stored without child versions still read and update", "[state_map]") {
+  // Two harnesses get the same updates; one has its first half stored in the
+  // old encoding. Roots, values and proofs must not differ.
+  Harness fresh, upgraded;
+  std::mt19937_64 rng(11);
+  std::vector<Bytes> written;
+  std::vector<std::vector<StateChange>> rounds;
+  for (int round = 0; round < 30; ++round) {
+    std::vector<StateChange> changes;
+    for (int i = 0; i < 40; ++i) {
+      uint64_t k = rng() % 300;
+      if (rng() % 5 == 0) {
+        changes.push_back({KeyName(k), std::nullopt});
+      } else {
+        changes.push_back({KeyName(k), RandomValue(rng)});
+      }
+    }
+    rounds.push_back(changes);
+  }
+  for (int round = 0; round < 30; ++round) {
+    fresh.Apply(rounds[round]);
+    auto up = upgraded.map.Update(upgraded.version + 1, rounds[round]);
+    REQUIRE(up.ok());
+    for (const auto& [k, v] : up->node_writes) written.push_back(k);
+    REQUIRE(up->root == fresh.roots[fresh.version]);
+    upgraded.store.Apply(up->node_writes);
+    ++upgraded.version;
+    if (round == 14) DowngradeInternalNodes(upgraded.store, written);
+  }
+  for (const auto& [k, v] : fresh.model) {
+    auto a = fresh.map.GetWithProof(k, fresh.version);
+    auto b = upgraded.map.GetWithProof(k, upgraded.version);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->value == b->value);
+    CHECK(a->proof == b->proof);
+  }
+  // Old versions too, including ones read entirely through legacy nodes.
+  for (uint64_t v = 1; v <= fresh.version; v += 3) {
+    auto root = upgraded.map.RootAt(v);
+    REQUIRE(root.ok());
+    CHECK(*root == fresh.roots[v]);
+    for (const auto& [k, value] : fresh.snapshots[v]) {
+      auto p = upgraded.map.Prove(k, v);
+      REQUIRE(p.ok());
+      CHECK(VerifyStateProof(*root, k, value, *p).ok());
+    }
+  }
 }
 
 }  // namespace
