@@ -93,6 +93,10 @@ struct LoadSpec {
   double rate = 0;         // open loop: tx/s offered (concurrency then unbounded)
   size_t max_txs = 0;      // pre-signed pool size
   double tx_timeout_s = 30;
+  // Transactions per call: 1 = one SubmitTransaction per tx; N > 1 = one
+  // SubmitTransactions call per N txs (closed loop), or per the txs offered
+  // in one 10 ms tick, at most N (open loop).
+  size_t submit_batch = 1;
   std::function<void(double fraction, const std::string& detail)> progress;
 };
 struct LoadFigures {
@@ -104,6 +108,13 @@ struct LoadFigures {
   size_t committed = 0;  // committed (ok or rejected by chaincode)
   size_t committed_ok = 0;
   size_t failed = 0;  // errors and timeouts
+  // RESOURCE_EXHAUSTED answers (node busy): back-pressure, not failures;
+  // each was retried after a back-off (counted once per answer).
+  size_t rejected_busy = 0;
+  size_t unsent_at_end = 0;  // still in the client's send queue when the run ended
+  size_t submit_batch = 1;   // as in LoadSpec
+  size_t open_batch = 0;     // open loop: txs per call (one 10 ms tick, at most submit_batch)
+  size_t calls = 0;          // RPCs made
   bool pool_exhausted = false;
   double committed_tx_per_s = 0;
   double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
@@ -112,7 +123,13 @@ struct LoadFigures {
   Json ToJson() const;
 };
 // Pre-signs the pool, then runs the load. Uses async gRPC (two completion
-// queue threads), wait_for_commit on every submission.
+// queue threads), wait_for_commit on every submission. A tx answered
+// RESOURCE_EXHAUSTED goes back to the front of the client's send queue and
+// is sent again after a pause (20 ms doubling to 640 ms while answers stay
+// busy), with fewer txs in calls at once (AIMD window), until its
+// --tx-timeout, from the first attempt, has passed. Latency runs
+// from the first attempt (open loop: from the tx's scheduled offer time) to
+// its commit answer.
 Result<LoadFigures> RunLoad(const LoadSpec& spec);
 
 // ---- bench_net.cc ----

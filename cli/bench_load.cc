@@ -4,11 +4,19 @@
 // round-robin across the nodes with wait_for_commit over async gRPC:
 //   closed loop: `concurrency` submissions outstanding at all times;
 //   open loop: one submission every 1/rate s, whatever is outstanding.
-// Latency = submit to the node's commit answer, as the client sees it.
+// With submit_batch > 1, one SubmitTransactions call carries several txs.
+// RESOURCE_EXHAUSTED (node busy) is back-pressure: the tx goes back to the
+// front of the client's send queue, sending pauses and the window of txs in
+// calls shrinks (AIMD); counted in rejected_busy, not failed.
+// Latency = first submit (open loop: the tx's offer time) to the node's commit
+// answer, as the client sees it.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -25,13 +33,16 @@ namespace {
 namespace pb = ::licenced::v1;
 using Clock = std::chrono::steady_clock;
 
+// One RPC: a SubmitTransaction (one tx) or a SubmitTransactions (a batch).
 struct Call {
   grpc::ClientContext ctx;
+  bool batch = false;
+  std::vector<size_t> indices;  // pool indices, in request order
   pb::SubmitResponse resp;
+  pb::SubmitBatchResponse batch_resp;
   grpc::Status status;
-  size_t index = 0;
-  Clock::time_point t0;
   std::unique_ptr<grpc::ClientAsyncResponseReader<pb::SubmitResponse>> rpc;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::SubmitBatchResponse>> batch_rpc;
 };
 
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -95,6 +106,11 @@ Json LoadFigures::ToJson() const {
   j["committed"] = committed;
   j["committed_ok"] = committed_ok;
   j["failed"] = failed;
+  j["rejected_busy"] = rejected_busy;
+  j["unsent_at_end"] = unsent_at_end;
+  j["submit_batch"] = submit_batch;
+  if (mode == "open") j["open_loop_txs_per_call"] = open_batch;
+  j["calls"] = calls;
   j["pool_exhausted"] = pool_exhausted;
   j["committed_tx_per_s"] = committed_tx_per_s;
   j["latency_ms"] = {
@@ -112,6 +128,12 @@ Result<LoadFigures> RunLoad(const LoadSpec& s) {
   f.mode = s.rate > 0 ? "open" : "closed";
   f.concurrency = s.concurrency;
   f.offered_rate = s.rate;
+  const size_t batch = std::max<size_t>(1, s.submit_batch);
+  f.submit_batch = batch;
+  // Open loop: the txs offered in one 10 ms tick go in one call.
+  const size_t open_batch =
+      s.rate > 0 ? std::clamp<size_t>(static_cast<size_t>(s.rate * 0.01), 1, batch) : 0;
+  f.open_batch = open_batch;
   size_t pool_size = s.max_txs;
   if (s.rate > 0) pool_size = std::min(pool_size, static_cast<size_t>(s.rate * s.duration_s) + 16);
   auto tp = Clock::now();
@@ -124,36 +146,124 @@ Result<LoadFigures> RunLoad(const LoadSpec& s) {
     stubs.push_back(pb::ClientApi::NewStub(ch));
   }
   grpc::CompletionQueue cq;
-  std::atomic<size_t> next{0};
+  std::atomic<size_t> next{0}, next_node{0}, calls{0};
   std::atomic<size_t> submitted{0}, committed{0}, committed_ok{0}, failed{0}, in_window{0};
+  std::atomic<size_t> busy{0}, unsent{0};
   std::atomic<bool> stop_issuing{false};
+  // Txs issued and not settled (in a call or queued for a retry).
   std::atomic<size_t> outstanding{0};
+  // Per tx: first attempt (latency and give-up clock). Written before the tx
+  // is queued, read after its call completes.
+  std::vector<Clock::time_point> t0(pool.size());
   std::mutex mu;
   std::vector<double> lat;  // guarded by mu
   lat.reserve(pool_size);
   std::vector<std::string> errors;  // guarded by mu
+
+  // The send queue and its back-pressure (guarded by qmu): txs wait in
+  // `ready` (a busy tx goes back to the front); the sender keeps at most
+  // `window` txs in calls. A busy answer pauses sending (20 ms doubling to
+  // 640 ms while answers stay busy) and shrinks the window to 70% of what is
+  // in calls (at most every 100 ms); commits grow it again (about one call's
+  // worth per window committed).
+  std::mutex qmu;
+  std::condition_variable qcv;
+  std::deque<size_t> ready;
+  size_t in_calls = 0;
+  double window = s.rate > 0 ? 1e9 : static_cast<double>(std::max<size_t>(1, s.concurrency));
+  Clock::time_point paused_until{}, last_shrink{};
+  uint32_t busy_streak = 0;
+  size_t credit = 0;  // closed loop: fresh txs to queue (each settled tx is replaced)
+
   const auto start = Clock::now();
   const auto end = start + std::chrono::milliseconds(static_cast<int64_t>(s.duration_s * 1000));
   const uint32_t timeout_ms = static_cast<uint32_t>(s.tx_timeout_s * 1000);
+  const auto give_up_after = std::chrono::milliseconds(timeout_ms);
 
-  // Issues pool[i] (returns false when the pool is used up or time is over).
-  auto issue = [&]() -> bool {
-    if (stop_issuing.load() || Clock::now() >= end) return false;
-    const size_t i = next++;
-    if (i >= pool.size()) return false;
+  auto note_error = [&](std::string e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (errors.size() < 5) errors.push_back(std::move(e));
+  };
+
+  // Sends the txs `idx` in one call.
+  auto send = [&](std::vector<size_t> idx) {
     auto* c = new Call;
-    c->index = i;
+    c->batch = batch > 1;
+    c->indices = std::move(idx);
     c->ctx.set_deadline(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(timeout_ms + 2000));
-    pb::SubmitRequest req;
-    req.set_transaction(pool[i].data(), pool[i].size());
-    req.set_wait_for_commit(true);
-    req.set_timeout_ms(timeout_ms);
-    c->t0 = Clock::now();
-    outstanding++;
-    submitted++;
-    c->rpc = stubs[i % stubs.size()]->AsyncSubmitTransaction(&c->ctx, req, &cq);
-    c->rpc->Finish(&c->resp, &c->status, c);
+    auto& stub = stubs[next_node++ % stubs.size()];
+    calls++;
+    if (c->batch) {
+      pb::SubmitBatchRequest req;
+      for (size_t i : c->indices) req.add_transactions(pool[i].data(), pool[i].size());
+      req.set_wait_for_commit(true);
+      req.set_timeout_ms(timeout_ms);
+      c->batch_rpc = stub->AsyncSubmitTransactions(&c->ctx, req, &cq);
+      c->batch_rpc->Finish(&c->batch_resp, &c->status, c);
+    } else {
+      pb::SubmitRequest req;
+      const Bytes& tx = pool[c->indices[0]];
+      req.set_transaction(tx.data(), tx.size());
+      req.set_wait_for_commit(true);
+      req.set_timeout_ms(timeout_ms);
+      c->rpc = stub->AsyncSubmitTransaction(&c->ctx, req, &cq);
+      c->rpc->Finish(&c->resp, &c->status, c);
+    }
+  };
+
+  // Queues up to `n` fresh txs from the pool (their clock starts at `offered`,
+  // or now); returns how many. REQUIRES: qmu held.
+  auto queue_fresh = [&](size_t n, std::optional<Clock::time_point> offered) -> size_t {
+    if (stop_issuing.load() || Clock::now() >= end) return 0;
+    size_t k = 0;
+    while (k < n) {
+      const size_t i = next++;
+      if (i >= pool.size()) break;
+      t0[i] = offered.value_or(Clock::now());
+      ready.push_back(i);
+      ++k;
+    }
+    outstanding += k;
+    submitted += k;
+    if (k > 0) qcv.notify_one();
+    return k;
+  };
+
+  // Settles one tx's answer: committed or failed (true), or busy: back to
+  // the front of the queue (false). REQUIRES: qmu held.
+  auto settle = [&](size_t i, const grpc::Status& st, bool committed_now, const std::string& status,
+                    const std::string& message, Clock::time_point now) -> bool {
+    if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      busy++;
+      if (now - t0[i] < give_up_after && !stop_issuing.load()) {
+        ready.push_front(i);
+        return false;
+      }
+      if (stop_issuing.load()) {
+        unsent++;  // the run is over: not sent again
+        outstanding--;
+        return true;
+      }
+      failed++;
+      note_error("still busy (RESOURCE_EXHAUSTED) after the per-transaction timeout: " +
+                 st.error_message());
+    } else if (st.ok() && committed_now) {
+      committed++;
+      if (status == "OK") committed_ok++;
+      if (now <= end) in_window++;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        lat.push_back(std::chrono::duration<double, std::milli>(now - t0[i]).count());
+      }
+      if (status != "OK") note_error("committed but rejected: " + status + ": " + message);
+    } else {
+      failed++;
+      note_error(
+          st.ok() ? "not committed within the per-transaction timeout"
+                  : fmt::format("{}: {}", static_cast<int>(st.error_code()), st.error_message()));
+    }
+    outstanding--;
     return true;
   };
 
@@ -163,62 +273,117 @@ Result<LoadFigures> RunLoad(const LoadSpec& s) {
     while (cq.Next(&tag, &ok)) {
       std::unique_ptr<Call> c(static_cast<Call*>(tag));
       const auto now = Clock::now();
-      const double ms = std::chrono::duration<double, std::milli>(now - c->t0).count();
-      if (c->status.ok() && c->resp.committed()) {
-        committed++;
-        if (c->resp.status() == "OK") committed_ok++;
-        if (now <= end) in_window++;
-        std::lock_guard<std::mutex> lock(mu);
-        lat.push_back(ms);
-        if (c->resp.status() != "OK" && errors.size() < 5) {
-          errors.push_back("committed but rejected: " + c->resp.status() + ": " +
-                           c->resp.message());
+      std::lock_guard<std::mutex> lock(qmu);
+      size_t settled = 0, busy_here = 0;
+      auto one = [&](size_t i, const grpc::Status& st, bool cm, const std::string& status,
+                     const std::string& message) {
+        if (settle(i, st, cm, status, message, now)) {
+          ++settled;
+        } else {
+          ++busy_here;
         }
+      };
+      if (!c->batch) {
+        one(c->indices[0], c->status, c->resp.committed(), c->resp.status(), c->resp.message());
+      } else if (!c->status.ok() ||
+                 c->batch_resp.results_size() != static_cast<int>(c->indices.size())) {
+        grpc::Status st = c->status.ok() ? grpc::Status(grpc::StatusCode::INTERNAL,
+                                                        "batch answer has the wrong result count")
+                                         : c->status;
+        for (size_t i : c->indices) one(i, st, false, "", "");
       } else {
-        failed++;
-        std::lock_guard<std::mutex> lock(mu);
-        if (errors.size() < 5) {
-          errors.push_back(c->status.ok()
-                               ? "not committed within the per-transaction timeout"
-                               : fmt::format("{}: {}", static_cast<int>(c->status.error_code()),
-                                             c->status.error_message()));
+        for (size_t k = 0; k < c->indices.size(); ++k) {
+          const pb::SubmitBatchResult& r = c->batch_resp.results(static_cast<int>(k));
+          grpc::Status st;
+          if (r.code() == "RESOURCE_EXHAUSTED") {
+            st = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, r.message());
+          } else if (r.code() != "OK") {
+            st = grpc::Status(grpc::StatusCode::UNKNOWN, r.code() + ": " + r.message());
+          }
+          one(c->indices[k], st, r.committed(), r.status(), r.message());
         }
       }
-      if (s.rate <= 0) issue();  // closed loop: keep `concurrency` outstanding
-      outstanding--;
+      in_calls -= c->indices.size();
+      if (busy_here > 0) {
+        busy_streak = std::min<uint32_t>(busy_streak + 1, 5);
+        paused_until = now + std::chrono::milliseconds(20 << (busy_streak - 1));
+        if (now - last_shrink > std::chrono::milliseconds(100)) {
+          window = std::max(static_cast<double>(batch), 0.7 * static_cast<double>(in_calls));
+          last_shrink = now;
+        }
+      } else {
+        busy_streak = 0;
+        window += static_cast<double>(settled * batch) / std::max(window, 1.0);
+      }
+      if (s.rate <= 0) {
+        credit += settled;
+        queue_fresh(credit, std::nullopt);
+        credit = 0;
+      }
+      qcv.notify_one();
     }
   };
   std::vector<std::thread> drainers;
   for (int t = 0; t < 2; ++t) drainers.emplace_back(drain);
 
+  // Sends queued txs in calls of at most `batch`, within the window.
+  std::thread sender([&] {
+    std::unique_lock<std::mutex> lock(qmu);
+    while (true) {
+      if (stop_issuing.load()) {
+        // The run is over: what still waits in the queue is not sent.
+        unsent += ready.size();
+        outstanding -= ready.size();
+        ready.clear();
+        return;
+      }
+      const auto now = Clock::now();
+      if (ready.empty() || now < paused_until || static_cast<double>(in_calls) + 1 > window) {
+        qcv.wait_for(lock, std::chrono::milliseconds(5));
+        continue;
+      }
+      const size_t room = static_cast<size_t>(window - static_cast<double>(in_calls));
+      const size_t n = std::min({batch, ready.size(), std::max<size_t>(room, 1)});
+      std::vector<size_t> idx(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(n));
+      ready.erase(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(n));
+      in_calls += n;
+      lock.unlock();
+      send(std::move(idx));
+      lock.lock();
+    }
+  });
+
   std::thread pacer;
   if (s.rate > 0) {
     pacer = std::thread([&] {
-      for (size_t k = 0;; ++k) {
-        std::this_thread::sleep_until(
-            start + std::chrono::microseconds(static_cast<int64_t>(1e6 * k / s.rate)));
-        if (!issue()) break;
+      for (size_t k = 0;; k += open_batch) {
+        const auto offered =
+            start + std::chrono::microseconds(static_cast<int64_t>(1e6 * k / s.rate));
+        std::this_thread::sleep_until(offered);
+        std::lock_guard<std::mutex> lock(qmu);
+        if (queue_fresh(open_batch, offered) == 0) break;
       }
     });
   } else {
-    for (size_t k = 0; k < std::max<size_t>(1, s.concurrency); ++k) {
-      if (!issue()) break;
-    }
+    std::lock_guard<std::mutex> lock(qmu);
+    queue_fresh(std::max<size_t>(1, s.concurrency), std::nullopt);
   }
   // Progress until the window ends, then wait for the stragglers.
   while (Clock::now() < end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     const double el = std::chrono::duration<double>(Clock::now() - start).count();
     if (s.progress) {
-      s.progress(
-          el / s.duration_s,
-          fmt::format("{} committed, {:.0f} tx/s, {} failed", committed.load(),
-                      static_cast<double>(committed.load()) / std::max(el, 1e-3), failed.load()));
+      s.progress(el / s.duration_s,
+                 fmt::format("{} committed, {:.0f} tx/s, {} failed, {} busy", committed.load(),
+                             static_cast<double>(committed.load()) / std::max(el, 1e-3),
+                             failed.load(), busy.load()));
     }
     if (next.load() >= pool.size() && outstanding.load() == 0) break;
   }
   stop_issuing = true;
+  qcv.notify_all();
   if (pacer.joinable()) pacer.join();
+  sender.join();
   const auto grace = Clock::now() + std::chrono::milliseconds(timeout_ms + 5000);
   while (outstanding.load() > 0 && Clock::now() < grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -234,6 +399,9 @@ Result<LoadFigures> RunLoad(const LoadSpec& s) {
   f.committed = committed;
   f.committed_ok = committed_ok;
   f.failed = failed;
+  f.rejected_busy = busy;
+  f.unsent_at_end = unsent;
+  f.calls = calls;
   f.committed_tx_per_s = elapsed > 0 ? static_cast<double>(in_window.load()) / elapsed : 0;
   std::sort(lat.begin(), lat.end());
   f.p50_ms = Percentile(lat, 50);

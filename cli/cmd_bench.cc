@@ -9,7 +9,10 @@
 // time and catch-up rate of a wiped node (optionally after loading 10^6 txs
 // with --big), and with --null the same closed loop on a null-mode network
 // (200-byte payloads, no signatures, no chaincode, no fsync), reported beside
-// the real figures. JSON on stdout; a progress bar on stderr when a terminal.
+// the real figures. Submissions go --submit-batch txs per SubmitTransactions
+// call (1 = the one-call-per-tx SubmitTransaction path); a node's
+// RESOURCE_EXHAUSTED is back-pressure (retried, counted in rejected_busy).
+// JSON on stdout; a progress bar on stderr when a terminal.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -48,6 +51,7 @@ struct BenchOptions {
   size_t synthetic_keys = 200'000;
   std::string work_dir;  // where to create networks (default: a new dir under /tmp)
   double tx_timeout_s = 30;
+  size_t submit_batch = 64;  // txs per SubmitTransactions call; 1 = SubmitTransaction per tx
 };
 
 double Since(Clock::time_point t0) {
@@ -135,6 +139,7 @@ Result<bench::LoadFigures> Load(const Network& n, const BenchOptions& o, size_t 
   spec.rate = rate;
   spec.max_txs = max_txs;
   spec.tx_timeout_s = o.tx_timeout_s;
+  spec.submit_batch = o.submit_batch;
   progress.Update(label, 0, "pre-signing");
   spec.progress = [&](double f, const std::string& d) { progress.Update(label, f, d); };
   auto r = bench::RunLoad(spec);
@@ -223,6 +228,7 @@ int RunBench(const GlobalOptions& g, const BenchOptions& o) {
   out["options"] = {{"duration_s", o.duration_s},
                     {"concurrency", o.concurrency},
                     {"rate", o.rate},
+                    {"submit_batch", o.submit_batch},
                     {"null", o.null_mode},
                     {"big", o.big},
                     {"net", g.net.empty() ? "started" : g.net}};
@@ -438,6 +444,11 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
   b->add_option("--work-dir", o->work_dir, "where to create networks (default: new dir in /tmp)");
   b->add_option("--tx-timeout", o->tx_timeout_s, "seconds each transaction may take")
       ->capture_default_str();
+  b->add_option("--submit-batch", o->submit_batch,
+                "transactions per SubmitTransactions call (1 = one SubmitTransaction per tx; "
+                "the open loop sends one 10 ms tick of txs per call, at most this many)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   b->callback([&ctx, o] { ctx.run = [&ctx, o] { return RunBench(ctx.global, *o); }; });
 }
 

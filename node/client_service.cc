@@ -1,6 +1,8 @@
 #include "node/client_service.h"
 
+#include <atomic>
 #include <deque>
+#include <memory>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -42,6 +44,53 @@ void FillSubmit(const SubmitOutcome& o, v1::SubmitResponse* resp) {
 // client should back off and retry the same bytes.
 grpc::Status BusyToGrpc(const Status& s) {
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, s.message());
+}
+
+const char* GrpcCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+void FillBatchError(const grpc::Status& s, v1::SubmitBatchResult* r) {
+  r->set_code(GrpcCodeName(s.error_code()));
+  r->set_message(s.error_message());
+}
+
+void FillBatchOutcome(const SubmitOutcome& o, v1::SubmitBatchResult* r) {
+  r->set_code("OK");
+  r->set_tx_id_hex(ToHex(o.id));
+  r->set_committed(o.committed);
+  if (!o.committed) {
+    r->set_status("PENDING");
+    return;
+  }
+  r->set_height(o.record.height);
+  r->set_index(o.record.index);
+  r->set_status(CodeName(o.record.code));
+  r->set_message(o.record.message);
+  r->set_result_json(o.record.result_json);
 }
 
 // Streams events: replays stored ones from from_height, then live ones.
@@ -152,6 +201,58 @@ grpc::ServerUnaryReactor* ClientService::SubmitTransaction(grpc::CallbackServerC
                   FillSubmit(*r, resp);
                   reactor->Finish(grpc::Status::OK);
                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClientService::SubmitTransactions(grpc::CallbackServerContext* ctx,
+                                                            const v1::SubmitBatchRequest* req,
+                                                            v1::SubmitBatchResponse* resp) {
+  const int n = req->transactions_size();
+  if (n == 0) {
+    return Done(ctx, Status::InvalidArgument(
+                         "SubmitBatchRequest.transactions is empty: put the bytes of one "
+                         "Transaction::Encode() per entry"));
+  }
+  if (n > kMaxBatchTxs) {
+    return Done(ctx, Status::InvalidArgument(
+                         "SubmitBatchRequest has " + std::to_string(n) + " transactions; at most " +
+                         std::to_string(kMaxBatchTxs) + " per call: split the batch"));
+  }
+  // One result per tx, allocated up front: each completion writes only its
+  // own element; the last one to finish answers the call.
+  for (int i = 0; i < n; ++i) resp->add_results();
+  auto* reactor = ctx->DefaultReactor();
+  auto remaining = std::make_shared<std::atomic<int>>(n);
+  auto finish_one = [reactor, remaining] {
+    if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1) reactor->Finish(grpc::Status::OK);
+  };
+  for (int i = 0; i < n; ++i) {
+    v1::SubmitBatchResult* result = resp->mutable_results(i);
+    v1::SubmitRequest one;  // the same decoding (and messages) as SubmitTransaction
+    one.set_transaction(req->transactions(i));
+    auto tx = TransactionFromProto(one);
+    if (!tx.ok()) {
+      FillBatchError(ToGrpc(tx.status()), result);
+      finish_one();
+      continue;
+    }
+    result->set_tx_id_hex(ToHex(tx->Id()));
+    if (Status admit = node_->Admit(); !admit.ok()) {
+      FillBatchError(BusyToGrpc(admit), result);
+      finish_one();
+      continue;
+    }
+    Bytes encoded(req->transactions(i).begin(), req->transactions(i).end());
+    node_->Submit(std::move(*tx), std::move(encoded), req->wait_for_commit(), req->timeout_ms(),
+                  [result, finish_one](Result<SubmitOutcome> r) {
+                    if (r.ok()) {
+                      FillBatchOutcome(*r, result);
+                    } else {
+                      FillBatchError(ToGrpc(r.status()), result);
+                    }
+                    finish_one();
+                  });
+  }
   return reactor;
 }
 

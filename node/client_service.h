@@ -13,11 +13,17 @@ class Node;
 
 class ClientService final : public licenced::v1::ClientApi::CallbackService {
  public:
+  // SubmitTransactions refuses larger batches (INVALID_ARGUMENT).
+  static constexpr int kMaxBatchTxs = 1000;
+
   explicit ClientService(Node* node) : node_(node) {}
 
   grpc::ServerUnaryReactor* SubmitTransaction(grpc::CallbackServerContext* ctx,
                                               const licenced::v1::SubmitRequest* req,
                                               licenced::v1::SubmitResponse* resp) override;
+  grpc::ServerUnaryReactor* SubmitTransactions(grpc::CallbackServerContext* ctx,
+                                               const licenced::v1::SubmitBatchRequest* req,
+                                               licenced::v1::SubmitBatchResponse* resp) override;
   grpc::ServerUnaryReactor* GetTransaction(grpc::CallbackServerContext* ctx,
                                            const licenced::v1::GetTransactionRequest* req,
                                            licenced::v1::TransactionInfo* resp) override;

@@ -54,6 +54,7 @@ PEER = "/licenced.v1.PeerApi/"
 # method -> (request class, response class, kind)
 CLIENT_RPCS = {
     "SubmitTransaction": (pb.SubmitRequest, pb.SubmitResponse, "unary"),
+    "SubmitTransactions": (pb.SubmitBatchRequest, pb.SubmitBatchResponse, "unary"),
     "GetTransaction": (pb.GetTransactionRequest, pb.TransactionInfo, "unary"),
     "GetBlock": (pb.GetBlockRequest, pb.BlockInfo, "unary"),
     "Query": (pb.QueryRequest, pb.QueryResponse, "unary"),

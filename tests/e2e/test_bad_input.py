@@ -68,6 +68,11 @@ def client_garbage(ch, net):
               json.dumps({"public_key": "0" * 64, "reason": "x"}), g.Key())
     valid = {
         "SubmitTransaction": pb.SubmitRequest(transaction=tx.encode()).SerializeToString(),
+        # Entries with a broken signature: a truncation that keeps a whole
+        # entry must not get a transaction committed.
+        "SubmitTransactions": pb.SubmitBatchRequest(
+            transactions=[tx.encode()[:-1] + bytes([tx.encode()[-1] ^ k]) for k in (1, 2)],
+            wait_for_commit=True, timeout_ms=2000).SerializeToString(),
         "GetTransaction": pb.GetTransactionRequest(tx_id_hex="ab" * 32).SerializeToString(),
         "GetBlock": pb.GetBlockRequest(height=1).SerializeToString(),
         "Query": pb.QueryRequest(chaincode="identity", method="clerks",
