@@ -58,6 +58,9 @@ std::string Metrics::RenderPrometheus() const {
   Line(&out, "licenced_view_changes_total", "counter", "View changes completed.", g(view_changes));
   Line(&out, "licenced_state_transfer_blocks_total", "counter",
        "Blocks received by state transfer.", g(state_transfer_blocks));
+  Line(&out, "licenced_state_transfer_txs_preverified_total", "counter",
+       "Transactions of fetched blocks whose signatures were checked before execution.",
+       g(state_transfer_txs_preverified));
   Line(&out, "licenced_stable_checkpoint", "gauge", "Height of the last stable checkpoint.",
        g(stable_checkpoint));
   Line(&out, "licenced_peer_messages_dropped_total", "counter",

@@ -36,6 +36,7 @@ struct Metrics {
   std::atomic<uint64_t> mempool_size{0};
   std::atomic<uint64_t> view_changes{0};
   std::atomic<uint64_t> state_transfer_blocks{0};
+  std::atomic<uint64_t> state_transfer_txs_preverified{0};  // signatures checked on fetch
   std::atomic<uint64_t> stable_checkpoint{0};
   std::atomic<uint64_t> peer_messages_dropped{0};
   std::atomic<uint64_t> peer_messages_rejected{0};

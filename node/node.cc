@@ -506,12 +506,39 @@ void Node::StartFetch(const consensus::FetchBlocks& f) {
         blocks.push_back(std::move(*pair));
       }
     }
+    PreVerifyFetched(blocks);
     OnStrand([this, blocks = std::move(blocks)]() mutable {
       fetch_in_flight_ = false;
       metrics_.state_transfer_blocks += blocks.size();
       RunEffects(replica_->OnFetchedBlocks(std::move(blocks), NowMs()));
     });
   });
+}
+
+void Node::PreVerifyFetched(
+    const std::vector<std::pair<consensus::Block, consensus::CommitCertificate>>& blocks) {
+  if (config_.null_mode) return;  // no signature checks in null mode
+  const size_t budget = config_.verified_cache_max / 2;
+  std::vector<const Bytes*> txs;
+  for (const auto& [block, cert] : blocks) {
+    for (const Bytes& tx : block.txs) {
+      if (txs.size() >= budget) break;
+      txs.push_back(&tx);
+    }
+  }
+  // The later half goes to the pool (it executes later), as copies: the
+  // blocks move on to the strand without waiting for it.
+  const size_t here = (txs.size() + 1) / 2;
+  constexpr size_t kChunk = 256;
+  for (size_t i = here; i < txs.size(); i += kChunk) {
+    std::vector<Bytes> chunk;
+    for (size_t j = i; j < std::min(txs.size(), i + kChunk); ++j) chunk.push_back(*txs[j]);
+    verifier_->Post([this, chunk = std::move(chunk)] {
+      for (const Bytes& tx : chunk) verifier_->IsValid(tx);
+    });
+  }
+  for (size_t i = 0; i < here; ++i) verifier_->IsValid(*txs[i]);
+  metrics_.state_transfer_txs_preverified += txs.size();
 }
 
 void Node::RefreshGauges() {

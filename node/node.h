@@ -136,6 +136,13 @@ class Node {
   void ExecuteDelivered(const consensus::Deliver& d);
   void ArmTimer(consensus::TimerId id, consensus::TimeMs deadline);
   void StartFetch(const consensus::FetchBlocks& f);
+  // On the fetch thread: checks the client signatures of fetched txs, the
+  // first half here and the rest on the verifier pool (not waited for), so
+  // that executing them is a TxVerifier cache hit. At most half the cache's
+  // capacity per fetch, so that the first ones are still cached when they
+  // execute. A tx that fails is left to the executor, which records it.
+  void PreVerifyFetched(
+      const std::vector<std::pair<consensus::Block, consensus::CommitCertificate>>& blocks);
   void RefreshGauges();
 
   template <typename Fn>

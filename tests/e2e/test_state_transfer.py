@@ -40,6 +40,10 @@ def test(net):
     log(f"{victim} received {fetched} blocks by state transfer")
     assert fetched is not None and fetched >= h - 1, \
         f"{victim} did not catch up by state transfer (licenced_state_transfer_blocks_total={fetched})"
+    # Their signatures were checked on the fetch path, before execution.
+    pre = net.metric(victim, "licenced_state_transfer_txs_preverified_total")
+    log(f"{victim} checked {pre} fetched transactions' signatures before executing them")
+    assert pre is not None and pre >= 400, f"licenced_state_transfer_txs_preverified_total={pre}"
     data, p = net.ctl_json("--timeout", "10", "tx", "check", "--ids", ids, org=victim, check=False,
                            timeout=600)
     assert data is not None, p.stderr
