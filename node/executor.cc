@@ -166,7 +166,7 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
   rec.extra = std::move(batch);
   rec.sync = sync;
   LIC_RETURN_IF_ERROR(store_->Commit(rec));
-  node_reader_.Record(node_writes);  // only once written
+  node_reader_.Record(std::move(node_writes));  // only once written
   return out;
 }
 

@@ -178,7 +178,7 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
   return store_.GetNode(position, version);
 }
 
-void CachingStateNodeReader::Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes) {
+void CachingStateNodeReader::Record(std::vector<std::pair<Bytes, Bytes>> node_writes) {
   std::lock_guard<std::mutex> lock(mu_);
   // Two generations: when the current one is full it becomes the previous
   // one (the older previous is dropped), so the recently written half of the
@@ -188,11 +188,13 @@ void CachingStateNodeReader::Record(const std::vector<std::pair<Bytes, Bytes>>& 
     current_.clear();
     current_.reserve(max_entries_ / 2);
   }
-  for (const auto& [key, value] : node_writes) {
+  for (auto& [key, value] : node_writes) {
     if (key.size() < 8) continue;
     uint64_t version = 0;
     for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
-    current_[std::string(key.begin(), key.end() - 8)] = {version, value};
+    auto& slot = current_[std::string(key.begin(), key.end() - 8)];
+    slot.first = version;
+    slot.second = std::move(value);
   }
 }
 

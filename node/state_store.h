@@ -108,7 +108,8 @@ class CachingStateNodeReader final : public state::StateMapNodeReader {
                                              uint64_t max_version) const override;
   Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
   // `node_writes` as returned by StateMap::Update (NodeKey, value), stored.
-  void Record(const std::vector<std::pair<Bytes, Bytes>>& node_writes);
+  // Takes the writes over (they are moved into the cache).
+  void Record(std::vector<std::pair<Bytes, Bytes>> node_writes);
 
  private:
   KvStateNodeReader store_;
