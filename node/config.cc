@@ -245,8 +245,9 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
   c.mempool_max =
       static_cast<uint32_t>(r.Uint("limits.mempool_max", false, c.mempool_max, 1, 100000000));
   // Default: three blocks' worth (at most 3 x 100000, fits).
-  c.admission_max_pending = static_cast<uint32_t>(
-      r.Uint("limits.admission_max_pending", false, uint64_t{3} * c.max_batch_txs, 1, 100000000));
+  c.admission_max_pending =
+      static_cast<uint32_t>(r.Uint("limits.admission_max_pending", false,
+                                   std::max<uint64_t>(1, c.max_batch_txs / 2), 1, 100000000));
   c.verify_threads =
       static_cast<uint32_t>(r.Uint("limits.verify_threads", false, c.verify_threads, 1, 64));
   c.verified_cache_max = static_cast<uint32_t>(

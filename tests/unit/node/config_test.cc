@@ -92,11 +92,11 @@ TEST_CASE("config errors name the field", "[node][config]") {
   CHECK(nm->null_mode);
 }
 
-TEST_CASE("admission_max_pending defaults to three blocks and is validated", "[node][config]") {
+TEST_CASE("admission_max_pending defaults to half a block and is validated", "[node][config]") {
   auto d =
       ParseConfig(Replace(Valid(), "max_batch_txs = 2000", "max_batch_txs = 500"), "/base", false);
   REQUIRE(d.ok());
-  CHECK(d->admission_max_pending == 1500);
+  CHECK(d->admission_max_pending == 250);
   auto set = ParseConfig(Valid() + "[limits]\nadmission_max_pending = 64\n", "/base", false);
   REQUIRE(set.ok());
   CHECK(set->admission_max_pending == 64);
