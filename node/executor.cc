@@ -151,7 +151,7 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
     }
     LIC_ASSIGN_OR_RETURN(state::StateMapUpdate update, state_map_.Update(height, changes));
     for (const auto& [key, value] : update.node_writes) {
-      batch.Put(Column::kState, StateNodeKey(key), value);
+      batch.Put(Column::kStateNodes, StateNodeStoreKey(key), value);
     }
     out.state_root = update.root;
     node_writes = std::move(update.node_writes);

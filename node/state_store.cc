@@ -122,8 +122,68 @@ std::string StateNodeKey(ByteView node_key) {
   return k;
 }
 
-Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
-                                                              uint64_t max_version) const {
+std::string StateNodeStoreKey(ByteView node_key) {
+  // node_key = position || BE64(version)
+  std::string k;
+  if (node_key.size() < 8) return k;
+  const size_t pos_size = node_key.size() - 8;
+  k.reserve(node_key.size());
+  k.append(reinterpret_cast<const char*>(node_key.data()) + pos_size, 8);
+  k.append(reinterpret_cast<const char*>(node_key.data()), pos_size);
+  return k;
+}
+
+namespace {
+std::string VersionFirstKey(ByteView position, uint64_t version) {
+  std::string k;
+  k.reserve(8 + position.size());
+  AppendBe(&k, version, 8);
+  k.append(reinterpret_cast<const char*>(position.data()), position.size());
+  return k;
+}
+
+constexpr uint8_t kRootPosition[2] = {0, 0};  // state::EncodePosition(0, ...)
+
+bool IsRootPosition(ByteView position) {
+  return position.size() == 2 && position[0] == 0 && position[1] == 0;
+}
+
+// Versions looked at before giving up on finding a root (every version that
+// stored any node stored its root, so one is enough unless data is missing).
+constexpr int kMaxRootProbes = 64;
+}  // namespace
+
+Result<std::optional<Bytes>> KvStateNodeReader::NewestRoot(uint64_t max_version) const {
+  auto it = kv_->NewIterator(storage::Column::kStateNodes);
+  uint64_t version = max_version;
+  for (int probe = 0; probe < kMaxRootProbes; ++probe) {
+    // Positions start with a big-endian depth <= 256, so 0xff sorts after
+    // every key of this version.
+    std::string target;
+    AppendBe(&target, version, 8);
+    target.push_back(static_cast<char>(0xff));
+    it->SeekForPrev(target);
+    if (!it->Valid()) {
+      LIC_RETURN_IF_ERROR(it->status());
+      return std::optional<Bytes>();
+    }
+    std::string_view key = it->key();
+    if (key.size() < 8 + 2) return Status::Corruption("state map: short node key in state_nodes");
+    uint64_t found = 0;
+    for (size_t i = 0; i < 8; ++i) found = (found << 8) | static_cast<uint8_t>(key[i]);
+    const std::string root_key = VersionFirstKey(ByteView(kRootPosition, 2), found);
+    LIC_ASSIGN_OR_RETURN(auto root, kv_->Get(storage::Column::kStateNodes, root_key));
+    if (root.has_value()) return root;
+    if (found == 0) return std::optional<Bytes>();
+    version = found - 1;
+  }
+  return Status::Corruption("state map: no root stored among the newest " +
+                            std::to_string(kMaxRootProbes) +
+                            " versions <= " + std::to_string(max_version));
+}
+
+Result<std::optional<Bytes>> KvStateNodeReader::LegacyLatestNode(ByteView position,
+                                                                 uint64_t max_version) const {
   std::string prefix = StateNodeKey(position);
   std::string target = prefix;
   AppendBe(&target, max_version, 8);
@@ -139,10 +199,25 @@ Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
+Result<std::optional<Bytes>> KvStateNodeReader::GetLatestNode(ByteView position,
+                                                              uint64_t max_version) const {
+  // The map asks for "the newest node <= V" only at the root, and below it
+  // only for children of nodes written before child versions were recorded:
+  // those children are all in the earlier layout.
+  if (IsRootPosition(position)) {
+    LIC_ASSIGN_OR_RETURN(auto root, NewestRoot(max_version));
+    if (root.has_value()) return root;
+  }
+  return LegacyLatestNode(position, max_version);
+}
+
 Result<std::optional<Bytes>> KvStateNodeReader::GetNode(ByteView position, uint64_t version) const {
-  std::string key = StateNodeKey(position);
-  AppendBe(&key, version, 8);
-  return kv_->Get(storage::Column::kState, key);
+  LIC_ASSIGN_OR_RETURN(auto node,
+                       kv_->Get(storage::Column::kStateNodes, VersionFirstKey(position, version)));
+  if (node.has_value()) return node;
+  std::string legacy = StateNodeKey(position);
+  AppendBe(&legacy, version, 8);
+  return kv_->Get(storage::Column::kState, legacy);
 }
 
 Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView position,

@@ -1,9 +1,19 @@
 // Keys the node writes into the KvStore beside the BlockStore's own, and the
 // StateView the chaincode reads the latest executed state through.
 //
+// State-map nodes are keyed version first, in a column of their own: each
+// block's nodes then form one key range above every earlier one, so RocksDB
+// appends them (memtable inserts at the end, flushed files that overlap
+// nothing and move down the levels without being rewritten) instead of
+// merging them into the whole tree's key space on every compaction. Parents
+// record their children's versions, so reads are exact keys; only the root
+// of "the newest tree <= V" needs a seek (KvStateNodeReader::GetLatestNode).
+//
 // Layout (all owned by the executor):
 //   kState  "s:" + key                         -> chaincode value
-//   kState  "m:" + state::NodeKey(position, version) -> state map node (core/state_map.h)
+//   kStateNodes BE64(version) + position       -> state map node (core/state_map.h)
+//   kState  "m:" + state::NodeKey(position, version) -> state map node, as written before
+//           session 3 (still read; nothing is written there any more)
 //   kIndex  "tx:" + tx id (32 raw bytes)        -> TxRecord::Encode()
 //   kIndex  "ev:" + BE64(height) + BE32(tx) + BE32(n) -> EventRecord::Encode()
 //   kIndex  "root:" + BE64(height)              -> state root after executing height (32 bytes)
@@ -82,7 +92,8 @@ class KvStateView final : public chaincode::StateView {
   storage::KvStore* kv_;
 };
 
-// State map nodes stored under "m:" in kState. Thread-safe.
+// State map nodes in kStateNodes, and those of older ledgers under "m:" in
+// kState. Thread-safe.
 class KvStateNodeReader final : public state::StateMapNodeReader {
  public:
   explicit KvStateNodeReader(storage::KvStore* kv) : kv_(kv) {}
@@ -91,8 +102,17 @@ class KvStateNodeReader final : public state::StateMapNodeReader {
   Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
 
  private:
+  // The newest root in kStateNodes of a version <= max_version, if any.
+  Result<std::optional<Bytes>> NewestRoot(uint64_t max_version) const;
+  // The earlier layout: SeekForPrev on "m:" + position + BE64(max_version).
+  Result<std::optional<Bytes>> LegacyLatestNode(ByteView position, uint64_t max_version) const;
+
   storage::KvStore* kv_;
 };
+// Where a node of the state map (`node_key` = state::NodeKey(position,
+// version)) is stored in kStateNodes: BE64(version) + position.
+std::string StateNodeStoreKey(ByteView node_key);
+// The earlier layout in kState: "m:" + node_key.
 std::string StateNodeKey(ByteView node_key);
 
 // Keeps the newest node of each position written by this process in memory

@@ -32,6 +32,7 @@ bool IsReserved(const WriteBatch::Op& op) {
       return op.key == BlockStore::kHeadKey;
     case Column::kState:
     case Column::kConsensus:
+    case Column::kStateNodes:
       return false;
   }
   return true;

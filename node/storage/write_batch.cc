@@ -18,6 +18,8 @@ const char* ColumnName(Column column) {
       return "index";
     case Column::kMeta:
       return "meta";
+    case Column::kStateNodes:
+      return "state_nodes";
   }
   return "unknown";
 }

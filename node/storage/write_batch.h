@@ -20,20 +20,22 @@ namespace licenced::storage {
 // The column families of a licenced data dir. Each column is an independent,
 // ordered key space (keys compare as unsigned bytes, like std::string).
 enum class Column {
-  kBlocks,     // BlockStore: encoded blocks by big-endian height
-  kCerts,      // BlockStore: encoded commit certificates by big-endian height
-  kState,      // the node: chaincode state and state-map nodes
-  kConsensus,  // ConsensusLog: the replica's Persist effects
-  kIndex,      // BlockStore (block hash -> height) and the node's tx indexes
-  kMeta,       // BlockStore head pointer and other small metadata
+  kBlocks,      // BlockStore: encoded blocks by big-endian height
+  kCerts,       // BlockStore: encoded commit certificates by big-endian height
+  kState,       // the node: chaincode state and state-map nodes
+  kConsensus,   // ConsensusLog: the replica's Persist effects
+  kIndex,       // BlockStore (block hash -> height) and the node's tx indexes
+  kMeta,        // BlockStore head pointer and other small metadata
+  kStateNodes,  // the node: state-map nodes by version, then position (node/state_store.h)
 };
 
 inline constexpr Column kAllColumns[] = {Column::kBlocks,    Column::kCerts, Column::kState,
-                                         Column::kConsensus, Column::kIndex, Column::kMeta};
+                                         Column::kConsensus, Column::kIndex, Column::kMeta,
+                                         Column::kStateNodes};
 inline constexpr size_t kNumColumns = std::size(kAllColumns);
 
-// "blocks", "certs", "state", "consensus", "index", "meta": the RocksDB
-// column family names.
+// "blocks", "certs", "state", "consensus", "index", "meta", "state_nodes":
+// the RocksDB column family names.
 const char* ColumnName(Column column);
 inline size_t ColumnIndex(Column column) { return static_cast<size_t>(column); }
 

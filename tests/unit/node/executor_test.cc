@@ -2,6 +2,7 @@
 // changes nothing, duplicates keep the first record.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "consensus/block.h"
@@ -295,3 +296,94 @@ TEST_CASE("the state-node cache answers the newest node not newer than asked, ac
   CHECK(get(4, 4) == value(4, 4));
   CHECK(get(5, 9) == std::nullopt);
 }
+
+namespace {
+
+// Every (key, value) of a column.
+std::vector<std::pair<std::string, Bytes>> All(storage::KvStore& kv, Column column) {
+  auto r = kv.ScanPrefix(column, "", storage::KvStore::kNoLimit);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+// Executes `blocks` blocks of enrolments; returns the state root after each.
+std::vector<Hash> ExecuteSome(Fixture& f, int blocks) {
+  std::vector<Hash> roots;
+  for (int b = 0; b < blocks; ++b) {
+    std::vector<Bytes> txs;
+    for (int i = 0; i < 5; ++i) txs.push_back(f.Enrol("market", fmt::format("c{}-{}", b, i)));
+    auto [blk, cert] = f.Make(txs);
+    auto r = f.exec->ExecuteBlock(blk, cert);
+    REQUIRE(r.ok());
+    roots.push_back(r->state_root);
+  }
+  return roots;
+}
+
+// At every height: the stored root equals the map's root, and a proof of
+// every state key verifies against it.
+void CheckEveryHeight(Fixture& f, const std::vector<Hash>& roots) {
+  const auto values = All(f.kv, Column::kState);
+  for (uint64_t h = 1; h <= roots.size(); ++h) {
+    auto root = f.exec->state_map().RootAt(h);
+    REQUIRE(root.ok());
+    CHECK(*root == roots[h - 1]);
+  }
+  const uint64_t head = roots.size();
+  size_t proved = 0;
+  for (const auto& [k, v] : values) {
+    if (!k.starts_with("s:")) continue;
+    auto l = f.exec->state_map().GetWithProof(k.substr(2), head);
+    REQUIRE(l.ok());
+    CHECK(l->value == v);
+    CHECK(state::VerifyStateProof(roots.back(), k.substr(2), v, l->proof).ok());
+    ++proved;
+  }
+  CHECK(proved > 10);
+}
+
+TEST_CASE("state-map nodes are stored version first, each block above the last",
+          "[node][executor]") {
+  Fixture f;
+  std::vector<Hash> roots = ExecuteSome(f, 6);
+  CHECK(f.Count(Column::kState, "m:") == 0);
+  const auto nodes = All(f.kv, Column::kStateNodes);
+  REQUIRE(nodes.size() > 6);
+  uint64_t last_version = 0;
+  for (const auto& [k, v] : nodes) {
+    REQUIRE(k.size() >= 10);
+    uint64_t version = 0;
+    for (size_t i = 0; i < 8; ++i) version = (version << 8) | static_cast<uint8_t>(k[i]);
+    CHECK(version >= last_version);  // key order = version order
+    CHECK(version >= 1);
+    CHECK(version <= roots.size());
+    last_version = version;
+  }
+  CHECK(last_version == roots.size());
+  CheckEveryHeight(f, roots);
+}
+
+TEST_CASE("a ledger with state-map nodes in the earlier layout still reads and grows",
+          "[node][executor]") {
+  Fixture f;
+  std::vector<Hash> roots = ExecuteSome(f, 4);
+  // Move every node to the pre-session-3 layout: kState "m:" + position + BE64(version).
+  storage::WriteBatch move;
+  for (const auto& [k, v] : All(f.kv, Column::kStateNodes)) {
+    Bytes node_key(k.begin() + 8, k.end());
+    node_key.insert(node_key.end(), k.begin(), k.begin() + 8);
+    move.Put(Column::kState, node::StateNodeKey(node_key), v);
+    move.Delete(Column::kStateNodes, k);
+  }
+  REQUIRE(f.kv.Write(move, false).ok());
+  REQUIRE(All(f.kv, Column::kStateNodes).empty());
+  // A fresh executor (no node cache) reads the old layout and writes the new one.
+  f.exec = std::make_unique<node::Executor>(f.net.genesis, f.store.get());
+  CheckEveryHeight(f, roots);
+  std::vector<Hash> more = ExecuteSome(f, 3);
+  roots.insert(roots.end(), more.begin(), more.end());
+  CHECK_FALSE(All(f.kv, Column::kStateNodes).empty());
+  CheckEveryHeight(f, roots);
+}
+
+}  // namespace
