@@ -163,6 +163,17 @@ class Network:
         """local-net status --json: [{org, pid, client, height, view, up, ...}]."""
         return json.loads(self.local_net("status", "--json").stdout)
 
+    def stop_two_backups(self):
+        """Stops two backups of the current primary (the network loses its
+        quorum). Returns (stopped orgs, orgs still running)."""
+        status = self.status()
+        primary = {n["node_id"]: n["org"] for n in status}[status[0]["primary"]]
+        orgs = self.orgs()
+        down = [o for o in orgs if o != primary][:2]
+        for org in down:
+            self.stop(org)
+        return down, [o for o in orgs if o not in down]
+
     def orgs(self):
         return [n["org"] for n in self.status()]
 

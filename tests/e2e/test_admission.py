@@ -38,13 +38,7 @@ def test(net):
                 f.write(f"\n[limits]\nadmission_max_pending = {BOUND}\n")
     net.up()
     h0 = net.wait_converged(min_height=1)
-    status = net.status()
-    primary = {n["node_id"]: n["org"] for n in status}[status[0]["primary"]]
-    backups = [o for o in net.orgs() if o != primary]
-    down = backups[:2]
-    alive = [o for o in net.orgs() if o not in down]
-    for org in down:
-        net.stop(org)
+    down, alive = net.stop_two_backups()
     log(f"stopped {down}: no quorum; submitting to {alive[0]}")
 
     nid = net.network_id()

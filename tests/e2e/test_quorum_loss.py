@@ -19,13 +19,7 @@ ZERO_KEY = "0" * 64
 def test(net):
     net.up()
     h0 = net.wait_converged(min_height=1)
-    status = net.status()
-    primary = {n["node_id"]: n["org"] for n in status}[status[0]["primary"]]
-    backups = [o for o in net.orgs() if o != primary]
-    down = backups[:2]
-    alive = [o for o in net.orgs() if o not in down]
-    for org in down:
-        net.stop(org)
+    down, alive = net.stop_two_backups()
     heights = {o: net.node_status(o)["height"] for o in alive}
     log(f"stopped {down}; survivors {alive} at {heights}")
 
