@@ -55,18 +55,39 @@ struct Node {
   }
 };
 
+// Node values and keys are built by hand rather than with Writer: they are
+// made tens of thousands of times per block, and one allocation each matters.
+// Same bytes as Writer's (big-endian integers, u32 length prefixes).
+void AppendRaw(Bytes& out, ByteView v) { out.insert(out.end(), v.begin(), v.end()); }
+
+void AppendBe(Bytes& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
 Bytes EncodeInternal(const Hash& left, const Hash& right, uint64_t left_version,
                      uint64_t right_version) {
-  Writer w;
-  w.U8(kInternalWithVersionsTag).Raw(left).Raw(right).U64(left_version).U64(right_version);
-  return w.Take();
+  Bytes out;
+  out.reserve(1 + 32 + 32 + 8 + 8);
+  out.push_back(kInternalWithVersionsTag);
+  AppendRaw(out, left);
+  AppendRaw(out, right);
+  AppendBe(out, left_version, 8);
+  AppendBe(out, right_version, 8);
+  return out;
 }
 
 Bytes EncodeLeaf(const Hash& key_hash, const Hash& value_hash, std::string_view key,
                  ByteView value) {
-  Writer w;
-  w.U8(static_cast<uint8_t>(NodeKind::kLeaf)).Raw(key_hash).Raw(value_hash).Str(key).Var(value);
-  return w.Take();
+  Bytes out;
+  out.reserve(1 + 32 + 32 + 4 + key.size() + 4 + value.size());
+  out.push_back(static_cast<uint8_t>(NodeKind::kLeaf));
+  AppendRaw(out, key_hash);
+  AppendRaw(out, value_hash);
+  AppendBe(out, key.size(), 4);
+  AppendRaw(out, AsBytes(key));
+  AppendBe(out, value.size(), 4);
+  AppendRaw(out, value);
+  return out;
 }
 
 Bytes EncodeEmpty() { return Bytes{static_cast<uint8_t>(NodeKind::kEmpty)}; }
@@ -430,9 +451,11 @@ Bytes EncodePosition(uint16_t depth, const Hash& path) {
 }
 
 Bytes NodeKey(ByteView position, uint64_t version) {
-  Writer w;
-  w.Raw(position).U64(version);
-  return w.Take();
+  Bytes out;
+  out.reserve(position.size() + 8);
+  AppendRaw(out, position);
+  AppendBe(out, version, 8);
+  return out;
 }
 
 // ---- StateProof ----
