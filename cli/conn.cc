@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/files.h"
+#include "proto/grpc_code_name.h"
 
 namespace licenced::cli {
 namespace fs = std::filesystem;
@@ -176,25 +177,7 @@ std::string DescribeRpcError(const NodeTarget& t, const grpc::Status& s) {
     default:
       break;
   }
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int code = static_cast<int>(s.error_code());
-  const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+  const char* name = proto::GrpcCodeName(s.error_code());
   return fmt::format("{}: {}: {}{}", who, name, s.error_message(), hint);
 }
 

@@ -10,6 +10,7 @@
 #include "core/merkle.h"
 #include "node/convert.h"
 #include "node/node.h"
+#include "proto/grpc_code_name.h"
 
 namespace licenced::node {
 
@@ -46,35 +47,8 @@ grpc::Status BusyToGrpc(const Status& s) {
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, s.message());
 }
 
-const char* GrpcCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 void FillBatchError(const grpc::Status& s, v1::SubmitBatchResult* r) {
-  r->set_code(GrpcCodeName(s.error_code()));
+  r->set_code(proto::GrpcCodeName(s.error_code()));
   r->set_message(s.error_message());
 }
 
