@@ -77,7 +77,11 @@ void ReplicaCore::AdoptStableCheckpoint(CheckpointProof proof, TimeMs now) {
 void ReplicaCore::GarbageCollect(uint64_t upto) {
   log_.erase(log_.begin(), log_.upper_bound(upto));
   checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(upto));
-  votes_.erase(votes_.begin(), votes_.upper_bound(upto));
+  // The vote record forgets below the stable checkpoint and refuses to sign
+  // there from now on: the checkpoint (persisted above) may be ahead of what
+  // this replica executed, and its own pre-prepares and votes up to it are
+  // erased with the log.
+  votes_.Forget(upto);
   // Keep the hash of the checkpoint block itself (linkage of the next block).
   delivered_info_.erase(delivered_info_.begin(), delivered_info_.lower_bound(upto));
   auto end = persisted_heights_.upper_bound(upto);

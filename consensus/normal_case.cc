@@ -21,11 +21,13 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   if (!IsPrimary() || in_view_change_) return;
   if (delivered_height_ != executed_height_) return;  // execute h-1 before proposing h
   uint64_t next = executed_height_ + 1;
-  if (next > HighWatermark()) return;
+  // At or below the stable checkpoint (adopted ahead of execution): those
+  // heights are decided; state transfer brings them.
+  if (next <= LowWatermark() || next > HighWatermark()) return;
   auto slot_it = log_.find(next);
   if (slot_it != log_.end() && slot_it->second.has_pp && slot_it->second.pp_view == view_) return;
-  auto vote = votes_.find(next);
-  if (vote != votes_.end() && vote->second.first == view_) return;  // signed one before a restart
+  auto vote = votes_.Find(next);
+  if (vote && vote->view >= view_) return;  // signed one before a restart
   if (pending_.empty()) return;
   // Not full and not old enough yet: wait (without scanning the pending set,
   // which costs an is_committed lookup per tx).
@@ -86,10 +88,12 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   block.header.proposer = config_.self;
   block.txs = std::move(txs);
   PrePrepareMsg pp{view_, std::move(block)};
-  SignedMessage m = SignMsg(MsgType::kPrePrepare, pp.Encode());
   Hash digest = pp.block.ComputeHash();
+  std::optional<SignedMessage> signed_pp =
+      SignVote(MsgType::kPrePrepare, next, digest, pp.Encode());
+  if (!signed_pp) return;
+  SignedMessage m = std::move(*signed_pp);
   Bytes wire = m.Encode();
-  if (!RecordVote(next, digest, wire)) return;
   Slot& s = log_[next];
   s.tx_ids = std::move(ids);
   s.has_pp = true;
@@ -126,8 +130,7 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
     ReplyCommit(m.sender, h);
     return;
   }
-  auto vote = votes_.find(h);
-  if (vote != votes_.end() && vote->second.first == v && vote->second.second != digest) {
+  if (votes_.Check(v, h, digest) == VoteRecord::Verdict::kConflict) {
     return;  // we voted for another block at (v, h) (possibly before a restart)
   }
   auto it = log_.find(h);
@@ -214,7 +217,7 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
   if (!s.has_pp || s.pp_view != view_ || in_view_change_ || s.sent_prepare || s.rejected) return;
   if (IsPrimary()) {
     // Our own re-proposal from a NewView: the pre-prepare is our vote.
-    if (!RecordVote(h, s.digest, s.pp_msg.Encode())) return;
+    if (!EndorseOwnPrePrepare(h, s.digest, s.pp_msg)) return;
     s.sent_prepare = true;
     CheckPrepared(h, now);
     return;
@@ -229,8 +232,10 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
       return;
     }
   }
-  if (!RecordVote(h, s.digest, {})) return;
-  SignedMessage p = SignMsg(MsgType::kPrepare, VoteMsg{view_, h, s.digest}.Encode());
+  std::optional<SignedMessage> signed_prepare =
+      SignVote(MsgType::kPrepare, h, s.digest, VoteMsg{view_, h, s.digest}.Encode());
+  if (!signed_prepare) return;
+  SignedMessage& p = *signed_prepare;
   s.prepares[{view_, s.digest}][config_.self] = p;
   s.sent_prepare = true;
   s.my_prepare = p.Encode();
@@ -289,6 +294,9 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
     }
   }
   if (prepares.size() < PrepareQuorum()) return;
+  std::optional<SignedMessage> c =
+      SignVote(MsgType::kCommit, h, s.digest, VoteMsg{view_, h, s.digest}.Encode());
+  if (!c) return;
   prepares.resize(PrepareQuorum());
   s.prepared = true;
   PreparedCert cert{s.pp_msg, std::move(prepares)};
@@ -298,10 +306,9 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   s.pcert = std::move(cert);
   s.pcert_view = view_;
   s.pcert_block = s.block;
-  SignedMessage c = SignMsg(MsgType::kCommit, VoteMsg{view_, h, s.digest}.Encode());
-  s.commits[{view_, s.digest}][config_.self] = c.signature;
+  s.commits[{view_, s.digest}][config_.self] = c->signature;
   s.sent_commit = true;
-  s.my_commit = c.Encode();
+  s.my_commit = c->Encode();
   s.commit_replied.clear();
   BroadcastBytes(*s.my_commit);
   CheckCommitted(h, now);
@@ -451,21 +458,43 @@ void ReplicaCore::RearmProgressTimer(TimeMs now) {
   }
 }
 
-bool ReplicaCore::RecordVote(uint64_t h, const Hash& digest, const Bytes& pp_bytes) {
+VoteRecord::Verdict ReplicaCore::EndorsementVerdict(uint64_t h, const Hash& digest) const {
+  // A delivered height is endorsed only for the block delivered there.
   auto d = delivered_info_.find(h);
-  if (d != delivered_info_.end() && d->second.first != digest) return false;
-  if (h <= delivered_height_ && d == delivered_info_.end()) return false;
-  auto it = votes_.find(h);
-  if (it != votes_.end()) {
-    if (it->second.first == view_) return it->second.second == digest;
-    if (it->second.first > view_) return false;
-  }
-  votes_[h] = {view_, digest};
+  if (d != delivered_info_.end() && d->second.first != digest)
+    return VoteRecord::Verdict::kConflict;
+  if (h <= delivered_height_ && d == delivered_info_.end()) return VoteRecord::Verdict::kBelowFloor;
+  return votes_.Check(view_, h, digest);
+}
+
+void ReplicaCore::RecordEndorsement(uint64_t h, const Hash& digest, const Bytes& pp_wire) {
+  votes_.Record(view_, h, digest);
   Writer w;
-  w.U64(view_).Raw(digest).Var(pp_bytes);
+  w.U64(view_).Raw(digest).Var(pp_wire);
   Emit(Persist{VoteKey(h), w.Take()});
   persisted_heights_.insert(h);
-  return true;
+}
+
+std::optional<SignedMessage> ReplicaCore::SignVote(MsgType type, uint64_t h, const Hash& digest,
+                                                   Bytes body) {
+  VoteRecord::Verdict verdict = EndorsementVerdict(h, digest);
+  if (verdict != VoteRecord::Verdict::kNew && verdict != VoteRecord::Verdict::kSame) {
+    ++refused_signatures_;
+    return std::nullopt;
+  }
+  SignedMessage m = SignMsg(type, std::move(body));
+  // The primary's record keeps its pre-prepare, so that a restart
+  // retransmits it rather than proposing another block (persistence.cc).
+  if (verdict == VoteRecord::Verdict::kNew) {
+    RecordEndorsement(h, digest, type == MsgType::kPrePrepare ? m.Encode() : Bytes{});
+  }
+  return m;
+}
+
+bool ReplicaCore::EndorseOwnPrePrepare(uint64_t h, const Hash& digest, const SignedMessage& pp) {
+  VoteRecord::Verdict verdict = EndorsementVerdict(h, digest);
+  if (verdict == VoteRecord::Verdict::kNew) RecordEndorsement(h, digest, pp.Encode());
+  return verdict == VoteRecord::Verdict::kNew || verdict == VoteRecord::Verdict::kSame;
 }
 
 }  // namespace licenced::consensus

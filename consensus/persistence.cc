@@ -77,10 +77,11 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
     // Unknown keys are ignored (written by a newer version).
   }
   uint64_t low = stable_.checkpoint.height;
+  votes_.Forget(low);
   for (auto& [h, v] : votes) {
     persisted_heights_.insert(h);
     if (h <= low) continue;
-    votes_[h] = {v.view, v.digest};
+    votes_.Restore(h, {v.view, v.digest});
     if (v.pp.empty() || v.view != view_ || in_view_change_ || h <= delivered_height_) continue;
     // We were the primary and sent this pre-prepare: restore it so it is
     // retransmitted rather than replaced by a different block.
@@ -108,16 +109,19 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
     s.pcert = std::move(c);
     if (pp->view == view_ && !in_view_change_ && h > delivered_height_) {
       // Prepared in the current view: re-send the same commit on the next tick.
+      Hash digest = pp->block.ComputeHash();
+      std::optional<SignedMessage> cm =
+          SignVote(MsgType::kCommit, h, digest, VoteMsg{view_, h, digest}.Encode());
+      if (!cm) continue;  // contradicts the vote record: keep only the certificate
       s.has_pp = true;
       s.pp_view = view_;
-      s.digest = pp->block.ComputeHash();
+      s.digest = digest;
       s.block = std::move(pp->block);
       for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
       s.pp_msg = s.pcert->pre_prepare;
       s.sent_prepare = s.prepared = s.sent_commit = true;
-      SignedMessage cm = SignMsg(MsgType::kCommit, VoteMsg{view_, h, s.digest}.Encode());
-      s.commits[{view_, s.digest}][config_.self] = cm.signature;
-      s.my_commit = cm.Encode();
+      s.commits[{view_, s.digest}][config_.self] = cm->signature;
+      s.my_commit = cm->Encode();
     }
   }
   return Status::Ok();

@@ -286,5 +286,6 @@ uint64_t Replica::executed_height() const { return core_->executed_height_; }
 uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }
 size_t Replica::pending_requests() const { return core_->pending_.size(); }
 uint64_t Replica::view_changes() const { return core_->view_changes_; }
+uint64_t Replica::refused_signatures() const { return core_->refused_signatures_; }
 
 }  // namespace licenced::consensus

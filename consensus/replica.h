@@ -140,6 +140,9 @@ class Replica {
   uint64_t stable_checkpoint() const;
   size_t pending_requests() const;
   uint64_t view_changes() const;  // view changes this replica started or joined
+  // Pre-prepares, prepares and commits the vote record refused to sign (each
+  // one a contradiction of an earlier vote that another rule failed to stop).
+  uint64_t refused_signatures() const;
 
  private:
   friend class ReplicaTestAccess;

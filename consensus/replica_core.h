@@ -18,6 +18,7 @@
 #include "consensus/block.h"
 #include "consensus/messages.h"
 #include "consensus/replica.h"
+#include "consensus/vote_record.h"
 
 namespace licenced::consensus {
 
@@ -175,9 +176,18 @@ class ReplicaCore {
   void BroadcastMsg(const SignedMessage& m) { BroadcastBytes(m.Encode()); }
   void SendBytes(ReplicaId to, Bytes wire);
   void BroadcastBytes(Bytes wire);
-  // Records (and persists) this replica's vote for (view_, height, digest).
-  // Returns false if it would contradict an earlier vote.
-  bool RecordVote(uint64_t height, const Hash& digest, const Bytes& pp_bytes);
+  // The one way this replica signs a pre-prepare, prepare or commit (`type`,
+  // with `body` for view_ and `height`): the endorsement of `digest` is
+  // checked against the vote record and the delivered chain, recorded and
+  // persisted, and only then signed. nullopt (counted in refused_signatures_)
+  // if signing would contradict what this replica signed or delivered before.
+  std::optional<SignedMessage> SignVote(MsgType type, uint64_t height, const Hash& digest,
+                                        Bytes body);
+  // Endorses an already signed pre-prepare of our own (a NewView re-proposal);
+  // false if that would contradict an earlier endorsement.
+  bool EndorseOwnPrePrepare(uint64_t height, const Hash& digest, const SignedMessage& pp);
+  VoteRecord::Verdict EndorsementVerdict(uint64_t height, const Hash& digest) const;
+  void RecordEndorsement(uint64_t height, const Hash& digest, const Bytes& pp_wire);
   void PersistView();
   std::vector<Effect> TakeEffects() { return std::move(out_); }
 
@@ -201,7 +211,8 @@ class ReplicaCore {
   std::map<uint64_t, std::pair<Hash, TimeMs>> delivered_info_;  // height -> (hash, ts), above low
 
   std::map<uint64_t, Slot> log_;
-  std::map<uint64_t, std::pair<uint64_t, Hash>> votes_;  // height -> (view, digest) signed
+  VoteRecord votes_;  // the double-vote guard: what this replica endorsed, per height
+  uint64_t refused_signatures_ = 0;  // SignVote refusals (a rule elsewhere let one through)
   std::set<uint64_t> persisted_heights_;
 
   // Requests waiting for a block.

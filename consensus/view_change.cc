@@ -187,9 +187,15 @@ void ReplicaCore::MaybeSendNewView(TimeMs now) {
   nv.view_changes = std::move(msgs);
   std::vector<std::pair<SignedMessage, Block>> pps;
   for (Block& b : plan.blocks) {
-    SignedMessage pp = SignMsg(MsgType::kPrePrepare, PrePrepareMsg{view_, b}.Encode());
-    nv.pre_prepares.push_back(pp);
-    pps.emplace_back(std::move(pp), std::move(b));
+    // Each re-proposal is an endorsement like any other: one the vote record
+    // refuses (a height at or below our stable checkpoint, or one we already
+    // endorsed differently in this view) means no NewView from us; the
+    // view-change timer moves on to the next primary.
+    std::optional<SignedMessage> pp = SignVote(MsgType::kPrePrepare, b.header.height,
+                                               b.ComputeHash(), PrePrepareMsg{view_, b}.Encode());
+    if (!pp) return;
+    nv.pre_prepares.push_back(*pp);
+    pps.emplace_back(std::move(*pp), std::move(b));
   }
   SignedMessage m = SignMsg(MsgType::kNewView, nv.Encode());
   InstallView(view_, m.Encode(), vcs, pps, now);

@@ -30,6 +30,7 @@
 #include "core/merkle.h"
 #include "fuzz_common.h"
 #include "fuzz_replica.h"
+#include "tests/sim/equivocation_checker.h"
 
 using namespace licenced;
 using namespace licenced::consensus;
@@ -248,7 +249,8 @@ class Harness {
     std::fprintf(stderr, "replica %u: executed %llu, view %llu, stable %llu, sent votes %zu\n",
                  self_, static_cast<unsigned long long>(executed()),
                  static_cast<unsigned long long>(replica_->view()),
-                 static_cast<unsigned long long>(replica_->stable_checkpoint()), votes_.size());
+                 static_cast<unsigned long long>(replica_->stable_checkpoint()),
+                 equivocation_.size());
   }
 
  private:
@@ -484,24 +486,16 @@ class Harness {
                    std::to_string(static_cast<int>(m->type)) + ", sender " +
                    std::to_string(m->sender) + ")");
     FUZZ_CHECK(m->Verify(K().validators, nullptr).ok(), "replica sent a badly signed message");
+    // The simulator's checker: two different pre-prepares, prepares or
+    // commits for one (view, height), also inside a NewView or ViewChange.
+    if (auto v = equivocation_.Observe(self_, bytes)) FUZZ_CHECK(false, *v);
     if (m->type == MsgType::kPrepare || m->type == MsgType::kCommit) {
       auto v = VoteMsg::Decode(m->body);
       FUZZ_CHECK(v.ok(), "replica sent an undecodable vote");
-      auto key = std::make_tuple(static_cast<int>(m->type), v->view, v->height);
-      auto [it, fresh] = votes_.emplace(key, v->block_hash);
-      FUZZ_CHECK(fresh || it->second == v->block_hash,
-                 std::string("replica signed two different ") + MsgTypeName(m->type) +
-                     " for view " + std::to_string(v->view) + " height " +
-                     std::to_string(v->height));
     } else if (m->type == MsgType::kPrePrepare) {
       auto pp = PrePrepareMsg::Decode(m->body);
       FUZZ_CHECK(pp.ok(), "replica sent an undecodable PrePrepare");
-      auto key = std::make_tuple(static_cast<int>(MsgType::kPrePrepare), pp->view,
-                                 pp->block.header.height);
       Hash h = pp->block.ComputeHash();
-      auto [it, fresh] = votes_.emplace(key, h);
-      FUZZ_CHECK(fresh || it->second == h,
-                 "replica proposed two different blocks for one (view, height)");
       // A view-0 block is built by this replica alone, so its tx_root must be
       // right. In later views the new primary re-proposes blocks carried by
       // prepared certificates; the harness signs as all three other validators
@@ -596,7 +590,7 @@ class Harness {
   std::vector<FetchBlocks> fetches_;
   std::vector<Proposal> proposals_;
   std::map<uint64_t, std::map<ReplicaId, SignedMessage>> view_changes_;
-  std::map<std::tuple<int, uint64_t, uint64_t>, Hash> votes_;
+  testing::EquivocationChecker equivocation_;  // kept across restarts
   std::map<uint64_t, Hash> delivered_;
   uint64_t last_delivered_ = 0;
   uint64_t sends_ = 0;

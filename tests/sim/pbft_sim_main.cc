@@ -1,11 +1,12 @@
 // pbft-sim: runs the deterministic PBFT simulator over a range of seeds.
 //
 //   pbft-sim --seeds FROM:TO --replicas N [--byzantine K] [--profile NAME|all]
-//            [--txs N] [--json] [--trace] [--unsafe-quorums]
+//            [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]
 //
 // Seeds are inclusive. Prints runs, safety_violations, liveness_failures,
-// committed_blocks_min/max and view_changes, and for every failing run its
-// seed and the exact command that replays it. Exit code 1 on any violation.
+// committed_blocks_min/max, view_changes and votes_checked (distinct
+// (replica, kind, view, height) signatures the equivocation checker saw), and for every failing run
+// its seed and the exact command that replays it. Exit code 1 on any violation.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -19,11 +20,12 @@
 namespace {
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: pbft-sim --seeds FROM:TO --replicas N [--byzantine K] "
-               "[--profile NAME|all] [--txs N] [--json] [--trace] [--unsafe-quorums]\n"
-               "profiles: clean lossy partition crash-restart byzantine-primary "
-               "byzantine-mixed (default: all)\n");
+  std::fprintf(
+      stderr,
+      "usage: pbft-sim --seeds FROM:TO --replicas N [--byzantine K] "
+      "[--profile NAME|all] [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]\n"
+      "profiles: clean lossy partition crash-restart byzantine-primary "
+      "byzantine-mixed (default: all)\n");
   return 2;
 }
 
@@ -76,6 +78,8 @@ int main(int argc, char** argv) {
       base.trace = true;
     } else if (a == "--unsafe-quorums") {
       base.unsafe_quorums = true;
+    } else if (a == "--forgetful-votes") {
+      base.forgetful_votes = true;
     } else {
       return Usage();
     }
@@ -90,6 +94,7 @@ int main(int argc, char** argv) {
       profile == "all" ? licenced::sim::ProfileNames() : std::vector<std::string>{profile};
 
   uint64_t runs = 0, safety = 0, liveness = 0, vcs = 0, bmin = UINT64_MAX, bmax = 0, events = 0;
+  uint64_t votes_checked = 0;
   nlohmann::json failures = nlohmann::json::array();
   for (const std::string& p : profiles) {
     for (uint64_t seed = from; seed <= to; ++seed) {
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
       RunResult r = licenced::sim::RunSimulation(o, seed);
       ++runs;
       events += r.events;
+      votes_checked += r.votes_checked;
       vcs += r.view_changes;
       bmin = std::min(bmin, r.committed_blocks_min);
       bmax = std::max(bmax, r.committed_blocks_max);
@@ -111,6 +117,7 @@ int main(int argc, char** argv) {
         if (base.byzantine >= 0) replay += " --byzantine " + std::to_string(base.byzantine);
         if (base.txs != SimOptions().txs) replay += " --txs " + std::to_string(base.txs);
         if (base.unsafe_quorums) replay += " --unsafe-quorums";
+        if (base.forgetful_votes) replay += " --forgetful-votes";
         nlohmann::json v = nlohmann::json::array();
         for (const auto& x : r.violations) v.push_back(x.kind + ": " + x.detail);
         failures.push_back({{"seed", seed}, {"profile", p}, {"violations", v}, {"replay", replay}});
@@ -129,6 +136,7 @@ int main(int argc, char** argv) {
                           {"committed_blocks_max", bmax},
                           {"view_changes", vcs},
                           {"events", events},
+                          {"votes_checked", votes_checked},
                           {"failures", failures}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
@@ -142,6 +150,7 @@ int main(int argc, char** argv) {
     std::printf("committed_blocks_max: %llu\n", static_cast<unsigned long long>(bmax));
     std::printf("view_changes: %llu\n", static_cast<unsigned long long>(vcs));
     std::printf("events: %llu\n", static_cast<unsigned long long>(events));
+    std::printf("votes_checked: %llu\n", static_cast<unsigned long long>(votes_checked));
     for (const auto& fl : failures) {
       std::printf("FAIL seed=%llu profile=%s\n", fl["seed"].get<unsigned long long>(),
                   fl["profile"].get<std::string>().c_str());

@@ -18,6 +18,7 @@
 #include "core/crypto.h"
 #include "core/merkle.h"
 #include "tests/sim/byzantine.h"
+#include "tests/sim/equivocation_checker.h"
 #include "tests/sim/test_access.h"
 
 namespace licenced::sim {
@@ -159,6 +160,7 @@ class Simulation {
   void Apply(Node& n, std::vector<Effect> effects);
   void FlushUnsynced(Node& n);
   void Send(ReplicaId from, ReplicaId to, const Bytes& msg);
+  void CheckSigned(const Node& n, const Bytes& msg);
   void OnDeliver(Node& n, Block block, CommitCertificate cert);
   void Execute(ReplicaId id, uint64_t incarnation);
   void Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi);
@@ -193,6 +195,7 @@ class Simulation {
   std::map<uint64_t, Hash> agreed_;     // height -> block hash (first honest Deliver)
   std::map<Hash, uint64_t> tx_height_;  // tx id -> height it was committed at
   std::set<std::string> cert_ok_;       // verified certificates
+  consensus::testing::EquivocationChecker equivocation_;  // honest replicas' own signatures
   std::vector<Violation> violations_;
 };
 
@@ -237,6 +240,9 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
 }
 
 void Simulation::StartReplica(Node& n) {
+  if (options_.forgetful_votes && Honest(n)) {
+    std::erase_if(n.durable, [](const auto& e) { return e.first.starts_with("pbft/vote/"); });
+  }
   std::vector<std::pair<std::string, Bytes>> persisted(n.durable.begin(), n.durable.end());
   uint64_t h = n.chain.size();
   Hash hash = h == 0 ? genesis_hash_ : n.chain.back().first.ComputeHash();
@@ -249,6 +255,9 @@ void Simulation::StartReplica(Node& n) {
   }
   n.replica = std::move(r).value();
   if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*n.replica, true);
+  if (options_.forgetful_votes && Honest(n)) {
+    consensus::ReplicaTestAccess::SetForgetfulVotes(*n.replica, true);
+  }
   n.up = true;
   n.last_delivered = h;
   n.last_delivered_hash = hash;
@@ -278,8 +287,10 @@ void Simulation::Apply(Node& n, std::vector<Effect> effects) {
     }
     FlushUnsynced(n);
     if (auto* s = std::get_if<consensus::SendTo>(&e)) {
+      CheckSigned(n, s->message);
       Send(n.id, s->to, s->message);
     } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
+      CheckSigned(n, b->message);
       for (ReplicaId to = 0; to < nodes_.size(); ++to) {
         if (to != n.id) Send(n.id, to, b->message);
       }
@@ -335,6 +346,11 @@ void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
       });
     }
   }
+}
+
+void Simulation::CheckSigned(const Node& n, const Bytes& msg) {
+  if (!Honest(n)) return;  // a Byzantine replica's sends go through its decorator
+  if (auto v = equivocation_.Observe(n.id, msg)) Violate("equivocation", *v);
 }
 
 void Simulation::OnDeliver(Node& n, Block block, CommitCertificate cert) {
@@ -616,6 +632,7 @@ RunResult Simulation::Run() {
   r.seed = seed_;
   r.violations = violations_;
   r.events = events_;
+  r.votes_checked = equivocation_.size();
   r.sim_time_ms = now_;
   bool first = true;
   for (const Node& node : nodes_) {

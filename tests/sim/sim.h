@@ -3,7 +3,9 @@
 // Faults (drop, delay, reorder, duplicate, partitions, crash + restart losing
 // unsynced writes, clock skew) and Byzantine behaviours are chosen by profile.
 // After each run the checkers report agreement, validity, integrity and
-// liveness violations. Test-only code; not thread-safe (one run per call).
+// liveness violations; during it, any honest replica that signs two different
+// pre-prepares, prepares or commits for one (view, height) (equivocation). Test-only code; not
+// thread-safe (one run per call).
 #pragma once
 
 #include <cstdint>
@@ -20,11 +22,14 @@ struct SimOptions {
   std::string profile = "clean";
   size_t txs = 24;
   bool unsafe_quorums = false;  // test-only broken rule (2f instead of 2f+1)
-  bool trace = false;           // print every event (replays)
+  // Test-only broken replicas: honest replicas whose vote record allows
+  // everything, and whose persisted votes the host drops at each restart.
+  bool forgetful_votes = false;
+  bool trace = false;  // print every event (replays)
 };
 
 struct Violation {
-  std::string kind;  // agreement, validity, integrity, liveness
+  std::string kind;  // agreement, validity, integrity, equivocation, liveness
   std::string detail;
   bool safety() const { return kind != "liveness"; }
 };
@@ -37,6 +42,9 @@ struct RunResult {
   uint64_t view_changes = 0;  // max over honest replicas
   uint64_t events = 0;
   uint64_t sim_time_ms = 0;
+  // Distinct (replica, kind, view, height) pre-prepares, prepares and commits
+  // of honest replicas that the equivocation checker saw.
+  uint64_t votes_checked = 0;
   bool safety_ok() const;
   bool liveness_ok() const;
 };

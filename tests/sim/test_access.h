@@ -1,6 +1,6 @@
 // Test-only access to Replica internals: the deliberately broken quorum rule
-// used to show that the simulator's checkers catch safety bugs. Only tests
-// include this header; production code cannot switch the rule on.
+// and vote record used to show that the simulator's checkers catch safety
+// bugs. Only tests include this header; production code cannot switch them on.
 #pragma once
 
 #include "consensus/replica.h"
@@ -12,6 +12,12 @@ class ReplicaTestAccess {
  public:
   // Prepared with 2f-1 prepares and committed with 2f commits instead of 2f and 2f+1.
   static void SetUnsafeQuorums(Replica& replica, bool on) { replica.core_->unsafe_quorums_ = on; }
+  // A replica whose vote record allows everything and keeps nothing (what it
+  // restored at Create stays; a host that also drops the persisted votes
+  // makes it forget across restarts too).
+  static void SetForgetfulVotes(Replica& replica, bool on) {
+    replica.core_->votes_.set_forgetful_for_testing(on);
+  }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
   static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };
