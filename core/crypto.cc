@@ -30,15 +30,14 @@ Sha256Hasher::Sha256Hasher() {
 }
 
 Sha256Hasher& Sha256Hasher::Update(ByteView data) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()),
-                            data.data(), data.size());
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()), data.data(),
+                            data.size());
   return *this;
 }
 
 Hash Sha256Hasher::Final() {
   Hash out;
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()),
-                           out.data());
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()), out.data());
   return out;
 }
 
@@ -85,8 +84,7 @@ bool Verify(const PublicKey& key, std::string_view tag, ByteView body, const Sig
 }
 
 bool VerifyRaw(const PublicKey& key, ByteView message, const Signature& sig) {
-  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) ==
-         0;
+  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) == 0;
 }
 
 std::string KeyId(const PublicKey& key) {

@@ -114,8 +114,7 @@ Result<Bytes> SealedBoxDecrypt(const BoxKeyPair& recipient, ByteView ciphertext)
 // the hex public key. Formats are documented in docs/keys.md.
 Status WriteKeyFile(const std::string& path, const KeyPair& key,
                     const std::optional<std::string>& passphrase);
-Result<KeyPair> ReadKeyFile(const std::string& path,
-                            const std::optional<std::string>& passphrase);
+Result<KeyPair> ReadKeyFile(const std::string& path, const std::optional<std::string>& passphrase);
 Status WritePublicKeyFile(const std::string& path, const PublicKey& key);
 Result<PublicKey> ReadPublicKeyFile(const std::string& path);
 

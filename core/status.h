@@ -33,7 +33,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status PermissionDenied(std::string m) {
@@ -64,7 +66,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result constructed from OK status");
   }
@@ -92,10 +94,10 @@ class [[nodiscard]] Result {
 #define LIC_CONCAT_(a, b) LIC_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define LIC_RETURN_IF_ERROR(expr)                   \
-  do {                                              \
-    ::licenced::Status lic_status_ = (expr);        \
-    if (!lic_status_.ok()) return lic_status_;      \
+#define LIC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::licenced::Status lic_status_ = (expr);   \
+    if (!lic_status_.ok()) return lic_status_; \
   } while (0)
 
 // `LIC_ASSIGN_OR_RETURN(auto x, MakeX());` binds the value or returns the error.
