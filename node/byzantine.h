@@ -1,4 +1,4 @@
-// Test-only Byzantine fault mode of licenced (issue 8, docs/testing.md).
+// Test-only Byzantine fault mode of licenced (docs/testing.md "Byzantine node").
 //
 // A Byzantine filter sits between the node's honest replica and its peer
 // links: Node::RunEffects passes every outgoing SendTo/Broadcast through

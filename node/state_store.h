@@ -12,8 +12,8 @@
 // Layout (all owned by the executor):
 //   kState  "s:" + key                         -> chaincode value
 //   kStateNodes BE64(version) + position       -> state map node (core/state_map.h)
-//   kState  "m:" + state::NodeKey(position, version) -> state map node, as written before
-//           session 3 (still read; nothing is written there any more)
+//   kState  "m:" + state::NodeKey(position, version) -> state map node in the earlier
+//           layout of older ledgers (still read; nothing is written there any more)
 //   kIndex  "tx:" + tx id (32 raw bytes)        -> TxRecord::Encode()
 //   kIndex  "ev:" + BE64(height) + BE32(tx) + BE32(n) -> EventRecord::Encode()
 //   kIndex  "root:" + BE64(height)              -> state root after executing height (32 bytes)

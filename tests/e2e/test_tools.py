@@ -1,12 +1,12 @@
 """e2e: licencectl keygen / network generate, deploy/gen-tls.sh and deploy/local-net
 without a running daemon.
 
-Checks the files a network is made of (genesis per contracts.md section 4, one
-config and key set per validator org, keys and member orgs, distinct ports,
-mode 0600 on secrets), that the TLS certificates verify against the CA and
-carry the node name, localhost and 127.0.0.1, that local-net reports a stopped
-network correctly, and that usage and config errors exit with code 2 and a
-message saying what to do.
+Checks the files a network is made of (genesis in the format core/genesis.h
+defines, one config and key set per validator org, keys and member orgs,
+distinct ports, mode 0600 on secrets), that the TLS certificates verify
+against the CA and carry the node name, localhost and 127.0.0.1, that
+local-net reports a stopped network correctly, and that usage and config
+errors exit with code 2 and a message saying what to do.
 """
 
 import json

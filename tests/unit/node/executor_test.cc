@@ -367,7 +367,7 @@ TEST_CASE("a ledger with state-map nodes in the earlier layout still reads and g
           "[node][executor]") {
   Fixture f;
   std::vector<Hash> roots = ExecuteSome(f, 4);
-  // Move every node to the pre-session-3 layout: kState "m:" + position + BE64(version).
+  // Move every node to the earlier layout: kState "m:" + position + BE64(version).
   storage::WriteBatch move;
   for (const auto& [k, v] : All(f.kv, Column::kStateNodes)) {
     Bytes node_key(k.begin() + 8, k.end());
