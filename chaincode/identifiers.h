@@ -1,5 +1,5 @@
-// Chinese identifiers with check characters, implemented exactly as in
-// shared/domain/DOMAIN.md:
+// Chinese identifiers with check characters, implemented as the standards
+// define them:
 //   - unified social credit code, GB 32100-2015 (18 chars, MOD 31 check);
 //   - resident identity number, GB 11643-1999 (18 chars, MOD 11-2 check);
 //   - electronic licence identifier, GB/T 36904 style, ISO/IEC 7064 MOD 37,36 check;

@@ -82,6 +82,22 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   // disclose a field, so they must not be lost if the submission fails.
   const std::string secrets_path =
       o.secrets_out.empty() ? DefaultSecretsPath(o.file) : o.secrets_out;
+  // Never overwrite one: it may hold the only copy of the salts of a case that is on the ledger
+  // (also after a submission that failed or timed out on this side but committed).
+  if (std::error_code ec; std::filesystem::exists(secrets_path, ec)) {
+    std::string held = "an earlier 'case open'";
+    auto old = ReadTextFile(secrets_path);
+    if (old.ok()) {
+      Json prev = Json::parse(*old, nullptr, false);
+      if (prev.is_object() && prev.contains("case_id") && prev["case_id"].is_string())
+        held = "case " + prev["case_id"].get<std::string>();
+    }
+    return Fail(kExitUsage,
+                fmt::format("the secrets file {} already exists (the salts of {}; without them "
+                            "its fields can never be disclosed); keep it, and give --secrets-out "
+                            "NEW.json to open another case; nothing was submitted",
+                            secrets_path, held));
+  }
   Json secrets = {{"flow", o.flow},     {"application", o.file}, {"holder_key", app["holder_key"]},
                   {"case_id", nullptr}, {"tx_id", nullptr},      {"secrets", prepared->secrets}};
   Status w = WriteTextFile(secrets_path, secrets.dump(2) + "\n", 0600);
@@ -95,6 +111,13 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   SubmitResult r;
   if (auto e = s->Submit("workflow", "open_case", prepared->args, &r)) {
     int code = Report(*e);
+    if (e->code == kExitRejected) {
+      // Refused for certain (by the node or committed as rejected): no case holds these salts.
+      std::error_code ec;
+      std::filesystem::remove(secrets_path, ec);
+      return code;
+    }
+    // The outcome is unknown (the node may yet commit it): keep the salts.
     std::fprintf(stderr, "licencectl: the salts of this application are in %s\n",
                  secrets_path.c_str());
     return code;

@@ -1,9 +1,9 @@
 // Holder and verifier commands (docs/cli.md, docs/proof-format.md):
 //   proof export LICENCE_ID --out proof.json
-//   present --proof proof.json --key holder.key --challenge C [--disclose F,...]
-//           [--secrets FILE] --out presentation.json [--qr FILE.png | --qr-terminal]
-//   verify presentation.json --genesis genesis.json --challenge C [--max-age DUR]
-//          [--node ADDR | --net DIR]   (a fresh status proof; offline otherwise)
+//   proof present --proof proof.json --key holder.key --challenge C [--disclose F,...]
+//                 [--secrets FILE] --out presentation.json [--qr FILE.png | --qr-terminal]
+//   proof verify presentation.json --genesis genesis.json --challenge C [--max-age DUR]
+//                [--node ADDR | --net DIR]   (a fresh status proof; offline otherwise)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -656,6 +656,40 @@ int RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
   return v.valid() ? kExitOk : kExitRejected;
 }
 
+CLI::App* AddPresentCommand(CLI::App* parent, CliContext& ctx) {
+  auto po = std::make_shared<PresentOpts>();
+  auto* pr = parent->add_subcommand(
+      "present",
+      "sign a presentation of a proof bundle for a verifier's challenge with the holder's key "
+      "(global --key HOLDER.key), optionally disclosing committed fields");
+  pr->add_option("--proof", po->proof_file, "proof bundle file from 'proof export'")->required();
+  pr->add_option("--challenge", po->challenge, "the verifier's challenge (nonce)")->required();
+  pr->add_option("--disclose", po->disclose, "fields to disclose, comma separated");
+  pr->add_option("--secrets", po->secrets,
+                 "JSON file field -> {\"value\", \"salt\" (hex)} (the window client's secrets)");
+  pr->add_option("--out", po->out, "output file, e.g. presentation.json")->required();
+  auto* png = pr->add_option("--qr", po->qr_png, "also write a QR code PNG (zlib payload)");
+  auto* term = pr->add_flag("--qr-terminal", po->qr_terminal, "also print the QR code");
+  png->excludes(term);
+  pr->callback([&ctx, po]() { ctx.run = [&ctx, po]() { return RunPresent(ctx.global, *po); }; });
+  return pr;
+}
+
+CLI::App* AddVerifyCommand(CLI::App* parent, CliContext& ctx) {
+  auto vo = std::make_shared<VerifyOpts>();
+  auto* ve = parent->add_subcommand(
+      "verify",
+      "verify a presentation offline against the genesis: VALID (exit 0), INVALID or "
+      "STATUS_UNKNOWN (exit 1); --node/--net fetches a fresh status proof");
+  ve->add_option("PRESENTATION", vo->file, "presentation.json (or a saved QR payload)")->required();
+  ve->add_option("--genesis", vo->genesis, "the network's genesis.json")->required();
+  ve->add_option("--challenge", vo->challenge, "the challenge you gave the holder")->required();
+  ve->add_option("--max-age", vo->max_age,
+                 "oldest acceptable status proof: e.g. 10m, 24h, 7d, or none (default 24h)");
+  ve->callback([&ctx, vo]() { ctx.run = [&ctx, vo]() { return RunVerify(ctx.global, *vo); }; });
+  return ve;
+}
+
 }  // namespace
 
 void AddProofCommands(CLI::App& app, CliContext& ctx) {
@@ -679,33 +713,12 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
   exp->add_flag("--no-status", eo->no_status, "leave out the status proof (--format v1 only)");
   exp->callback([&ctx, eo]() { ctx.run = [&ctx, eo]() { return RunExport(ctx.global, *eo); }; });
 
-  auto po = std::make_shared<PresentOpts>();
-  auto* pr = app.add_subcommand(
-      "present",
-      "sign a presentation of a proof bundle for a verifier's challenge with the holder's key "
-      "(global --key HOLDER.key), optionally disclosing committed fields");
-  pr->add_option("--proof", po->proof_file, "proof bundle file from 'proof export'")->required();
-  pr->add_option("--challenge", po->challenge, "the verifier's challenge (nonce)")->required();
-  pr->add_option("--disclose", po->disclose, "fields to disclose, comma separated");
-  pr->add_option("--secrets", po->secrets,
-                 "JSON file field -> {\"value\", \"salt\" (hex)} (the window client's secrets)");
-  pr->add_option("--out", po->out, "output file, e.g. presentation.json")->required();
-  auto* png = pr->add_option("--qr", po->qr_png, "also write a QR code PNG (zlib payload)");
-  auto* term = pr->add_flag("--qr-terminal", po->qr_terminal, "also print the QR code");
-  png->excludes(term);
-  pr->callback([&ctx, po]() { ctx.run = [&ctx, po]() { return RunPresent(ctx.global, *po); }; });
-
-  auto vo = std::make_shared<VerifyOpts>();
-  auto* ve = app.add_subcommand(
-      "verify",
-      "verify a presentation offline against the genesis: VALID (exit 0), INVALID or "
-      "STATUS_UNKNOWN (exit 1); --node/--net fetches a fresh status proof");
-  ve->add_option("PRESENTATION", vo->file, "presentation.json (or a saved QR payload)")->required();
-  ve->add_option("--genesis", vo->genesis, "the network's genesis.json")->required();
-  ve->add_option("--challenge", vo->challenge, "the challenge you gave the holder")->required();
-  ve->add_option("--max-age", vo->max_age,
-                 "oldest acceptable status proof: e.g. 10m, 24h, 7d, or none (default 24h)");
-  ve->callback([&ctx, vo]() { ctx.run = [&ctx, vo]() { return RunVerify(ctx.global, *vo); }; });
+  // `proof present` and `proof verify` are the documented spelling; the top-level `present` and
+  // `verify` stay as aliases for scripts written against them.
+  AddPresentCommand(proof_cmd, ctx);
+  AddVerifyCommand(proof_cmd, ctx);
+  AddPresentCommand(&app, ctx)->group("");
+  AddVerifyCommand(&app, ctx)->group("");
 }
 
 }  // namespace licenced::cli

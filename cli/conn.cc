@@ -93,6 +93,12 @@ Result<std::vector<NodeTarget>> ResolveTargets(const GlobalOptions& g, bool all_
         "no node given; use --node HOST:PORT --ca CA.pem, or --net DIR [--org ORG]");
   }
   LIC_ASSIGN_OR_RETURN(auto all, NetTargets(g.net));
+  // A client certificate (for nodes with listen.require_client_cert) goes to
+  // whichever node of the network is asked.
+  for (auto& t : all) {
+    t.cert_path = g.cert;
+    t.key_path = g.key_tls;
+  }
   if (!g.org.empty()) {
     for (const auto& t : all) {
       if (t.org == g.org) return std::vector<NodeTarget>{t};
@@ -167,6 +173,11 @@ std::string DescribeRpcError(const NodeTarget& t, const grpc::Status& s) {
   switch (s.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       hint = "; is the node running? (deploy/local-net status --dir DIR)";
+      if (t.cert_path.empty()) {
+        hint +=
+            " If the node requires client certificates (listen.require_client_cert), give "
+            "--cert and --key-tls";
+      }
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       hint = "; the node did not answer in time: retry or raise --timeout";

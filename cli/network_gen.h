@@ -1,7 +1,7 @@
 // Generation of a local or multi-host licenced network: genesis file, per-org
 // keys and per-validator node configs (docs/cli.md, "network generate").
 //
-// The output directory layout is the one contracts.md section 6 describes:
+// The output directory layout (deploy/README.md):
 //   DIR/genesis.json
 //   DIR/<org>/admin.key (+ .pub)     org admin signing key (Ed25519)
 //   DIR/<org>/encryption.key (+.pub) X25519 key: a key file whose seed feeds

@@ -9,7 +9,7 @@
 //     "licence_types": [ { "code", "name", "issuer_orgs": [org], "validity_days" } ],
 //     "holidays": ["YYYY-MM-DD"], "utc_offset_minutes"? (default 480, China),
 //     "consensus": { "checkpoint_interval", "watermark_window" } }
-// Optional fields are additive extensions of the lead's contract.
+// Optional fields are additive: a genesis without them keeps its meaning (and hash).
 //
 // Genesis is a plain value; thread-compatible.
 #pragma once

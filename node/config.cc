@@ -71,6 +71,16 @@ class FieldReader {
     return p.string();
   }
 
+  bool Bool(std::string_view path, bool def) {
+    const toml::node* n = Find(path, false);
+    if (n == nullptr) return def;
+    if (!n->is_boolean()) {
+      Fail(path, "must be true or false");
+      return def;
+    }
+    return *n->value<bool>();
+  }
+
   HostPort Address(std::string_view path) {
     std::string s = String(path, true);
     if (s.empty()) return {};
@@ -106,7 +116,8 @@ class FieldReader {
 Status CheckKnownKeys(const toml::table& root) {
   static const std::set<std::string> kTop = {"node_id", "org",  "data_dir",  "genesis", "log_level",
                                              "listen",  "keys", "consensus", "limits",  "bench"};
-  static const std::set<std::string> kListen = {"peer", "client", "http"};
+  static const std::set<std::string> kListen = {"peer", "client", "http", "require_client_cert",
+                                                "client_ca"};
   static const std::set<std::string> kKeys = {"validator_key", "tls_ca", "tls_cert", "tls_key"};
   static const std::set<std::string> kConsensus = {"max_batch_txs",       "max_batch_wait_ms",
                                                    "checkpoint_interval", "view_change_timeout_ms",
@@ -226,6 +237,13 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
   c.listen_peer = r.Address("listen.peer");
   c.listen_client = r.Address("listen.client");
   c.listen_http = r.Address("listen.http");
+  c.client_auth.require_client_cert = r.Bool("listen.require_client_cert", false);
+  if (root.at_path("listen.client_ca").node() != nullptr) {
+    c.client_auth.client_ca = r.Path("listen.client_ca", true);
+    if (r.status().ok() && !c.client_auth.require_client_cert) {
+      r.Fail("listen.client_ca", "is set but listen.require_client_cert is not true");
+    }
+  }
   c.validator_key = r.Path("keys.validator_key", true);
   c.tls_ca = r.Path("keys.tls_ca", true);
   c.tls_cert = r.Path("keys.tls_cert", true);
@@ -256,13 +274,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
       static_cast<uint32_t>(r.Uint("limits.db_cache_mib", false, c.db_cache_mib, 1, 65536));
   c.db_write_buffer_mib = static_cast<uint32_t>(
       r.Uint("limits.db_write_buffer_mib", false, c.db_write_buffer_mib, 2, 65536));
-  if (const toml::node* nm = root.at_path("bench.null_mode").node()) {
-    if (!nm->is_boolean()) {
-      r.Fail("bench.null_mode", "must be true or false");
-    } else {
-      c.null_mode = *nm->value<bool>();
-    }
-  }
+  c.null_mode = r.Bool("bench.null_mode", false);
   LIC_RETURN_IF_ERROR(r.status());
 
   auto same = [](const HostPort& a, const HostPort& b) {

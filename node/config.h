@@ -1,5 +1,5 @@
 // Node configuration: the TOML file each bureau's licenced process reads at
-// start (contracts.md section 6, docs/api.md). Parsing validates every field
+// start (docs/api.md, deploy/README.md). Parsing validates every field
 // and names the offending one in the error; CheckAgainstGenesis() then checks
 // the config is consistent with the network's genesis.
 //
@@ -23,6 +23,15 @@ struct HostPort {
 };
 Result<HostPort> ParseHostPort(std::string_view text);
 
+// Who may call the client API. Off by default: every transaction carries the
+// signature of an enrolled clerk or admin, which is the authentication the
+// ledger relies on; a client certificate additionally keeps anyone without
+// one from reading the ledger or loading the node.
+struct ClientAuthConfig {
+  bool require_client_cert = false;  // listen.require_client_cert
+  std::string client_ca;             // listen.client_ca; empty = keys.tls_ca
+};
+
 struct NodeConfig {
   std::string node_id;  // validator name in genesis
   std::string org;
@@ -32,7 +41,8 @@ struct NodeConfig {
 
   HostPort listen_peer;    // PeerApi, mutual TLS
   HostPort listen_client;  // ClientApi, TLS
-  HostPort listen_http;    // /metrics, /healthz
+  ClientAuthConfig client_auth;
+  HostPort listen_http;  // /metrics, /healthz
 
   std::string validator_key;  // Ed25519 key file (core/crypto.h format)
   std::string tls_ca;

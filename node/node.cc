@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +13,7 @@
 #include "node/byzantine.h"
 #include "node/client_service.h"
 #include "node/convert.h"
+#include "node/health_service.h"
 #include "node/http_server.h"
 #include "node/null_mode.h"
 #include "node/peer_link.h"
@@ -227,12 +227,15 @@ Status Node::Start() {
     }
   }
   {
-    grpc::EnableDefaultHealthCheckService(true);
+    grpc::EnableDefaultHealthCheckService(false);  // ours: node/health_service.h
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     client_service_ = std::make_unique<ClientService>(this);
+    health_service_ = std::make_unique<HealthService>();
+    LIC_ASSIGN_OR_RETURN(auto client_creds, ClientServerCredentials(tls_, c.client_auth));
     grpc::ServerBuilder b;
-    b.AddListeningPort(c.listen_client.ToString(), ClientServerCredentials(tls_));
+    b.AddListeningPort(c.listen_client.ToString(), client_creds);
     b.RegisterService(client_service_.get());
+    b.RegisterService(health_service_.get());
     b.SetMaxReceiveMessageSize(static_cast<int>(c.max_message_bytes));
     b.SetMaxSendMessageSize(static_cast<int>(c.max_message_bytes));
     client_server_ = b.BuildAndStart();
@@ -276,6 +279,7 @@ void Node::Shutdown() {
   }
   shutdown_cv_.notify_all();
   if (started_) spdlog::info("shutting down");
+  if (health_service_) health_service_->SetNotServing();
   // Both gRPC servers at once, with a short deadline: long-lived streams (peer
   // links, event subscriptions) never end by themselves and are cancelled at
   // the deadline; unary calls get that long to finish.

@@ -51,6 +51,7 @@ class PeerLink;
 class Byzantine;
 class PeerService;
 class ClientService;
+class HealthService;
 class HttpServer;
 
 // Outcome of a submitted transaction once committed (or not).
@@ -194,6 +195,7 @@ class Node {
   std::vector<std::unique_ptr<PeerLink>> links_;  // index = ReplicaId; null for self
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<ClientService> client_service_;
+  std::unique_ptr<HealthService> health_service_;
   std::unique_ptr<grpc::Server> peer_server_;
   std::unique_ptr<grpc::Server> client_server_;
   std::unique_ptr<HttpServer> http_;

@@ -40,9 +40,15 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsFiles& t
   return grpc::SslServerCredentials(opts);
 }
 
-std::shared_ptr<grpc::ServerCredentials> ClientServerCredentials(const TlsFiles& tls) {
-  grpc::SslServerCredentialsOptions opts(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+Result<std::shared_ptr<grpc::ServerCredentials>> ClientServerCredentials(
+    const TlsFiles& tls, const ClientAuthConfig& auth) {
+  grpc::SslServerCredentialsOptions opts(
+      auth.require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                               : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   opts.pem_root_certs = tls.ca_pem;
+  if (!auth.client_ca.empty()) {
+    LIC_ASSIGN_OR_RETURN(opts.pem_root_certs, ReadPem(auth.client_ca, "listen.client_ca"));
+  }
   opts.pem_key_cert_pairs.push_back({tls.key_pem, tls.cert_pem});
   return grpc::SslServerCredentials(opts);
 }

@@ -17,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/status.h"
+#include "node/config.h"
 
 namespace licenced::node {
 
@@ -32,8 +33,11 @@ Result<TlsFiles> LoadTlsFiles(const std::string& ca_path, const std::string& cer
 
 // Mutual TLS server credentials (client certificate required and verified).
 std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsFiles& tls);
-// Server-only TLS for the client API.
-std::shared_ptr<grpc::ServerCredentials> ClientServerCredentials(const TlsFiles& tls);
+// TLS for the client API: server-only, or with `auth.require_client_cert` a
+// client certificate signed by `auth.client_ca` (default: the network CA) is
+// required and verified (unauthenticated clients fail the TLS handshake).
+Result<std::shared_ptr<grpc::ServerCredentials>> ClientServerCredentials(
+    const TlsFiles& tls, const ClientAuthConfig& auth);
 // Channel credentials presenting our certificate.
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(const TlsFiles& tls);
 

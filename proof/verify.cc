@@ -37,6 +37,17 @@ struct RecordView {
   json commitments;
 };
 
+bool IsHex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Parses the record and checks the shapes docs/proof-format.md section 2 gives its fields:
+// holder_key, issuing_tx, issued_by and every commitments value are 64 lower-case hex digits (the
+// chaincode writes nothing else), so a malformed record is BAD_ENCODING before any comparison.
 Result<RecordView> ParseRecord(const Bytes& bytes) {
   json j = json::parse(bytes.begin(), bytes.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -63,6 +74,19 @@ Result<RecordView> ParseRecord(const Bytes& bytes) {
   auto c = j.find("commitments");
   if (c == j.end() || !c->is_object())
     return Status::InvalidArgument("record.commitments missing or not an object");
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"holder_key", &r.holder_key},
+        {"issuing_tx", &r.issuing_tx},
+        {"issued_by", &r.issued_by}}) {
+    if (!IsHex64(*value))
+      return Status::InvalidArgument(std::string("record.") + field +
+                                     " is not 64 lower-case hex digits");
+  }
+  for (auto it = c->begin(); it != c->end(); ++it) {
+    if (!it->is_string() || !IsHex64(it->get<std::string>()))
+      return Status::InvalidArgument("record.commitments." + it.key() +
+                                     " is not 64 lower-case hex digits");
+  }
   r.commitments = *c;
   return r;
 }

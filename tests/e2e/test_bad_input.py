@@ -85,7 +85,7 @@ def client_garbage(ch, net):
     allowed = {SC.OK, SC.INVALID_ARGUMENT, SC.NOT_FOUND, SC.DEADLINE_EXCEEDED}
     # Bytes that are no protobuf message never reach licenced's handlers: gRPC
     # 1.51's callback server rejects them itself, with UNIMPLEMENTED and an
-    # empty message (a gRPC library behaviour, reported in issue 8).
+    # empty message (a gRPC library behaviour).
     for method, (_, _, kind) in g.CLIENT_RPCS.items():
         codes = {}
         for payload in random_payloads(valid[method]):
@@ -129,6 +129,57 @@ def client_garbage(ch, net):
     expect("GetTxProof: unknown id",
            g.status_code(ch, "GetTxProof", pb.GetTxProofRequest(tx_id_hex="cd" * 32)),
            {SC.NOT_FOUND})
+
+
+HEALTH = "/grpc.health.v1.Health/"
+
+
+def health_request(service):
+    name = service.encode()
+    return b"\x0a" + bytes([len(name)]) + name if name else b""
+
+
+def health_watch(ch, payload, timeout):
+    """(code, details, responses) of a Watch call, keeping what arrived before the deadline."""
+    it = ch.unary_stream(HEALTH + "Watch", request_serializer=lambda b: b,
+                         response_deserializer=lambda b: b)(payload, timeout=timeout)
+    got = []
+    try:
+        for r in it:
+            got.append(r)
+        return SC.OK, "", got
+    except g.grpc.RpcError as e:
+        return e.code(), e.details() or "", got
+
+
+def health(ch):
+    """grpc.health.v1.Health answers like the other services: garbage gets
+    gRPC's UNIMPLEMENTED or INVALID_ARGUMENT (never INTERNAL), valid requests
+    the documented statuses."""
+    serving = b"\x08\x01"
+    code, _, out = g.raw_call(ch, HEALTH, "Check", "unary", health_request(""))
+    assert code == SC.OK and out == [serving], (code, out)
+    code, _, out = g.raw_call(ch, HEALTH, "Check", "unary", health_request("licenced.v1.ClientApi"))
+    assert code == SC.OK and out == [serving], (code, out)
+    expect("Health.Check: unknown service",
+           g.raw_call(ch, HEALTH, "Check", "unary", health_request("no.such.Service")),
+           {SC.NOT_FOUND}, "unknown service")
+    code, _, out = health_watch(ch, health_request(""), timeout=2)
+    assert code == SC.DEADLINE_EXCEEDED and out == [serving], (code, out)
+    code, _, out = health_watch(ch, health_request("no.such.Service"), timeout=2)
+    assert code == SC.DEADLINE_EXCEEDED and out == [b"\x08\x03"], (code, out)  # SERVICE_UNKNOWN
+    for method in ("Check", "Watch"):
+        codes = {}
+        for payload in random_payloads(health_request("licenced.v1.PeerApi")):
+            if method == "Check":
+                code, details, _ = g.raw_call(ch, HEALTH, method, "unary", payload, timeout=10)
+            else:
+                code, details, _ = health_watch(ch, payload, timeout=2)
+            assert code in {SC.OK, SC.NOT_FOUND, SC.DEADLINE_EXCEEDED, SC.INVALID_ARGUMENT,
+                            SC.UNIMPLEMENTED}, f"Health.{method} with {payload[:16]!r}: {code} {details!r}"
+            codes[code.name] = codes.get(code.name, 0) + 1
+        g.node_status(ch)
+        log(f"ok   Health.{method}: random/truncated/empty bytes -> {codes}")
 
 
 def oversized(net, ch):
@@ -390,6 +441,7 @@ def test(net):
     tmp = tempfile.mkdtemp(prefix="licenced-badinput-")
     try:
         client_garbage(ch, net)
+        health(ch)
         oversized(net, ch)
         ours = signed_txs(net, ch, ch2)
         peer_api(net, tmp)

@@ -112,6 +112,8 @@ def enterprise(c):
     # Wrong org's window, then the market window.
     expect_error(c, ["case", "open", "enterprise", "--file", app, "--holder-key", holder], 1,
                  "PERMISSION_DENIED", "police", org="police", key="police-clerk")
+    # Refused for certain: the salts written before submitting belong to no case and are removed.
+    assert not os.path.exists(os.path.join(work, "enterprise-application.secrets.json"))
     expect_error(c, ["case", "open", "newborn", "--file", app], 2, "not 'newborn'",
                  org="market", key="market-window")
     # Bad identifiers are refused by the window client before signing (exit 2).
@@ -138,8 +140,16 @@ def enterprise(c):
     assert secrets["secrets"]["enterprise_name"]["value"] == "Jinan Quanyong Software Co., Ltd."
     assert len(secrets["secrets"]["legal_rep_id"]["salt"]) == 32
     log(f"opened {case}; salts in {secrets_path}")
-    expect_error(c, ["case", "open", "enterprise", "--file", app, "--holder-key", holder], 1,
+    # Opening it again must not overwrite the salts of the case on the ledger...
+    before = open(secrets_path).read()
+    expect_error(c, ["case", "open", "enterprise", "--file", app, "--holder-key", holder], 2,
+                 "already exists", case, "--secrets-out", org="market", key="market-window")
+    assert open(secrets_path).read() == before
+    # ... and with a new secrets file the chaincode refuses the duplicate application.
+    expect_error(c, ["case", "open", "enterprise", "--file", app, "--holder-key", holder,
+                     "--secrets-out", os.path.join(work, "again.secrets.json")], 1,
                  "ALREADY_EXISTS", org="market", key="market-window")
+    assert open(secrets_path).read() == before
 
     # Step out of order; wrong org.
     expect_error(c, ["task", "claim", f"{case}/seal_filing"], 1, "FAILED_PRECONDITION",
@@ -196,6 +206,7 @@ def enterprise(c):
     lic = c.ctl("licence", "show", bl, org="police")
     assert lic["status"] == "valid" and lic["record"]["holder_code"] == credit
     assert [x["record"]["identifier"] for x in c.ctl("licence", "list", "--holder", holder)] == [bl]
+    proofs(c, bl, secrets_path)
     expect_error(c, ["licence", "suspend", bl, "--reason", "x"], 1, "PERMISSION_DENIED",
                  org="police", key="police-clerk")
     expect_error(c, ["licence", "suspend", bl, "--reason", "x"], 1, "PERMISSION_DENIED",
@@ -230,6 +241,33 @@ def enterprise(c):
     expect_error(c, ["task", "claim", f"{case2}/business_licence"], 1, "FAILED_PRECONDITION",
                  "rejected", org="market", key="market-clerk")
     assert {x["id"] for x in c.ctl("case", "list")} == {case, case2}
+
+
+def proofs(c, bl, secrets_path):
+    """proof export / present / verify, in the documented spelling (`proof present`,
+    `proof verify`) and in the top-level aliases (`present`, `verify`)."""
+    work = os.path.join(c.net.dir, "work")
+    bundle = os.path.join(work, "bl-proof.json")
+    c.ctl("proof", "export", bl, "--out", bundle, org="market")
+    genesis = os.path.join(c.net.dir, "genesis.json")
+    for words in (["proof", "present"], ["present"]):
+        out = os.path.join(work, f"presentation-{len(words)}.json")
+        c.ctl(*words, "--proof", bundle, "--challenge", "bank-" + str(len(words)),
+              "--disclose", "enterprise_name", "--secrets", secrets_path, "--out", out,
+              key="holder", json_out=False)
+        for verify in (["proof", "verify"], ["verify"]):
+            p = run([c.net.ctl, "--json", *verify, out, "--genesis", genesis,
+                     "--challenge", "bank-" + str(len(words))], check=False)
+            assert p.returncode == 0, f"{verify}: {p.stdout} {p.stderr}"
+            v = json.loads(p.stdout)
+            assert v["result"] == "VALID" and v["licence_id"] == bl, v
+            assert v["disclosed"]["enterprise_name"] == "Jinan Quanyong Software Co., Ltd.", v
+        p = run([c.net.ctl, "--json", "proof", "verify", out, "--genesis", genesis,
+                 "--challenge", "someone-else"], check=False)
+        assert p.returncode == 1 and json.loads(p.stdout)["result"] == "INVALID", p.stdout
+    helptext = run([c.net.ctl, "proof", "--help"]).stdout
+    assert "present" in helptext and "verify" in helptext, helptext
+    log(f"proof of {bl}: exported, presented and verified with both spellings")
 
 
 def newborn(c):

@@ -74,6 +74,11 @@ def test_generate(ctl, tmp):
     check(any(t["code"] == "BL" and t["issuer_orgs"] == ["market"] for t in g["licence_types"]),
           "business licence type issued by market")
     check(len(g["holidays"]) > 0 and g["consensus"]["checkpoint_interval"] == 32, "holidays, consensus")
+    # Each org's issuer credit code, as docs/chaincode.md derives it.
+    check(orgs["market"].get("credit_code") == "11370100EGG603UWCM" and
+          orgs["health"].get("credit_code") == "1137010082514AQ7ND" and
+          all(len(o.get("credit_code", "")) == 18 for o in orgs.values()),
+          "every org's credit code is in genesis")
     for org in ["market", "police", "social", "tax"]:
         od = os.path.join(d, org)
         for name in ["node.toml", "validator.key", "admin.key", "admin.key.pub", "encryption.key",

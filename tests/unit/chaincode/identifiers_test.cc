@@ -1,12 +1,14 @@
-// Identifier check characters against shared/testdata/identifiers.json (copied
-// into testdata/) and exhaustive wrong-check-character rejection.
+// Identifier check characters against the public identifier samples in
+// testdata/identifiers.json and exhaustive wrong-check-character rejection.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "chaincode/exec.h"
 #include "chaincode/identifiers.h"
+#include "core/genesis.h"
 
 using namespace licenced;
 using namespace licenced::chaincode;
@@ -109,6 +111,22 @@ TEST_CASE("credit code: known-good code and every wrong check character", "[iden
   CHECK_THAT(ValidateCreditCode("91350100M00010OY43").message(), Catch::Contains("'O'"));
   CHECK_FALSE(ValidateCreditCode("91350100M000100Y4").ok());
   CHECK_FALSE(ValidateCreditCode("91ABCDEFM000100Y43").ok());
+}
+
+// The worked example of docs/chaincode.md ("Issuer credit code"), computed by an
+// independent implementation (Python hashlib) of the rule written there.
+TEST_CASE("issuer credit code derivation matches the documented worked example", "[identifiers]") {
+  GenesisOrg org;
+  org.id = "market";
+  CHECK(OrgCreditCode(org) == "11370100EGG603UWCM");
+  org.id = "police";
+  CHECK(OrgCreditCode(org) == "113701005BE7PRU5W6");
+  org.id = "health";
+  CHECK(OrgCreditCode(org) == "1137010082514AQ7ND");
+  CHECK(ValidateCreditCode(OrgCreditCode(org)).ok());
+  // A code written in the genesis wins.
+  org.credit_code = "91370102MA3C1234X7";
+  CHECK(OrgCreditCode(org) == "91370102MA3C1234X7");
 }
 
 TEST_CASE("licence identifier sample and MOD 37,36", "[identifiers]") {

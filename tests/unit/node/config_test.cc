@@ -92,6 +92,31 @@ TEST_CASE("config errors name the field", "[node][config]") {
   CHECK(nm->null_mode);
 }
 
+TEST_CASE("client certificates are off by default and configured in [listen]", "[node][config]") {
+  auto d = ParseConfig(Valid(), "/base", false);
+  REQUIRE(d.ok());
+  CHECK_FALSE(d->client_auth.require_client_cert);
+  CHECK(d->client_auth.client_ca.empty());
+  const std::string http = "http = \"127.0.0.1:7201\"\n";
+  auto on =
+      ParseConfig(Replace(Valid(), http, http + "require_client_cert = true\n"), "/base", false);
+  REQUIRE(on.ok());
+  CHECK(on->client_auth.require_client_cert);
+  CHECK(on->client_auth.client_ca.empty());  // the network CA
+  auto own = ParseConfig(
+      Replace(Valid(), http, http + "require_client_cert = true\nclient_ca = \"clerks-ca.pem\"\n"),
+      "/base", false);
+  REQUIRE(own.ok());
+  CHECK(own->client_auth.client_ca == "/base/clerks-ca.pem");
+  CHECK_THAT(ErrorOf(Replace(Valid(), http, http + "require_client_cert = \"yes\"\n")),
+             Catch::Contains("'listen.require_client_cert' must be true or false"));
+  CHECK_THAT(
+      ErrorOf(Replace(Valid(), http, http + "client_ca = \"clerks-ca.pem\"\n")),
+      Catch::Contains("'listen.client_ca' is set but listen.require_client_cert is not true"));
+  CHECK_THAT(ErrorOf(Replace(Valid(), http, http + "client_cert = true\n")),
+             Catch::Contains("'listen.client_cert' is unknown"));
+}
+
 TEST_CASE("admission_max_pending defaults to half a block and is validated", "[node][config]") {
   auto d =
       ParseConfig(Replace(Valid(), "max_batch_txs = 2000", "max_batch_txs = 500"), "/base", false);

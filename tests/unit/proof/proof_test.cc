@@ -3,12 +3,14 @@
 // code on its own path; STATUS_UNKNOWN paths; sizes and verification rate printed.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <vector>
 
 #include "fixture.h"
 
@@ -402,4 +404,51 @@ TEST_CASE("proof: non-ASCII licence ids are refused on decode and never make JSO
   Verdict v = verifier.Verify(*p, fx.Opts(std::string("\xc3\x28", 2)));
   CHECK_FALSE(v.valid());
   CHECK_FALSE(v.ToJson().empty());
+}
+
+TEST_CASE("proof: record hex fields of the wrong shape are BAD_ENCODING, v1 and v2", "[proof]") {
+  Fixture fx;
+  Verifier verifier(fx.ledger.genesis());
+  const Bundle v1 = fx.ledger.Export(fx.bl);
+  const Bundle v2 = V2(fx.ledger.Export(fx.bl));
+  json rec = json::parse(ToString(v1.record));
+  REQUIRE(rec["commitments"].is_object());
+  const std::string first_commitment = rec["commitments"].begin().key();
+  auto upper = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  };
+  struct Case {
+    std::string what;
+    std::function<void(json&)> change;
+  };
+  const std::vector<Case> cases = {
+      {"issued_by upper case", [&](json& r) { r["issued_by"] = upper(r["issued_by"]); }},
+      {"issued_by 62 digits",
+       [](json& r) { r["issued_by"] = r["issued_by"].get<std::string>().substr(2); }},
+      {"issuing_tx not hex", [](json& r) { r["issuing_tx"] = std::string(64, 'g'); }},
+      {"issuing_tx upper case", [&](json& r) { r["issuing_tx"] = upper(r["issuing_tx"]); }},
+      {"holder_key 66 digits",
+       [](json& r) { r["holder_key"] = r["holder_key"].get<std::string>() + "00"; }},
+      {"commitment not hex",
+       [&](json& r) { r["commitments"][first_commitment] = std::string(64, 'z'); }},
+      {"commitment a number", [&](json& r) { r["commitments"][first_commitment] = 7; }},
+      {"commitment 63 digits",
+       [&](json& r) {
+         r["commitments"][first_commitment] =
+             r["commitments"][first_commitment].get<std::string>().substr(1);
+       }},
+  };
+  for (const auto& c : cases) {
+    for (const Bundle* good : {&v1, &v2}) {
+      INFO(c.what << (good == &v1 ? " (v1)" : " (v2)"));
+      Bundle b = *good;
+      json r = json::parse(ToString(b.record));
+      c.change(r);
+      b.record = ToBytes(r.dump());
+      Verdict v = verifier.Verify(fx.PresentBl(b), fx.Opts());
+      Expect(v, Outcome::kInvalid, Reason::kBadEncoding);
+      CHECK_THAT(v.detail, Catch::Contains("64 lower-case hex"));
+    }
+  }
 }
