@@ -29,5 +29,7 @@ function(lic_test name)
     LICENCED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     LICENCED_BINARY_DIR="${PROJECT_BINARY_DIR}")
   lic_warnings(${name})
-  catch_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+  catch_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 120)
+  # tests/CMakeLists.txt builds the unit and sim binaries alone for the sanitizer run.
+  set_property(GLOBAL APPEND PROPERTY LIC_TEST_TARGETS_${ARG_LABEL} ${name})
 endfunction()

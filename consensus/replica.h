@@ -61,6 +61,10 @@ struct ReplicaConfig {
   TimeMs request_flush_wait = 0;
 };
 
+// The one state-transfer limit: a FetchBlocks asks for at most this many
+// blocks, and a peer serves at most this many per request.
+inline constexpr uint64_t kMaxFetchBlocks = 64;
+
 // Effects, executed by the host IN ORDER. A Persist must be durable before any
 // later effect of the same vector runs.
 struct SendTo {

@@ -33,7 +33,6 @@ inline constexpr TimerId kTimerRequestFlush = 5;  // flush buffered requests as 
 inline constexpr uint64_t kMaxFutureViews = 8;        // buffer messages at most this far ahead
 inline constexpr size_t kMaxBufferedPerSender = 64;   // future-view messages kept per sender
 inline constexpr uint64_t kMaxViewJump = 1u << 20;    // views beyond view+this are ignored
-inline constexpr uint64_t kMaxFetchBlocks = 64;       // blocks asked for per FetchBlocks
 inline constexpr size_t kMaxResendRequests = 64;      // requests re-forwarded per tick
 inline constexpr TimeMs kMaxRequestWaitTimeouts = 8;  // oldest request's wait bound, in timeouts
 inline constexpr uint64_t kIdleStatusTicks = 8;       // idle replicas send Status every 8 ticks

@@ -148,8 +148,17 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
       "restoring replica {} ({}) at executed height {} with {} persisted consensus entries",
       n->self_, c.node_id, head, persisted.size());
   LIC_ASSIGN_OR_RETURN(
-      n->replica_, consensus::Replica::Create(std::move(rc), *n->key_, std::move(persisted), head,
-                                              n->block_store_->head_hash(), root));
+      auto replica, consensus::Replica::Create(std::move(rc), *n->key_, std::move(persisted), head,
+                                               n->block_store_->head_hash(), root));
+  host::HostPorts ports;
+  ports.transport = n.get();
+  ports.timers = n.get();
+  ports.execution = n.get();
+  ports.fetcher = n.get();
+  ports.log = n.get();
+  ports.clock = n.get();
+  ports.listener = n.get();
+  n->host_ = std::make_unique<host::ReplicaHost>(std::move(replica), ports, host::HostOptions{});
   {
     std::lock_guard<std::mutex> lock(n->status_mu_);
     n->status_.height = head;
@@ -199,9 +208,7 @@ Status Node::Start() {
       }
       return;
     }
-    OnStrand([this, from, m = std::move(m)] {
-      RunEffects(replica_->OnVerifiedMessage(from, m, NowMs()));
-    });
+    OnStrand([this, from, m = std::move(m)] { host_->OnVerifiedMessage(from, m); });
   };
   cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
     LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(h));
@@ -261,7 +268,7 @@ Status Node::Start() {
   loop_threads_.emplace_back([this] { ioc_.run(); });
   exec_work_.emplace(exec_ioc_.get_executor());
   exec_thread_ = std::thread([this] { exec_ioc_.run(); });
-  OnStrand([this] { RunEffects(replica_->Start(NowMs())); });
+  OnStrand([this] { host_->Start(); });
   started_ = true;
   spdlog::info(
       "licenced {} (org {}, replica {}/{}) serving: peer {} (mTLS), client {} (TLS), http {}; "
@@ -332,69 +339,58 @@ void Node::Wait() {
 
 // ---------------------------------------------------------------- strand
 
-void Node::RunEffects(std::vector<Effect> effects) {
-  if (byzantine_) effects = byzantine_->Filter(std::move(effects));  // test only
-  std::deque<Effect> queue(std::make_move_iterator(effects.begin()),
-                           std::make_move_iterator(effects.end()));
-  while (!queue.empty()) {
-    Effect e = std::move(queue.front());
-    queue.pop_front();
-    if (auto* p = std::get_if<consensus::Persist>(&e)) {
-      // Coalesce consecutive persists into one synced write.
-      std::vector<std::pair<std::string, Bytes>> batch;
-      batch.emplace_back(std::move(p->key), std::move(p->value));
-      while (!queue.empty() && std::holds_alternative<consensus::Persist>(queue.front())) {
-        auto& q = std::get<consensus::Persist>(queue.front());
-        batch.emplace_back(std::move(q.key), std::move(q.value));
-        queue.pop_front();
-      }
-      Status s = consensus_log_->PutAll(batch);
-      if (!s.ok()) {
-        // Sending after a failed persist could double vote after a restart.
-        spdlog::critical("consensus log write failed: {}; stopping the node", s.ToString());
-        fatal_ = true;
-        RequestShutdown();
-        return;
-      }
-    } else if (auto* s = std::get_if<consensus::SendTo>(&e)) {
+void Node::Transmit(Effect outgoing) {
+  std::vector<Effect> out;
+  out.push_back(std::move(outgoing));
+  if (byzantine_) out = byzantine_->Filter(std::move(out));  // test only
+  for (Effect& e : out) {
+    if (auto* s = std::get_if<consensus::SendTo>(&e)) {
       if (s->to < links_.size() && links_[s->to]) links_[s->to]->Enqueue(std::move(s->message));
     } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
       for (auto& l : links_) {
         if (l) l->Enqueue(b->message);
       }
-    } else if (auto* t = std::get_if<consensus::SetTimer>(&e)) {
-      ArmTimer(t->id, t->deadline);
-    } else if (auto* ct = std::get_if<consensus::CancelTimer>(&e)) {
-      auto it = timers_.find(ct->id);
-      if (it != timers_.end()) {
-        it->second.generation++;
-        it->second.timer->cancel();
-      }
-    } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
-      // Executed on the execution thread, in delivery order; OnExecuted comes
-      // back to the strand. The strand keeps handling messages meanwhile.
-      exec_backlog_.fetch_add(1);
-      asio::post(exec_ioc_, [this, d = std::move(*d)] { ExecuteDelivered(d); });
-    } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
-      StartFetch(*f);
     }
   }
-  RefreshGauges();
 }
 
-void Node::ArmTimer(consensus::TimerId id, consensus::TimeMs deadline) {
-  TimerSlot& slot = timers_[id];
-  if (!slot.timer) slot.timer = std::make_unique<asio::steady_timer>(ioc_);
-  uint64_t gen = ++slot.generation;
+void Node::Send(consensus::ReplicaId to, const Bytes& message) {
+  Transmit(consensus::SendTo{to, message});
+}
+
+void Node::Broadcast(const Bytes& message) { Transmit(consensus::Broadcast{message}); }
+
+Status Node::Write(const std::vector<std::pair<std::string, Bytes>>& batch) {
+  return consensus_log_->PutAll(batch);
+}
+
+void Node::OnHalt(const Status& why) {
+  spdlog::critical("{}; stopping the node", why.ToString());
+  fatal_ = true;
+  RequestShutdown();
+}
+
+void Node::Arm(consensus::TimerId id, uint64_t generation, consensus::TimeMs deadline) {
+  auto& timer = timers_[id];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(ioc_);
   consensus::TimeMs now = NowMs();
-  slot.timer->expires_after(std::chrono::milliseconds(deadline > now ? deadline - now : 0));
-  slot.timer->async_wait(
-      asio::bind_executor(strand_, [this, id, gen](boost::system::error_code ec) {
-        if (ec) return;
-        auto it = timers_.find(id);
-        if (it == timers_.end() || it->second.generation != gen) return;
-        RunEffects(replica_->OnTimer(id, NowMs()));
+  timer->expires_after(std::chrono::milliseconds(deadline > now ? deadline - now : 0));
+  timer->async_wait(
+      asio::bind_executor(strand_, [this, id, generation](boost::system::error_code ec) {
+        if (!ec) host_->OnTimer(id, generation);
       }));
+}
+
+void Node::Cancel(consensus::TimerId id) {
+  auto it = timers_.find(id);
+  if (it != timers_.end()) it->second->cancel();
+}
+
+void Node::Enqueue(consensus::Deliver delivered) {
+  // Executed on the execution thread, in delivery order; OnExecuted comes
+  // back to the strand. The strand keeps handling messages meanwhile.
+  exec_backlog_.fetch_add(1);
+  asio::post(exec_ioc_, [this, d = std::move(delivered)] { ExecuteDelivered(d); });
 }
 
 void Node::ExecuteDelivered(const consensus::Deliver& d) {
@@ -407,9 +403,7 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
   const uint64_t ckpt = std::max<uint64_t>(genesis_.consensus.checkpoint_interval, 1);
   const bool sync = !more_queued || height % ckpt == 0;
   auto report = [this, height](Hash block_hash, Hash root) {
-    OnStrand([this, height, block_hash, root] {
-      RunEffects(replica_->OnExecuted(height, block_hash, root, NowMs()));
-    });
+    OnStrand([this, height, block_hash, root] { host_->OnExecuted(height, block_hash, root); });
   };
   if (height <= block_store_->head_height()) {
     // Already executed (restart replays): tell the replica what we have.
@@ -482,13 +476,10 @@ void Node::CompleteWaiters(const ExecutedBlock& block) {
   for (auto& [w, o] : done) w(std::move(o));
 }
 
-void Node::StartFetch(const consensus::FetchBlocks& f) {
-  if (fetch_in_flight_ || f.peer >= links_.size() || !links_[f.peer]) return;
-  fetch_in_flight_ = true;
-  if (fetch_thread_.joinable()) fetch_thread_.join();
-  PeerLink* link = links_[f.peer].get();
-  uint64_t from = f.from_height;
-  uint64_t to = std::min(f.to_height, f.from_height + PeerService::kMaxBlocksPerFetch - 1);
+bool Node::Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) {
+  if (peer >= links_.size() || !links_[peer]) return false;
+  if (fetch_thread_.joinable()) fetch_thread_.join();  // the previous fetch has answered
+  PeerLink* link = links_[peer].get();
   spdlog::info("state transfer: fetching blocks {}..{} from {}", from, to, link->options().name);
   fetch_thread_ = std::thread([this, link, from, to] {
     std::vector<std::pair<consensus::Block, consensus::CommitCertificate>> blocks;
@@ -512,11 +503,11 @@ void Node::StartFetch(const consensus::FetchBlocks& f) {
     }
     PreVerifyFetched(blocks);
     OnStrand([this, blocks = std::move(blocks)]() mutable {
-      fetch_in_flight_ = false;
       metrics_.state_transfer_blocks += blocks.size();
-      RunEffects(replica_->OnFetchedBlocks(std::move(blocks), NowMs()));
+      host_->OnFetched(std::move(blocks));
     });
   });
+  return true;
 }
 
 void Node::PreVerifyFetched(
@@ -546,16 +537,17 @@ void Node::PreVerifyFetched(
 }
 
 void Node::RefreshGauges() {
-  metrics_.view = replica_->view();
-  metrics_.view_changes = replica_->view_changes();
-  metrics_.stable_checkpoint = replica_->stable_checkpoint();
-  metrics_.mempool_size = replica_->pending_requests();
+  const consensus::Replica& replica = host_->replica();
+  metrics_.view = replica.view();
+  metrics_.view_changes = replica.view_changes();
+  metrics_.stable_checkpoint = replica.stable_checkpoint();
+  metrics_.mempool_size = replica.pending_requests();
   std::lock_guard<std::mutex> lock(status_mu_);
-  status_.view = replica_->view();
-  status_.primary = replica_->primary();
-  status_.stable_checkpoint = replica_->stable_checkpoint();
-  status_.mempool_size = replica_->pending_requests();
-  status_.view_changes = replica_->view_changes();
+  status_.view = replica.view();
+  status_.primary = replica.primary();
+  status_.stable_checkpoint = replica.stable_checkpoint();
+  status_.mempool_size = replica.pending_requests();
+  status_.view_changes = replica.view_changes();
 }
 
 std::optional<uint32_t> Node::SignerOf(ByteView message) const {
@@ -639,9 +631,8 @@ void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t 
       return finish_once(s);
     }
     metrics_.submitted_transactions++;
-    OnStrand([this, encoded = std::move(encoded)]() mutable {
-      RunEffects(replica_->OnRequest(std::move(encoded), NowMs()));
-    });
+    OnStrand(
+        [this, encoded = std::move(encoded)]() mutable { host_->OnRequest(std::move(encoded)); });
     if (!wait_for_commit) return finish_once(SubmitOutcome{id, false, {}});
     auto timer = std::make_shared<asio::steady_timer>(
         ioc_, std::chrono::milliseconds(timeout_ms == 0 ? 10000 : timeout_ms));

@@ -36,6 +36,7 @@
 #include "core/genesis.h"
 #include "node/config.h"
 #include "node/executor.h"
+#include "node/host/replica_host.h"
 #include "node/metrics.h"
 #include "node/state_store.h"
 #include "node/storage/block_store.h"
@@ -73,7 +74,16 @@ struct NodeStatusView {
   uint64_t head_time_ms = 0;  // timestamp of the head block (genesis time at 0)
 };
 
-class Node {
+// The node is the host's I/O: its ports are the peer links, Asio timers, the
+// execution thread, the fetch thread, the consensus log in RocksDB and the
+// wall clock (node/host/replica_host.h interprets the replica's effects).
+class Node final : private host::Transport,
+                   private host::TimerPort,
+                   private host::ExecutionQueue,
+                   private host::BlockFetcher,
+                   private host::ConsensusLogPort,
+                   private host::Clock,
+                   private host::HostListener {
  public:
   // Loads genesis and keys, opens the data dir, restores the replica.
   static Result<std::unique_ptr<Node>> Open(NodeConfig config);
@@ -129,14 +139,26 @@ class Node {
   explicit Node(NodeConfig config);
   static consensus::TimeMs NowMs();
 
-  // ---- on the strand ----
-  void RunEffects(std::vector<consensus::Effect> effects);
+  // ---- the host's ports (on the strand) ----
+  void Send(consensus::ReplicaId to, const Bytes& message) override;
+  void Broadcast(const Bytes& message) override;
+  void Arm(consensus::TimerId id, uint64_t generation, consensus::TimeMs deadline) override;
+  void Cancel(consensus::TimerId id) override;
+  void Enqueue(consensus::Deliver delivered) override;
+  bool Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) override;
+  Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
+  Status Sync() override { return Status::Ok(); }  // every Write is a synced write
+  consensus::TimeMs Now() override { return NowMs(); }
+  void AfterStep() override { RefreshGauges(); }
+  void OnHalt(const Status& why) override;
+  // Hands one outgoing SendTo or Broadcast to the peer links (through the
+  // Byzantine filter in its test mode).
+  void Transmit(consensus::Effect outgoing);
+
   // ---- on the execution thread ----
   // Executes (or, if already stored, looks up) a delivered block and posts
-  // Replica::OnExecuted to the strand.
+  // ReplicaHost::OnExecuted to the strand.
   void ExecuteDelivered(const consensus::Deliver& d);
-  void ArmTimer(consensus::TimerId id, consensus::TimeMs deadline);
-  void StartFetch(const consensus::FetchBlocks& f);
   // On the fetch thread: checks the client signatures of fetched txs, the
   // first half here and the rest on the verifier pool (not waited for), so
   // that executing them is a TxVerifier cache hit. At most half the cache's
@@ -183,14 +205,9 @@ class Node {
   std::atomic<uint64_t> exec_backlog_{0};  // blocks posted to exec_ioc_, not yet started
 
   // Strand-only state.
-  std::unique_ptr<consensus::Replica> replica_;
-  std::unique_ptr<Byzantine> byzantine_;  // test only (--test-byzantine); null otherwise
-  struct TimerSlot {
-    std::unique_ptr<boost::asio::steady_timer> timer;
-    uint64_t generation = 0;
-  };
-  std::unordered_map<consensus::TimerId, TimerSlot> timers_;
-  bool fetch_in_flight_ = false;
+  std::unique_ptr<host::ReplicaHost> host_;  // owns the replica
+  std::unique_ptr<Byzantine> byzantine_;     // test only (--test-byzantine); null otherwise
+  std::unordered_map<consensus::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
 
   std::vector<std::unique_ptr<PeerLink>> links_;  // index = ReplicaId; null for self
   std::unique_ptr<PeerService> peer_service_;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "consensus/replica.h"
 #include "core/bytes.h"
 #include "core/status.h"
 #include "proto/licenced.grpc.pb.h"
@@ -25,7 +26,7 @@ struct Metrics;
 
 class PeerService final : public licenced::v1::PeerApi::CallbackService {
  public:
-  static constexpr uint64_t kMaxBlocksPerFetch = 512;
+  static constexpr uint64_t kMaxBlocksPerFetch = consensus::kMaxFetchBlocks;
 
   struct Callbacks {
     // Validator index of a validator name, if it is one.

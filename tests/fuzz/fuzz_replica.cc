@@ -3,8 +3,9 @@
 // the other three validators of a fixed 4-validator set (they may all be
 // Byzantine: the harness signs whatever the fuzzer composes), timers,
 // client requests, time, state-transfer answers and crash-restarts from the
-// replica's own persisted state. The host side executes delivered blocks at
-// once, like the node does.
+// replica's own persisted state. The replica runs in the ReplicaHost the
+// daemon runs (node/host/replica_host.h); this harness is its ports, and it
+// executes delivered blocks at once, from inside the host's loop.
 //
 // Invariants (all local to the replica, so they hold whatever the others do):
 //   - no crash, and a restart from what it persisted always succeeds;
@@ -30,6 +31,7 @@
 #include "core/merkle.h"
 #include "fuzz_common.h"
 #include "fuzz_replica.h"
+#include "node/host/replica_host.h"
 #include "tests/sim/equivocation_checker.h"
 
 using namespace licenced;
@@ -65,7 +67,12 @@ struct Proposal {
   SignedMessage pre_prepare;
 };
 
-class Harness {
+class Harness final : public host::Transport,
+                      public host::TimerPort,
+                      public host::ExecutionQueue,
+                      public host::BlockFetcher,
+                      public host::ConsensusLogPort,
+                      public host::Clock {
  public:
   explicit Harness(uint32_t self) : self_(self) {
     hashes_.push_back(GenesisHash());
@@ -80,14 +87,14 @@ class Harness {
       if (std::getenv("FUZZ_TRACE")) {
         std::fprintf(stderr, "op %d (executed %llu, view %llu, now %llu)\n", op,
                      static_cast<unsigned long long>(executed()),
-                     static_cast<unsigned long long>(replica_->view()),
+                     static_cast<unsigned long long>(host_->replica().view()),
                      static_cast<unsigned long long>(now_ - kT0));
       }
       switch (op) {
         case fuzz::kRawMessage: {
           ReplicaId from = in.Pick(4);
           Bytes raw = in.Blob();
-          Apply(replica_->OnMessage(from, raw, now_));
+          host_->OnMessage(from, raw);
           break;
         }
         case fuzz::kSignedBody: {
@@ -157,17 +164,17 @@ class Harness {
           if (timers_.empty()) break;
           auto it = timers_.begin();
           std::advance(it, pick % timers_.size());
-          auto [id, deadline] = *it;
+          auto [id, armed] = *it;
           timers_.erase(it);
-          now_ = std::max(now_, deadline);
-          Apply(replica_->OnTimer(id, now_));
+          now_ = std::max(now_, armed.first);
+          host_->OnTimer(id, armed.second);
           break;
         }
         case fuzz::kRequest: {
           Bytes tx = in.Blob();
           tx.insert(tx.begin(), 't');
           tx.insert(tx.begin() + 1, 'x');
-          Apply(replica_->OnRequest(std::move(tx), now_));
+          host_->OnRequest(std::move(tx));
           break;
         }
         case fuzz::kAdvance:
@@ -223,9 +230,9 @@ class Harness {
           ReplicaId from = in.Pick(4);
           Bytes raw = in.Blob();
           if (VerifyMessageSignatures(K().validators, raw).ok()) {
-            Apply(replica_->OnVerifiedMessage(from, raw, now_));
+            host_->OnVerifiedMessage(from, raw);
           } else {
-            Apply(replica_->OnMessage(from, raw, now_));
+            host_->OnMessage(from, raw);
           }
           break;
         }
@@ -248,8 +255,8 @@ class Harness {
     if (std::getenv("FUZZ_VERBOSE") == nullptr) return;
     std::fprintf(stderr, "replica %u: executed %llu, view %llu, stable %llu, sent votes %zu\n",
                  self_, static_cast<unsigned long long>(executed()),
-                 static_cast<unsigned long long>(replica_->view()),
-                 static_cast<unsigned long long>(replica_->stable_checkpoint()),
+                 static_cast<unsigned long long>(host_->replica().view()),
+                 static_cast<unsigned long long>(host_->replica().stable_checkpoint()),
                  equivocation_.size());
   }
 
@@ -277,7 +284,7 @@ class Harness {
   }
 
   void Boot() {
-    replica_.reset();
+    host_.reset();
     timers_.clear();
     fetches_.clear();
     std::vector<std::pair<std::string, Bytes>> p(persisted_.begin(), persisted_.end());
@@ -285,9 +292,16 @@ class Harness {
         Replica::Create(Config(), K().keys[self_], p, executed(), hashes_.back(), roots_.back());
     FUZZ_CHECK(r.ok(),
                "Replica::Create from its own persisted state failed: " + r.status().ToString());
-    replica_ = std::move(r).value();
+    host::HostPorts ports;
+    ports.transport = this;
+    ports.timers = this;
+    ports.execution = this;
+    ports.fetcher = this;
+    ports.log = this;
+    ports.clock = this;
+    host_ = std::make_unique<host::ReplicaHost>(std::move(r).value(), ports, host::HostOptions{});
     last_delivered_ = executed();
-    Apply(replica_->Start(now_));
+    host_->Start();
   }
 
   ReplicaId Other(uint8_t pick) const {
@@ -307,7 +321,7 @@ class Harness {
   uint64_t View(uint8_t pick) const {
     if (pick == 0xff) return UINT64_MAX - 1;
     if (pick == 0xfe) return 1ull << 40;
-    return replica_->view() + (pick % 4);
+    return host_->replica().view() + (pick % 4);
   }
   Hash PickHash(uint8_t pick) const {
     std::vector<Hash> pool = hashes_;
@@ -364,7 +378,7 @@ class Harness {
     vc.checkpoint.height = 0;
     vc.checkpoint.block_hash = GenesisHash();
     vc.checkpoint.state_root = GenesisRoot();
-    uint64_t stable = replica_->stable_checkpoint();
+    uint64_t stable = host_->replica().stable_checkpoint();
     if (stable > 0 && stable <= executed() && (prepared & 0x80)) {
       vc.checkpoint.height = stable;
       vc.checkpoint.block_hash = hashes_[stable];
@@ -446,7 +460,7 @@ class Harness {
       b.header.proposer = Other(i);
       if ((corrupt & 1) && i == n - 1) b.header.tx_root[0] ^= 1;
       CommitCertificate cert;
-      cert.view = replica_->view();
+      cert.view = host_->replica().view();
       cert.height = b.header.height;
       cert.block_hash = b.ComputeHash();
       for (ReplicaId s = 0; s < fuzz::kValidators; ++s) {
@@ -460,7 +474,7 @@ class Harness {
       root = crypto::Sha256(Writer().Raw(root).Raw(prev).Take());
       blocks.emplace_back(std::move(b), std::move(cert));
     }
-    Apply(replica_->OnFetchedBlocks(std::move(blocks), now_));
+    host_->OnFetched(std::move(blocks));
   }
 
   // Every other well-signed message goes through OnVerifiedMessage, as a
@@ -468,9 +482,9 @@ class Harness {
   void Send(const SignedMessage& m) {
     Bytes wire = m.Encode();
     if ((++sends_ & 1) == 0 && VerifyMessageSignatures(K().validators, wire).ok()) {
-      Apply(replica_->OnVerifiedMessage(m.sender, wire, now_));
+      host_->OnVerifiedMessage(m.sender, wire);
     } else {
-      Apply(replica_->OnMessage(m.sender, wire, now_));
+      host_->OnMessage(m.sender, wire);
     }
   }
 
@@ -523,35 +537,36 @@ class Harness {
     }
   }
 
-  void Apply(std::vector<Effect> effects) {
-    std::vector<Effect> queue = std::move(effects);
-    for (size_t i = 0; i < queue.size(); ++i) {
-      Effect e = std::move(queue[i]);
-      if (auto* p = std::get_if<Persist>(&e)) {
-        if (p->value.empty()) {
-          persisted_.erase(p->key);
-        } else {
-          persisted_[p->key] = p->value;
-        }
-      } else if (auto* s = std::get_if<SendTo>(&e)) {
-        FUZZ_CHECK(s->to < fuzz::kValidators, "SendTo an unknown replica");
-        CheckOutgoing(s->message);
-      } else if (auto* b = std::get_if<Broadcast>(&e)) {
-        CheckOutgoing(b->message);
-      } else if (auto* t = std::get_if<SetTimer>(&e)) {
-        timers_[t->id] = t->deadline;
-      } else if (auto* c = std::get_if<CancelTimer>(&e)) {
-        timers_.erase(c->id);
-      } else if (auto* f = std::get_if<FetchBlocks>(&e)) {
-        FUZZ_CHECK(f->peer < fuzz::kValidators && f->peer != self_, "FetchBlocks from a bad peer");
-        if (fetches_.size() < 8) fetches_.push_back(*f);
-      } else if (auto* d = std::get_if<Deliver>(&e)) {
-        OnDeliver(*d, queue);
+  // ---- the host's ports
+  void Send(ReplicaId to, const Bytes& message) override {
+    FUZZ_CHECK(to < fuzz::kValidators, "SendTo an unknown replica");
+    CheckOutgoing(message);
+  }
+  void Broadcast(const Bytes& message) override { CheckOutgoing(message); }
+  void Arm(TimerId id, uint64_t generation, TimeMs deadline) override {
+    timers_[id] = {deadline, generation};
+  }
+  void Cancel(TimerId id) override { timers_.erase(id); }
+  bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override {
+    FUZZ_CHECK(peer < fuzz::kValidators && peer != self_, "FetchBlocks from a bad peer");
+    fetches_.push_back(FetchBlocks{peer, from, to});
+    return true;
+  }
+  Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override {
+    for (const auto& [key, value] : batch) {
+      if (value.empty()) {
+        persisted_.erase(key);
+      } else {
+        persisted_[key] = value;
       }
     }
+    return Status::Ok();
   }
+  Status Sync() override { return Status::Ok(); }
+  TimeMs Now() override { return now_; }
+  void Enqueue(Deliver d) override { OnDeliver(d); }
 
-  void OnDeliver(const Deliver& d, std::vector<Effect>& queue) {
+  void OnDeliver(const Deliver& d) {
     const uint64_t h = d.block.header.height;
     const Hash hash = d.block.ComputeHash();
     FUZZ_CHECK(h == last_delivered_ + 1 && h == executed() + 1,
@@ -574,19 +589,18 @@ class Harness {
     hashes_.push_back(hash);
     roots_.push_back(root);
     timestamps_.push_back(d.block.header.timestamp_ms);
-    std::vector<Effect> more = replica_->OnExecuted(h, hash, root, now_);
-    for (Effect& m : more) queue.push_back(std::move(m));
+    host_->OnExecuted(h, hash, root);  // from inside the host's loop
   }
 
   const uint32_t self_;
-  std::unique_ptr<Replica> replica_;
+  std::unique_ptr<host::ReplicaHost> host_;
   TimeMs now_ = kT0;
   std::map<std::string, Bytes> persisted_;
   std::vector<Hash> hashes_;  // [h] = hash of executed block h (0: genesis)
   std::vector<Hash> roots_;   // [h] = state root after executing h
   std::vector<TimeMs> timestamps_;
   std::set<Hash> committed_;
-  std::map<TimerId, TimeMs> timers_;
+  std::map<TimerId, std::pair<TimeMs, uint64_t>> timers_;  // deadline, generation
   std::vector<FetchBlocks> fetches_;
   std::vector<Proposal> proposals_;
   std::map<uint64_t, std::map<ReplicaId, SignedMessage>> view_changes_;

@@ -17,6 +17,7 @@
 #include "consensus/replica.h"
 #include "core/crypto.h"
 #include "core/merkle.h"
+#include "node/host/replica_host.h"
 #include "tests/sim/byzantine.h"
 #include "tests/sim/equivocation_checker.h"
 #include "tests/sim/test_access.h"
@@ -36,6 +37,7 @@ constexpr TimeMs kLoadEnd = 2000;             // clients submit in [0, kLoadEnd)
 constexpr TimeMs kFaultsEnd = 3000;           // network faults and crashes stop here
 constexpr TimeMs kLivenessBound = 60000;      // after kFaultsEnd, everything must commit
 constexpr TimeMs kClientRetry = 1500;
+constexpr TimeMs kFetchTimeout = 200;  // a fetch from a silent peer ends empty after this
 
 const std::vector<std::string> kProfiles = {
     "clean", "lossy", "partition", "crash-restart", "byzantine-primary", "byzantine-mixed"};
@@ -104,11 +106,42 @@ class VerifyCache {
   std::unordered_map<std::string, bool> cache_;
 };
 
+class Simulation;
+
+// The simulator's side of one incarnation of a replica's host: the network,
+// timers, execution, block fetches, the consensus log and the clock of the
+// simulation, behind the ports the daemon's host uses too.
+class SimPorts final : public host::Transport,
+                       public host::TimerPort,
+                       public host::ExecutionQueue,
+                       public host::BlockFetcher,
+                       public host::ConsensusLogPort,
+                       public host::Clock {
+ public:
+  SimPorts(Simulation* sim, ReplicaId id, uint64_t incarnation)
+      : sim_(sim), id_(id), incarnation_(incarnation) {}
+  void Send(ReplicaId to, const Bytes& message) override;
+  void Broadcast(const Bytes& message) override;
+  void Arm(consensus::TimerId id, uint64_t generation, TimeMs deadline) override;
+  void Cancel(consensus::TimerId) override {}
+  void Enqueue(consensus::Deliver delivered) override;
+  bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override;
+  Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
+  Status Sync() override;
+  TimeMs Now() override;
+
+ private:
+  Simulation* sim_;
+  ReplicaId id_;
+  uint64_t incarnation_;
+};
+
 struct Node {
   ReplicaId id = 0;
   std::optional<crypto::KeyPair> key;
   std::unique_ptr<Byzantine> byzantine;
-  std::unique_ptr<Replica> replica;
+  std::unique_ptr<SimPorts> ports;
+  std::unique_ptr<host::ReplicaHost> host;  // the replica and its effect interpreter
   bool up = true;
   uint64_t incarnation = 0;
   int64_t clock_offset = 0;
@@ -121,7 +154,6 @@ struct Node {
   // Volatile.
   std::deque<std::pair<Block, CommitCertificate>> exec_queue;
   bool exec_scheduled = false;
-  std::map<consensus::TimerId, TimeMs> timers;
   uint64_t last_delivered = 0;
   Hash last_delivered_hash{};
   TimeMs last_delivered_ts = 0;
@@ -136,6 +168,8 @@ class Simulation {
   RunResult Run();
 
  private:
+  friend class SimPorts;
+
   struct Event {
     TimeMs time;
     uint64_t seq;
@@ -157,13 +191,15 @@ class Simulation {
 
   consensus::ReplicaConfig MakeConfig(ReplicaId id);
   void StartReplica(Node& n);
-  void Apply(Node& n, std::vector<Effect> effects);
   void FlushUnsynced(Node& n);
   void Send(ReplicaId from, ReplicaId to, const Bytes& msg);
   void CheckSigned(const Node& n, const Bytes& msg);
   void OnDeliver(Node& n, Block block, CommitCertificate cert);
   void Execute(ReplicaId id, uint64_t incarnation);
-  void Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi);
+  void Fetch(ReplicaId from, uint64_t incarnation, ReplicaId peer, uint64_t lo, uint64_t hi);
+  // Runs `fn` on node `id`'s host at `t` if that incarnation is still up.
+  void AtHost(TimeMs t, ReplicaId id, uint64_t incarnation,
+              std::function<void(host::ReplicaHost&)> fn);
   void Crash(ReplicaId id);
   void Restart(ReplicaId id);
   void Submit(size_t tx_index);
@@ -253,16 +289,25 @@ void Simulation::StartReplica(Node& n) {
     n.up = false;
     return;
   }
-  n.replica = std::move(r).value();
-  if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*n.replica, true);
+  std::unique_ptr<Replica> replica = std::move(r).value();
+  if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*replica, true);
   if (options_.forgetful_votes && Honest(n)) {
-    consensus::ReplicaTestAccess::SetForgetfulVotes(*n.replica, true);
+    consensus::ReplicaTestAccess::SetForgetfulVotes(*replica, true);
   }
+  n.ports = std::make_unique<SimPorts>(this, n.id, n.incarnation);
+  host::HostPorts ports;
+  ports.transport = n.ports.get();
+  ports.timers = n.ports.get();
+  ports.execution = n.ports.get();
+  ports.fetcher = n.ports.get();
+  ports.log = n.ports.get();
+  ports.clock = n.ports.get();
+  n.host = std::make_unique<host::ReplicaHost>(std::move(replica), ports, host::HostOptions{});
   n.up = true;
   n.last_delivered = h;
   n.last_delivered_hash = hash;
   n.last_delivered_ts = h == 0 ? 0 : n.chain.back().first.header.timestamp_ms;
-  Apply(n, n.replica->Start(LocalNow(n)));
+  n.host->Start();
 }
 
 void Simulation::FlushUnsynced(Node& n) {
@@ -276,51 +321,61 @@ void Simulation::FlushUnsynced(Node& n) {
   n.unsynced.clear();
 }
 
-void Simulation::Apply(Node& n, std::vector<Effect> effects) {
-  // A pending write becomes durable before any later effect runs; trailing
-  // writes stay unsynced until the node's next step (lost if it crashes first).
-  FlushUnsynced(n);
-  for (Effect& e : effects) {
-    if (auto* p = std::get_if<consensus::Persist>(&e)) {
-      n.unsynced.push_back(std::move(*p));
-      continue;
-    }
-    FlushUnsynced(n);
-    if (auto* s = std::get_if<consensus::SendTo>(&e)) {
-      CheckSigned(n, s->message);
-      Send(n.id, s->to, s->message);
-    } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
-      CheckSigned(n, b->message);
-      for (ReplicaId to = 0; to < nodes_.size(); ++to) {
-        if (to != n.id) Send(n.id, to, b->message);
-      }
-    } else if (auto* t = std::get_if<consensus::SetTimer>(&e)) {
-      n.timers[t->id] = t->deadline;
-      TimeMs local = LocalNow(n);
-      TimeMs at = now_ + (t->deadline > local ? t->deadline - local : 0);
-      ReplicaId id = n.id;
-      uint64_t inc = n.incarnation;
-      consensus::TimerId tid = t->id;
-      TimeMs deadline = t->deadline;
-      At(at, [this, id, inc, tid, deadline] {
-        Node& node = nodes_[id];
-        if (!node.up || node.incarnation != inc) return;
-        auto it = node.timers.find(tid);
-        if (it == node.timers.end() || it->second != deadline) return;
-        node.timers.erase(it);
-        Apply(node, node.replica->OnTimer(tid, LocalNow(node)));
-      });
-    } else if (auto* c = std::get_if<consensus::CancelTimer>(&e)) {
-      n.timers.erase(c->id);
-    } else if (auto* d = std::get_if<consensus::Deliver>(&e)) {
-      OnDeliver(n, std::move(d->block), std::move(d->cert));
-    } else if (auto* f = std::get_if<consensus::FetchBlocks>(&e)) {
-      ReplicaId from = n.id, peer = f->peer;
-      uint64_t lo = f->from_height, hi = f->to_height;
-      At(now_ + 1 + Rand(5), [this, from, peer, lo, hi] { Fetch(from, peer, lo, hi); });
-    }
+void Simulation::AtHost(TimeMs t, ReplicaId id, uint64_t incarnation,
+                        std::function<void(host::ReplicaHost&)> fn) {
+  At(t, [this, id, incarnation, fn = std::move(fn)] {
+    Node& node = nodes_[id];
+    if (!node.up || node.incarnation != incarnation || !node.host) return;
+    fn(*node.host);
+  });
+}
+
+// ---- the simulator's ports (writes stay unsynced until the host syncs them,
+// so a crash loses exactly what the host had not made durable)
+
+void SimPorts::Send(ReplicaId to, const Bytes& message) {
+  sim_->CheckSigned(sim_->nodes_[id_], message);
+  sim_->Send(id_, to, message);
+}
+
+void SimPorts::Broadcast(const Bytes& message) {
+  sim_->CheckSigned(sim_->nodes_[id_], message);
+  for (ReplicaId to = 0; to < sim_->nodes_.size(); ++to) {
+    if (to != id_) sim_->Send(id_, to, message);
   }
 }
+
+void SimPorts::Arm(consensus::TimerId id, uint64_t generation, TimeMs deadline) {
+  TimeMs local = Now();
+  TimeMs at = sim_->now_ + (deadline > local ? deadline - local : 0);
+  sim_->AtHost(at, id_, incarnation_,
+               [id, generation](host::ReplicaHost& h) { h.OnTimer(id, generation); });
+}
+
+void SimPorts::Enqueue(consensus::Deliver delivered) {
+  sim_->OnDeliver(sim_->nodes_[id_], std::move(delivered.block), std::move(delivered.cert));
+}
+
+bool SimPorts::Fetch(ReplicaId peer, uint64_t from, uint64_t to) {
+  ReplicaId self = id_;
+  uint64_t inc = incarnation_;
+  sim_->At(sim_->now_ + 1 + sim_->Rand(5),
+           [sim = sim_, self, inc, peer, from, to] { sim->Fetch(self, inc, peer, from, to); });
+  return true;
+}
+
+Status SimPorts::Write(const std::vector<std::pair<std::string, Bytes>>& batch) {
+  Node& n = sim_->nodes_[id_];
+  for (const auto& [key, value] : batch) n.unsynced.push_back(consensus::Persist{key, value});
+  return Status::Ok();
+}
+
+Status SimPorts::Sync() {
+  sim_->FlushUnsynced(sim_->nodes_[id_]);
+  return Status::Ok();
+}
+
+TimeMs SimPorts::Now() { return sim_->LocalNow(sim_->nodes_[id_]); }
 
 void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
   std::vector<Bytes> out;
@@ -341,8 +396,8 @@ void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
       auto shared = std::make_shared<Bytes>(m);
       At(now_ + delay, [this, from, to, shared] {
         Node& node = nodes_[to];
-        if (!node.up) return;
-        Apply(node, node.replica->OnMessage(from, *shared, LocalNow(node)));
+        if (!node.up || !node.host) return;
+        node.host->OnMessage(from, *shared);
       });
     }
   }
@@ -442,7 +497,7 @@ void Simulation::Execute(ReplicaId id, uint64_t inc) {
     for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
     n.roots.push_back(root);
     n.chain.emplace_back(std::move(block), std::move(cert));  // synced with the state
-    Apply(n, n.replica->OnExecuted(h, hash, root, LocalNow(n)));
+    n.host->OnExecuted(h, hash, root);
   }
   if (!n.exec_queue.empty() && !n.exec_scheduled) {
     n.exec_scheduled = true;
@@ -450,10 +505,13 @@ void Simulation::Execute(ReplicaId id, uint64_t inc) {
   }
 }
 
-void Simulation::Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi) {
+void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo, uint64_t hi) {
   Node& p = nodes_[peer];
-  if (!p.up || Partitioned(from, peer)) return;  // no answer: the fetch timer retries
-  if (p.byzantine && !p.byzantine->AnswersFetch()) return;
+  if (!p.up || Partitioned(from, peer) || (p.byzantine && !p.byzantine->AnswersFetch())) {
+    // No answer: the fetch times out (as the daemon's does) with nothing.
+    AtHost(now_ + kFetchTimeout, from, inc, [](host::ReplicaHost& h) { h.OnFetched({}); });
+    return;
+  }
   std::vector<std::pair<Block, CommitCertificate>> blocks;
   for (uint64_t h = lo; h <= hi && h <= p.chain.size(); ++h) blocks.push_back(p.chain[h - 1]);
   if (p.byzantine && p.byzantine->TampersFetch() && !blocks.empty()) {
@@ -461,12 +519,8 @@ void Simulation::Fetch(ReplicaId from, ReplicaId peer, uint64_t lo, uint64_t hi)
   }
   auto shared =
       std::make_shared<std::vector<std::pair<Block, CommitCertificate>>>(std::move(blocks));
-  uint64_t inc = nodes_[from].incarnation;
-  At(now_ + 1 + Rand(10), [this, from, inc, shared] {
-    Node& n = nodes_[from];
-    if (!n.up || n.incarnation != inc) return;
-    Apply(n, n.replica->OnFetchedBlocks(std::move(*shared), LocalNow(n)));
-  });
+  AtHost(now_ + 1 + Rand(10), from, inc,
+         [shared](host::ReplicaHost& h) { h.OnFetched(std::move(*shared)); });
 }
 
 void Simulation::Crash(ReplicaId id) {
@@ -474,13 +528,13 @@ void Simulation::Crash(ReplicaId id) {
   if (!n.up) return;
   Trace("r%u CRASH (lost %zu unsynced writes, %zu unexecuted blocks)", id, n.unsynced.size(),
         n.exec_queue.size());
-  n.view_changes_total += n.replica->view_changes();
+  n.view_changes_total += n.host->replica().view_changes();
   n.up = false;
-  n.replica.reset();
+  n.host.reset();
+  n.ports.reset();
   n.unsynced.clear();
   n.exec_queue.clear();
   n.exec_scheduled = false;
-  n.timers.clear();
   ++n.incarnation;
 }
 
@@ -499,7 +553,7 @@ void Simulation::Submit(size_t i) {
   if (targets.empty()) return;
   Node& n = nodes_[targets[Rand(targets.size())]];
   Trace("client tx %zu -> r%u", i, n.id);
-  Apply(n, n.replica->OnRequest(txs_[i], LocalNow(n)));
+  n.host->OnRequest(txs_[i]);
 }
 
 void Simulation::ClientRetry(size_t i) {
@@ -624,7 +678,7 @@ RunResult Simulation::Run() {
                                 std::to_string(node.committed.size()) + " of " +
                                 std::to_string(txs_.size()) + " txs by t=" + std::to_string(now_) +
                                 "ms (view " +
-                                std::to_string(node.replica ? node.replica->view() : 0) + ")");
+                                std::to_string(node.host ? node.host->replica().view() : 0) + ")");
       }
     }
   }
@@ -641,7 +695,7 @@ RunResult Simulation::Run() {
     r.committed_blocks_min = first ? h : std::min(r.committed_blocks_min, h);
     r.committed_blocks_max = std::max(r.committed_blocks_max, h);
     first = false;
-    uint64_t vc = node.view_changes_total + (node.replica ? node.replica->view_changes() : 0);
+    uint64_t vc = node.view_changes_total + (node.host ? node.host->replica().view_changes() : 0);
     r.view_changes = std::max(r.view_changes, vc);
   }
   return r;

@@ -1,5 +1,6 @@
-// A tiny synchronous driver for unit tests of the replica: n replicas, a FIFO
-// network with a drop filter, manual time, immediate execution.
+// A tiny synchronous driver for unit tests of the replica: n replicas, each in
+// the ReplicaHost the daemon runs, a FIFO network with a drop filter, manual
+// time, execution on ExecutePending().
 #pragma once
 
 #include <deque>
@@ -15,6 +16,7 @@
 #include "consensus/replica.h"
 #include "core/crypto.h"
 #include "core/encoding.h"
+#include "node/host/replica_host.h"
 
 namespace licenced::consensus::testing {
 
@@ -41,14 +43,65 @@ struct Msg {
 
 class Cluster {
  public:
+  struct Node;
+
+  // Cluster's side of one node's host ports.
+  class Ports final : public host::Transport,
+                      public host::TimerPort,
+                      public host::ExecutionQueue,
+                      public host::BlockFetcher,
+                      public host::ConsensusLogPort,
+                      public host::Clock,
+                      public host::HostListener {
+   public:
+    Ports(Cluster* c, uint32_t i) : c_(c), i_(i) {}
+    void Send(ReplicaId to, const Bytes& m) override { c_->net.push_back({i_, to, m}); }
+    void Broadcast(const Bytes& m) override {
+      for (uint32_t to = 0; to < c_->nodes_.size(); ++to) {
+        if (to != i_) c_->net.push_back({i_, to, m});
+      }
+    }
+    void Arm(TimerId id, uint64_t generation, TimeMs deadline) override {
+      c_->nodes_[i_].timers[id] = deadline;
+      c_->nodes_[i_].timer_generation[id] = generation;
+    }
+    void Cancel(TimerId id) override { c_->nodes_[i_].timers.erase(id); }
+    void Enqueue(Deliver d) override {
+      c_->executions_.push_back({i_, std::move(d.block), std::move(d.cert)});
+    }
+    bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override {
+      c_->nodes_[i_].fetches.push_back(FetchBlocks{peer, from, to});
+      return true;
+    }
+    Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override {
+      for (const auto& [k, v] : batch) {
+        if (v.empty()) {
+          c_->nodes_[i_].persisted.erase(k);
+        } else {
+          c_->nodes_[i_].persisted[k] = v;
+        }
+      }
+      return Status::Ok();
+    }
+    Status Sync() override { return Status::Ok(); }
+    TimeMs Now() override { return c_->now; }
+    void OnEffect(const Effect& e) override { c_->nodes_[i_].log.push_back(e); }
+
+   private:
+    Cluster* c_;
+    uint32_t i_;
+  };
+
   struct Node {
-    std::unique_ptr<Replica> replica;
+    std::unique_ptr<Ports> ports;
+    std::unique_ptr<host::ReplicaHost> host;
     bool up = true;
     std::map<std::string, Bytes> persisted;
     std::vector<std::pair<Block, CommitCertificate>> chain;
     std::vector<Hash> roots;
     std::set<Hash> committed;
-    std::map<TimerId, TimeMs> timers;
+    std::map<TimerId, TimeMs> timers;  // armed timers and their deadlines
+    std::map<TimerId, uint64_t> timer_generation;
     std::vector<Effect> log;  // every effect, in order
     std::vector<FetchBlocks> fetches;
   };
@@ -96,48 +149,38 @@ class Cluster {
     uint64_t h = n.chain.size();
     Hash hash = h == 0 ? GenesisHash() : n.chain.back().first.ComputeHash();
     auto r = Replica::Create(Config(i), TestKey(i), p, h, hash, n.roots.back());
-    n.replica = std::move(r).value();
+    n.ports = std::make_unique<Ports>(this, i);
+    host::HostPorts ports;
+    ports.transport = n.ports.get();
+    ports.timers = n.ports.get();
+    ports.execution = n.ports.get();
+    ports.fetcher = n.ports.get();
+    ports.log = n.ports.get();
+    ports.clock = n.ports.get();
+    ports.listener = n.ports.get();
     n.up = true;
     n.timers.clear();
-    Apply(i, n.replica->Start(now));
+    n.timer_generation.clear();
+    n.fetches.clear();
+    n.host = std::make_unique<host::ReplicaHost>(std::move(r).value(), ports, host::HostOptions{});
+    n.host->Start();
   }
 
   void Crash(uint32_t i) {
     nodes_[i].up = false;
-    nodes_[i].replica.reset();
+    nodes_[i].host.reset();
+    nodes_[i].ports.reset();
     nodes_[i].timers.clear();
   }
 
-  Replica& R(uint32_t i) { return *nodes_[i].replica; }
+  Replica& R(uint32_t i) { return nodes_[i].host->mutable_replica(); }
+  host::ReplicaHost& H(uint32_t i) { return *nodes_[i].host; }
   Node& N(uint32_t i) { return nodes_[i]; }
   size_t size() const { return nodes_.size(); }
 
+  // Runs effects a test got from calling R(i) directly, through node i's host.
   void Apply(uint32_t i, std::vector<Effect> effects) {
-    Node& n = nodes_[i];
-    for (Effect& e : effects) {
-      n.log.push_back(e);
-      if (auto* p = std::get_if<Persist>(&e)) {
-        if (p->value.empty()) {
-          n.persisted.erase(p->key);
-        } else {
-          n.persisted[p->key] = p->value;
-        }
-      } else if (auto* s = std::get_if<SendTo>(&e)) {
-        net.push_back({i, s->to, s->message});
-      } else if (auto* b = std::get_if<Broadcast>(&e)) {
-        for (uint32_t to = 0; to < nodes_.size(); ++to) {
-          if (to != i) net.push_back({i, to, b->message});
-        }
-      } else if (auto* t = std::get_if<SetTimer>(&e)) {
-        n.timers[t->id] = t->deadline;
-      } else if (auto* c = std::get_if<CancelTimer>(&e)) {
-        n.timers.erase(c->id);
-      } else if (auto* d = std::get_if<Deliver>(&e)) {
-        executions_.push_back({i, d->block, d->cert});
-      } else if (auto* f = std::get_if<FetchBlocks>(&e)) {
-        n.fetches.push_back(*f);
-      }
-    }
+    nodes_[i].host->Interpret(std::move(effects));
   }
 
   // Executes delivered blocks (in order) and hands the results back.
@@ -152,7 +195,7 @@ class Cluster {
       for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
       n.roots.push_back(root);
       n.chain.emplace_back(block, cert);
-      Apply(i, n.replica->OnExecuted(block.header.height, hash, root, now));
+      n.host->OnExecuted(block.header.height, hash, root);
     }
   }
 
@@ -166,7 +209,7 @@ class Cluster {
       if (filter && !filter(m)) continue;
       Node& n = nodes_[m.to];
       if (!n.up) continue;
-      Apply(m.to, n.replica->OnMessage(m.from, m.bytes, now));
+      n.host->OnMessage(m.from, m.bytes);
     }
   }
 
@@ -184,14 +227,14 @@ class Cluster {
         }
         for (TimerId id : due) {
           n.timers.erase(id);
-          Apply(i, n.replica->OnTimer(id, now));
+          n.host->OnTimer(id, n.timer_generation[id]);
         }
       }
       Run();
     }
   }
 
-  void Submit(uint32_t i, Bytes tx) { Apply(i, nodes_[i].replica->OnRequest(std::move(tx), now)); }
+  void Submit(uint32_t i, Bytes tx) { nodes_[i].host->OnRequest(std::move(tx)); }
 
   // Answers replica i's outstanding FetchBlocks from the peers' chains.
   void AnswerFetches(uint32_t i) {
@@ -203,7 +246,7 @@ class Cluster {
       for (uint64_t h = f.from_height; h <= f.to_height && h <= chain.size(); ++h) {
         blocks.push_back(chain[h - 1]);
       }
-      Apply(i, nodes_[i].replica->OnFetchedBlocks(std::move(blocks), now));
+      nodes_[i].host->OnFetched(std::move(blocks));
     }
     Run();
   }
@@ -212,7 +255,7 @@ class Cluster {
     return SignedMessage::Sign(type, signer, std::move(body), TestKey(signer));
   }
   void Inject(uint32_t from, uint32_t to, const SignedMessage& m) {
-    Apply(to, nodes_[to].replica->OnMessage(from, m.Encode(), now));
+    nodes_[to].host->OnMessage(from, m.Encode());
   }
 
   std::deque<Msg> net;
