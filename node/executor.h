@@ -59,6 +59,14 @@ struct ExecutedBlock {
   std::vector<EventRecord> events;
 };
 
+// Whether the host commits delivered block `height` with a synced write: the
+// last of a run of queued blocks and every checkpoint height are synced; the
+// ones before them become durable with the next synced write (a crash keeps a
+// prefix). Shared by the daemon and the simulator.
+inline bool SyncAfterBlock(uint64_t height, bool more_queued, uint64_t checkpoint_interval) {
+  return !more_queued || height % (checkpoint_interval == 0 ? 1 : checkpoint_interval) == 0;
+}
+
 // Root of the empty state (height 0): the state map's empty root (zeros).
 Hash EmptyStateRoot();
 

@@ -400,8 +400,7 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
   const bool more_queued = exec_backlog_.fetch_sub(1) > 1;
   if (fatal_.load()) return;
   const uint64_t height = d.block.header.height;
-  const uint64_t ckpt = std::max<uint64_t>(genesis_.consensus.checkpoint_interval, 1);
-  const bool sync = !more_queued || height % ckpt == 0;
+  const bool sync = SyncAfterBlock(height, more_queued, genesis_.consensus.checkpoint_interval);
   auto report = [this, height](Hash block_hash, Hash root) {
     OnStrand([this, height, block_hash, root] { host_->OnExecuted(height, block_hash, root); });
   };

@@ -16,8 +16,16 @@
 #include "consensus/messages.h"
 #include "consensus/replica.h"
 #include "core/crypto.h"
+#include "core/genesis.h"
 #include "core/merkle.h"
+#include "core/transaction.h"
+#include "node/executor.h"
 #include "node/host/replica_host.h"
+#include "node/state_store.h"
+#include "node/storage/block_store.h"
+#include "node/storage/consensus_log.h"
+#include "node/storage/fault_injecting_kv_store.h"
+#include "node/storage/mem_kv_store.h"
 #include "tests/sim/byzantine.h"
 #include "tests/sim/equivocation_checker.h"
 #include "tests/sim/test_access.h"
@@ -37,10 +45,13 @@ constexpr TimeMs kLoadEnd = 2000;             // clients submit in [0, kLoadEnd)
 constexpr TimeMs kFaultsEnd = 3000;           // network faults and crashes stop here
 constexpr TimeMs kLivenessBound = 60000;      // after kFaultsEnd, everything must commit
 constexpr TimeMs kClientRetry = 1500;
-constexpr TimeMs kFetchTimeout = 200;  // a fetch from a silent peer ends empty after this
+constexpr TimeMs kFetchTimeout = 200;
+const char* const kValidatorOrgs[] = {"market", "police", "social",
+                                      "tax"};  // a fetch from a silent peer ends empty after this
 
-const std::vector<std::string> kProfiles = {
-    "clean", "lossy", "partition", "crash-restart", "byzantine-primary", "byzantine-mixed"};
+const std::vector<std::string> kProfiles = {"clean",          "lossy",      "partition",
+                                            "crash-restart",  "crash-sync", "byzantine-primary",
+                                            "byzantine-mixed"};
 
 struct Profile {
   double drop = 0;
@@ -49,6 +60,9 @@ struct Profile {
   TimeMs skew = 2;  // max |clock offset|
   bool partition = false;
   bool crashes = false;
+  // Crashes during a consensus-log sync: the host's writes since its last
+  // sync are lost, the host halts, the replica restarts from the disk.
+  double crash_at_sync = 0;
   bool byzantine_primary = false;
   int default_byzantine = 0;
 };
@@ -67,6 +81,11 @@ Profile MakeProfile(const std::string& name, size_t f) {
     p.duplicate = 0.02;
   } else if (name == "crash-restart") {
     p.crashes = true;
+    p.drop = 0.05;
+    p.delay_max = 20;
+    p.skew = 50;
+  } else if (name == "crash-sync") {
+    p.crash_at_sync = 0.01;
     p.drop = 0.05;
     p.delay_max = 20;
     p.skew = 50;
@@ -116,7 +135,8 @@ class SimPorts final : public host::Transport,
                        public host::ExecutionQueue,
                        public host::BlockFetcher,
                        public host::ConsensusLogPort,
-                       public host::Clock {
+                       public host::Clock,
+                       public host::HostListener {
  public:
   SimPorts(Simulation* sim, ReplicaId id, uint64_t incarnation)
       : sim_(sim), id_(id), incarnation_(incarnation) {}
@@ -129,6 +149,7 @@ class SimPorts final : public host::Transport,
   Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
   Status Sync() override;
   TimeMs Now() override;
+  void OnHalt(const Status& why) override;
 
  private:
   Simulation* sim_;
@@ -145,12 +166,15 @@ struct Node {
   bool up = true;
   uint64_t incarnation = 0;
   int64_t clock_offset = 0;
-  // Durable storage.
-  std::map<std::string, Bytes> durable;
-  std::vector<consensus::Persist> unsynced;
-  std::vector<std::pair<Block, CommitCertificate>> chain;  // executed blocks 1..
-  std::vector<Hash> roots;                                 // roots[h] after block h
-  std::set<Hash> committed;                                // executed tx ids
+  // The disk: what survives a crash. The fault-injecting store in front of it
+  // drops every write not yet synced when the node crashes.
+  std::unique_ptr<storage::MemKvStore> disk;
+  std::unique_ptr<storage::FaultInjectingKvStore> kv;
+  // The daemon's block store and executor (real chaincode) over it, while up.
+  std::unique_ptr<storage::BlockStore> blocks;
+  std::unique_ptr<node::Executor> executor;
+  uint64_t executed_height = 0;  // what the block store holds
+  std::set<Hash> committed;      // client tx ids executed (rebuilt from the disk at each start)
   // Volatile.
   std::deque<std::pair<Block, CommitCertificate>> exec_queue;
   bool exec_scheduled = false;
@@ -191,7 +215,12 @@ class Simulation {
 
   consensus::ReplicaConfig MakeConfig(ReplicaId id);
   void StartReplica(Node& n);
-  void FlushUnsynced(Node& n);
+  bool ValidTx(ByteView tx);
+  // Client transaction i: identity.enrol_clerk of a new clerk, signed by an org admin.
+  Bytes EnrolClerkTx(size_t i) const;
+  static uint64_t MakeConfigCheckpointInterval() { return 4; }
+  void OpenStorage(Node& n);
+  void HaltedCrash(ReplicaId id, const std::string& why);
   void Send(ReplicaId from, ReplicaId to, const Bytes& msg);
   void CheckSigned(const Node& n, const Bytes& msg);
   void OnDeliver(Node& n, Block block, CommitCertificate cert);
@@ -219,12 +248,15 @@ class Simulation {
   TimeMs now_ = 0;
   uint64_t events_ = 0;
   VerifyCache verify_cache_;
+  Genesis genesis_;  // a dev network with the simulated validators
   Hash genesis_hash_{};
-  Hash genesis_root_{};
+  std::map<std::string, crypto::KeyPair> admin_keys_;  // org -> admin (the client signs with them)
+  std::set<Hash> verified_txs_;  // client signatures checked (the executor's signature cache)
   bool partition_active_ = false;
   std::vector<int> side_;
   // Client and checkers.
   std::vector<Bytes> txs_;
+  std::vector<Hash> tx_ids_;
   std::vector<TimeMs> submitted_at_;
   std::map<Hash, size_t> submitted_ids_;
   size_t submitted_count_ = 0;
@@ -233,6 +265,16 @@ class Simulation {
   std::set<std::string> cert_ok_;       // verified certificates
   consensus::testing::EquivocationChecker equivocation_;  // honest replicas' own signatures
   std::vector<Violation> violations_;
+  size_t crash_budget_ = 0;  // crash-sync: crashes still allowed
+  size_t max_faulty_ = 0;    // f
+  // Byzantine, down or halted replicas now.
+  size_t FaultyNow() const {
+    size_t k = 0;
+    for (const Node& node : nodes_) {
+      if (!Honest(node) || !node.up || (node.host && node.host->halted())) ++k;
+    }
+    return k;
+  }
 };
 
 void Simulation::Trace(const char* fmt, ...) {
@@ -256,33 +298,121 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
   c.self = id;
   c.max_batch_txs = 8;
   c.max_batch_wait = 5;
-  c.checkpoint_interval = 4;
+  c.checkpoint_interval = MakeConfigCheckpointInterval();
   c.watermark_window = 16;
   c.view_change_timeout = 300;
   c.max_clock_skew = 1000;
   c.status_interval = 100;
   c.genesis_hash = genesis_hash_;
-  c.genesis_time_ms = kEpoch - 1000;
-  c.validate_tx = [](ByteView tx) { return tx.size() > 3 && tx[0] == 't' && tx[1] == 'x'; };
-  Node* node = &nodes_[id];
-  c.is_committed = [node](const Hash& tx_id) { return node->committed.count(tx_id) > 0; };
+  c.genesis_time_ms = genesis_.genesis_time_ms;
+  // As the daemon: decode, network, signature; committed = a tx record in the store.
+  c.validate_tx = [this](ByteView tx) { return ValidTx(tx); };
+  storage::KvStore* kv = nodes_[id].kv.get();
+  c.is_committed = [kv](const Hash& tx_id) {
+    auto r = node::ReadTxRecord(kv, tx_id);
+    return r.ok() && r->has_value();
+  };
+  c.tx_id = [](ByteView tx) {
+    auto t = Transaction::Decode(tx);
+    return t.ok() ? t->Id() : crypto::Sha256(tx);
+  };
   c.verify_signature = [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
                               const crypto::Signature& sig) {
     return verify_cache_.Verify(k, tag, body, sig);
   };
-  const Node& n = nodes_[id];
-  c.executed_block_timestamp = n.chain.empty() ? 0 : n.chain.back().first.header.timestamp_ms;
   return c;
 }
 
-void Simulation::StartReplica(Node& n) {
-  if (options_.forgetful_votes && Honest(n)) {
-    std::erase_if(n.durable, [](const auto& e) { return e.first.starts_with("pbft/vote/"); });
+Bytes Simulation::EnrolClerkTx(size_t i) const {
+  const std::string org = kValidatorOrgs[i % 4];
+  crypto::Seed seed{};
+  Bytes tag = ToBytes("sim-clerk:" + std::to_string(seed_) + ":" + std::to_string(i));
+  Hash h = crypto::Sha256(tag);
+  std::copy(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(seed.size()), seed.begin());
+  const std::string args = "{\"name\":\"clerk-" + std::to_string(seed_) + "-" + std::to_string(i) +
+                           "\",\"public_key\":\"" +
+                           ToHex(crypto::KeyPair::FromSeed(seed).public_key()) +
+                           "\",\"roles\":[\"clerk\"]}";
+  Transaction tx;
+  tx.network_id = genesis_.network_id;
+  tx.chaincode = "identity";
+  tx.method = "enrol_clerk";
+  tx.args = ToBytes(args);
+  tx.nonce = i + 1;
+  tx.SignWith(admin_keys_.at(org));
+  return tx.Encode();
+}
+
+bool Simulation::ValidTx(ByteView bytes) {
+  auto tx = Transaction::Decode(bytes);
+  if (!tx.ok() || tx->network_id != genesis_.network_id) return false;
+  const Hash id = tx->Id();
+  if (verified_txs_.count(id) > 0) return true;
+  if (!tx->VerifySignature()) return false;
+  verified_txs_.insert(id);
+  return true;
+}
+
+void Simulation::OpenStorage(Node& n) {
+  if (!n.disk) {
+    n.disk = std::make_unique<storage::MemKvStore>();
+    n.kv = std::make_unique<storage::FaultInjectingKvStore>(n.disk.get());
   }
-  std::vector<std::pair<std::string, Bytes>> persisted(n.durable.begin(), n.durable.end());
-  uint64_t h = n.chain.size();
-  Hash hash = h == 0 ? genesis_hash_ : n.chain.back().first.ComputeHash();
-  auto r = Replica::Create(MakeConfig(n.id), *n.key, std::move(persisted), h, hash, n.roots.back());
+  auto blocks = storage::BlockStore::Open(n.kv.get(), genesis_hash_);
+  if (!blocks.ok()) {
+    Violate("integrity", "replica " + std::to_string(n.id) +
+                             " cannot reopen its block store: " + blocks.status().ToString());
+    return;
+  }
+  n.blocks = std::move(*blocks);
+  n.executor = std::make_unique<node::Executor>(genesis_, n.blocks.get());
+  n.executor->SetSignatureCache(
+      [this](const Hash& id, const crypto::Signature&) { return verified_txs_.count(id) > 0; });
+  n.executed_height = n.blocks->head_height();
+  n.committed.clear();
+  for (uint64_t h = 1; h <= n.executed_height; ++h) {
+    auto raw = n.blocks->BlockByHeight(h);
+    auto block = raw.ok() && raw->has_value() ? Block::Decode(**raw) : Result<Block>(raw.status());
+    if (!block.ok()) {
+      Violate("integrity", "replica " + std::to_string(n.id) + " lost block " + std::to_string(h));
+      continue;
+    }
+    for (const Bytes& tx : block->txs) {
+      auto t = Transaction::Decode(tx);
+      if (t.ok()) n.committed.insert(t->Id());
+    }
+  }
+}
+
+void Simulation::StartReplica(Node& n) {
+  OpenStorage(n);
+  if (!n.blocks) {
+    n.up = false;
+    return;
+  }
+  storage::ConsensusLog log(n.kv.get());
+  auto loaded = log.LoadAll();
+  std::vector<std::pair<std::string, Bytes>> persisted;
+  if (loaded.ok()) persisted = std::move(*loaded);
+  if (options_.forgetful_votes && Honest(n)) {
+    std::erase_if(persisted, [](const auto& e) { return e.first.starts_with("pbft/vote/"); });
+  }
+  const uint64_t h = n.executed_height;
+  const Hash hash = n.blocks->head_hash();
+  auto root = n.executor->HeadStateRoot();
+  TimeMs head_ts = 0;
+  if (h > 0) {
+    auto raw = n.blocks->BlockByHeight(h);
+    if (raw.ok() && raw->has_value()) {
+      auto b = Block::Decode(**raw);
+      if (b.ok()) head_ts = b->header.timestamp_ms;
+    }
+  }
+  consensus::ReplicaConfig config = MakeConfig(n.id);
+  config.executed_block_timestamp = head_ts;
+  auto r = root.ok()
+               ? Replica::Create(std::move(config), *n.key, std::move(persisted), h, hash, *root)
+               : Result<std::unique_ptr<Replica>>(root.status());
   if (!r.ok()) {
     Violate("integrity",
             "replica " + std::to_string(n.id) + " cannot restart: " + r.status().ToString());
@@ -302,23 +432,13 @@ void Simulation::StartReplica(Node& n) {
   ports.fetcher = n.ports.get();
   ports.log = n.ports.get();
   ports.clock = n.ports.get();
+  ports.listener = n.ports.get();
   n.host = std::make_unique<host::ReplicaHost>(std::move(replica), ports, host::HostOptions{});
   n.up = true;
   n.last_delivered = h;
   n.last_delivered_hash = hash;
-  n.last_delivered_ts = h == 0 ? 0 : n.chain.back().first.header.timestamp_ms;
+  n.last_delivered_ts = head_ts;
   n.host->Start();
-}
-
-void Simulation::FlushUnsynced(Node& n) {
-  for (auto& p : n.unsynced) {
-    if (p.value.empty()) {
-      n.durable.erase(p.key);
-    } else {
-      n.durable[p.key] = std::move(p.value);
-    }
-  }
-  n.unsynced.clear();
 }
 
 void Simulation::AtHost(TimeMs t, ReplicaId id, uint64_t incarnation,
@@ -365,15 +485,29 @@ bool SimPorts::Fetch(ReplicaId peer, uint64_t from, uint64_t to) {
 }
 
 Status SimPorts::Write(const std::vector<std::pair<std::string, Bytes>>& batch) {
-  Node& n = sim_->nodes_[id_];
-  for (const auto& [key, value] : batch) n.unsynced.push_back(consensus::Persist{key, value});
-  return Status::Ok();
+  storage::WriteBatch wb;
+  for (const auto& [key, value] : batch) {
+    if (value.empty()) {
+      wb.Delete(storage::Column::kConsensus, key);
+    } else {
+      wb.Put(storage::Column::kConsensus, key, value);
+    }
+  }
+  return sim_->nodes_[id_].kv->Write(wb, /*sync=*/false);
 }
 
 Status SimPorts::Sync() {
-  sim_->FlushUnsynced(sim_->nodes_[id_]);
-  return Status::Ok();
+  Node& n = sim_->nodes_[id_];
+  if (sim_->profile_.crash_at_sync > 0 && sim_->FaultsActive() && sim_->Honest(n) &&
+      sim_->crash_budget_ > 0 && sim_->FaultyNow() < sim_->max_faulty_ &&
+      sim_->Uniform() < sim_->profile_.crash_at_sync) {
+    --sim_->crash_budget_;
+    n.kv->InjectAt(0, storage::FaultInjectingKvStore::Fault::kCrashBeforeSync);
+  }
+  return n.kv->Write(storage::WriteBatch(), /*sync=*/true);
 }
+
+void SimPorts::OnHalt(const Status& why) { sim_->HaltedCrash(id_, why.ToString()); }
 
 TimeMs SimPorts::Now() { return sim_->LocalNow(sim_->nodes_[id_]); }
 
@@ -451,7 +585,8 @@ void Simulation::OnDeliver(Node& n, Block block, CommitCertificate cert) {
     if (fresh) {
       std::set<Hash> in_block;
       for (const Bytes& tx : block.txs) {
-        Hash id = crypto::Sha256(tx);
+        auto decoded = Transaction::Decode(tx);
+        Hash id = decoded.ok() ? decoded->Id() : crypto::Sha256(tx);
         if (submitted_ids_.count(id) == 0) {
           Violate("validity", who + ": tx never submitted by a client");
         }
@@ -479,26 +614,38 @@ void Simulation::Execute(ReplicaId id, uint64_t inc) {
   Node& n = nodes_[id];
   if (!n.up || n.incarnation != inc) return;
   n.exec_scheduled = false;
-  if (n.exec_queue.empty()) return;
+  if (n.exec_queue.empty() || n.kv->crashed()) return;  // a halted node waits for its crash
   auto [block, cert] = std::move(n.exec_queue.front());
   n.exec_queue.pop_front();
-  uint64_t h = block.header.height;
-  Hash hash = block.ComputeHash();
-  if (h != n.chain.size() + 1) {
+  const uint64_t h = block.header.height;
+  const bool more_queued = !n.exec_queue.empty();
+  if (h <= n.executed_height) {
+    // Already executed (a replay after a restart): report what the store has.
+    auto root = n.executor->StateRootAt(h);
+    if (root.ok()) n.host->OnExecuted(h, block.ComputeHash(), *root);
+  } else if (h != n.executed_height + 1) {
     if (Honest(n))
       Violate("integrity",
               "replica " + std::to_string(id) + " executes " + std::to_string(h) + " out of order");
   } else {
-    if (Honest(n) && block.header.state_root != n.roots.back()) {
+    auto before = n.executor->HeadStateRoot();
+    if (Honest(n) && (!before.ok() || block.header.state_root != *before)) {
       Violate("integrity", "replica " + std::to_string(id) + " height " + std::to_string(h) +
                                ": header state_root is not the state after h-1");
     }
-    Hash root = crypto::Sha256(Writer().Raw(n.roots.back()).Raw(hash).Take());
-    for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
-    n.roots.push_back(root);
-    n.chain.emplace_back(std::move(block), std::move(cert));  // synced with the state
-    n.host->OnExecuted(h, hash, root);
+    // The daemon's rule: a run of queued blocks is synced at its end and at checkpoints.
+    const bool sync = node::SyncAfterBlock(h, more_queued, MakeConfig(id).checkpoint_interval);
+    auto executed = n.executor->ExecuteBlock(block, cert, sync);
+    if (!executed.ok()) {
+      Violate("integrity", "replica " + std::to_string(id) + " cannot execute block " +
+                               std::to_string(h) + ": " + executed.status().ToString());
+      return;
+    }
+    n.executed_height = h;
+    for (const node::ExecutedTx& tx : executed->txs) n.committed.insert(tx.id);
+    n.host->OnExecuted(h, executed->block_hash, executed->state_root);
   }
+  if (!n.up || n.incarnation != inc) return;
   if (!n.exec_queue.empty() && !n.exec_scheduled) {
     n.exec_scheduled = true;
     At(now_ + 1 + Rand(3), [this, id, inc] { Execute(id, inc); });
@@ -513,7 +660,15 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
     return;
   }
   std::vector<std::pair<Block, CommitCertificate>> blocks;
-  for (uint64_t h = lo; h <= hi && h <= p.chain.size(); ++h) blocks.push_back(p.chain[h - 1]);
+  for (uint64_t h = lo; h <= hi && h <= p.executed_height; ++h) {
+    auto b = p.blocks->BlockByHeight(h);
+    auto c = p.blocks->CertByHeight(h);
+    if (!b.ok() || !c.ok() || !b->has_value() || !c->has_value()) break;
+    auto block = Block::Decode(**b);
+    auto cert = CommitCertificate::Decode(**c);
+    if (!block.ok() || !cert.ok()) break;
+    blocks.emplace_back(std::move(*block), std::move(*cert));
+  }
   if (p.byzantine && p.byzantine->TampersFetch() && !blocks.empty()) {
     blocks[0].first.txs.push_back(ToBytes("tx:forged"));
   }
@@ -523,16 +678,27 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
          [shared](host::ReplicaHost& h) { h.OnFetched(std::move(*shared)); });
 }
 
+void Simulation::HaltedCrash(ReplicaId id, const std::string& why) {
+  // The host stopped (as the daemon exits): the machine goes down here and
+  // comes back later from what its disk kept.
+  Trace("r%u HALT: %s", id, why.c_str());
+  At(now_, [this, id] { Crash(id); });
+  At(std::min(now_ + 50 + Rand(400), kFaultsEnd), [this, id] { Restart(id); });
+}
+
 void Simulation::Crash(ReplicaId id) {
   Node& n = nodes_[id];
   if (!n.up) return;
-  Trace("r%u CRASH (lost %zu unsynced writes, %zu unexecuted blocks)", id, n.unsynced.size(),
-        n.exec_queue.size());
+  Trace("r%u CRASH (lost %zu unsynced writes, %zu unexecuted blocks)", id,
+        n.kv->unsynced_write_count(), n.exec_queue.size());
   n.view_changes_total += n.host->replica().view_changes();
   n.up = false;
   n.host.reset();
   n.ports.reset();
-  n.unsynced.clear();
+  n.executor.reset();
+  n.blocks.reset();
+  Status undo = n.kv->SimulateCrash();  // the disk keeps what was synced
+  if (!undo.ok()) Violate("integrity", "replica " + std::to_string(id) + ": " + undo.ToString());
   n.exec_queue.clear();
   n.exec_scheduled = false;
   ++n.incarnation;
@@ -541,8 +707,9 @@ void Simulation::Crash(ReplicaId id) {
 void Simulation::Restart(ReplicaId id) {
   Node& n = nodes_[id];
   if (n.up) return;
-  Trace("r%u RESTART at height %zu", id, n.chain.size());
   StartReplica(n);
+  Trace("r%u RESTART at height %llu (what its disk kept)", id,
+        static_cast<unsigned long long>(n.executed_height));
 }
 
 void Simulation::Submit(size_t i) {
@@ -553,11 +720,11 @@ void Simulation::Submit(size_t i) {
   if (targets.empty()) return;
   Node& n = nodes_[targets[Rand(targets.size())]];
   Trace("client tx %zu -> r%u", i, n.id);
-  n.host->OnRequest(txs_[i]);
+  if (ValidTx(txs_[i])) n.host->OnRequest(txs_[i]);  // the daemon checks before handing it in
 }
 
 void Simulation::ClientRetry(size_t i) {
-  Hash id = crypto::Sha256(txs_[i]);
+  const Hash& id = tx_ids_[i];
   if (tx_height_.count(id) > 0) return;  // committed by some honest replica
   Submit(i);
   At(now_ + kClientRetry, [this, i] { ClientRetry(i); });
@@ -576,9 +743,15 @@ RunResult Simulation::Run() {
   size_t n = options_.replicas;
   size_t f = (n - 1) / 3;
   profile_ = MakeProfile(options_.profile, f);
+  max_faulty_ = f;
+  crash_budget_ = 3;
   int byz = options_.byzantine >= 0 ? options_.byzantine : profile_.default_byzantine;
-  genesis_hash_ = crypto::Sha256(AsBytes("sim-genesis-" + std::to_string(n)));
-  genesis_root_ = crypto::Sha256(AsBytes("sim-genesis-state"));
+  // The dev network's orgs, admins and licence types, with the simulated validators.
+  DevNetwork dev = MakeDevNetwork(kEpoch - 1000, "licenced-sim");
+  genesis_ = dev.genesis;
+  admin_keys_ = dev.admin_keys;
+  genesis_.validators.clear();
+  genesis_.consensus.checkpoint_interval = MakeConfigCheckpointInterval();
   nodes_.resize(n);
   for (ReplicaId i = 0; i < n; ++i) {
     crypto::Seed seed{};
@@ -587,10 +760,13 @@ RunResult Simulation::Run() {
     nodes_[i].id = i;
     nodes_[i].key = crypto::KeyPair::FromSeed(seed);
     validators_.keys.push_back(nodes_[i].key->public_key());
-    nodes_[i].roots.push_back(genesis_root_);
+    genesis_.validators.push_back({"sim-" + std::to_string(i), kValidatorOrgs[i % 4],
+                                   nodes_[i].key->public_key(),
+                                   "127.0.0.1:" + std::to_string(7001 + i)});
     int64_t skew = static_cast<int64_t>(profile_.skew);
     nodes_[i].clock_offset = static_cast<int64_t>(Rand(2 * skew + 1)) - skew;
   }
+  genesis_hash_ = genesis_.ComputeHash();
   // Byzantine replicas.
   std::vector<ReplicaId> ids(n);
   for (ReplicaId i = 0; i < n; ++i) ids[i] = i;
@@ -610,8 +786,9 @@ RunResult Simulation::Run() {
   }
   // Transactions and client.
   for (size_t i = 0; i < options_.txs; ++i) {
-    txs_.push_back(ToBytes("tx:" + std::to_string(seed_) + ":" + std::to_string(i)));
-    submitted_ids_[crypto::Sha256(txs_.back())] = i;
+    txs_.push_back(EnrolClerkTx(i));
+    tx_ids_.push_back(Transaction::Decode(txs_.back())->Id());
+    submitted_ids_[tx_ids_.back()] = i;
     TimeMs t = Rand(kLoadEnd);
     At(t, [this, i] {
       ++submitted_count_;
@@ -691,7 +868,7 @@ RunResult Simulation::Run() {
   bool first = true;
   for (const Node& node : nodes_) {
     if (!Honest(node)) continue;
-    uint64_t h = node.chain.size();
+    uint64_t h = node.executed_height;
     r.committed_blocks_min = first ? h : std::min(r.committed_blocks_min, h);
     r.committed_blocks_max = std::max(r.committed_blocks_max, h);
     first = false;
@@ -724,6 +901,7 @@ bool IsProfile(const std::string& name) {
 }
 
 RunResult RunSimulation(const SimOptions& options, uint64_t seed) {
+  (void)crypto::Init();  // libsodium; idempotent
   Simulation sim(options, seed);
   return sim.Run();
 }
