@@ -21,8 +21,9 @@
 // Refusals are InvalidArgument naming the offending place as a JSON pointer;
 // the writer never throws.
 //
-// For values with ASCII (or, more generally, BMP-only) member names, integers
-// and strings, the output is byte-identical to nlohmann::json::dump().
+// Every accepted value is written byte-identically to nlohmann::json::dump()
+// unless two member names of one object first differ at a character above
+// U+FFFF in one and U+E000..U+FFFF in the other (dump() orders bytewise).
 //
 // Pure functions; thread-safe.
 #pragma once

@@ -1,11 +1,14 @@
-// A ledger written by an earlier build re-executes to the same state: the
+// A recorded ledger re-executes to the same state: the
 // blocks under testdata/ledger-replay.json (the enterprise and newborn flows,
 // the licence lifecycle, clerk identities, a few rejected transactions, with
 // non-ASCII text and escapes in stored strings) are run through the Executor
 // and every block's state root, tx result code and results/events digest must
 // equal the values recorded when the file was written.
 //
-// The file was written by the hidden test "[.record-ledger]" (run it by its
+// The file was recorded while state values, records, results and event
+// payloads were written by nlohmann::json::dump(); passing shows that canonical
+// JSON (core/canonical_json.h) leaves all of them byte-identical. It was
+// written by the hidden test "[.record-ledger]" (run it by its
 // tag with LICENCED_RECORD_LEDGER=1 to overwrite the file). Its transactions
 // carry sealed boxes (random ephemeral keys), so they are kept as bytes rather
 // than regenerated.
@@ -178,8 +181,7 @@ void DriveLedger(Harness& h) {
 
 }  // namespace
 
-TEST_CASE("a ledger written before re-executes to the recorded state roots",
-          "[node][executor][replay]") {
+TEST_CASE("a recorded ledger re-executes to its recorded state roots", "[node][executor][replay]") {
   std::ifstream in(kFixture);
   REQUIRE(in);
   std::stringstream ss;
