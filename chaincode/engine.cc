@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "chaincode/exec.h"
+#include "core/canonical_json.h"
 
 namespace licenced::chaincode {
 
@@ -52,8 +53,13 @@ TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView
     st = Status::InvalidArgument(std::string("malformed arguments: ") + ex.what());
   }
   if (!st.ok()) return reject(std::move(st));
+  // The result JSON is reported by every validator alike: canonical too.
+  auto result = CanonicalJson(e.result);
+  if (!result.ok()) {
+    return reject(Status::InvalidArgument("result: " + result.status().message()));
+  }
   overlay.Commit();
-  return TxOutcome{Status::Ok(), e.result.dump(), std::move(e.events)};
+  return TxOutcome{Status::Ok(), std::move(result).value(), std::move(e.events)};
 }
 
 Result<std::string> Engine::Query(std::string_view method, std::string_view args_json,

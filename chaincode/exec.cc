@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/canonical_json.h"
 #include "core/crypto.h"
 
 namespace licenced::chaincode {
@@ -216,8 +217,13 @@ std::optional<json> Exec::GetJson(const std::string& key) const {
   return j;
 }
 
-void Exec::PutJson(const std::string& key, const json& value) {
-  state.Put(key, ToBytes(value.dump()));
+Status Exec::PutJson(const std::string& key, const json& value) {
+  auto bytes = CanonicalJson(value);
+  if (!bytes.ok()) {
+    return Status::InvalidArgument("state value " + key + ": " + bytes.status().message());
+  }
+  state.Put(key, ToBytes(*bytes));
+  return Status::Ok();
 }
 
 uint64_t Exec::NextCounter(const std::string& name) {
@@ -229,16 +235,21 @@ uint64_t Exec::NextCounter(const std::string& name) {
   return n;
 }
 
-void Exec::Emit(std::string kind, std::vector<std::string> orgs, const json& payload) {
+Status Exec::Emit(std::string kind, std::vector<std::string> orgs, const json& payload) {
   std::sort(orgs.begin(), orgs.end());
   orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
   json p = payload;
   p["height"] = ctx.height;
   p["tx_id"] = TxIdHex();
-  events.push_back({std::move(kind), std::move(orgs), p.dump()});
+  auto text = CanonicalJson(p);
+  if (!text.ok()) {
+    return Status::InvalidArgument("event " + kind + ": " + text.status().message());
+  }
+  events.push_back({std::move(kind), std::move(orgs), std::move(text).value()});
+  return Status::Ok();
 }
 
-void Exec::Audit(const std::string& subject, const std::string& action, const json& detail) {
+Status Exec::Audit(const std::string& subject, const std::string& action, const json& detail) {
   uint64_t seq = NextCounter("audit/" + subject);
   json entry = {{"seq", seq},
                 {"subject", subject},
@@ -251,7 +262,7 @@ void Exec::Audit(const std::string& subject, const std::string& action, const js
                 {"actor_name", signer.name},
                 {"action", action},
                 {"detail", detail}};
-  PutJson("audit/" + subject + "/" + Pad(seq, 10), entry);
+  return PutJson("audit/" + subject + "/" + Pad(seq, 10), entry);
 }
 
 Status Exec::RequireOrgRole(std::string_view org, std::string_view role) const {

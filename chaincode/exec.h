@@ -90,13 +90,17 @@ class Exec {
 
   std::string TxIdHex() const { return ToHex(ctx.tx_id); }
   std::optional<json> GetJson(const std::string& key) const;
-  void PutJson(const std::string& key, const json& value);
+  // Stores `value` as canonical JSON (core/canonical_json.h); InvalidArgument
+  // naming the key if it has no canonical form (nothing is written then).
+  Status PutJson(const std::string& key, const json& value);
   // Increments and returns the counter stored at "counter/<name>" (first call: 1).
   uint64_t NextCounter(const std::string& name);
-  void Emit(std::string kind, std::vector<std::string> orgs, const json& payload);
+  // Adds {height, tx_id} to `payload` and queues the event with the payload as
+  // canonical JSON; InvalidArgument if it has none.
+  Status Emit(std::string kind, std::vector<std::string> orgs, const json& payload);
   // Appends {seq, height, tx_id, tx_index, time_ms, actor, actor_org, actor_name,
-  // action, detail} at "audit/<subject>/<seq, 10 digits>".
-  void Audit(const std::string& subject, const std::string& action, const json& detail);
+  // action, detail} at "audit/<subject>/<seq, 10 digits>" (PutJson's errors).
+  Status Audit(const std::string& subject, const std::string& action, const json& detail);
 
   // PermissionDenied unless the signer is in `org` and holds `role`.
   Status RequireOrgRole(std::string_view org, std::string_view role) const;

@@ -72,10 +72,11 @@ Status Enrol(Exec& e) {
                 {"enrolled_height", e.ctx.height},
                 {"updated_at_ms", e.ctx.block_time_ms},
                 {"reason", ""}};
-  e.PutJson("clerk/" + key_hex, clerk);
-  e.Audit("clerk/" + key_hex, "enrol_clerk", {{"name", name}, {"roles", roles}});
-  e.Emit("clerk_enrolled", {e.signer.org},
-         {{"clerk", key_hex}, {"org", e.signer.org}, {"name", name}});
+  LIC_RETURN_IF_ERROR(e.PutJson("clerk/" + key_hex, clerk));
+  LIC_RETURN_IF_ERROR(
+      e.Audit("clerk/" + key_hex, "enrol_clerk", {{"name", name}, {"roles", roles}}));
+  LIC_RETURN_IF_ERROR(e.Emit("clerk_enrolled", {e.signer.org},
+                             {{"clerk", key_hex}, {"org", e.signer.org}, {"name", name}}));
   e.result = clerk;
   return Status::Ok();
 }
@@ -107,10 +108,11 @@ Status ChangeStatus(Exec& e, const std::string& method) {
   clerk["status"] = to;
   clerk["reason"] = reason;
   clerk["updated_at_ms"] = e.ctx.block_time_ms;
-  e.PutJson("clerk/" + key_hex, clerk);
-  e.Audit("clerk/" + key_hex, method, {{"from", from}, {"to", to}, {"reason", reason}});
-  e.Emit("clerk_" + to, {e.signer.org},
-         {{"clerk", key_hex}, {"org", e.signer.org}, {"status", to}});
+  LIC_RETURN_IF_ERROR(e.PutJson("clerk/" + key_hex, clerk));
+  LIC_RETURN_IF_ERROR(
+      e.Audit("clerk/" + key_hex, method, {{"from", from}, {"to", to}, {"reason", reason}}));
+  LIC_RETURN_IF_ERROR(e.Emit("clerk_" + to, {e.signer.org},
+                             {{"clerk", key_hex}, {"org", e.signer.org}, {"status", to}}));
   e.result = clerk;
   return Status::Ok();
 }

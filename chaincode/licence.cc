@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "chaincode/exec.h"
+#include "core/canonical_json.h"
 #include "core/crypto.h"
 
 namespace licenced::chaincode {
@@ -86,7 +87,11 @@ Result<json> WriteLicence(Exec& e, const IssueRequest& req, const std::string& s
       {"issuing_tx", e.TxIdHex()},
       {"issued_height", e.ctx.height},
       {"issued_at_ms", e.ctx.block_time_ms}};
-  std::string bytes = rec.dump();
+  auto canonical = CanonicalJson(rec);
+  if (!canonical.ok()) {
+    return Status::InvalidArgument("licence record " + id + ": " + canonical.status().message());
+  }
+  const std::string& bytes = *canonical;
   e.state.Put(LicenceRecordKey(id), ToBytes(bytes));
   LicenceStatusValue status;
   status.status = LicenceStatus::kValid;
@@ -97,17 +102,17 @@ Result<json> WriteLicence(Exec& e, const IssueRequest& req, const std::string& s
   // Secondary indexes for listing.
   e.state.Put("licence/by-holder/" + req.holder_key_hex + "/" + id, {});
   e.state.Put("licence/by-issuer/" + org->id + "/" + id, {});
-  e.Audit("licence/" + id, "issue",
-          {{"type", req.type_code},
-           {"version", version},
-           {"replaces", replaces},
-           {"case_id", req.case_id}});
-  e.Emit("licence_issued", {org->id},
-         {{"identifier", id},
-          {"type", req.type_code},
-          {"holder_key", req.holder_key_hex},
-          {"case_id", req.case_id},
-          {"replaces", replaces}});
+  LIC_RETURN_IF_ERROR(e.Audit("licence/" + id, "issue",
+                              {{"type", req.type_code},
+                               {"version", version},
+                               {"replaces", replaces},
+                               {"case_id", req.case_id}}));
+  LIC_RETURN_IF_ERROR(e.Emit("licence_issued", {org->id},
+                             {{"identifier", id},
+                              {"type", req.type_code},
+                              {"holder_key", req.holder_key_hex},
+                              {"case_id", req.case_id},
+                              {"replaces", replaces}}));
   return rec;
 }
 
@@ -163,10 +168,12 @@ Status ChangeStatus(Exec& e, const std::string& method) {
   v.status = to;
   v.reason = reason;
   LIC_RETURN_IF_ERROR(WriteStatus(e, l.id, v));
-  e.Audit("licence/" + l.id, method,
-          {{"from", now_name}, {"to", LicenceStatusName(to)}, {"reason", reason}});
-  e.Emit("licence_status_changed", {l.record["issuer_org"].get<std::string>()},
-         {{"identifier", l.id}, {"status", LicenceStatusName(to)}, {"reason", reason}});
+  LIC_RETURN_IF_ERROR(
+      e.Audit("licence/" + l.id, method,
+              {{"from", now_name}, {"to", LicenceStatusName(to)}, {"reason", reason}}));
+  LIC_RETURN_IF_ERROR(
+      e.Emit("licence_status_changed", {l.record["issuer_org"].get<std::string>()},
+             {{"identifier", l.id}, {"status", LicenceStatusName(to)}, {"reason", reason}}));
   e.result = {{"identifier", l.id},
               {"status", LicenceStatusName(to)},
               {"previous", now_name},
@@ -214,7 +221,7 @@ Status Renew(Exec& e) {
   old.replaced_by = new_id;
   old.reason = "renewed as version " + std::to_string(version);
   LIC_RETURN_IF_ERROR(WriteStatus(e, l.id, old));
-  e.Audit("licence/" + l.id, "renew", {{"replaced_by", new_id}});
+  LIC_RETURN_IF_ERROR(e.Audit("licence/" + l.id, "renew", {{"replaced_by", new_id}}));
   e.result = {{"identifier", new_id}, {"replaces", l.id}, {"record", rec}};
   return Status::Ok();
 }

@@ -158,7 +158,7 @@ json TaskEventPayload(const json& kase, const StepDef& step) {
 }
 
 // Marks pending tasks whose dependencies are all done as ready.
-void ReadyTasks(Exec& e, json& kase, const FlowDef& flow) {
+Status ReadyTasks(Exec& e, json& kase, const FlowDef& flow) {
   for (const auto& s : flow.steps) {
     json& t = kase["tasks"][s.id];
     if (t["status"] != "pending") continue;
@@ -170,8 +170,9 @@ void ReadyTasks(Exec& e, json& kase, const FlowDef& flow) {
     t["ready_at_ms"] = e.ctx.block_time_ms;
     std::string task_id = kase["id"].get<std::string>() + "/" + s.id;
     e.state.Put(InboxKey(s.org, task_id), {});
-    e.Emit("task_ready", {s.org}, TaskEventPayload(kase, s));
+    LIC_RETURN_IF_ERROR(e.Emit("task_ready", {s.org}, TaskEventPayload(kase, s)));
   }
+  return Status::Ok();
 }
 
 Status OpenCase(Exec& e) {
@@ -241,12 +242,13 @@ Status OpenCase(Exec& e) {
                            {"done_at_ms", 0},  {"done_by", ""},         {"outputs", json::object()},
                            {"reason", ""}};
   }
-  ReadyTasks(e, kase, *flow);
-  e.PutJson(CaseKey(case_id), kase);
+  LIC_RETURN_IF_ERROR(ReadyTasks(e, kase, *flow));
+  LIC_RETURN_IF_ERROR(e.PutJson(CaseKey(case_id), kase));
   e.state.Put(dedup_key, ToBytes(case_id));
-  e.Audit("case/" + case_id, "open_case", {{"flow", flow->id}, {"due_ms", due}});
-  e.Emit("case_opened", FlowOrgs(*flow),
-         {{"case_id", case_id}, {"flow", flow->id}, {"due_ms", due}});
+  LIC_RETURN_IF_ERROR(
+      e.Audit("case/" + case_id, "open_case", {{"flow", flow->id}, {"due_ms", due}}));
+  LIC_RETURN_IF_ERROR(e.Emit("case_opened", FlowOrgs(*flow),
+                             {{"case_id", case_id}, {"flow", flow->id}, {"due_ms", due}}));
   e.result = {{"case_id", case_id}, {"due_ms", due}, {"status", "open"}};
   return Status::Ok();
 }
@@ -260,11 +262,12 @@ Status Claim(Exec& e) {
   t["status"] = "claimed";
   t["claimed_by"] = e.signer.key_hex;
   t["claimed_by_name"] = e.signer.name;
-  e.PutJson(CaseKey(r.kase["id"]), r.kase);
-  e.Audit("case/" + r.kase["id"].get<std::string>(), "claim", {{"task_id", r.task_id}});
+  LIC_RETURN_IF_ERROR(e.PutJson(CaseKey(r.kase["id"]), r.kase));
+  LIC_RETURN_IF_ERROR(
+      e.Audit("case/" + r.kase["id"].get<std::string>(), "claim", {{"task_id", r.task_id}}));
   json p = TaskEventPayload(r.kase, *r.step);
   p["claimed_by"] = e.signer.name;
-  e.Emit("task_claimed", {r.step->org}, p);
+  LIC_RETURN_IF_ERROR(e.Emit("task_claimed", {r.step->org}, p));
   e.result = {{"task_id", r.task_id}, {"status", "claimed"}};
   return Status::Ok();
 }
@@ -294,25 +297,26 @@ Status Complete(Exec& e) {
   t["done_by"] = e.signer.key_hex;
   t["outputs"] = outputs;
   e.state.Delete(InboxKey(r.step->org, r.task_id));
-  ReadyTasks(e, r.kase, *r.flow);
+  LIC_RETURN_IF_ERROR(ReadyTasks(e, r.kase, *r.flow));
   bool all_done = std::all_of(r.flow->steps.begin(), r.flow->steps.end(), [&](const StepDef& s) {
     return r.kase["tasks"][s.id]["status"] == "done";
   });
-  e.Audit("case/" + case_id, "complete", {{"task_id", r.task_id}, {"outputs", outputs}});
+  LIC_RETURN_IF_ERROR(
+      e.Audit("case/" + case_id, "complete", {{"task_id", r.task_id}, {"outputs", outputs}}));
   json p = TaskEventPayload(r.kase, *r.step);
   p["outputs"] = outputs;
   std::vector<std::string> audience = r.flow->window_orgs;
   audience.push_back(r.step->org);
-  e.Emit("task_completed", audience, p);
+  LIC_RETURN_IF_ERROR(e.Emit("task_completed", audience, p));
   if (all_done) {
     r.kase["status"] = "completed";
     r.kase["completed_at_ms"] = e.ctx.block_time_ms;
-    e.Audit("case/" + case_id, "case_completed", json::object());
-    e.Emit(
+    LIC_RETURN_IF_ERROR(e.Audit("case/" + case_id, "case_completed", json::object()));
+    LIC_RETURN_IF_ERROR(e.Emit(
         "case_completed", FlowOrgs(*r.flow),
-        {{"case_id", case_id}, {"late", e.ctx.block_time_ms > r.kase["due_ms"].get<uint64_t>()}});
+        {{"case_id", case_id}, {"late", e.ctx.block_time_ms > r.kase["due_ms"].get<uint64_t>()}}));
   }
-  e.PutJson(CaseKey(case_id), r.kase);
+  LIC_RETURN_IF_ERROR(e.PutJson(CaseKey(case_id), r.kase));
   e.result = {{"task_id", r.task_id},
               {"status", "done"},
               {"outputs", outputs},
@@ -343,12 +347,13 @@ Status Reject(Exec& e) {
                          {"org", e.signer.org},          {"by", e.signer.key_hex},
                          {"by_name", e.signer.name},     {"reason", reason},
                          {"at_ms", e.ctx.block_time_ms}, {"height", e.ctx.height}};
-  e.PutJson(CaseKey(case_id), r.kase);
+  LIC_RETURN_IF_ERROR(e.PutJson(CaseKey(case_id), r.kase));
   // A corrected application may be submitted again.
   e.state.Delete(r.kase["dedup_key"].get<std::string>());
-  e.Audit("case/" + case_id, "reject", {{"task_id", r.task_id}, {"reason", reason}});
-  e.Emit("case_rejected", FlowOrgs(*r.flow),
-         {{"case_id", case_id}, {"task_id", r.task_id}, {"reason", reason}});
+  LIC_RETURN_IF_ERROR(
+      e.Audit("case/" + case_id, "reject", {{"task_id", r.task_id}, {"reason", reason}}));
+  LIC_RETURN_IF_ERROR(e.Emit("case_rejected", FlowOrgs(*r.flow),
+                             {{"case_id", case_id}, {"task_id", r.task_id}, {"reason", reason}}));
   e.result = {{"task_id", r.task_id},
               {"status", "rejected"},
               {"case_status", "rejected"},

@@ -74,8 +74,8 @@ uint64_t DictCode(std::string_view key) {
   return 0;
 }
 
-// JSON string text of `s` (docs/proof-format.md §3.2): nlohmann's dump with
-// ensure_ascii = false.
+// JSON string text of `s` (docs/proof-format.md §3.2): the string escaping of
+// core/canonical_json.h.
 void AppendJsonString(Bytes& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {

@@ -1,14 +1,17 @@
 // Compact canonical encoding of a licence record's exact JSON bytes, used by
 // proof bundles v2 (docs/proof-format.md §3.2 "Compact record").
 //
-// The chaincode stores a licence record as compact JSON (nlohmann dump: no
-// whitespace, object keys sorted bytewise, minimal string escaping) and the
-// status value commits to SHA-256 of those exact bytes. A bundle therefore has
-// to reproduce the bytes exactly, but need not carry them verbatim: this codec
-// writes the JSON value tree in binary (dictionary-coded keys, 32-byte hex
-// strings as raw bytes, LEB128 lengths and integers) and expands it back to
-// the identical text. Every JSON text has at most one compact encoding and
-// every encoding expands to a different text, so no byte of it is redundant.
+// The chaincode stores a licence record as canonical JSON (core/canonical_json.h:
+// no whitespace, object keys sorted by UTF-16 code units, minimal string
+// escaping, integers only) and the status value commits to SHA-256 of those
+// exact bytes. A bundle therefore has to reproduce the bytes exactly, but need
+// not carry them verbatim: this codec writes the JSON value tree in binary
+// (dictionary-coded keys, 32-byte hex strings as raw bytes, LEB128 lengths and
+// integers) and expands it back to the identical text. Every JSON text has at
+// most one compact encoding and every encoding expands to a different text, so
+// no byte of it is redundant. The compact form orders keys bytewise, which is
+// the canonical order unless names mix characters above U+FFFF with
+// U+E000..U+FFFF; such a record has no compact form and goes into a bundle raw.
 //
 // Pure functions; thread-safe.
 #pragma once

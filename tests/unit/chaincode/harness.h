@@ -78,6 +78,8 @@ class Harness {
   // Every transaction submitted, encoded as a block carries it (blocks keep
   // rejected transactions too).
   const std::vector<Bytes>& tx_bytes() const { return tx_bytes_; }
+  // The block time each of tx_bytes() ran at (its height is its index + 1).
+  const std::vector<uint64_t>& tx_times() const { return tx_times_; }
   // Needles (personal values) found in clear in any submitted transaction.
   std::vector<std::string> FoundInTxs(const std::vector<std::string>& needles) const {
     std::vector<std::string> found;
@@ -94,6 +96,7 @@ class Harness {
 
   TxOutcome SubmitTx(const Transaction& tx) {
     tx_bytes_.push_back(tx.Encode());
+    tx_times_.push_back(time_ms_);
     TxContext ctx{++height_, time_ms_, 0, tx.Id()};
     OverlayView overlay(state_);
     TxOutcome out = engine_.Execute(tx, ctx, overlay);
@@ -166,6 +169,7 @@ class Harness {
   uint64_t salt_counter_ = 1;
   std::vector<Event> events_;
   std::vector<Bytes> tx_bytes_;
+  std::vector<uint64_t> tx_times_;
 };
 
 }  // namespace licenced::chaincode::testing

@@ -1,5 +1,6 @@
 // Licence registry, clerk identities and the working-day calendar.
 #include "chaincode/exec.h"
+#include "core/canonical_json.h"
 #include "harness.h"
 
 using namespace licenced;
@@ -232,4 +233,58 @@ TEST_CASE("system.ping: a no-op for any org admin or active clerk", "[system]") 
   h.Fail(k, "system", "ping", json::object(), StatusCode::kPermissionDenied, "suspended");
   crypto::KeyPair stranger = crypto::KeyPair::FromSeed(DevSeed("stranger", "x"));
   h.Fail(stranger, "system", "ping", json::object(), StatusCode::kPermissionDenied, "neither");
+}
+
+TEST_CASE("a value with no canonical JSON form fails its transaction, nothing kept",
+          "[canonical-json]") {
+  // Block times are stored as integers; 2^53 ms is beyond what canonical JSON
+  // writes (docs/encoding.md "Canonical JSON (state values)").
+  Harness h;
+  h.SetTime(uint64_t{1} << 53);
+  std::string key(64, 'b');
+  h.Fail(h.admin("market"), "identity", "enrol_clerk",
+         {{"name", "late"}, {"public_key", key}, {"roles", {"clerk"}}},
+         StatusCode::kInvalidArgument,
+         "state value clerk/" + key +
+             ": canonical JSON: at /enrolled_at_ms: the integer 9007199254740992 is outside "
+             "-(2^53-1)..2^53-1");
+  CHECK(h.state().size() == 0);
+  CHECK(h.events().empty());
+  // The same transaction fails the same way on another engine (validator).
+  Transaction tx = Transaction::Decode(h.tx_bytes().back()).value();
+  MemStateView other;
+  TxOutcome again =
+      Engine(h.net().genesis).Execute(tx, TxContext{1, uint64_t{1} << 53, 0, tx.Id()}, other);
+  CHECK(again.status.code() == StatusCode::kInvalidArgument);
+  CHECK(other.size() == 0);
+  // One millisecond earlier it is stored.
+  h.SetTime((uint64_t{1} << 53) - 1);
+  h.Ok(h.admin("market"), "identity", "enrol_clerk",
+       {{"name", "late"}, {"public_key", key}, {"roles", {"clerk"}}});
+  CHECK(ToString(*h.state().Get("clerk/" + key)).find("\"enrolled_at_ms\":9007199254740991") !=
+        std::string::npos);
+}
+
+TEST_CASE("every JSON value the chaincode stores is in canonical form", "[canonical-json]") {
+  Harness h;
+  crypto::KeyPair social = h.Enrol("social", "cards-1", {"licensing"});
+  crypto::KeyPair window = h.Enrol("market", "window-1", {"window"});
+  std::string id = h.Ok(social, "licence", "issue", IssueArgs("SSC"))["identifier"];
+  h.Ok(social, "licence", "suspend",
+       {{"identifier", id}, {"reason", "lost \"card\"\n\xe2\x82\xac"}});
+  h.OpenFromExample(window, "enterprise-application.json");
+  size_t checked = 0;
+  for (const auto& [key, value] : h.state().entries()) {
+    json j = json::parse(value.begin(), value.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_structured()) continue;  // binary, counters, indexes
+    auto canonical = CanonicalJson(j);
+    INFO(key);
+    REQUIRE(canonical.ok());
+    CHECK(*canonical == ToString(value));
+    ++checked;
+  }
+  CHECK(checked >= 8);
+  for (const auto& e : h.events()) {
+    CHECK(*CanonicalJson(json::parse(e.payload_json)) == e.payload_json);
+  }
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/canonical_json.h"
 #include "proof/record_codec.h"
 
 using namespace licenced;
@@ -108,4 +109,21 @@ TEST_CASE("record codec: LEB128 is minimal and bounded", "[proof][codec]") {
       GetUvarint(Bytes{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, &pos, &v));
   pos = 0;
   CHECK_FALSE(GetUvarint(Bytes{0x80}, &pos, &v));
+}
+
+TEST_CASE("record codec: canonical JSON records", "[proof][codec]") {
+  // ASCII names: canonical JSON is the bytewise order, so the record compacts.
+  json rec = {{"identifier", "x"}, {"public_fields", {{"a", 1}, {"B", "\xc3\xa9"}}}};
+  auto text = CanonicalJson(rec);
+  REQUIRE(text.ok());
+  Compact(*text);
+  // A name above U+FFFF sorts before U+E000 in canonical JSON (UTF-16 order),
+  // after it bytewise: no compact form, the bundle carries the record raw.
+  json mixed = {{"identifier", "x"},
+                {"public_fields", {{"\xee\x80\x80", 1}, {"\xf0\x9f\x98\x80", 2}}}};
+  auto canonical = CanonicalJson(mixed);
+  REQUIRE(canonical.ok());
+  CHECK(*canonical != mixed.dump());
+  CHECK_FALSE(CompactRecord(AsBytes(*canonical)).ok());
+  Compact(mixed.dump());
 }
