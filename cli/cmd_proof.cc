@@ -19,13 +19,23 @@
 
 #include "chaincode/licence_status.h"
 #include "cli/app.h"
-#include "cli/conn.h"
-#include "cli/files.h"
+#include "client/conn.h"
+#include "client/files.h"
 #include "core/genesis.h"
 #include "proof/bundle.h"
 #include "proof/verify.h"
 
 namespace licenced::cli {
+using client::DeadlineIn;
+using client::DescribeRpcError;
+using client::ExitCodeFor;
+using client::NodeTarget;
+using client::OpenChannel;
+using client::ReadPassphraseFile;
+using client::ReadTextFile;
+using client::ResolveTargets;
+using client::WriteTextFile;
+
 namespace {
 
 using json = nlohmann::json;
