@@ -4,6 +4,8 @@
 #include <array>
 #include <vector>
 
+#include "core/crypto.h"
+
 namespace licenced::chaincode {
 namespace {
 
@@ -152,6 +154,10 @@ Result<char> ResidentIdCheckChar(std::string_view first17) {
   int sum = 0;
   for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
   return kCheck[sum % 11];
+}
+
+std::string ResidentIdTag(std::string_view resident_id) {
+  return ToHex(crypto::Sha256(AsBytes("licenced/resident-id/" + std::string(resident_id))));
 }
 
 Status ValidateRegionCode(std::string_view code, std::string_view field) {

@@ -59,6 +59,11 @@ Date ResidentIdBirthDate(std::string_view id);  // REQUIRES: valid id
 // bad inputs.
 Result<std::string> MakeResidentId(std::string_view address_code, const Date& birth, char sex,
                                    uint32_t n);
+// The ledger's tag of a resident ID number: hex SHA-256 of
+// "licenced/resident-id/" + id. The chaincode marks "resident-id/<tag>" as
+// assigned; the assigning police client sends the tag with the number's
+// commitment (client/prepare.h PrepareHouseholdRegistration).
+std::string ResidentIdTag(std::string_view resident_id);
 // Six digits, first digit 1-8 (GB/T 2260 province prefixes); errors name `field`.
 Status ValidateRegionCode(std::string_view code, std::string_view field);
 

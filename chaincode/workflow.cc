@@ -193,7 +193,7 @@ Status OpenCase(Exec& e) {
   if (e.args.contains("private")) {
     return Status::InvalidArgument(
         "private: personal values must not go on the ledger; send per-field commitments "
-        "(chaincode/client.h PrepareOpenCase validates and commits them)");
+        "(client/prepare.h PrepareOpenCase validates and commits them)");
   }
   auto commit_in = e.args.find("commitments");
   if (commit_in == e.args.end() || !commit_in->is_object())

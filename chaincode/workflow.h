@@ -12,7 +12,7 @@ namespace licenced::chaincode {
 // Validates the flow-specific public fields, that `commitments_in` holds a
 // well-formed commitment for exactly the flow's private fields (copied to
 // `commitments`) and args.dedup (-> `dedup_key`). Private values never reach
-// the chaincode: the client validated them (client.h).
+// the chaincode: the client validated them (client/prepare.h).
 Status ValidateApplication(const Exec& e, const FlowDef& flow, const json& pub,
                            const json& commitments_in, json* commitments, std::string* dedup_key);
 

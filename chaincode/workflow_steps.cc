@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <set>
 
-#include "chaincode/client.h"
+#include "chaincode/identifiers.h"
 #include "chaincode/workflow.h"
 #include "core/crypto.h"
 
@@ -236,7 +236,7 @@ Result<json> Vaccination(Exec& e, json& kase, const json& outputs) {
   return json{{"vaccines", *vaccines}, {"licence", rec["identifier"]}};
 }
 
-// The police client assigned, validated and committed the number (client.h
+// The police client assigned, validated and committed the number (client/prepare.h
 // PrepareHouseholdRegistration); the ledger only sees its commitment, its tag
 // (to refuse a number already assigned) and the sealed box to social.
 Result<json> HouseholdRegistration(Exec& e, json& kase, const json& outputs) {

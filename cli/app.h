@@ -10,30 +10,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/options.h"
 #include "core/status.h"
 
 namespace licenced::cli {
 
-// Exit codes (docs/cli.md).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitRejected = 1;  // rejected or invalid (a transaction, a proof)
-inline constexpr int kExitUsage = 2;     // usage, connection or config error
-
-// Options that every subcommand understands.
-struct GlobalOptions {
-  bool json = false;
-  // Connection: either --node (+ TLS files) or --net DIR --org ORG.
-  std::string node;
-  std::string net;
-  std::string org;
-  std::string ca;
-  std::string cert;
-  std::string key_tls;
-  std::string key;              // signing key file (default with --net: DIR/<org>/admin.key)
-  std::string passphrase_file;  // for an encrypted --key
-  bool show_ids = false;        // print ID numbers in full (default: masked, cli/render.h)
-  double timeout_s = 30;
-};
+// Global options, exit codes and CliError are lic_client's (client/options.h).
+using client::CliError;
+using client::GlobalOptions;
+using client::kExitOk;
+using client::kExitRejected;
+using client::kExitUsage;
 
 struct CliContext {
   GlobalOptions global;
@@ -45,6 +32,12 @@ int Fail(int code, const std::string& message);
 // Maps a Status to an exit code (kInvalidArgument/NotFound/... from a node or
 // verification -> 1; config, I/O and unavailability -> 2) and prints it.
 int FailStatus(int code, const Status& status);
+// Prints the error and returns its exit code.
+int Report(const CliError& e);
+
+// Runs a command body; an exception (e.g. a node answer of an unexpected
+// shape) becomes exit code 2 with a message instead of a crash.
+int Guarded(const std::function<int()>& body);
 
 void AddAdminCommands(CLI::App& app, CliContext& ctx);    // clerk enrol|suspend|restore|remove|list
 void AddCaseCommands(CLI::App& app, CliContext& ctx);     // case open|show|list
@@ -52,8 +45,8 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx);     // inbox, task show|cl
 void AddLicenceCommands(CLI::App& app, CliContext& ctx);  // licence show|list|suspend|...
 void AddKeyCommands(CLI::App& app, CliContext& ctx);
 void AddNetworkCommands(CLI::App& app, CliContext& ctx);
-void AddNodeCommands(CLI::App& app, CliContext& ctx);   // status, block, tx, load
+void AddNodeCommands(CLI::App& app, CliContext& ctx);   // status, block, tx
 void AddProofCommands(CLI::App& app, CliContext& ctx);  // proof export, present, verify
-void AddBenchCommands(CLI::App& app, CliContext& ctx);  // bench (docs/performance.md)
+// bench and load: bench/commands.h (lic_bench).
 
 }  // namespace licenced::cli

@@ -7,9 +7,15 @@
 
 #include "cli/app.h"
 #include "cli/render.h"
-#include "cli/session.h"
+#include "client/session.h"
 
 namespace licenced::cli {
+using client::Json;
+using client::MaskHex;
+using client::ParsePublicKeyArg;
+using client::Session;
+using client::SubmitResult;
+
 namespace {
 
 struct ClerkOptions {

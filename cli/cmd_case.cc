@@ -1,7 +1,7 @@
 // licencectl case open|show|list: the window clerk's commands (workflow
 // chaincode, docs/cli.md "Window"). `case open` turns a clear-text
 // application into salted commitments and sealed boxes on the client
-// (chaincode/client.h) and keeps the per-field salts in a local secrets file.
+// (client/prepare.h) and keeps the per-field salts in a local secrets file.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -10,13 +10,23 @@
 #include <fmt/core.h>
 #include <sodium.h>
 
-#include "chaincode/client.h"
 #include "cli/app.h"
-#include "cli/files.h"
 #include "cli/render.h"
-#include "cli/session.h"
+#include "client/files.h"
+#include "client/prepare.h"
+#include "client/session.h"
 
 namespace licenced::cli {
+using client::Json;
+using client::LoadGenesisFor;
+using client::MaskHex;
+using client::ParsePublicKeyArg;
+using client::ReadJsonFile;
+using client::ReadTextFile;
+using client::Session;
+using client::SubmitResult;
+using client::WriteTextFile;
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -66,7 +76,7 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   }
   Genesis genesis;
   if (auto e = LoadGenesisFor(g, o.genesis, &genesis)) return Report(*e);
-  auto prepared = chaincode::PrepareOpenCase(genesis, app.dump(), [](size_t n) {
+  auto prepared = client::PrepareOpenCase(genesis, app.dump(), [](size_t n) {
     Bytes b(n);
     randombytes_buf(b.data(), n);
     return b;

@@ -6,11 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
-#include "cli/files.h"
+#include "client/files.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
 
 namespace licenced::cli {
+using client::ReadPassphraseFile;
+using client::WriteSigningKey;
+
 namespace {
 
 struct KeygenOptions {

@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
-#include "cli/files.h"
 #include "cli/network_gen.h"
+#include "client/files.h"
 
 namespace licenced::cli {
+using client::ReadPassphraseFile;
+
 namespace {
 
 struct GenerateOptions {

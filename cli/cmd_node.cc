@@ -1,5 +1,5 @@
 // Operator commands that talk to nodes: status, block show, tx show|submit|check.
-// The load generator lives in cmd_load.cc.
+// The load generator is bench/cmd_load.cc (lic_bench).
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -10,13 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
-#include "cli/conn.h"
-#include "cli/files.h"
-#include "cli/load.h"
+#include "client/conn.h"
+#include "client/files.h"
 #include "core/bytes.h"
 #include "core/transaction.h"
 
 namespace licenced::cli {
+using client::DeadlineIn;
+using client::DescribeRpcError;
+using client::ExitCodeFor;
+using client::FetchNetworkId;
+using client::LoadSigningKey;
+using client::NetworkIdResult;
+using client::NodeTarget;
+using client::OpenChannel;
+using client::ReadTextFile;
+using client::ResolveTargets;
+
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -397,8 +407,6 @@ void AddNodeCommands(CLI::App& app, CliContext& ctx) {
       tx->add_subcommand("check", "check that every id in a file is committed on every node");
   check->add_option("--ids", co->ids_file, "file with one transaction id per line")->required();
   check->callback([&ctx, co] { ctx.run = [&ctx, co] { return RunTxCheck(ctx.global, *co); }; });
-
-  AddLoadCommand(app, ctx);
 }
 
 }  // namespace licenced::cli

@@ -13,19 +13,28 @@
 #include <thread>
 
 #include <fmt/core.h>
-#include <qrencode.h>
-#include <zlib.h>
 #include <nlohmann/json.hpp>
 
 #include "chaincode/licence_status.h"
 #include "cli/app.h"
-#include "cli/conn.h"
-#include "cli/files.h"
+#include "cli/qr_png.h"
+#include "client/conn.h"
+#include "client/files.h"
 #include "core/genesis.h"
 #include "proof/bundle.h"
 #include "proof/verify.h"
 
 namespace licenced::cli {
+using client::DeadlineIn;
+using client::DescribeRpcError;
+using client::ExitCodeFor;
+using client::NodeTarget;
+using client::OpenChannel;
+using client::ReadPassphraseFile;
+using client::ReadTextFile;
+using client::ResolveTargets;
+using client::WriteTextFile;
+
 namespace {
 
 using json = nlohmann::json;
@@ -390,97 +399,6 @@ struct PresentOpts {
   bool qr_terminal = false;
 };
 
-// QR payload: the canonical presentation, zlib-compressed (docs/proof-format.md).
-Result<Bytes> Compress(const Bytes& in) {
-  uLongf n = compressBound(in.size());
-  Bytes out(n);
-  if (compress2(out.data(), &n, in.data(), in.size(), 9) != Z_OK)
-    return Status::Internal("zlib compression failed");
-  out.resize(n);
-  return out;
-}
-
-Result<Bytes> Inflate(ByteView in) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return Status::Internal("zlib init failed");
-  Bytes out;
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    out.resize(out.size() + 16384);
-    zs.next_out = out.data() + out.size() - 16384;
-    zs.avail_out = 16384;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (out.size() > 2 * 1024 * 1024) rc = Z_DATA_ERROR;
-  }
-  size_t total = zs.total_out;
-  bool all_in = zs.avail_in == 0;
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END || !all_in) return Status::InvalidArgument("not a valid zlib stream");
-  out.resize(total);
-  return out;
-}
-
-void PutU32(Bytes& b, uint32_t v) {
-  for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-void PngChunk(Bytes& png, const char* type, const Bytes& data) {
-  PutU32(png, static_cast<uint32_t>(data.size()));
-  Bytes td(type, type + 4);
-  td.insert(td.end(), data.begin(), data.end());
-  png.insert(png.end(), td.begin(), td.end());
-  PutU32(png, static_cast<uint32_t>(crc32(0, td.data(), static_cast<uInt>(td.size()))));
-}
-
-// A minimal PNG: 8-bit greyscale, `scale` pixels per module, 4-module quiet zone.
-Result<Bytes> QrPng(const QRcode& qr, int scale) {
-  int border = 4;
-  int side = (qr.width + 2 * border) * scale;
-  Bytes raw;
-  raw.reserve(static_cast<size_t>(side) * (side + 1));
-  for (int y = 0; y < side; ++y) {
-    raw.push_back(0);  // filter: none
-    int my = y / scale - border;
-    for (int x = 0; x < side; ++x) {
-      int mx = x / scale - border;
-      bool dark =
-          my >= 0 && my < qr.width && mx >= 0 && mx < qr.width && (qr.data[my * qr.width + mx] & 1);
-      raw.push_back(dark ? 0 : 255);
-    }
-  }
-  LIC_ASSIGN_OR_RETURN(Bytes idat, Compress(raw));
-  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  Bytes ihdr;
-  PutU32(ihdr, static_cast<uint32_t>(side));
-  PutU32(ihdr, static_cast<uint32_t>(side));
-  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // depth 8, greyscale, deflate, no filter, no interlace
-  PngChunk(png, "IHDR", ihdr);
-  PngChunk(png, "IDAT", idat);
-  PngChunk(png, "IEND", {});
-  return png;
-}
-
-void PrintQrTerminal(const QRcode& qr) {
-  // Two modules per character row (upper/lower half blocks), light background.
-  int border = 2;
-  int w = qr.width + 2 * border;
-  auto dark = [&](int x, int y) {
-    x -= border;
-    y -= border;
-    return x >= 0 && y >= 0 && x < qr.width && y < qr.width && (qr.data[y * qr.width + x] & 1);
-  };
-  for (int y = 0; y < w; y += 2) {
-    std::string line;
-    for (int x = 0; x < w; ++x) {
-      bool top = dark(x, y), bottom = dark(x, y + 1);
-      line += top && bottom ? " " : top ? "\u2584" : bottom ? "\u2580" : "\u2588";
-    }
-    std::cout << line << "\n";
-  }
-}
-
 int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
   if (g.key.empty())
     return Fail(kExitUsage, "present needs --key HOLDER.key (the licence holder's key file)");
@@ -548,10 +466,11 @@ int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
               {"presentation_bytes", enc.size()}};
   for (const auto& d : p->disclosures) out["disclosed"].push_back(d.field);
   if (!o.qr_png.empty() || o.qr_terminal) {
+    // QR payload: the canonical presentation, zlib-compressed (docs/proof-format.md).
     auto z = Compress(enc);
     if (!z.ok()) return FailStatus(kExitUsage, z.status());
-    QRcode* qr = QRcode_encodeData(static_cast<int>(z->size()), z->data(), 0, QR_ECLEVEL_L);
-    if (qr == nullptr) {
+    auto qr = EncodeQr(*z);
+    if (!qr.ok()) {
       return Fail(kExitRejected,
                   fmt::format("the presentation ({} bytes compressed) does not fit in a QR code "
                               "(max 2953); disclose fewer fields",
@@ -562,14 +481,10 @@ int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
     if (!o.qr_png.empty()) {
       auto png = QrPng(*qr, 4);
       Status s = png.ok() ? WriteBinaryFile(o.qr_png, *png) : png.status();
-      if (!s.ok()) {
-        QRcode_free(qr);
-        return FailStatus(kExitUsage, s);
-      }
+      if (!s.ok()) return FailStatus(kExitUsage, s);
       out["qr_png"] = o.qr_png;
     }
-    if (o.qr_terminal && !g.json) PrintQrTerminal(*qr);
-    QRcode_free(qr);
+    if (o.qr_terminal && !g.json) std::cout << QrTerminalText(*qr);
   }
   if (g.json) {
     std::cout << out.dump() << "\n";

@@ -11,13 +11,23 @@
 #include <fmt/core.h>
 #include <sodium.h>
 
-#include "chaincode/client.h"
 #include "cli/app.h"
-#include "cli/files.h"
 #include "cli/render.h"
-#include "cli/session.h"
+#include "client/files.h"
+#include "client/prepare.h"
+#include "client/session.h"
 
 namespace licenced::cli {
+using client::DescribeRpcError;
+using client::ExitCodeFor;
+using client::Json;
+using client::LoadGenesisFor;
+using client::ReadJsonFile;
+using client::ReadPassphraseFile;
+using client::Session;
+using client::SubmitResult;
+using client::WriteTextFile;
+
 namespace fs = std::filesystem;
 namespace pb = ::licenced::v1;
 namespace {
@@ -79,7 +89,7 @@ std::optional<CliError> LoadBoxKey(const GlobalOptions& g, const std::string& en
 }
 
 // Decrypts every sealed box of `case_id` addressed to `org`: {step: plaintext}.
-// Each box is checked against the case's commitments (chaincode::CheckSealedData):
+// Each box is checked against the case's commitments (client::CheckSealedData):
 // the ledger holds only those, so this is where a box that does not hold what
 // the sender committed to is caught, and refused.
 std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
@@ -94,14 +104,14 @@ std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
   std::optional<crypto::BoxKeyPair> key;
   if (auto e = LoadBoxKey(g, enc_key, org, &key)) return e;
   for (const auto& b : boxes) {
-    auto plain = chaincode::OpenSealed(*key, b.value("ciphertext", ""));
+    auto plain = client::OpenSealed(*key, b.value("ciphertext", ""));
     if (!plain.ok()) {
       return CliError{kExitRejected,
                       fmt::format("cannot open the data sealed to {} at step {}: {}; is this {}'s "
                                   "encryption key?",
                                   org, b.value("step", ""), plain.status().message(), org)};
     }
-    Status st = chaincode::CheckSealedData(kase, *plain);
+    Status st = client::CheckSealedData(kase, *plain);
     if (!st.ok()) {
       return CliError{kExitRejected, fmt::format("refusing the data sealed to {} at step {}: {}",
                                                  org, b.value("step", ""), st.message())};
@@ -275,8 +285,8 @@ std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOpt
   }
   Genesis genesis;
   if (auto e = LoadGenesisFor(g, o.genesis, &genesis)) return e;
-  auto prepared = chaincode::PrepareHouseholdRegistration(genesis, o.id, police, value, RandomBytes,
-                                                          chaincode::ClientNowMs());
+  auto prepared = client::PrepareHouseholdRegistration(genesis, o.id, police, value, RandomBytes,
+                                                       client::ClientNowMs());
   if (!prepared.ok()) {
     return CliError{kExitUsage,
                     fmt::format("{}; nothing was submitted", prepared.status().message())};

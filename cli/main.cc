@@ -3,19 +3,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bench/commands.h"
 #include "cli/app.h"
 #include "core/crypto.h"
-
-namespace licenced::cli {
-
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "licencectl: error: %s\n", message.c_str());
-  return code;
-}
-
-int FailStatus(int code, const Status& status) { return Fail(code, status.message()); }
-
-}  // namespace licenced::cli
 
 int main(int argc, char** argv) {
   using namespace licenced::cli;
@@ -48,8 +38,9 @@ int main(int argc, char** argv) {
   AddKeyCommands(app, ctx);
   AddNetworkCommands(app, ctx);
   AddNodeCommands(app, ctx);
+  licenced::bench::AddLoadCommand(app, ctx);
   AddProofCommands(app, ctx);
-  AddBenchCommands(app, ctx);
+  licenced::bench::AddBenchCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

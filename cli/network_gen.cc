@@ -16,12 +16,16 @@
 #include <fmt/core.h>
 
 #include "chaincode/exec.h"
-#include "cli/files.h"
+#include "client/files.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/genesis.h"
 
 namespace licenced::cli {
+using client::ValidateGenesisText;
+using client::WriteSigningKey;
+using client::WriteTextFile;
+
 namespace {
 
 namespace fs = std::filesystem;

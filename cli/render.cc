@@ -12,11 +12,6 @@ std::string MaskId(const std::string& id) {
   return id.substr(0, 4) + std::string(id.size() - 8, '*') + id.substr(id.size() - 4);
 }
 
-std::string MaskHex(const std::string& hex) {
-  if (hex.size() <= 12) return hex;
-  return hex.substr(0, 8) + "..." + hex.substr(hex.size() - 4);
-}
-
 bool IsIdNumberField(const std::string& field) {
   static const char* kFields[] = {"legal_rep_id",  "finance_officer_id", "mother_id",
                                   "father_id",     "guardian_id",        "resident_id",

@@ -14,8 +14,7 @@ namespace licenced::cli {
 // "3701********0033": keeps the first 4 and last 4 characters of an ID
 // number (8 characters or fewer: "****").
 std::string MaskId(const std::string& id);
-// "0e1d87f5…92fafb"-style short form of a hex key or hash: first 8 + last 4.
-std::string MaskHex(const std::string& hex);
+// The short form of hex keys and hashes is client/session.h MaskHex.
 
 // True for personal ID number fields (legal_rep_id, mother_id, resident_id, ...).
 bool IsIdNumberField(const std::string& field);

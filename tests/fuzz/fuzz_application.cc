@@ -1,4 +1,4 @@
-// Fuzz target: chaincode::PrepareOpenCase, which turns a clear-text
+// Fuzz target: client::PrepareOpenCase, which turns a clear-text
 // application file (examples/*-application.json, read by licencectl) into
 // workflow.open_case arguments. Invariants: never crashes or throws; on
 // success every sealed box opens with the receiving org's key, holds JSON and
@@ -6,11 +6,11 @@
 // args hold only its commitment (no "private" values).
 #include <nlohmann/json.hpp>
 
-#include "chaincode/client.h"
+#include "client/prepare.h"
 #include "fuzz_common.h"
 
 using namespace licenced;
-using namespace licenced::chaincode;
+using namespace licenced::client;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::InitOnce();

@@ -13,10 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chaincode/client.h"
 #include "chaincode/engine.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
+#include "client/prepare.h"
 #include "consensus/messages.h"
 #include "core/encoding.h"
 #include "core/genesis.h"
@@ -276,7 +276,7 @@ class ChaincodeScript {
 void Chaincode() {
   DevNetwork net = MakeDevNetwork();
   uint8_t salt = 0;
-  chaincode::RandomBytes random = [&salt](size_t n) { return Bytes(n, ++salt); };
+  client::RandomBytes random = [&salt](size_t n) { return Bytes(n, ++salt); };
   auto step = [](const std::string& file, const std::string& task) {
     json a = json::parse(ReadSource("examples/" + file));
     a["task_id"] = task;
@@ -291,7 +291,7 @@ void Chaincode() {
       .Enrol("social", "employer-desk-1", "clerk")
       .Enrol("tax", "taxpayer-desk-1", "clerk")
       .Enrol("bank", "Qilu Bank Hi-tech branch", "clerk");
-  auto ent_case = chaincode::PrepareOpenCase(
+  auto ent_case = client::PrepareOpenCase(
       net.genesis, ReadSource("examples/enterprise-application.json"), random, fuzz::kChaincodeT0);
   if (!ent_case.ok()) std::abort();
   const std::string id = "ENT-2026-000001";
@@ -319,7 +319,7 @@ void Chaincode() {
       .Enrol("health", "Shandong Provincial Hospital", "clerk")
       .Enrol("police", "household-desk-1", "clerk")
       .Enrol("social", "insurance-desk-1", "clerk");
-  auto nb_case = chaincode::PrepareOpenCase(
+  auto nb_case = client::PrepareOpenCase(
       net.genesis, ReadSource("examples/newborn-application.json"), random, fuzz::kChaincodeT0);
   if (!nb_case.ok()) std::abort();
   // The police client's household registration: only the ID number's
@@ -328,7 +328,7 @@ void Chaincode() {
   for (const char* f : {"sex", "birth_time", "household_address_code"}) {
     police_box[f] = nb_case->secrets[f];
   }
-  auto hr = chaincode::PrepareHouseholdRegistration(
+  auto hr = client::PrepareHouseholdRegistration(
       net.genesis, "NBR-2026-000001/household_registration", police_box, "370102202611240028",
       random, fuzz::kChaincodeT0);
   if (!hr.ok()) std::abort();
@@ -589,7 +589,7 @@ void Proofs() {
       {"holder_code_type", "none"},
       {"jurisdiction", "370102"},
       {"commitments",
-       {{"trade_name", chaincode::CommitmentHex("trade_name", "Quanyong Tea House", salt)}}}};
+       {{"trade_name", client::CommitmentHex("trade_name", "Quanyong Tea House", salt)}}}};
   r = l.Add(
       {l.Tx(admin, "identity", "enrol_clerk",
             {{"name", "x"}, {"public_key", ToHex(holder.public_key())}, {"roles", {"clerk"}}}),

@@ -13,16 +13,23 @@
 #include <sstream>
 #include <string>
 
-#include "chaincode/client.h"
 #include "chaincode/engine.h"
 #include "chaincode/identifiers.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
+#include "client/prepare.h"
 #include "core/genesis.h"
 
 namespace licenced::chaincode::testing {
 
 using json = nlohmann::json;
+// The client-side preparation the flow tests drive (lic_client).
+using client::CheckSealedData;
+using client::OpenSealed;
+using client::PrepareHouseholdRegistration;
+using client::PrepareIssueLicence;
+using client::PrepareOpenCase;
+using client::RandomBytes;
 
 // Thursday 2026-11-26 10:00 in China (UTC+8).
 inline constexpr uint64_t kThursday10am = 1795658400000ULL;

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "chaincode/client.h"
+#include "client/prepare.h"
 #include "ledger.h"
 #include "proof/verify.h"
 
@@ -62,7 +62,7 @@ struct Fixture {
     for (const auto& x : r) ledger.Ok(x);
     json app = json::parse(ReadExample("enterprise-application.json"));
     app["holder_key"] = ToHex(holder.public_key());
-    auto prepared = chaincode::PrepareOpenCase(ledger.genesis(), app.dump(), [this](size_t n) {
+    auto prepared = client::PrepareOpenCase(ledger.genesis(), app.dump(), [this](size_t n) {
       Bytes out(n);
       for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(salt_counter * 131 + i * 7);
       ++salt_counter;

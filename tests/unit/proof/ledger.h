@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "chaincode/client.h"
 #include "chaincode/engine.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
+#include "client/prepare.h"
 #include "consensus/block.h"
 #include "core/genesis.h"
 #include "core/merkle.h"
@@ -64,10 +64,10 @@ class TestLedger {
   }
 
   // What a client does before signing licence.issue: clear {"value","salt"}
-  // fields become commitments (chaincode/client.h); other args pass as given.
+  // fields become commitments (client/prepare.h); other args pass as given.
   json ClientSide(const std::string& chaincode, const std::string& method, const json& args) {
     if (chaincode != "licence" || method != "issue" || !args.is_object()) return args;
-    auto p = chaincode::PrepareIssueLicence(
+    auto p = client::PrepareIssueLicence(
         args, [](size_t n) { return Bytes(n, 0x42); }, time_ms_);
     return p.ok() ? p->args : args;
   }

@@ -1,8 +1,8 @@
 // A clerk's session with one node: resolves --node/--net/--org, runs
 // chaincode queries, and builds, signs and submits transactions with
 // wait_for_commit, mapping every failure to a licencectl exit code and a
-// message that says what went wrong and what to do. Used by the clerks'
-// commands (cmd_admin, cmd_case, cmd_task, cmd_licence).
+// message that says what went wrong and what to do. Used by licencectl's
+// clerks' commands (cli/cmd_admin, cmd_case, cmd_task, cmd_licence).
 // Not thread-safe (one per command invocation).
 #pragma once
 
@@ -13,20 +13,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/app.h"
-#include "cli/conn.h"
+#include "client/conn.h"
+#include "client/options.h"
 #include "core/crypto.h"
 #include "core/genesis.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 
 using Json = nlohmann::json;
-
-// A failed step: the exit code to return and the message to print.
-struct CliError {
-  int code = kExitUsage;
-  std::string message;
-};
 
 struct SubmitResult {
   std::string tx_id;
@@ -90,11 +84,8 @@ std::optional<CliError> ReadJsonFile(const std::string& path, const std::string&
 std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::string& what,
                                           std::string* hex_out);
 
-// Prints the error and returns its exit code.
-int Report(const CliError& e);
+// "0e1d87f5...92fa": the short form of a hex key or hash in messages and
+// tables (first 8 + last 4 characters; 12 or fewer: unchanged).
+std::string MaskHex(const std::string& hex);
 
-// Runs a command body; an exception (e.g. a node answer of an unexpected
-// shape) becomes exit code 2 with a message instead of a crash.
-int Guarded(const std::function<int()>& body);
-
-}  // namespace licenced::cli
+}  // namespace licenced::client

@@ -1,4 +1,4 @@
-#include "cli/files.h"
+#include "client/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include "core/genesis.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 
 Status WriteTextFile(const std::string& path, const std::string& text, int mode) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -77,4 +77,4 @@ Status ValidateGenesisText(const std::string& text) {
   return Status::Ok();
 }
 
-}  // namespace licenced::cli
+}  // namespace licenced::client

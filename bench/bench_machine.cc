@@ -10,10 +10,10 @@
 
 #include <fmt/core.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 #include "core/transaction.h"
 
-namespace licenced::cli::bench {
+namespace licenced::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -123,4 +123,4 @@ Rss ReadRss(int pid) {
   return r;
 }
 
-}  // namespace licenced::cli::bench
+}  // namespace licenced::bench

@@ -19,11 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chaincode/client.h"
+#include "bench/bench.h"
 #include "chaincode/engine.h"
 #include "chaincode/licence_status.h"
 #include "chaincode/state_view.h"
-#include "cli/bench.h"
+#include "client/prepare.h"
 #include "consensus/block.h"
 #include "core/genesis.h"
 #include "core/merkle.h"
@@ -33,7 +33,7 @@
 #include "proof/record_codec.h"
 #include "proof/verify.h"
 
-namespace licenced::cli::bench {
+namespace licenced::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -218,7 +218,7 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
            {"holder_code_type", "none"},
            {"jurisdiction", "370102"},
            {"commitments",
-            {{"trade_name", chaincode::CommitmentHex("trade_name", "Bench Tea House", salt)}}}}));
+            {{"trade_name", client::CommitmentHex("trade_name", "Bench Tea House", salt)}}}}));
   auto r = ledger.AddBlock(block);
   LIC_RETURN_IF_ERROR(CheckOk(r));
   auto res = nlohmann::json::parse((*r)[3].result_json);
@@ -308,4 +308,4 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
   return f;
 }
 
-}  // namespace licenced::cli::bench
+}  // namespace licenced::bench

@@ -18,12 +18,28 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/conn.h"
-#include "cli/load.h"
+#include "bench/commands.h"
+#include "client/conn.h"
 #include "core/bytes.h"
 #include "core/transaction.h"
 
-namespace licenced::cli {
+namespace licenced::bench {
+using cli::CliContext;
+using cli::Fail;
+using cli::FailStatus;
+using client::DeadlineIn;
+using client::DescribeRpcError;
+using client::FetchNetworkId;
+using client::GlobalOptions;
+using client::kExitOk;
+using client::kExitRejected;
+using client::kExitUsage;
+using client::LoadSigningKey;
+using client::NetworkIdResult;
+using client::NodeTarget;
+using client::OpenChannel;
+using client::ResolveTargets;
+
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -301,16 +317,6 @@ int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
 
 }  // namespace
 
-NetworkIdResult FetchNetworkId(pb::ClientApi::Stub& stub, double timeout_s) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(DeadlineIn(timeout_s));
-  pb::NodeStatus s;
-  NetworkIdResult r;
-  r.status = stub.GetStatus(&ctx, pb::GetStatusRequest(), &s);
-  r.id = s.network_id();
-  return r;
-}
-
 void AddLoadCommand(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<LoadOptions>();
   auto* load = app.add_subcommand(
@@ -329,4 +335,4 @@ void AddLoadCommand(CLI::App& app, CliContext& ctx) {
   load->callback([&ctx, o] { ctx.run = [&ctx, o] { return RunLoad(ctx.global, *o); }; });
 }
 
-}  // namespace licenced::cli
+}  // namespace licenced::bench

@@ -1,13 +1,13 @@
-// Client-side helpers for licencectl and tests; the Engine never calls them.
+// Client-side preparation for licencectl and tests; the Engine never calls
+// it. This is where the clock is read and salts are drawn (chaincode/ does
+// neither: the layering check refuses clocks and randomness there).
 // Personal values never go on the ledger (docs/chaincode.md "Privacy"): the
-// client validates them here with the same chaincode/identifiers.h checks the
-// chaincode used to run, then sends only per-field commitments
-// (licence_status.h FieldCommitment) and one sealed box per receiving org
-// (X25519 sealed box to the org's genesis encryption_key) holding exactly that
-// org's minimal data set as {"value","salt"} pairs. The holder keeps values and
-// salts (PreparedCase::secrets) to disclose fields later; a receiving org's
-// client re-checks the values it decrypts against the case's commitments
-// (CheckSealedData). Thread-compatible.
+// client validates them here with the chaincode/identifiers.h checks, then sends only per-field
+// commitments (licence_status.h FieldCommitment) and one sealed box per receiving org (X25519
+// sealed box to the org's genesis encryption_key) holding exactly that org's minimal data set as
+// {"value","salt"} pairs. The holder keeps values and salts (PreparedCase::secrets) to disclose
+// fields later; a receiving org's client re-checks the values it decrypts against the case's
+// commitments (CheckSealedData). Thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@
 #include "core/genesis.h"
 #include "core/status.h"
 
-namespace licenced::chaincode {
+namespace licenced::client {
 
 using RandomBytes = std::function<Bytes(size_t)>;
 
@@ -73,10 +73,6 @@ Result<nlohmann::json> OpenSealed(const crypto::BoxKeyPair& key, std::string_vie
 // otherwise: the box does not hold what the window committed to.
 Status CheckSealedData(const nlohmann::json& kase, const nlohmann::json& plaintext);
 
-// "licenced/resident-id/" tag of a resident ID number (hex SHA-256): the
-// chaincode marks "resident-id/<tag>" as assigned.
-std::string ResidentIdTag(std::string_view resident_id);
-
 struct PreparedStep {
   nlohmann::json args;     // workflow.complete arguments
   nlohmann::json secrets;  // field -> {"value","salt"} the holder keeps
@@ -105,4 +101,4 @@ Result<PreparedStep> PrepareIssueLicence(const nlohmann::json& clear_args,
 // As above at ClientNowMs() with libsodium randomness.
 Result<PreparedStep> PrepareIssueLicence(const nlohmann::json& clear_args);
 
-}  // namespace licenced::chaincode
+}  // namespace licenced::client

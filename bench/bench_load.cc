@@ -23,11 +23,13 @@
 #include <fmt/core.h>
 #include <grpcpp/grpcpp.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 #include "core/transaction.h"
 #include "proto/licenced.grpc.pb.h"
 
-namespace licenced::cli::bench {
+namespace licenced::bench {
+using client::OpenChannel;
+
 namespace {
 
 namespace pb = ::licenced::v1;
@@ -415,4 +417,4 @@ Result<LoadFigures> RunLoad(const LoadSpec& s) {
   return f;
 }
 
-}  // namespace licenced::cli::bench
+}  // namespace licenced::bench

@@ -1,4 +1,4 @@
-#include "cli/session.h"
+#include "client/session.h"
 
 #include <cctype>
 #include <cstdio>
@@ -7,13 +7,11 @@
 
 #include <fmt/core.h>
 
-#include "cli/files.h"
-#include "cli/load.h"
-#include "cli/render.h"
+#include "client/files.h"
 #include "core/bytes.h"
 #include "core/transaction.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 namespace fs = std::filesystem;
 namespace pb = ::licenced::v1;
 
@@ -47,16 +45,9 @@ uint64_t RandomNonce() {
 
 }  // namespace
 
-int Report(const CliError& e) { return Fail(e.code, e.message); }
-
-int Guarded(const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return Fail(kExitUsage, fmt::format("unexpected data from the node or a file ({}); check that "
-                                        "licencectl and licenced are the same version",
-                                        e.what()));
-  }
+std::string MaskHex(const std::string& hex) {
+  if (hex.size() <= 12) return hex;
+  return hex.substr(0, 8) + "..." + hex.substr(hex.size() - 4);
 }
 
 std::string Session::where() const {
@@ -253,4 +244,4 @@ std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::str
   return std::nullopt;
 }
 
-}  // namespace licenced::cli
+}  // namespace licenced::client

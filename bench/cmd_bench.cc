@@ -24,11 +24,20 @@
 
 #include <fmt/core.h>
 
-#include "cli/app.h"
-#include "cli/bench.h"
-#include "cli/conn.h"
+#include "bench/bench.h"
+#include "bench/commands.h"
+#include "client/conn.h"
 
-namespace licenced::cli {
+namespace licenced::bench {
+using cli::CliContext;
+using cli::Fail;
+using client::GlobalOptions;
+using client::kExitOk;
+using client::kExitUsage;
+using client::LoadSigningKey;
+using client::NetTargets;
+using client::NodeTarget;
+
 namespace {
 
 using bench::Json;
@@ -452,4 +461,4 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
   b->callback([&ctx, o] { ctx.run = [&ctx, o] { return RunBench(ctx.global, *o); }; });
 }
 
-}  // namespace licenced::cli
+}  // namespace licenced::bench

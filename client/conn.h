@@ -9,12 +9,12 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "cli/app.h"
+#include "client/options.h"
 #include "core/crypto.h"
 #include "core/status.h"
 #include "proto/licenced.grpc.pb.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 
 struct NodeTarget {
   std::string org;      // empty for a bare --node
@@ -47,4 +47,11 @@ std::string DescribeRpcError(const NodeTarget& t, const grpc::Status& s);
 // Exit code for a failed RPC: connection/usage problems -> 2, rejections -> 1.
 int ExitCodeFor(const grpc::Status& s);
 
-}  // namespace licenced::cli
+struct NetworkIdResult {
+  grpc::Status status;
+  std::string id;
+};
+// The network_id a node reports (GetStatus).
+NetworkIdResult FetchNetworkId(::licenced::v1::ClientApi::Stub& stub, double timeout_s);
+
+}  // namespace licenced::client

@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/conn.h"
+#include "client/conn.h"
 #include "core/bytes.h"
 #include "core/status.h"
 
-namespace licenced::cli::bench {
+namespace licenced::bench {
 
 using Json = nlohmann::ordered_json;
 
@@ -84,7 +84,7 @@ Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t
 
 // ---- bench_load.cc ----
 struct LoadSpec {
-  std::vector<NodeTarget> targets;  // submissions go round-robin over these
+  std::vector<client::NodeTarget> targets;  // submissions go round-robin over these
   std::string network_id;
   std::vector<crypto::KeyPair> keys;  // one per target (that org's admin key)
   bool null_payload = false;          // 200-byte payload, no signature (null mode)
@@ -159,11 +159,11 @@ struct NodeStatusLite {
   uint64_t view = 0;
   std::string network_id;
 };
-NodeStatusLite QueryStatus(const NodeTarget& t, double timeout_s);
+NodeStatusLite QueryStatus(const client::NodeTarget& t, double timeout_s);
 
 // The repo root (for deploy/local-net) and the build dir holding licenced,
 // guessed from this executable's path.
 std::string GuessRepo();
 std::string GuessBinDir();
 
-}  // namespace licenced::cli::bench
+}  // namespace licenced::bench

@@ -1,4 +1,4 @@
-#include "cli/conn.h"
+#include "client/conn.h"
 
 #include <filesystem>
 
@@ -6,10 +6,10 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/files.h"
+#include "client/files.h"
 #include "proto/grpc_code_name.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 namespace fs = std::filesystem;
 
 namespace {
@@ -207,4 +207,14 @@ int ExitCodeFor(const grpc::Status& s) {
   }
 }
 
-}  // namespace licenced::cli
+NetworkIdResult FetchNetworkId(::licenced::v1::ClientApi::Stub& stub, double timeout_s) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(timeout_s));
+  ::licenced::v1::NodeStatus s;
+  NetworkIdResult r;
+  r.status = stub.GetStatus(&ctx, ::licenced::v1::GetStatusRequest(), &s);
+  r.id = s.network_id();
+  return r;
+}
+
+}  // namespace licenced::client

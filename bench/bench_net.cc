@@ -9,10 +9,15 @@
 
 #include <fmt/core.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 #include "proto/licenced.grpc.pb.h"
 
-namespace licenced::cli::bench {
+namespace licenced::bench {
+using client::DeadlineIn;
+using client::NetTargets;
+using client::NodeTarget;
+using client::OpenChannel;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -130,4 +135,4 @@ NodeStatusLite QueryStatus(const NodeTarget& t, double timeout_s) {
   return r;
 }
 
-}  // namespace licenced::cli::bench
+}  // namespace licenced::bench

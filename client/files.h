@@ -1,4 +1,4 @@
-// Small file helpers for licencectl: text files with a given mode, key files
+// Small file helpers for licencectl and lic_client: text files with a given mode, key files
 // with their .pub beside them, and a check that a genesis text parses.
 // Stateless functions; thread-safe.
 #pragma once
@@ -9,7 +9,7 @@
 #include "core/crypto.h"
 #include "core/status.h"
 
-namespace licenced::cli {
+namespace licenced::client {
 
 // Writes `text` to `path` (replacing it) with permission bits `mode`.
 Status WriteTextFile(const std::string& path, const std::string& text, int mode);
@@ -26,4 +26,4 @@ Result<std::string> ReadPassphraseFile(const std::string& path);
 // exactly what nodes accept.
 Status ValidateGenesisText(const std::string& text);
 
-}  // namespace licenced::cli
+}  // namespace licenced::client

@@ -1,4 +1,4 @@
-#include "chaincode/client.h"
+#include "client/prepare.h"
 
 #include <sodium.h>
 
@@ -12,7 +12,25 @@
 #include "chaincode/identifiers.h"
 #include "chaincode/licence_status.h"
 
-namespace licenced::chaincode {
+namespace licenced::client {
+
+using chaincode::CivilFromDays;
+using chaincode::Date;
+using chaincode::FieldCommitment;
+using chaincode::FindFlow;
+using chaincode::FlowDef;
+using chaincode::FormatDate;
+using chaincode::LocalDate;
+using chaincode::LocalMidnightMs;
+using chaincode::ParseDate;
+using chaincode::ParseSalt;
+using chaincode::ReqSalted;
+using chaincode::ReqString;
+using chaincode::ResidentIdBirthDate;
+using chaincode::ResidentIdSex;
+using chaincode::ResidentIdTag;
+using chaincode::ValidateRegionCode;
+using chaincode::ValidateResidentId;
 
 using nlohmann::json;
 
@@ -172,10 +190,6 @@ Status CheckSealedData(const json& kase, const json& plaintext) {
     }
   }
   return Status::Ok();
-}
-
-std::string ResidentIdTag(std::string_view resident_id) {
-  return ToHex(crypto::Sha256(AsBytes("licenced/resident-id/" + std::string(resident_id))));
 }
 
 Status ValidatePrivateValues(const Genesis& genesis, const std::string& flow, const json&,
@@ -356,4 +370,4 @@ Result<PreparedStep> PrepareIssueLicence(const json& clear_args, const RandomByt
   return out;
 }
 
-}  // namespace licenced::chaincode
+}  // namespace licenced::client
