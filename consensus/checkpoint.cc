@@ -7,14 +7,18 @@ namespace licenced::consensus {
 
 void ReplicaCore::HandleCheckpoint(const SignedMessage& m, TimeMs now) {
   auto ck = CheckpointMsg::Decode(m.body);
-  if (!ck.ok()) return;
+  if (!ck.ok()) return Drop(DropReason::kUndecodable);
   uint64_t h = ck->height;
-  if (h <= LowWatermark() || h % config_.checkpoint_interval != 0) return;
+  if (h <= LowWatermark()) return Drop(DropReason::kOutsideWatermarks);
+  if (h % config_.checkpoint_interval != 0)
+    return Drop(DropReason::kUndecodable);  // not a checkpoint height
   uint64_t& peer = peer_heights_[m.sender];
   if (h > peer) peer = h;
-  if (h > LowWatermark() + 2 * config_.watermark_window) return;  // far ahead: Status fetches
+  if (h > LowWatermark() + 2 * config_.watermark_window) {
+    return Drop(DropReason::kTooFarAhead);  // far ahead: Status fetches
+  }
   auto& by_sender = checkpoints_[h];
-  if (by_sender.count(m.sender) > 0) return;
+  if (by_sender.count(m.sender) > 0) return Drop(DropReason::kDuplicate);
   by_sender.emplace(m.sender, m);
   MaybeStable(h, now);
 }
@@ -95,7 +99,7 @@ void ReplicaCore::GarbageCollect(uint64_t upto) {
 
 void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
   auto st = StatusMsg::Decode(m.body);
-  if (!st.ok()) return;
+  if (!st.ok()) return Drop(DropReason::kUndecodable);
   uint64_t& peer = peer_heights_[m.sender];
   if (st->executed_height > peer) peer = st->executed_height;
   bool may_reply = last_reply_[m.sender] + Interval() <= now || last_reply_[m.sender] == 0;

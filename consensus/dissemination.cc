@@ -21,10 +21,22 @@ size_t BatchByteLimit(const ReplicaConfig& c) {
 
 bool ReplicaCore::AddPending(Bytes tx, TimeMs now, bool forward) {
   Hash id = TxId(tx);
-  if (pending_.count(id) > 0) return false;
-  if (pending_.size() >= config_.max_pending_requests) return false;
-  if (!config_.validate_tx(tx) || config_.is_committed(id)) return false;
-  if (InFlight(id)) return false;
+  if (pending_.count(id) > 0) {
+    Drop(DropReason::kDuplicate);
+    return false;
+  }
+  if (pending_.size() >= config_.max_pending_requests) {
+    Drop(DropReason::kMempoolFull);
+    return false;
+  }
+  if (!config_.validate_tx(tx) || config_.is_committed(id)) {
+    Drop(DropReason::kInvalidRequest);
+    return false;
+  }
+  if (InFlight(id)) {
+    Drop(DropReason::kDuplicate);
+    return false;
+  }
   if (forward) {
     // Every replica learns the request (batched), so that every correct
     // replica's request timer runs if the primary does not order it.
@@ -73,13 +85,13 @@ void ReplicaCore::FlushRequests() {
 
 void ReplicaCore::HandleRequest(const SignedMessage& m, TimeMs now) {
   auto req = RequestMsg::Decode(m.body);
-  if (!req.ok()) return;
+  if (!req.ok()) return Drop(DropReason::kUndecodable);
   OnRequest(std::move(req->tx), now, /*forward=*/false);
 }
 
 void ReplicaCore::HandleRequestBatch(const SignedMessage& m, TimeMs now) {
   auto batch = RequestBatchMsg::Decode(m.body);  // rejects oversize batches
-  if (!batch.ok()) return;
+  if (!batch.ok()) return Drop(DropReason::kUndecodable);
   bool any = false;
   for (Bytes& tx : batch->txs) any |= AddPending(std::move(tx), now, /*forward=*/false);
   if (!any) return;
@@ -139,34 +151,39 @@ void ReplicaCore::RequestMissingBodies(TimeMs now) {
 
 void ReplicaCore::HandleBlockRequest(const SignedMessage& m, TimeMs now) {
   auto req = BlockRequestMsg::Decode(m.body);
-  if (!req.ok()) return;
-  if (req->height <= LowWatermark() || req->height > HighWatermark()) return;
+  if (!req.ok()) return Drop(DropReason::kUndecodable);
+  if (req->height <= LowWatermark() || req->height > HighWatermark()) {
+    return Drop(DropReason::kOutsideWatermarks);
+  }
   const Block* body = KnownBody(req->height, req->block_hash);
-  if (body == nullptr) return;
+  if (body == nullptr) return Drop(DropReason::kUnwanted);  // a body we do not have
   // At most one answer per peer and height per status interval: a faulty
   // peer cannot make us send the same large block in a loop.
   TimeMs& last = body_replied_[{m.sender, req->height}];
-  if (last != 0 && last + Interval() > now) return;
+  if (last != 0 && last + Interval() > now) return Drop(DropReason::kDuplicate);
   last = now;
   Send(m.sender, SignMsg(MsgType::kBlockResponse, BlockResponseMsg{*body}.Encode()));
 }
 
 void ReplicaCore::HandleBlockResponse(const SignedMessage& m, TimeMs now) {
   auto resp = BlockResponseMsg::Decode(m.body);
-  if (!resp.ok()) return;
+  if (!resp.ok()) return Drop(DropReason::kUndecodable);
   Block& block = resp->block;
   uint64_t h = block.header.height;
-  if (h <= delivered_height_ || h > HighWatermark() || block.txs.empty()) return;
+  if (h <= delivered_height_ || h > HighWatermark() || block.txs.empty()) {
+    return Drop(DropReason::kUnwanted);
+  }
   auto it = log_.find(h);
-  if (it == log_.end()) return;
+  if (it == log_.end()) return Drop(DropReason::kUnwanted);
   // Only a body we are missing, and only if it matches the digest we hold
   // (any replica may answer: the digest authenticates the body).
   Hash hash = block.ComputeHash();
   const Slot& s = it->second;
   bool wanted = (s.block.txs.empty() && s.digest == hash) ||
                 (s.pcert && s.pcert_block.txs.empty() && s.pcert_block.ComputeHash() == hash);
-  if (!wanted || !block.CheckTxRoot().ok()) return;
-  if (!FillBody(h, block)) return;
+  if (!wanted) return Drop(DropReason::kUnwanted);
+  if (!block.CheckTxRoot().ok()) return Drop(DropReason::kBadBlockBody);
+  if (!FillBody(h, block)) return Drop(DropReason::kUnwanted);
   TryPrepare(h, now);
   CheckCommitted(h, now);
   DeliverReady(now);

@@ -114,16 +114,16 @@ void ReplicaCore::MaybePropose(TimeMs now) {
 
 void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
   auto pp = PrePrepareMsg::Decode(m.body);
-  if (!pp.ok()) return;
+  if (!pp.ok()) return Drop(DropReason::kUndecodable);
   uint64_t v = pp->view;
-  if (v < view_) return;
+  if (v < view_) return Drop(DropReason::kStaleView);
   if (v > view_ || in_view_change_) {
     BufferFuture(m, v);
     return;
   }
-  if (m.sender != PrimaryOf(v)) return;
+  if (m.sender != PrimaryOf(v)) return Drop(DropReason::kWrongSender);
   uint64_t h = pp->block.header.height;
-  if (h <= LowWatermark() || h > HighWatermark()) return;
+  if (h <= LowWatermark() || h > HighWatermark()) return Drop(DropReason::kOutsideWatermarks);
   Hash digest = pp->block.ComputeHash();
   if (h <= delivered_height_) {
     // The primary still lacks our commit (retransmission): help it.
@@ -131,7 +131,8 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
     return;
   }
   if (votes_.Check(v, h, digest) == VoteRecord::Verdict::kConflict) {
-    return;  // we voted for another block at (v, h) (possibly before a restart)
+    // We voted for another block at (v, h) (possibly before a restart).
+    return Drop(DropReason::kConflictsWithVote);
   }
   auto it = log_.find(h);
   if (it != log_.end() && it->second.has_pp && it->second.pp_view == v) {
@@ -142,10 +143,11 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
       FillBody(h, pp->block);
     }
     if (s.digest == digest && s.my_prepare) SendBytes(m.sender, *s.my_prepare);
-    return;  // duplicate, or equivocation (a second block for (v, h)): ignore
+    // A retransmission, or equivocation (a second block for (v, h)): ignore.
+    return Drop(s.digest == digest ? DropReason::kDuplicate : DropReason::kEquivocation);
   }
   // The signature covers only view || header: the txs must match tx_root.
-  if (pp->stripped() || !pp->block.CheckTxRoot().ok()) return;
+  if (pp->stripped() || !pp->block.CheckTxRoot().ok()) return Drop(DropReason::kBadBlockBody);
   AcceptPrePrepare(h, m, std::move(pp->block), /*from_new_view=*/false, now);
 }
 
@@ -229,7 +231,7 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
     if (executed_height_ + 1 != h || delivered_height_ + 1 != h) return;  // wait for h-1
     if (!ValidateProposal(s).ok()) {
       s.rejected = true;
-      return;
+      return Drop(DropReason::kInvalidProposal);
     }
   }
   std::optional<SignedMessage> signed_prepare =
@@ -263,20 +265,23 @@ bool VotedOther(const Votes& votes, uint64_t view, const Hash& hash, ReplicaId s
 
 void ReplicaCore::HandlePrepare(const SignedMessage& m, TimeMs now) {
   auto v = VoteMsg::Decode(m.body);
-  if (!v.ok()) return;
-  if (v->view < view_) return;
+  if (!v.ok()) return Drop(DropReason::kUndecodable);
+  if (v->view < view_) return Drop(DropReason::kStaleView);
   if (v->view > view_ || in_view_change_) {
     BufferFuture(m, v->view);
     return;
   }
-  if (m.sender == PrimaryOf(v->view)) return;  // the primary does not prepare
+  if (m.sender == PrimaryOf(v->view))
+    return Drop(DropReason::kWrongSender);  // the primary does not prepare
   uint64_t h = v->height;
-  if (h <= LowWatermark() || h > HighWatermark()) return;
+  if (h <= LowWatermark() || h > HighWatermark()) return Drop(DropReason::kOutsideWatermarks);
   if (h <= delivered_height_) ReplyCommit(m.sender, h);  // it may lack our commit
   Slot& s = log_[h];
-  if (VotedOther(s.prepares, v->view, v->block_hash, m.sender)) return;  // first vote wins
+  if (VotedOther(s.prepares, v->view, v->block_hash, m.sender)) {
+    return Drop(DropReason::kEquivocation);  // first vote wins
+  }
   auto& set = s.prepares[{v->view, v->block_hash}];
-  if (set.count(m.sender) > 0) return;
+  if (set.count(m.sender) > 0) return Drop(DropReason::kDuplicate);
   set[m.sender] = m;
   CheckPrepared(h, now);
 }
@@ -316,15 +321,17 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
 
 void ReplicaCore::HandleCommit(const SignedMessage& m, TimeMs now) {
   auto v = VoteMsg::Decode(m.body);
-  if (!v.ok()) return;
+  if (!v.ok()) return Drop(DropReason::kUndecodable);
   if (v->view > view_ || (v->view == view_ && in_view_change_)) {
     BufferFuture(m, v->view);
     return;
   }
   uint64_t h = v->height;
-  if (h <= LowWatermark() || h > HighWatermark()) return;
+  if (h <= LowWatermark() || h > HighWatermark()) return Drop(DropReason::kOutsideWatermarks);
   Slot& s = log_[h];
-  if (VotedOther(s.commits, v->view, v->block_hash, m.sender)) return;  // first vote wins
+  if (VotedOther(s.commits, v->view, v->block_hash, m.sender)) {
+    return Drop(DropReason::kEquivocation);  // first vote wins
+  }
   auto& set = s.commits[{v->view, v->block_hash}];
   bool is_new = set.emplace(m.sender, m.signature).second;
   if (h <= delivered_height_) {

@@ -94,10 +94,10 @@ void ReplicaCore::Start(TimeMs now) {
 
 void ReplicaCore::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
   auto decoded = SignedMessage::Decode(message);
-  if (!decoded.ok()) return;  // malformed: drop
+  if (!decoded.ok()) return Drop(DropReason::kUndecodable);
   const SignedMessage& m = *decoded;
-  if (m.sender != from || from == config_.self) return;  // spoofed or looped back
-  if (!VerifyMsg(m).ok()) return;
+  if (m.sender != from || from == config_.self) return Drop(DropReason::kSpoofedSender);
+  if (!VerifyMsg(m).ok()) return Drop(DropReason::kBadSignature);
   switch (m.type) {
     case MsgType::kRequest:
       HandleRequest(m, now);
@@ -287,5 +287,50 @@ uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.h
 size_t Replica::pending_requests() const { return core_->pending_.size(); }
 uint64_t Replica::view_changes() const { return core_->view_changes_; }
 uint64_t Replica::refused_signatures() const { return core_->refused_signatures_; }
+
+uint64_t Replica::dropped(DropReason reason) const {
+  size_t i = static_cast<size_t>(reason);
+  return i < kDropReasons ? core_->dropped_[i] : 0;
+}
+
+const char* DropReasonName(DropReason reason) {
+  switch (reason) {
+    case DropReason::kUndecodable:
+      return "undecodable";
+    case DropReason::kSpoofedSender:
+      return "spoofed_sender";
+    case DropReason::kBadSignature:
+      return "bad_signature";
+    case DropReason::kStaleView:
+      return "stale_view";
+    case DropReason::kWrongSender:
+      return "wrong_sender";
+    case DropReason::kOutsideWatermarks:
+      return "outside_watermarks";
+    case DropReason::kConflictsWithVote:
+      return "conflicts_with_vote";
+    case DropReason::kDuplicate:
+      return "duplicate";
+    case DropReason::kEquivocation:
+      return "equivocation";
+    case DropReason::kBadBlockBody:
+      return "bad_block_body";
+    case DropReason::kInvalidProposal:
+      return "invalid_proposal";
+    case DropReason::kInvalidViewChange:
+      return "invalid_view_change";
+    case DropReason::kTooFarAhead:
+      return "too_far_ahead";
+    case DropReason::kInvalidRequest:
+      return "invalid_request";
+    case DropReason::kMempoolFull:
+      return "mempool_full";
+    case DropReason::kUnwanted:
+      return "unwanted";
+    case DropReason::kCount:
+      break;
+  }
+  return "unknown";
+}
 
 }  // namespace licenced::consensus

@@ -99,6 +99,32 @@ struct FetchBlocks {
 using Effect =
     std::variant<SendTo, Broadcast, Persist, SetTimer, CancelTimer, Deliver, FetchBlocks>;
 
+// Why the replica dropped a peer's message or a request. Counted per reason
+// (Replica::dropped), so an operator sees what a faulty, lagging or
+// misconfigured peer sends (the node exports licenced_consensus_dropped_total).
+enum class DropReason : uint8_t {
+  kUndecodable,        // the envelope or its body does not decode
+  kSpoofedSender,      // the envelope's sender is not the link's peer, or is this replica
+  kBadSignature,       // a signature (envelope or nested) does not verify
+  kStaleView,          // for a view this replica has left
+  kWrongSender,        // a pre-prepare or new view not from the view's primary; a prepare from it
+  kOutsideWatermarks,  // a height at or below the stable checkpoint or above the high watermark
+  kConflictsWithVote,  // a pre-prepare for another block than the one this replica voted for
+  kDuplicate,          // already held (a retransmission)
+  kEquivocation,       // a second, different vote or proposal of one sender for (view, height)
+  kBadBlockBody,       // txs that do not match tx_root, or no body where one is needed
+  kInvalidProposal,    // a proposal that fails validation (links, roots, time, transactions)
+  kInvalidViewChange,  // a view change or new view that does not prove what it claims
+  kTooFarAhead,        // a view or checkpoint too far beyond this replica's to keep
+  kInvalidRequest,     // a transaction that fails validation, or one already committed
+  kMempoolFull,        // max_pending_requests reached
+  kUnwanted,           // a block body or fetched block nobody asked for, or that does not fit
+  kCount
+};
+inline constexpr size_t kDropReasons = static_cast<size_t>(DropReason::kCount);
+// "undecodable", "spoofed_sender", ... (Prometheus label values).
+const char* DropReasonName(DropReason reason);
+
 class ReplicaCore;
 class ReplicaTestAccess;  // defined only in tests (test-only unsafe switches)
 
@@ -147,6 +173,8 @@ class Replica {
   // Pre-prepares, prepares and commits the vote record refused to sign (each
   // one a contradiction of an earlier vote that another rule failed to stop).
   uint64_t refused_signatures() const;
+  // Messages and requests dropped for `reason` since Create.
+  uint64_t dropped(DropReason reason) const;
 
  private:
   friend class ReplicaTestAccess;

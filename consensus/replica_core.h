@@ -5,6 +5,7 @@
 // Not thread-safe (see Replica).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -211,7 +212,12 @@ class ReplicaCore {
 
   std::map<uint64_t, Slot> log_;
   VoteRecord votes_;  // the double-vote guard: what this replica endorsed, per height
-  uint64_t refused_signatures_ = 0;  // SignVote refusals (a rule elsewhere let one through)
+  uint64_t refused_signatures_ = 0;
+  std::array<uint64_t, kDropReasons> dropped_{};
+  // Counts a dropped message or request (returns nothing, for `return Drop(...)`).
+  void Drop(DropReason reason) {
+    ++dropped_[static_cast<size_t>(reason)];
+  }  // SignVote refusals (a rule elsewhere let one through)
   std::set<uint64_t> persisted_heights_;
 
   // Requests waiting for a block.

@@ -28,12 +28,24 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
   for (auto& [block, cert] : blocks) {
     uint64_t h = block.header.height;
     if (h <= delivered_height_) continue;
-    if (h != delivered_height_ + 1) break;
+    // The first block that does not fit ends the answer (counted once).
+    if (h != delivered_height_ + 1) {
+      Drop(DropReason::kUnwanted);
+      break;
+    }
     Hash hash = block.ComputeHash();
-    if (cert.height != h || cert.block_hash != hash) break;
-    if (block.header.prev_hash != delivered_hash_) break;
-    if (!block.CheckTxRoot().ok()) break;
-    if (!cert.Verify(config_.validators, config_.verify_signature).ok()) break;
+    if (cert.height != h || cert.block_hash != hash || block.header.prev_hash != delivered_hash_) {
+      Drop(DropReason::kUnwanted);
+      break;
+    }
+    if (!block.CheckTxRoot().ok()) {
+      Drop(DropReason::kBadBlockBody);
+      break;
+    }
+    if (!cert.Verify(config_.validators, config_.verify_signature).ok()) {
+      Drop(DropReason::kBadSignature);
+      break;
+    }
     DeliverBlock(std::move(block), std::move(cert), now);
   }
   DeliverReady(now);

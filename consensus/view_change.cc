@@ -135,7 +135,7 @@ void ReplicaCore::HandleViewChange(const SignedMessage& m, TimeMs now) {
   // Cheap checks before the expensive validation.
   Reader r(m.body);
   uint64_t v = r.U64();
-  if (!r.ok()) return;
+  if (!r.ok()) return Drop(DropReason::kUndecodable);
   if (v < view_ || (v == view_ && !in_view_change_)) {
     // A replica behind us: show it how we got here.
     if (v == view_ && last_new_view_ &&
@@ -143,13 +143,15 @@ void ReplicaCore::HandleViewChange(const SignedMessage& m, TimeMs now) {
       SendBytes(m.sender, *last_new_view_);
       last_reply_[m.sender] = now;
     }
-    return;
+    return Drop(DropReason::kStaleView);
   }
-  if (v > view_ + kMaxViewJump) return;  // absurd: never buffered, never counted
+  if (v > view_ + kMaxViewJump) return Drop(DropReason::kTooFarAhead);  // absurd: never buffered
   auto existing = view_change_msgs_.find(m.sender);
-  if (existing != view_change_msgs_.end() && existing->second.second.new_view >= v) return;
+  if (existing != view_change_msgs_.end() && existing->second.second.new_view >= v) {
+    return Drop(DropReason::kDuplicate);
+  }
   ViewChangeMsg vc;
-  if (!ValidateViewChange(m, &vc).ok()) return;
+  if (!ValidateViewChange(m, &vc).ok()) return Drop(DropReason::kInvalidViewChange);
   view_change_msgs_[m.sender] = {m, std::move(vc)};
   MaybeJoinViewChange(now);
   MaybeSendNewView(now);
@@ -203,28 +205,36 @@ void ReplicaCore::MaybeSendNewView(TimeMs now) {
 
 void ReplicaCore::HandleNewView(const SignedMessage& m, TimeMs now) {
   auto nv = NewViewMsg::Decode(m.body);
-  if (!nv.ok()) return;
+  if (!nv.ok()) return Drop(DropReason::kUndecodable);
   uint64_t v = nv->view;
   bool wanted =
       v > view_ || (v == view_ && in_view_change_) || (v == view_ && !last_new_view_ && v > 0);
-  if (!wanted || v > view_ + kMaxViewJump || m.sender != PrimaryOf(v)) return;
+  if (!wanted) return Drop(DropReason::kStaleView);
+  if (v > view_ + kMaxViewJump) return Drop(DropReason::kTooFarAhead);
+  if (m.sender != PrimaryOf(v)) return Drop(DropReason::kWrongSender);
   std::vector<ViewChangeMsg> vcs;
   std::set<ReplicaId> senders;
   for (const SignedMessage& s : nv->view_changes) {
-    if (!VerifyMsg(s).ok() || !senders.insert(s.sender).second) return;
+    if (!VerifyMsg(s).ok() || !senders.insert(s.sender).second) {
+      return Drop(DropReason::kInvalidViewChange);
+    }
     ViewChangeMsg vc;
-    if (!ValidateViewChange(s, &vc).ok() || vc.new_view != v) return;
+    if (!ValidateViewChange(s, &vc).ok() || vc.new_view != v) {
+      return Drop(DropReason::kInvalidViewChange);
+    }
     vcs.push_back(std::move(vc));
   }
-  if (senders.size() < config_.validators.quorum()) return;
+  if (senders.size() < config_.validators.quorum()) return Drop(DropReason::kInvalidViewChange);
   Plan plan = ComputePlan(vcs);
-  if (nv->pre_prepares.size() != plan.blocks.size()) return;
+  if (nv->pre_prepares.size() != plan.blocks.size()) return Drop(DropReason::kInvalidViewChange);
   std::vector<std::pair<SignedMessage, Block>> pps;
   for (size_t i = 0; i < plan.blocks.size(); ++i) {
     const SignedMessage& s = nv->pre_prepares[i];
-    if (s.sender != PrimaryOf(v) || !VerifyMsg(s).ok()) return;
+    if (s.sender != PrimaryOf(v) || !VerifyMsg(s).ok()) return Drop(DropReason::kInvalidViewChange);
     auto pp = PrePrepareMsg::Decode(s.body);
-    if (!pp.ok() || pp->view != v || !(pp->block == plan.blocks[i])) return;
+    if (!pp.ok() || pp->view != v || !(pp->block == plan.blocks[i])) {
+      return Drop(DropReason::kInvalidViewChange);
+    }
     pps.emplace_back(s, std::move(pp->block));
   }
   if (v == view_ && !in_view_change_) {
@@ -286,7 +296,8 @@ void ReplicaCore::InstallView(uint64_t v, const Bytes& new_view_bytes,
 }
 
 void ReplicaCore::BufferFuture(const SignedMessage& m, uint64_t v) {
-  if (v > view_ + kMaxFutureViews || v < view_) return;
+  if (v > view_ + kMaxFutureViews) return Drop(DropReason::kTooFarAhead);
+  if (v < view_) return Drop(DropReason::kStaleView);
   auto& q = future_[m.sender];
   if (q.size() >= kMaxBufferedPerSender) q.pop_front();
   q.emplace_back(v, m);

@@ -67,6 +67,14 @@ std::string Metrics::RenderPrometheus() const {
        "Outbound peer messages dropped because a peer queue was full.", g(peer_messages_dropped));
   Line(&out, "licenced_peer_messages_rejected_total", "counter",
        "Inbound peer messages rejected (bad signer or identity).", g(peer_messages_rejected));
+  out +=
+      "# HELP licenced_consensus_dropped_total Messages and requests the replica dropped, by "
+      "reason.\n# TYPE licenced_consensus_dropped_total counter\n";
+  for (size_t r = 0; r < consensus::kDropReasons; ++r) {
+    out += std::string("licenced_consensus_dropped_total{reason=\"") +
+           consensus::DropReasonName(static_cast<consensus::DropReason>(r)) + "\"} " +
+           std::to_string(consensus_dropped[r].load(std::memory_order_relaxed)) + "\n";
+  }
   return out;
 }
 

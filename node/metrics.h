@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "consensus/replica.h"
+
 namespace licenced::node {
 
 // A fixed-bucket histogram of seconds.
@@ -42,7 +44,9 @@ struct Metrics {
   std::atomic<uint64_t> peer_messages_rejected{0};
   std::atomic<uint64_t> submitted_transactions{0};
   std::atomic<uint64_t> admission_rejected{0};  // RESOURCE_EXHAUSTED answers (backlog full)
-  LatencyHistogram commit_latency;              // submit (at this node) to executed, seconds
+  // Messages and requests the replica dropped, per consensus::DropReason.
+  std::array<std::atomic<uint64_t>, consensus::kDropReasons> consensus_dropped{};
+  LatencyHistogram commit_latency;  // submit (at this node) to executed, seconds
 
   std::string RenderPrometheus() const;
 };

@@ -541,6 +541,9 @@ void Node::RefreshGauges() {
   metrics_.view_changes = replica.view_changes();
   metrics_.stable_checkpoint = replica.stable_checkpoint();
   metrics_.mempool_size = replica.pending_requests();
+  for (size_t r = 0; r < consensus::kDropReasons; ++r) {
+    metrics_.consensus_dropped[r] = replica.dropped(static_cast<consensus::DropReason>(r));
+  }
   std::lock_guard<std::mutex> lock(status_mu_);
   status_.view = replica.view();
   status_.primary = replica.primary();

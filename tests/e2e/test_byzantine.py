@@ -82,6 +82,16 @@ def run_mode(mode, byz_index):
                            for o in honest)
             log(f"honest nodes rejected {rejected} peer messages")
             assert rejected > 0, "the flood did not reach the honest nodes"
+        # The honest replicas drop what the Byzantine node forges, and count it by reason.
+        def dropped(reason):
+            return sum(net.metric(o, f'licenced_consensus_dropped_total{{reason="{reason}"}}') or 0
+                       for o in honest)
+        if "double-vote" in mode or mode == "all":
+            log(f"honest nodes dropped {dropped('equivocation')} equivocating votes")
+            assert dropped("equivocation") > 0, "no honest node counted the double votes"
+        if "absurd-view" in mode or mode == "all":
+            log(f"honest nodes dropped {dropped('too_far_ahead')} messages for absurd views")
+            assert dropped("too_far_ahead") > 0, "no honest node counted the absurd views"
         views = {o: net.node_status(o)["view"] for o in honest}
         log(f"mode {mode}: honest nodes agree on 1..{h2}; views {views}")
         assert max(views.values()) < 1000, f"an absurd view number dragged an honest node: {views}"
