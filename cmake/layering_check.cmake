@@ -12,8 +12,11 @@
 # the client (client/, lic_client). Durations as types (std::chrono::milliseconds)
 # and locks (std::mutex) are fine. Comments (// to the end of the line) are
 # not scanned.
+# node/host/ (the replica host the simulator runs too) is held to the same rules,
+# and node/node.h may include no gRPC or generated header (the wire stays in the
+# node's .cc files and services).
 # Usage: cmake -DROOT=<source dir> -P layering_check.cmake
-set(dirs consensus chaincode proof)
+set(dirs consensus chaincode proof node/host)
 set(io_forbidden "grpc" "grpcpp" "google/protobuf" "rocksdb/" "boost/asio" "boost/beast" "\\.pb\\.h")
 set(io_include_regex "^[ \t]*#[ \t]*include")
 # Headers whose only use is clocks, randomness or threads.
@@ -63,12 +66,22 @@ foreach(dir ${dirs})
     endforeach()
   endforeach()
 endforeach()
+foreach(header node/node.h)
+  if(EXISTS ${ROOT}/${header})
+    file(STRINGS ${ROOT}/${header} includes REGEX "${io_include_regex}")
+    foreach(line ${includes})
+      if(line MATCHES "grpc|\\.pb\\.h")
+        string(APPEND io_violations "\n  ${ROOT}/${header}: ${line}")
+      endif()
+    endforeach()
+  endif()
+endforeach()
 set(msg "")
 if(io_violations)
-  string(APPEND msg "consensus/, chaincode/ and proof/ must not include I/O framework headers:${io_violations}\n")
+  string(APPEND msg "consensus/, chaincode/, proof/ and node/host/ must not include I/O framework headers (nor node/node.h gRPC or generated ones):${io_violations}\n")
 endif()
 if(nondet_violations)
-  string(APPEND msg "consensus/, chaincode/ and proof/ must not read clocks, draw random numbers or start threads (take the time as an argument; client-side randomness is client/):${nondet_violations}\n")
+  string(APPEND msg "consensus/, chaincode/, proof/ and node/host/ must not read clocks, draw random numbers or start threads (take the time as an argument; client-side randomness is client/):${nondet_violations}\n")
 endif()
 if(msg)
   message(FATAL_ERROR "${msg}")

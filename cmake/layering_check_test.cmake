@@ -9,6 +9,8 @@ file(MAKE_DIRECTORY ${tree})
 foreach(dir consensus chaincode proof)
   file(COPY ${ROOT}/${dir} DESTINATION ${tree})
 endforeach()
+file(COPY ${ROOT}/node/host DESTINATION ${tree}/node)
+file(COPY ${ROOT}/node/node.h DESTINATION ${tree}/node)
 
 function(run_check out_rc out_text)
   execute_process(
@@ -52,6 +54,17 @@ expect_refused(consensus planted_cgt.cc
 expect_refused(chaincode planted_thread.cc "void Run() { std::thread t([] {}); t.join(); }")
 expect_refused(consensus planted_thread_h.h "#include <thread>")
 expect_refused(proof planted_grpc.h "#include <grpcpp/grpcpp.h>")
+expect_refused(node/host planted_host_clock.cc "auto t = std::chrono::steady_clock::now();")
+expect_refused(node/host planted_host_thread.cc "void Run() { std::thread t([] {}); t.join(); }")
+
+# node/node.h includes no gRPC or generated header.
+file(READ ${tree}/node/node.h node_h)
+file(WRITE ${tree}/node/node.h "#include \"proto/licenced.pb.h\"\n${node_h}")
+run_check(rc text)
+file(WRITE ${tree}/node/node.h "${node_h}")
+if(rc EQUAL 0 OR NOT text MATCHES "node/node.h")
+  message(FATAL_ERROR "layering check passed with a generated header in node/node.h:\n${text}")
+endif()
 
 # Fine: durations as types, clocks named in comments, members called time().
 file(WRITE ${tree}/chaincode/planted_fine.cc

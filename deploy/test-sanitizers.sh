@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 cmake --preset debug >/dev/null
-source deploy/lib/build-progress.sh 2>/dev/null || true
 cmake --build --preset debug --target unit_and_sim_tests
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -304,7 +304,14 @@ grpc::ServerUnaryReactor* ClientService::GetStatus(grpc::CallbackServerContext* 
   if (s.primary < node_->genesis().validators.size()) {
     resp->set_primary(node_->genesis().validators[s.primary].name);
   }
-  for (auto& p : node_->PeerStatuses()) *resp->add_peers() = std::move(p);
+  for (const PeerView& p : node_->PeerStatuses()) {
+    v1::PeerStatus* out = resp->add_peers();
+    out->set_name(p.name);
+    out->set_org(p.org);
+    out->set_address(p.address);
+    out->set_connected(p.connected);
+    out->set_dropped_messages(p.dropped_messages);
+  }
   resp->set_stable_checkpoint(s.stable_checkpoint);
   resp->set_mempool_size(s.mempool_size);
   resp->set_view_changes(s.view_changes);

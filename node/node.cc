@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +20,8 @@
 #include "node/peer_link.h"
 #include "node/peer_service.h"
 #include "node/storage/rocks_kv_store.h"
+#include "node/tls.h"
+#include "proto/licenced.pb.h"
 
 namespace licenced::node {
 
@@ -689,17 +692,17 @@ NodeStatusView Node::StatusSnapshot() const {
   return status_;
 }
 
-std::vector<licenced::v1::PeerStatus> Node::PeerStatuses() const {
-  std::vector<licenced::v1::PeerStatus> out;
+std::vector<PeerView> Node::PeerStatuses() const {
+  std::vector<PeerView> out;
   for (uint32_t i = 0; i < genesis_.validators.size(); ++i) {
     if (i == self_) continue;
-    licenced::v1::PeerStatus p;
-    p.set_name(genesis_.validators[i].name);
-    p.set_org(genesis_.validators[i].org);
-    p.set_address(genesis_.validators[i].address);
+    PeerView p;
+    p.name = genesis_.validators[i].name;
+    p.org = genesis_.validators[i].org;
+    p.address = genesis_.validators[i].address;
     if (i < links_.size() && links_[i]) {
-      p.set_connected(links_[i]->connected());
-      p.set_dropped_messages(links_[i]->dropped());
+      p.connected = links_[i]->connected();
+      p.dropped_messages = links_[i]->dropped();
     }
     out.push_back(std::move(p));
   }

@@ -27,7 +27,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -42,9 +41,12 @@
 #include "node/storage/block_store.h"
 #include "node/storage/consensus_log.h"
 #include "node/storage/kv_store.h"
-#include "node/tls.h"
+#include "node/tls_files.h"
 #include "node/tx_verifier.h"
-#include "proto/licenced.pb.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
 
 namespace licenced::node {
 
@@ -77,6 +79,15 @@ struct NodeStatusView {
 // The node is the host's I/O: its ports are the peer links, Asio timers, the
 // execution thread, the fetch thread, the consensus log in RocksDB and the
 // wall clock (node/host/replica_host.h interprets the replica's effects).
+// One peer validator as this node sees it (GetStatus).
+struct PeerView {
+  std::string name;
+  std::string org;
+  std::string address;
+  bool connected = false;
+  uint64_t dropped_messages = 0;  // outbound messages dropped (queue full)
+};
+
 class Node final : private host::Transport,
                    private host::TimerPort,
                    private host::ExecutionQueue,
@@ -119,7 +130,7 @@ class Node final : private host::Transport,
   Result<std::string> Query(const std::string& method, const std::string& args_json,
                             uint64_t* height) const;
   NodeStatusView StatusSnapshot() const;
-  std::vector<licenced::v1::PeerStatus> PeerStatuses() const;
+  std::vector<PeerView> PeerStatuses() const;
   storage::KvStore* kv() const { return kv_.get(); }
   storage::BlockStore* block_store() const { return block_store_.get(); }
   const state::StateMap& state_map() const { return executor_->state_map(); }

@@ -18,18 +18,9 @@
 
 #include "core/status.h"
 #include "node/config.h"
+#include "node/tls_files.h"
 
 namespace licenced::node {
-
-struct TlsFiles {
-  std::string ca_pem;
-  std::string cert_pem;
-  std::string key_pem;
-};
-
-// Reads the three PEM files; errors name the config field.
-Result<TlsFiles> LoadTlsFiles(const std::string& ca_path, const std::string& cert_path,
-                              const std::string& key_path);
 
 // Mutual TLS server credentials (client certificate required and verified).
 std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsFiles& tls);
