@@ -1,13 +1,29 @@
 # Shared build settings for licenced's own targets.
 
 # Warnings as errors on our code only (generated protobuf code is exempt).
+# With clang, also the thread-safety analysis of the annotations in
+# core/thread_annotations.h (GUARDED_BY, REQUIRES, ...).
 function(lic_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
 endfunction()
 
 if(LICENCED_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
+endif()
+
+# ThreadSanitizer (the `tsan` preset, clang): every target, ours and Catch2's main.
+# System libraries (gRPC, protobuf, RocksDB, Boost) stay uninstrumented; see
+# tests/tsan.supp.
+if(LICENCED_TSAN)
+  if(LICENCED_SANITIZE)
+    message(FATAL_ERROR "LICENCED_TSAN and LICENCED_SANITIZE cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=thread)
 endif()
 
 # lic_library(NAME SOURCES ... DEPS ...)
@@ -19,17 +35,33 @@ function(lic_library name)
   lic_warnings(${name})
 endfunction()
 
-# lic_test(NAME LABEL unit|sim|e2e SOURCES ... DEPS ...)
-# A Catch2 test binary; each TEST_CASE becomes a ctest entry carrying LABEL.
+# lic_test(NAME LABEL unit|sim|e2e [EXTRA_LABELS tsan ...] SOURCES ... DEPS ...)
+# A Catch2 test binary; each TEST_CASE becomes a ctest entry carrying LABEL
+# (and EXTRA_LABELS: `tsan` marks the threaded tests that deploy/test-tsan.sh runs).
 function(lic_test name)
-  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS;EXTRA_LABELS" ${ARGN})
   add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/catch_main.cc ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE Catch2::Catch2 ${ARG_DEPS})
   target_compile_definitions(${name} PRIVATE
     LICENCED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     LICENCED_BINARY_DIR="${PROJECT_BINARY_DIR}")
   lic_warnings(${name})
-  catch_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 120)
+  catch_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 120
+    TEST_LIST ${name}_TESTS)
   # tests/CMakeLists.txt builds the unit and sim binaries alone for the sanitizer run.
   set_property(GLOBAL APPEND PROPERTY LIC_TEST_TARGETS_${ARG_LABEL} ${name})
+  if(ARG_EXTRA_LABELS)
+    # catch_discover_tests passes PROPERTIES through a flat list, so a second
+    # label is set by a script ctest runs after the discovered tests' file.
+    set(labels ${ARG_LABEL} ${ARG_EXTRA_LABELS})
+    set(script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+    file(WRITE ${script}
+      "foreach(t IN LISTS ${name}_TESTS)\n"
+      "  set_tests_properties(\"\${t}\" PROPERTIES LABELS \"${labels}\")\n"
+      "endforeach()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${script})
+    foreach(label ${ARG_EXTRA_LABELS})
+      set_property(GLOBAL APPEND PROPERTY LIC_TEST_TARGETS_${label} ${name})
+    endforeach()
+  endif()
 endfunction()

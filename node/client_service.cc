@@ -3,11 +3,11 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 
 #include <spdlog/spdlog.h>
 
 #include "core/merkle.h"
+#include "core/mutex.h"
 #include "node/convert.h"
 #include "node/node.h"
 #include "proto/grpc_code_name.h"
@@ -68,6 +68,9 @@ void FillBatchOutcome(const SubmitOutcome& o, v1::SubmitBatchResult* r) {
 }
 
 // Streams events: replays stored ones from from_height, then live ones.
+// Live events that arrive (on the node's thread) during the replay wait in
+// early_live_ and join the queue after the replayed ones, minus those the
+// replay already covered: in height order, none twice, none missed.
 class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
   static constexpr size_t kMaxBacklog = 10000;
@@ -75,16 +78,25 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
   EventStream(Node* node, const v1::EventFilter& filter) : node_(node), filter_(filter) {
     // Subscribe first so nothing committed during the replay is missed.
     token_ = node_->SubscribeEvents([this](const std::vector<EventRecord>& evs) { OnLive(evs); });
-    uint64_t head = node_->block_store()->head_height();
-    replayed_up_to_ = filter_.from_height() == 0 ? head : head;
+    const uint64_t head = node_->block_store()->head_height();
     if (filter_.from_height() > 0) Replay(filter_.from_height(), head);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
+    replayed_up_to_ = head;
     replay_done_ = true;
+    for (auto& e : early_live_) {
+      if (e.height > replayed_up_to_) queue_.push_back(std::move(e));
+    }
+    early_live_.clear();
+    if (queue_.size() > kMaxBacklog) {
+      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "event stream reader is too slow; reconnect with from_height"));
+      return;
+    }
     MaybeWriteLocked();
   }
 
-  void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnWriteDone(bool ok) override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
       FinishLocked(grpc::Status::CANCELLED);
@@ -92,8 +104,8 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
     }
     MaybeWriteLocked();
   }
-  void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnCancel() override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
   void OnDone() override {
@@ -102,21 +114,27 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
   }
 
  private:
-  void Replay(uint64_t from, uint64_t to) {
+  void Replay(uint64_t from, uint64_t to) EXCLUDES(mu_) {
     auto it = node_->kv()->NewIterator(storage::Column::kIndex);
     std::string end = EventHeightPrefix(to + 1);
     for (it->Seek(EventHeightPrefix(from)); it->Valid() && it->key() < end; it->Next()) {
       auto ev = EventRecord::Decode(it->value());
       if (!ev.ok()) continue;
       if (!EventMatches(filter_, *ev)) continue;
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       queue_.push_back(std::move(*ev));
     }
   }
 
-  void OnLive(const std::vector<EventRecord>& evs) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnLive(const std::vector<EventRecord>& evs) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     if (finished_) return;
+    if (!replay_done_) {  // replayed_up_to_ is not known yet
+      for (const auto& e : evs) {
+        if (EventMatches(filter_, e)) early_live_.push_back(e);
+      }
+      return;
+    }
     for (const auto& e : evs) {
       if (e.height <= replayed_up_to_) continue;
       if (!EventMatches(filter_, e)) continue;
@@ -127,10 +145,10 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
                                 "event stream reader is too slow; reconnect with from_height"));
       return;
     }
-    if (replay_done_) MaybeWriteLocked();
+    MaybeWriteLocked();
   }
 
-  void MaybeWriteLocked() {
+  void MaybeWriteLocked() REQUIRES(mu_) {
     if (writing_ || finished_ || queue_.empty()) return;
     current_.Clear();
     EventToProto(queue_.front(), &current_);
@@ -138,7 +156,7 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
     writing_ = true;
     StartWrite(&current_);
   }
-  void FinishLocked(grpc::Status s) {
+  void FinishLocked(grpc::Status s) REQUIRES(mu_) {
     if (finished_) return;
     finished_ = true;
     Finish(std::move(s));
@@ -147,13 +165,14 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
   Node* node_;
   v1::EventFilter filter_;
   uint64_t token_ = 0;
-  std::mutex mu_;
-  std::deque<EventRecord> queue_;
-  v1::Event current_;
-  uint64_t replayed_up_to_ = 0;
-  bool replay_done_ = false;
-  bool writing_ = false;
-  bool finished_ = false;
+  Mutex mu_;
+  std::deque<EventRecord> queue_ GUARDED_BY(mu_);
+  std::vector<EventRecord> early_live_ GUARDED_BY(mu_);  // live events seen during the replay
+  v1::Event current_ GUARDED_BY(mu_);                    // in flight while writing_
+  uint64_t replayed_up_to_ GUARDED_BY(mu_) = 0;
+  bool replay_done_ GUARDED_BY(mu_) = false;
+  bool writing_ GUARDED_BY(mu_) = false;
+  bool finished_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -22,16 +22,20 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<hv1::Health
  public:
   explicit Watcher(HealthService* service) : service_(service) {}
 
-  // The first write, once the service has recorded the watcher.
-  void Start(ServingStatus status) {
-    std::lock_guard<std::mutex> lock(mu_);
+  // The first write, once the service has recorded the watcher. A
+  // SetNotServing() between the recording and this call has already written
+  // its (newer) status: then there is nothing to add, and a second write
+  // while that one is in flight is not allowed.
+  void Start(ServingStatus status) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    if (writing_ || sent_ != hv1::HealthCheckResponse::UNKNOWN) return;
     WriteLocked(status);
   }
 
   // The service's status changed; `final_status`: end the stream after it.
   // Called without the service's lock (an inline OnDone takes it).
-  void Changed(ServingStatus status, bool final_status) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Changed(ServingStatus status, bool final_status) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     if (final_status) closing_ = true;
     if (writing_) {
       wanted_ = status;
@@ -42,54 +46,54 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<hv1::Health
     }
   }
 
-  void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnWriteDone(bool ok) override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) return FinishLocked(grpc::Status::CANCELLED);
     if (wanted_ != sent_) return WriteLocked(wanted_);
     if (closing_) FinishLocked(grpc::Status::OK);
   }
-  void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnCancel() override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
   // Drops the service's reference; the last holder deletes the watcher.
   void OnDone() override { service_->Forget(this); }
 
  private:
-  void WriteLocked(ServingStatus status) {
+  void WriteLocked(ServingStatus status) REQUIRES(mu_) {
     if (finished_) return;
     wanted_ = sent_ = status;
     response_.set_status(status);
     writing_ = true;
     StartWrite(&response_);
   }
-  void FinishLocked(grpc::Status s) {
+  void FinishLocked(grpc::Status s) REQUIRES(mu_) {
     if (finished_) return;
     finished_ = true;
     Finish(std::move(s));
   }
 
   HealthService* service_;
-  std::mutex mu_;
-  hv1::HealthCheckResponse response_;
-  ServingStatus sent_ = hv1::HealthCheckResponse::UNKNOWN;
-  ServingStatus wanted_ = hv1::HealthCheckResponse::UNKNOWN;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool finished_ = false;
+  Mutex mu_;
+  hv1::HealthCheckResponse response_ GUARDED_BY(mu_);  // in flight while writing_
+  ServingStatus sent_ GUARDED_BY(mu_) = hv1::HealthCheckResponse::UNKNOWN;
+  ServingStatus wanted_ GUARDED_BY(mu_) = hv1::HealthCheckResponse::UNKNOWN;
+  bool writing_ GUARDED_BY(mu_) = false;
+  bool closing_ GUARDED_BY(mu_) = false;
+  bool finished_ GUARDED_BY(mu_) = false;
 };
 
 HealthService::ServingStatus HealthService::StatusOf(const std::string& service) const {
   if (!IsOurService(service)) return hv1::HealthCheckResponse::SERVICE_UNKNOWN;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return serving_ ? hv1::HealthCheckResponse::SERVING : hv1::HealthCheckResponse::NOT_SERVING;
 }
 
 void HealthService::SetNotServing() {
   std::vector<std::pair<std::shared_ptr<Watcher>, ServingStatus>> open;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!serving_) return;
     serving_ = false;
     for (const auto& [w, entry] : watchers_) open.emplace_back(entry.watcher, entry.status_if_ours);
@@ -123,7 +127,7 @@ grpc::ServerWriteReactor<hv1::HealthCheckResponse>* HealthService::Watch(
   {
     // Recorded and its first status read under one lock: a SetNotServing()
     // either comes after (and reaches the watcher) or is in `first`.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     serving = serving_;
     first = !ours      ? hv1::HealthCheckResponse::SERVICE_UNKNOWN
             : serving_ ? hv1::HealthCheckResponse::SERVING
@@ -138,7 +142,7 @@ grpc::ServerWriteReactor<hv1::HealthCheckResponse>* HealthService::Watch(
 
 void HealthService::Forget(Watcher* w) {
   std::shared_ptr<Watcher> last;  // destroyed after the lock is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = watchers_.find(w);
   if (it == watchers_.end()) return;
   last = std::move(it->second.watcher);

@@ -13,9 +13,9 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "proto/health.grpc.pb.h"
 
 namespace licenced::node {
@@ -32,7 +32,7 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
 
   // Every service answers NOT_SERVING from now on; open Watch streams get that
   // status and then end with OK. Idempotent.
-  void SetNotServing();
+  void SetNotServing() EXCLUDES(mu_);
 
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* ctx,
                                   const grpc::health::v1::HealthCheckRequest* req,
@@ -41,20 +41,20 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
       grpc::CallbackServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req) override;
 
   // The status of `service` now (SERVICE_UNKNOWN for a name we do not serve).
-  ServingStatus StatusOf(const std::string& service) const;
+  ServingStatus StatusOf(const std::string& service) const EXCLUDES(mu_);
 
  private:
   friend class Watcher;
-  void Forget(Watcher* w);
+  void Forget(Watcher* w) EXCLUDES(mu_);
 
   struct WatchEntry {
     std::shared_ptr<Watcher> watcher;
     ServingStatus status_if_ours;  // what the watcher sees after SetNotServing()
   };
 
-  mutable std::mutex mu_;
-  bool serving_ = true;
-  std::map<Watcher*, WatchEntry> watchers_;
+  mutable Mutex mu_;
+  bool serving_ GUARDED_BY(mu_) = true;
+  std::map<Watcher*, WatchEntry> watchers_ GUARDED_BY(mu_);
 };
 
 }  // namespace licenced::node

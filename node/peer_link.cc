@@ -33,19 +33,19 @@ void PeerLink::Start() {
 
 void PeerLink::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     if (active_ != nullptr) active_->TryCancel();
     if (active_fetch_ != nullptr) active_fetch_->TryCancel();
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void PeerLink::Enqueue(Bytes message) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return;
     while (!queue_.empty() && (queue_.size() >= options_.queue_capacity ||
                                queued_bytes_ + message.size() > options_.queue_capacity_bytes)) {
@@ -57,12 +57,17 @@ void PeerLink::Enqueue(Bytes message) {
     queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
   }
-  cv_.notify_one();
+  cv_.Signal();
+}
+
+bool PeerLink::Stopping() {
+  MutexLock lock(&mu_);
+  return stopping_;
 }
 
 bool PeerLink::PopBlocking(Bytes* out, bool* more) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  MutexLock lock(&mu_);
+  while (!stopping_ && queue_.empty()) cv_.Wait(&mu_);
   if (stopping_) return false;
   *out = std::move(queue_.front());
   queue_.pop_front();
@@ -77,25 +82,16 @@ void PeerLink::Run() {
   const auto kMaxBackoff = std::chrono::milliseconds(5000);
   bool logged_down = false;
   while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) break;
-    }
+    if (Stopping()) break;
     // Wait for the TCP + TLS connection before opening the stream (in short
     // slices, so that Stop() is prompt).
     bool up = false;
     for (auto waited = std::chrono::milliseconds(0); waited < backoff && !up;
          waited += kWaitSlice) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_) break;
-      }
+      if (Stopping()) break;
       up = channel_->WaitForConnected(std::chrono::system_clock::now() + kWaitSlice);
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) break;
-    }
+    if (Stopping()) break;
     if (!up) {
       if (!logged_down) {
         spdlog::info("peer {} ({}) unreachable; retrying with backoff", options_.name,
@@ -107,7 +103,7 @@ void PeerLink::Run() {
     }
     grpc::ClientContext ctx;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) break;
       active_ = &ctx;
     }
@@ -130,20 +126,19 @@ void PeerLink::Run() {
     connected_ = false;
     if (metrics_ != nullptr) metrics_->peers_connected.fetch_sub(1);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       active_ = nullptr;
     }
     ctx.TryCancel();
     grpc::Status st = stream->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) break;
-    }
+    if (Stopping()) break;
     spdlog::warn("peer {} ({}) stream closed: {} {}; reconnecting", options_.name, options_.address,
                  static_cast<int>(st.error_code()), st.error_message());
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, backoff, [this] { return stopping_; });
+      MutexLock lock(&mu_);
+      const auto deadline = std::chrono::steady_clock::now() + backoff;
+      while (!stopping_ && cv_.WaitUntil(&mu_, deadline)) {
+      }
     }
     backoff = std::min(backoff * 2, kMaxBackoff);
   }
@@ -155,14 +150,14 @@ Result<std::vector<std::pair<Bytes, Bytes>>> PeerLink::FetchBlocks(uint64_t from
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return Status::Unavailable("peer link to " + options_.name + " is stopping");
     active_fetch_ = &ctx;
   }
   struct Clear {
     PeerLink* link;
     ~Clear() {
-      std::lock_guard<std::mutex> lock(link->mu_);
+      MutexLock lock(&link->mu_);
       link->active_fetch_ = nullptr;
     }
   } clear{this};

@@ -8,11 +8,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -21,6 +19,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/bytes.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "node/tls.h"
 #include "proto/licenced.grpc.pb.h"
@@ -45,10 +44,10 @@ class PeerLink {
   PeerLink& operator=(const PeerLink&) = delete;
 
   void Start();
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
   // Queues a message; drops the oldest queued one if the queue is full.
-  void Enqueue(Bytes message);
+  void Enqueue(Bytes message) EXCLUDES(mu_);
   // Blocks until the peer answers or `timeout_ms` passes. Returns the
   // (block, certificate) pairs the peer sent, in order.
   Result<std::vector<std::pair<Bytes, Bytes>>> FetchBlocks(uint64_t from_height, uint64_t to_height,
@@ -59,22 +58,23 @@ class PeerLink {
   const Options& options() const { return options_; }
 
  private:
-  void Run();
+  void Run() EXCLUDES(mu_);
+  bool Stopping() EXCLUDES(mu_);
   // Next message; *more = whether others are queued behind it.
-  bool PopBlocking(Bytes* out, bool* more);
+  bool PopBlocking(Bytes* out, bool* more) EXCLUDES(mu_);
 
   Options options_;
   Metrics* metrics_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<licenced::v1::PeerApi::Stub> stub_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Bytes> queue_;                      // guarded by mu_
-  size_t queued_bytes_ = 0;                      // guarded by mu_
-  bool stopping_ = false;                        // guarded by mu_
-  grpc::ClientContext* active_ = nullptr;        // guarded by mu_
-  grpc::ClientContext* active_fetch_ = nullptr;  // guarded by mu_; one fetch at a time
+  Mutex mu_;
+  CondVar cv_;  // signalled on Enqueue and Stop
+  std::deque<Bytes> queue_ GUARDED_BY(mu_);
+  size_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  grpc::ClientContext* active_ GUARDED_BY(mu_) = nullptr;
+  grpc::ClientContext* active_fetch_ GUARDED_BY(mu_) = nullptr;  // one fetch at a time
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> dropped_{0};
   std::thread thread_;

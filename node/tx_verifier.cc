@@ -21,13 +21,13 @@ void TxVerifier::Stop() {
 void TxVerifier::Post(std::function<void()> fn) { boost::asio::post(pool_, std::move(fn)); }
 
 bool TxVerifier::Cached(const Hash& id, const crypto::Signature& sig) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = verified_.find(id);
   return it != verified_.end() && it->second == sig;
 }
 
 void TxVerifier::Remember(const Hash& id, const crypto::Signature& sig) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (verified_.emplace(id, sig).second) {
     order_.push_back(id);
     while (order_.size() > capacity_) {
@@ -42,7 +42,7 @@ bool TxVerifier::Verified(const Hash& id, const crypto::Signature& signature) {
 }
 
 void TxVerifier::Forget(const Hash& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   verified_.erase(id);  // the id stays in order_ until it ages out; erase is idempotent
 }
 

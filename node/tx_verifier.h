@@ -11,13 +11,13 @@
 #include <cstring>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <unordered_map>
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/bytes.h"
 #include "core/crypto.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "core/transaction.h"
 
@@ -48,20 +48,20 @@ class TxVerifier {
   // true with skip_signatures). The executor's Executor::SignatureCache.
   bool Verified(const Hash& id, const crypto::Signature& signature);
   // Drops a committed id from the cache.
-  void Forget(const Hash& id);
+  void Forget(const Hash& id) EXCLUDES(mu_);
   void Stop();
 
  private:
-  bool Cached(const Hash& id, const crypto::Signature& sig);
-  void Remember(const Hash& id, const crypto::Signature& sig);
+  bool Cached(const Hash& id, const crypto::Signature& sig) EXCLUDES(mu_);
+  void Remember(const Hash& id, const crypto::Signature& sig) EXCLUDES(mu_);
 
   std::string network_id_;
   size_t capacity_;
   bool skip_signatures_;
   boost::asio::thread_pool pool_;
-  std::mutex mu_;
-  std::unordered_map<Hash, crypto::Signature, HashHasher> verified_;  // guarded by mu_
-  std::deque<Hash> order_;                                            // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<Hash, crypto::Signature, HashHasher> verified_ GUARDED_BY(mu_);
+  std::deque<Hash> order_ GUARDED_BY(mu_);
 };
 
 }  // namespace licenced::node

@@ -59,7 +59,10 @@ uint64_t DecodeHeightKey(std::string_view key) {
 
 Result<std::unique_ptr<BlockStore>> BlockStore::Open(KvStore* kv, const Hash& genesis_hash) {
   std::unique_ptr<BlockStore> store(new BlockStore(kv, genesis_hash));
-  store->head_hash_ = genesis_hash;
+  {
+    MutexLock lock(&store->head_mu_);
+    store->head_hash_ = genesis_hash;
+  }
   LIC_ASSIGN_OR_RETURN(std::optional<Bytes> head, kv->Get(Column::kMeta, kHeadKey));
   if (head) {
     Reader r(*head);
@@ -81,6 +84,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(KvStore* kv, const Hash& ge
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> next,
                          kv->Get(Column::kBlocks, HeightKey(height + 1)));
     if (next) return Status::Corruption("block store: a block is stored above the head" + at);
+    MutexLock lock(&store->head_mu_);
     store->head_height_ = height;
     store->head_hash_ = hash;
   } else {
@@ -94,7 +98,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(KvStore* kv, const Hash& ge
 }
 
 Status BlockStore::Commit(const CommitRecord& record) {
-  std::lock_guard<std::mutex> commit_lock(commit_mu_);
+  MutexLock commit_lock(&commit_mu_);
   const uint64_t head = head_height();
   if (record.height != head + 1) {
     return Status::FailedPrecondition(
@@ -116,7 +120,7 @@ Status BlockStore::Commit(const CommitRecord& record) {
   batch.Append(record.extra);
   batch.Put(Column::kMeta, std::string(kHeadKey), EncodeHead(record.height, record.block_hash));
   LIC_RETURN_IF_ERROR(kv_->Write(batch, record.sync));
-  std::lock_guard<std::mutex> head_lock(head_mu_);
+  MutexLock head_lock(&head_mu_);
   head_height_ = record.height;
   head_hash_ = record.block_hash;
   return Status::Ok();
@@ -139,12 +143,12 @@ Result<std::optional<uint64_t>> BlockStore::HeightByHash(const Hash& block_hash)
 }
 
 uint64_t BlockStore::head_height() const {
-  std::lock_guard<std::mutex> lock(head_mu_);
+  MutexLock lock(&head_mu_);
   return head_height_;
 }
 
 Hash BlockStore::head_hash() const {
-  std::lock_guard<std::mutex> lock(head_mu_);
+  MutexLock lock(&head_mu_);
   return head_hash_;
 }
 

@@ -18,12 +18,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/bytes.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "node/storage/kv_store.h"
 #include "node/storage/write_batch.h"
@@ -71,7 +71,7 @@ class BlockStore {
   // IoError from the disk, treat the store as failed and restart the node
   // (RocksDB refuses writes after a failed sync); reopening finds the head at
   // the previous block or, if the write reached the disk, at this one.
-  Status Commit(const CommitRecord& record);
+  Status Commit(const CommitRecord& record) EXCLUDES(commit_mu_, head_mu_);
 
   // std::nullopt if no block/cert is stored at that height.
   Result<std::optional<Bytes>> BlockByHeight(uint64_t height) const;
@@ -79,8 +79,8 @@ class BlockStore {
   // std::nullopt if no committed block has that hash.
   Result<std::optional<uint64_t>> HeightByHash(const Hash& block_hash) const;
 
-  uint64_t head_height() const;
-  Hash head_hash() const;
+  uint64_t head_height() const EXCLUDES(head_mu_);
+  Hash head_hash() const EXCLUDES(head_mu_);
   const Hash& genesis_hash() const { return genesis_hash_; }
   KvStore* kv() const { return kv_; }
 
@@ -89,10 +89,10 @@ class BlockStore {
 
   KvStore* const kv_;
   const Hash genesis_hash_;
-  std::mutex commit_mu_;        // serialises Commit
-  mutable std::mutex head_mu_;  // guards head_height_, head_hash_
-  uint64_t head_height_ = 0;
-  Hash head_hash_{};
+  Mutex commit_mu_ ACQUIRED_BEFORE(head_mu_);  // serialises Commit
+  mutable Mutex head_mu_;
+  uint64_t head_height_ GUARDED_BY(head_mu_) = 0;
+  Hash head_hash_ GUARDED_BY(head_mu_){};
 };
 
 }  // namespace licenced::storage

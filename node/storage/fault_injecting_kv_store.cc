@@ -14,7 +14,7 @@ std::unique_ptr<Iterator> FaultInjectingKvStore::NewIterator(Column column) {
 }
 
 Status FaultInjectingKvStore::Write(const WriteBatch& batch, bool sync) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const uint64_t index = write_count_++;
   if (crashed_) {
     return Status::IoError("simulated crash: the store is down until SimulateCrash()");
@@ -86,7 +86,7 @@ Status FaultInjectingKvStore::DropUnsyncedLocked() {
 }
 
 void FaultInjectingKvStore::InjectAt(uint64_t n, Fault fault) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   fault_at_ = write_count_ + n;
   fault_ = fault;
 }
@@ -94,35 +94,35 @@ void FaultInjectingKvStore::InjectAt(uint64_t n, Fault fault) {
 void FaultInjectingKvStore::FailNextWrite() { InjectAt(0, Fault::kFailWrite); }
 
 void FaultInjectingKvStore::FailWritesAfter(uint64_t n) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   fail_from_ = write_count_ + n;
 }
 
 void FaultInjectingKvStore::ResetFaults() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   fault_at_.reset();
   fail_from_.reset();
 }
 
 Status FaultInjectingKvStore::SimulateCrash() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   LIC_RETURN_IF_ERROR(DropUnsyncedLocked());
   crashed_ = false;
   return Status::Ok();
 }
 
 bool FaultInjectingKvStore::crashed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return crashed_;
 }
 
 uint64_t FaultInjectingKvStore::write_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return write_count_;
 }
 
 size_t FaultInjectingKvStore::unsynced_write_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return unsynced_.size();
 }
 

@@ -28,11 +28,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "node/storage/kv_store.h"
 
 namespace licenced::storage {
@@ -78,17 +78,17 @@ class FaultInjectingKvStore final : public KvStore {
     std::optional<Bytes> prior;
   };
 
-  Status ApplyLocked(const WriteBatch& batch, bool sync);  // REQUIRES: mu_ held
-  Status DropUnsyncedLocked();                             // REQUIRES: mu_ held
+  Status ApplyLocked(const WriteBatch& batch, bool sync) REQUIRES(mu_);
+  Status DropUnsyncedLocked() REQUIRES(mu_);
 
   KvStore* const base_;
-  mutable std::mutex mu_;
-  uint64_t write_count_ = 0;                 // guarded by mu_
-  std::optional<uint64_t> fault_at_;         // absolute write index; guarded by mu_
-  Fault fault_ = Fault::kFailWrite;          // guarded by mu_
-  std::optional<uint64_t> fail_from_;        // absolute write index; guarded by mu_
-  bool crashed_ = false;                     // guarded by mu_
-  std::vector<std::vector<Undo>> unsynced_;  // one entry per unsynced write; guarded by mu_
+  mutable Mutex mu_;
+  uint64_t write_count_ GUARDED_BY(mu_) = 0;
+  std::optional<uint64_t> fault_at_ GUARDED_BY(mu_);  // absolute write index
+  Fault fault_ GUARDED_BY(mu_) = Fault::kFailWrite;
+  std::optional<uint64_t> fail_from_ GUARDED_BY(mu_);  // absolute write index
+  bool crashed_ GUARDED_BY(mu_) = false;
+  std::vector<std::vector<Undo>> unsynced_ GUARDED_BY(mu_);  // one entry per unsynced write
 };
 
 }  // namespace licenced::storage

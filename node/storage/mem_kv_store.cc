@@ -33,7 +33,7 @@ class MemIterator final : public Iterator {
 }  // namespace
 
 Result<std::optional<Bytes>> MemKvStore::Get(Column column, std::string_view key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const Map& map = columns_[ColumnIndex(column)];
   auto it = map.find(key);
   if (it == map.end()) return std::optional<Bytes>();
@@ -41,7 +41,7 @@ Result<std::optional<Bytes>> MemKvStore::Get(Column column, std::string_view key
 }
 
 Status MemKvStore::Write(const WriteBatch& batch, bool /*sync*/) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const WriteBatch::Op& op : batch.ops()) {
     Map& map = columns_[ColumnIndex(op.column)];
     if (op.kind == WriteBatch::Op::Kind::kPut) {
@@ -55,12 +55,12 @@ Status MemKvStore::Write(const WriteBatch& batch, bool /*sync*/) {
 }
 
 std::unique_ptr<Iterator> MemKvStore::NewIterator(Column column) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return std::make_unique<MemIterator>(columns_[ColumnIndex(column)]);
 }
 
 size_t MemKvStore::Size(Column column) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return columns_[ColumnIndex(column)].size();
 }
 

@@ -10,9 +10,9 @@
 #include <array>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "node/storage/kv_store.h"
 
 namespace licenced::storage {
@@ -30,8 +30,8 @@ class MemKvStore final : public KvStore {
 
  private:
   using Map = std::map<std::string, Bytes, std::less<>>;
-  mutable std::mutex mu_;
-  std::array<Map, kNumColumns> columns_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::array<Map, kNumColumns> columns_ GUARDED_BY(mu_);
 };
 
 }  // namespace licenced::storage
