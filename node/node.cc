@@ -163,7 +163,7 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   ports.listener = n.get();
   n->host_ = std::make_unique<host::ReplicaHost>(std::move(replica), ports, host::HostOptions{});
   {
-    std::lock_guard<std::mutex> lock(n->status_mu_);
+    MutexLock lock(&n->status_mu_);
     n->status_.height = head;
     n->status_.head_hash = n->block_store_->head_hash();
     n->status_.state_root = root;
@@ -257,7 +257,7 @@ Status Node::Start() {
   HttpServer::Handlers h;
   h.metrics = [this] { return metrics_.RenderPrometheus(); };
   h.health = [this]() -> std::string {
-    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    MutexLock lock(&shutdown_mu_);
     if (fatal_.load()) return "fatal error: see the log";
     return shut_down_ || shutdown_requested_ ? "shutting down" : "";
   };
@@ -283,11 +283,11 @@ Status Node::Start() {
 
 void Node::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    MutexLock lock(&shutdown_mu_);
     if (shut_down_) return;
     shut_down_ = true;
   }
-  shutdown_cv_.notify_all();
+  shutdown_cv_.SignalAll();
   if (started_) spdlog::info("shutting down");
   if (health_service_) health_service_->SetNotServing();
   // Both gRPC servers at once, with a short deadline: long-lived streams (peer
@@ -318,7 +318,7 @@ void Node::Shutdown() {
   // Fail outstanding waiters.
   std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (auto& [id, p] : pending_) {
       for (auto& w : p.waiters) waiters.push_back(std::move(w));
     }
@@ -329,15 +329,15 @@ void Node::Shutdown() {
 
 void Node::RequestShutdown() {
   {
-    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    MutexLock lock(&shutdown_mu_);
     shutdown_requested_ = true;
   }
-  shutdown_cv_.notify_all();
+  shutdown_cv_.SignalAll();
 }
 
 void Node::Wait() {
-  std::unique_lock<std::mutex> lock(shutdown_mu_);
-  shutdown_cv_.wait(lock, [this] { return shut_down_ || shutdown_requested_; });
+  MutexLock lock(&shutdown_mu_);
+  while (!shut_down_ && !shutdown_requested_) shutdown_cv_.Wait(&shutdown_mu_);
 }
 
 // ---------------------------------------------------------------- strand
@@ -436,7 +436,7 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
   metrics_.rejected_transactions += rejected;
   metrics_.height = height;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(&status_mu_);
     status_.height = height;
     status_.head_hash = executed->block_hash;
     status_.state_root = executed->state_root;
@@ -454,7 +454,7 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
       ToHex(executed->block_hash).substr(0, 16), ToHex(executed->state_root).substr(0, 16), ms);
   CompleteWaiters(*executed);
   if (!executed->events.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (auto& [token, sink] : event_sinks_) sink(executed->events);
   }
 }
@@ -463,7 +463,7 @@ void Node::CompleteWaiters(const ExecutedBlock& block) {
   std::vector<std::pair<std::function<void(Result<SubmitOutcome>)>, SubmitOutcome>> done;
   auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& tx : block.txs) {
       verifier_->Forget(tx.id);
       auto it = pending_.find(tx.id);
@@ -547,7 +547,7 @@ void Node::RefreshGauges() {
   for (size_t r = 0; r < consensus::kDropReasons; ++r) {
     metrics_.consensus_dropped[r] = replica.dropped(static_cast<consensus::DropReason>(r));
   }
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   status_.view = replica.view();
   status_.primary = replica.primary();
   status_.stable_checkpoint = replica.stable_checkpoint();
@@ -576,7 +576,7 @@ bool Node::PreVerify(ByteView message) {
 Status Node::Admit() {
   size_t backlog;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     backlog = pending_.size();
   }
   backlog = std::max<size_t>(backlog, metrics_.mempool_size.load(std::memory_order_relaxed));
@@ -606,7 +606,7 @@ void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t 
     if (!waiter->exchange(true)) (*shared_done)(std::move(r));
   };
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = pending_.find(id);
     if (it != pending_.end() && now - it->second.submitted < kPendingExpiry) {
       return finish_once(
@@ -630,7 +630,7 @@ void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t 
     Status s = verifier_->Check(tx);
     if (!s.ok()) {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         pending_.erase(id);
       }
       return finish_once(s);
@@ -652,12 +652,12 @@ Result<std::optional<TxRecord>> Node::TxRecordOf(const Hash& id) const {
 }
 
 bool Node::IsPending(const Hash& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return pending_.count(id) > 0;
 }
 
 Result<std::optional<Bytes>> Node::PendingTx(const Hash& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = pending_.find(id);
   if (it == pending_.end()) return std::optional<Bytes>();
   return std::optional<Bytes>(it->second.encoded);
@@ -679,7 +679,7 @@ Result<std::string> Node::Query(const std::string& method, const std::string& ar
                                 uint64_t* height) const {
   uint64_t now_ms;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(&status_mu_);
     *height = status_.height;
     now_ms = status_.head_time_ms;
   }
@@ -688,7 +688,7 @@ Result<std::string> Node::Query(const std::string& method, const std::string& ar
 }
 
 NodeStatusView Node::StatusSnapshot() const {
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   return status_;
 }
 
@@ -710,14 +710,14 @@ std::vector<PeerView> Node::PeerStatuses() const {
 }
 
 uint64_t Node::SubscribeEvents(EventSink sink) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t t = next_sink_++;
   event_sinks_.emplace(t, std::move(sink));
   return t;
 }
 
 void Node::UnsubscribeEvents(uint64_t token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   event_sinks_.erase(token);
 }
 

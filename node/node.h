@@ -14,12 +14,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,6 +31,8 @@
 
 #include "consensus/replica.h"
 #include "core/genesis.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "node/config.h"
 #include "node/executor.h"
 #include "node/host/replica_host.h"
@@ -229,24 +229,24 @@ class Node final : private host::Transport,
   std::unique_ptr<HttpServer> http_;
 
   // Pending submissions and commit waiters.
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   struct Pending {
     Bytes encoded;
     std::chrono::steady_clock::time_point submitted;
     std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
   };
-  std::unordered_map<Hash, Pending, HashHasher> pending_;  // guarded by mu_
-  std::map<uint64_t, EventSink> event_sinks_;              // guarded by mu_
-  uint64_t next_sink_ = 1;                                 // guarded by mu_
+  std::unordered_map<Hash, Pending, HashHasher> pending_ GUARDED_BY(mu_);
+  std::map<uint64_t, EventSink> event_sinks_ GUARDED_BY(mu_);
+  uint64_t next_sink_ GUARDED_BY(mu_) = 1;
 
   // Status snapshot written by the strand, read by anyone.
-  mutable std::mutex status_mu_;
-  NodeStatusView status_;  // guarded by status_mu_
+  mutable Mutex status_mu_;
+  NodeStatusView status_ GUARDED_BY(status_mu_);
 
-  std::mutex shutdown_mu_;
-  std::condition_variable shutdown_cv_;
-  bool shut_down_ = false;
-  bool shutdown_requested_ = false;
+  Mutex shutdown_mu_;
+  CondVar shutdown_cv_;
+  bool shut_down_ GUARDED_BY(shutdown_mu_) = false;
+  bool shutdown_requested_ GUARDED_BY(shutdown_mu_) = false;
   bool started_ = false;
   std::atomic<bool> fatal_{false};  // a fatal error stopped the strand's work
 };
