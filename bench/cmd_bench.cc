@@ -30,7 +30,8 @@
 
 namespace licenced::bench {
 using cli::CliContext;
-using cli::Fail;
+using cli::CommandResult;
+using client::CliError;
 using client::GlobalOptions;
 using client::kExitOk;
 using client::kExitUsage;
@@ -229,7 +230,7 @@ Result<Json> RestartAndCatchUp(Network& n, size_t i, uint64_t ledger_txs,
   return j;
 }
 
-int RunBench(const GlobalOptions& g, const BenchOptions& o) {
+CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
   bench::Progress progress;
   Json out;
   const auto t_start = Clock::now();
@@ -302,7 +303,7 @@ int RunBench(const GlobalOptions& g, const BenchOptions& o) {
   std::string base = o.work_dir;
   if (base.empty() && g.net.empty()) {
     char tmpl[] = "/tmp/licenced-bench-XXXXXX";
-    if (!mkdtemp(tmpl)) return Fail(kExitUsage, "cannot create a temporary directory");
+    if (!mkdtemp(tmpl)) return CliError{kExitUsage, "cannot create a temporary directory"};
     base = tmpl;
   }
   if (!o.skip_network) {

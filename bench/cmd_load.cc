@@ -25,8 +25,8 @@
 
 namespace licenced::bench {
 using cli::CliContext;
-using cli::Fail;
-using cli::FailStatus;
+using cli::CommandResult;
+using client::CliError;
 using client::DeadlineIn;
 using client::DescribeRpcError;
 using client::FetchNetworkId;
@@ -34,6 +34,7 @@ using client::GlobalOptions;
 using client::kExitOk;
 using client::kExitRejected;
 using client::kExitUsage;
+using client::Lift;
 using client::LoadSigningKey;
 using client::NetworkIdResult;
 using client::NodeTarget;
@@ -191,17 +192,15 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[std::min(idx, sorted.size() - 1)];
 }
 
-int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
+CommandResult RunLoad(const GlobalOptions& g, const LoadOptions& o) {
   if (o.count == 0 || o.concurrency == 0) {
-    return Fail(kExitUsage, "--count and --concurrency must be at least 1");
+    return CliError{kExitUsage, "--count and --concurrency must be at least 1"};
   }
-  auto targets = ResolveTargets(g, /*all_nodes=*/true);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
+  CLI_ASSIGN_OR_RETURN(const auto targets, Lift(ResolveTargets(g, /*all_nodes=*/true), kExitUsage));
   std::vector<Node> nodes;
-  for (const auto& t : *targets) {
-    auto ch = OpenChannel(t);
-    if (!ch.ok()) return FailStatus(kExitUsage, ch.status());
-    nodes.push_back(Node{t, pb::ClientApi::NewStub(*ch)});
+  for (const auto& t : targets) {
+    CLI_ASSIGN_OR_RETURN(const auto ch, Lift(OpenChannel(t), kExitUsage));
+    nodes.push_back(Node{t, pb::ClientApi::NewStub(ch)});
   }
   // Network id from the first node that answers.
   std::string network_id;
@@ -214,16 +213,15 @@ int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
     }
     if (first_error.empty()) first_error = DescribeRpcError(n.target, r.status);
   }
-  if (network_id.empty()) return Fail(kExitUsage, "no node answered: " + first_error);
+  if (network_id.empty()) return CliError{kExitUsage, "no node answered: " + first_error};
 
   // Signing keys: --key for all, else each node's org admin key.
   std::vector<crypto::KeyPair> keys;
   for (const auto& n : nodes) {
     GlobalOptions kg = g;
     if (kg.key.empty()) kg.org = n.target.org;
-    auto key = LoadSigningKey(kg);
-    if (!key.ok()) return FailStatus(kExitUsage, key.status());
-    keys.push_back(*key);
+    CLI_ASSIGN_OR_RETURN(crypto::KeyPair key, Lift(LoadSigningKey(kg), kExitUsage));
+    keys.push_back(std::move(key));
   }
 
   std::mt19937_64 rng(std::random_device{}());
@@ -281,7 +279,7 @@ int RunLoad(const GlobalOptions& g, const LoadOptions& o) {
   if (!o.ids_out.empty()) {
     std::ofstream out(o.ids_out);
     out << committed_ids;
-    if (!out) return Fail(kExitUsage, "cannot write --ids-out " + o.ids_out);
+    if (!out) return CliError{kExitUsage, "cannot write --ids-out " + o.ids_out};
   }
   Json j;
   j["count"] = o.count;

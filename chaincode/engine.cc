@@ -31,7 +31,7 @@ TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView
       return reject(Status::InvalidArgument(
           at +
           ": a {\"value\", \"salt\"} pair must not go on the ledger in clear; send "
-          "its commitment (the client validates the value: chaincode/client.h)"));
+          "its commitment (the client validates the value: client/prepare.h)"));
     }
     auto signer = ResolveSigner(genesis_, overlay, tx.submitter);
     if (!signer.ok()) return reject(signer.status());

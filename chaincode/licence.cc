@@ -250,7 +250,7 @@ Status Issue(Exec& e) {
     LIC_RETURN_IF_ERROR(ValidateCreditCode(req.holder_code));
   } else if (req.holder_code_type == "resident_id") {
     // The ID number itself stays off the ledger: the client validated it and
-    // sends its commitment (client.h PrepareIssueLicence).
+    // sends its commitment (client/prepare.h PrepareIssueLicence).
     if (e.args.contains("holder_code")) {
       return Status::InvalidArgument(
           "holder_code: a resident ID number must not go on the ledger in clear; send "
@@ -264,7 +264,7 @@ Status Issue(Exec& e) {
   if (e.args.contains("fields")) {
     return Status::InvalidArgument(
         "fields: personal values must not go on the ledger; send \"commitments\": {field: hex "
-        "commitment} (client.h PrepareIssueLicence)");
+        "commitment} (client/prepare.h PrepareIssueLicence)");
   }
   auto commitments = e.args.find("commitments");
   if (commitments == e.args.end() || !commitments->is_object() || commitments->empty()) {

@@ -7,22 +7,19 @@
 
 namespace licenced::cli {
 
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "licencectl: error: %s\n", message.c_str());
-  return code;
+int ExitCode(const CommandResult& result) {
+  if (result.ok()) return *result;
+  std::fprintf(stderr, "licencectl: error: %s\n", result.error().message.c_str());
+  return result.error().exit_code;
 }
 
-int FailStatus(int code, const Status& status) { return Fail(code, status.message()); }
-
-int Report(const CliError& e) { return Fail(e.code, e.message); }
-
-int Guarded(const std::function<int()>& body) {
+CommandResult Guarded(const std::function<CommandResult()>& run) {
   try {
-    return body();
+    return run();
   } catch (const std::exception& e) {
-    return Fail(kExitUsage, fmt::format("unexpected data from the node or a file ({}); check that "
-                                        "licencectl and licenced are the same version",
-                                        e.what()));
+    return CliError{kExitUsage, fmt::format("unexpected data from the node or a file ({}); check "
+                                            "that licencectl and licenced are the same version",
+                                            e.what())};
   }
 }
 

@@ -44,14 +44,11 @@ void PrintClerk(const Json& c) {
       c.value("enrolled_height", uint64_t{0}));
 }
 
-int RunEnrol(const GlobalOptions& g, const ClerkOptions& o) {
-  std::string key_hex;
-  if (auto e = ParsePublicKeyArg(o.pubkey, "--pubkey", &key_hex)) return Report(*e);
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, true, &s)) return Report(*e);
-  SubmitResult r;
+CommandResult RunEnrol(const GlobalOptions& g, const ClerkOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const std::string key_hex, ParsePublicKeyArg(o.pubkey, "--pubkey"));
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
   Json args = {{"name", o.name}, {"public_key", key_hex}, {"roles", o.roles}};
-  if (auto e = s->Submit("identity", "enrol_clerk", args, &r)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(SubmitResult r, s->Submit("identity", "enrol_clerk", args));
   if (g.json) {
     std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"clerk", r.result}}).dump(2)
               << "\n";
@@ -63,15 +60,12 @@ int RunEnrol(const GlobalOptions& g, const ClerkOptions& o) {
   return kExitOk;
 }
 
-int RunChange(const GlobalOptions& g, const ClerkOptions& o, const std::string& method) {
-  std::string key_hex;
-  if (auto e = ParsePublicKeyArg(o.pubkey, "KEY", &key_hex)) return Report(*e);
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, true, &s)) return Report(*e);
+CommandResult RunChange(const GlobalOptions& g, const ClerkOptions& o, const std::string& method) {
+  CLI_ASSIGN_OR_RETURN(const std::string key_hex, ParsePublicKeyArg(o.pubkey, "KEY"));
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
   Json args = {{"public_key", key_hex}};
   if (!o.reason.empty()) args["reason"] = o.reason;
-  SubmitResult r;
-  if (auto e = s->Submit("identity", method, args, &r)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(SubmitResult r, s->Submit("identity", method, args));
   if (g.json) {
     std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"clerk", r.result}}).dump(2)
               << "\n";
@@ -82,14 +76,12 @@ int RunChange(const GlobalOptions& g, const ClerkOptions& o, const std::string& 
   return kExitOk;
 }
 
-int RunList(const GlobalOptions& g, const ClerkOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
+CommandResult RunList(const GlobalOptions& g, const ClerkOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
   Json args = {{"limit", 1000}};
   std::string org = !o.of_org.empty() ? o.of_org : (o.all ? "" : g.org);
   if (!org.empty()) args["org"] = org;
-  Json list;
-  if (auto e = s->Query("clerks", args, &list)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(Json list, s->Query("clerks", args));
   if (g.json) {
     std::cout << list.dump(2) << "\n";
     return kExitOk;
@@ -108,13 +100,10 @@ int RunList(const GlobalOptions& g, const ClerkOptions& o) {
   return kExitOk;
 }
 
-int RunShow(const GlobalOptions& g, const ClerkOptions& o) {
-  std::string key_hex;
-  if (auto e = ParsePublicKeyArg(o.pubkey, "KEY", &key_hex)) return Report(*e);
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
-  Json c;
-  if (auto e = s->Query("clerk", {{"public_key", key_hex}}, &c)) return Report(*e);
+CommandResult RunShow(const GlobalOptions& g, const ClerkOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const std::string key_hex, ParsePublicKeyArg(o.pubkey, "KEY"));
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
+  CLI_ASSIGN_OR_RETURN(Json c, s->Query("clerk", {{"public_key", key_hex}}));
   if (g.json) {
     std::cout << c.dump(2) << "\n";
   } else {
@@ -139,9 +128,7 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
       ->required()
       ->delimiter(',');
   enrol->add_option("--pubkey", eo->pubkey, kKeyHelp)->required();
-  enrol->callback([&ctx, eo] {
-    ctx.run = [&ctx, eo] { return Guarded([&] { return RunEnrol(ctx.global, *eo); }); };
-  });
+  enrol->callback([&ctx, eo] { ctx.run = [&ctx, eo] { return RunEnrol(ctx.global, *eo); }; });
 
   for (const char* verb : {"suspend", "restore", "remove"}) {
     auto o = std::make_shared<ClerkOptions>();
@@ -155,9 +142,7 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
     if (v != "restore") reason->required();
     std::string method = v + "_clerk";
     cmd->callback([&ctx, o, method] {
-      ctx.run = [&ctx, o, method] {
-        return Guarded([&] { return RunChange(ctx.global, *o, method); });
-      };
+      ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
     });
   }
 
@@ -165,16 +150,12 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
   auto* list = clerk->add_subcommand("list", "list clerks (default: of --org)");
   list->add_option("--of", lo->of_org, "only clerks of this org");
   list->add_flag("--all", lo->all, "clerks of every org");
-  list->callback([&ctx, lo] {
-    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
-  });
+  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
 
   auto so = std::make_shared<ClerkOptions>();
   auto* show = clerk->add_subcommand("show", "one clerk's record");
   show->add_option("key", so->pubkey, kKeyHelp)->required();
-  show->callback([&ctx, so] {
-    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
-  });
+  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
 }
 
 }  // namespace licenced::cli

@@ -52,30 +52,27 @@ std::string DefaultSecretsPath(const std::string& application) {
 
 std::string TaskLine(const Json& t) { return t.value("status", ""); }
 
-int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
-  Json app;
-  if (auto e = ReadJsonFile(o.file, "application", &app)) return Report(*e);
+CommandResult RunOpen(const GlobalOptions& g, const CaseOptions& o) {
+  CLI_ASSIGN_OR_RETURN(Json app, ReadJsonFile(o.file, "application"));
   if (!app.contains("flow")) app["flow"] = o.flow;
   if (app["flow"] != o.flow) {
     const std::string flow = app["flow"].is_string() ? app["flow"].get<std::string>() : "?";
-    return Fail(kExitUsage, fmt::format("{} is a '{}' application, not '{}'; run 'licencectl case "
-                                        "open {} --file {}' or fix its \"flow\"",
-                                        o.file, flow, o.flow, flow, o.file));
+    return CliError{kExitUsage, fmt::format("{} is a '{}' application, not '{}'; run 'licencectl "
+                                            "case open {} --file {}' or fix its \"flow\"",
+                                            o.file, flow, o.flow, flow, o.file)};
   }
   if (!o.holder_key.empty()) {
-    std::string hex;
-    if (auto e = ParsePublicKeyArg(o.holder_key, "--holder-key", &hex)) return Report(*e);
+    CLI_ASSIGN_OR_RETURN(const std::string hex, ParsePublicKeyArg(o.holder_key, "--holder-key"));
     app["holder_key"] = hex;
   }
   if (!app.contains("holder_key") || !app["holder_key"].is_string() ||
       app["holder_key"].get<std::string>().empty()) {
-    return Fail(kExitRejected,
-                fmt::format("{} has no holder_key: give --holder-key FILE.pub (the applicant's "
-                            "key from 'licencectl keygen') or set \"holder_key\"",
-                            o.file));
+    return CliError{kExitRejected,
+                    fmt::format("{} has no holder_key: give --holder-key FILE.pub (the applicant's "
+                                "key from 'licencectl keygen') or set \"holder_key\"",
+                                o.file)};
   }
-  Genesis genesis;
-  if (auto e = LoadGenesisFor(g, o.genesis, &genesis)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(const Genesis genesis, LoadGenesisFor(g, o.genesis));
   auto prepared = client::PrepareOpenCase(genesis, app.dump(), [](size_t n) {
     Bytes b(n);
     randombytes_buf(b.data(), n);
@@ -84,9 +81,9 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
   if (!prepared.ok()) {
     // Private values are validated here, before signing: the ledger only ever
     // sees their commitments, so the chaincode cannot check them.
-    return Fail(kExitUsage, fmt::format("{}: {}; fix the application (see examples/{}-"
-                                        "application.json); nothing was submitted",
-                                        o.file, prepared.status().message(), o.flow));
+    return CliError{kExitUsage, fmt::format("{}: {}; fix the application (see examples/{}-"
+                                            "application.json); nothing was submitted",
+                                            o.file, prepared.status().message(), o.flow)};
   }
   // Keep the salts before submitting: without them the holder can never
   // disclose a field, so they must not be lost if the submission fails.
@@ -102,43 +99,44 @@ int RunOpen(const GlobalOptions& g, const CaseOptions& o) {
       if (prev.is_object() && prev.contains("case_id") && prev["case_id"].is_string())
         held = "case " + prev["case_id"].get<std::string>();
     }
-    return Fail(kExitUsage,
-                fmt::format("the secrets file {} already exists (the salts of {}; without them "
-                            "its fields can never be disclosed); keep it, and give --secrets-out "
-                            "NEW.json to open another case; nothing was submitted",
-                            secrets_path, held));
+    return CliError{kExitUsage,
+                    fmt::format("the secrets file {} already exists (the salts of {}; without "
+                                "them its fields can never be disclosed); keep it, and give "
+                                "--secrets-out NEW.json to open another case; nothing was "
+                                "submitted",
+                                secrets_path, held)};
   }
   Json secrets = {{"flow", o.flow},     {"application", o.file}, {"holder_key", app["holder_key"]},
                   {"case_id", nullptr}, {"tx_id", nullptr},      {"secrets", prepared->secrets}};
   Status w = WriteTextFile(secrets_path, secrets.dump(2) + "\n", 0600);
   if (!w.ok()) {
-    return Fail(kExitUsage, fmt::format("cannot write the secrets file {}: {}; choose another "
-                                        "--secrets-out",
-                                        secrets_path, w.message()));
+    return CliError{kExitUsage, fmt::format("cannot write the secrets file {}: {}; choose "
+                                            "another --secrets-out",
+                                            secrets_path, w.message())};
   }
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, true, &s)) return Report(*e);
-  SubmitResult r;
-  if (auto e = s->Submit("workflow", "open_case", prepared->args, &r)) {
-    int code = Report(*e);
-    if (e->code == kExitRejected) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
+  CliResult<SubmitResult> submitted = s->Submit("workflow", "open_case", prepared->args);
+  if (!submitted.ok()) {
+    CliError e = std::move(submitted).error();
+    if (e.exit_code == kExitRejected) {
       // Refused for certain (by the node or committed as rejected): no case holds these salts.
       std::error_code ec;
       std::filesystem::remove(secrets_path, ec);
-      return code;
+      return e;
     }
-    // The outcome is unknown (the node may yet commit it): keep the salts.
-    std::fprintf(stderr, "licencectl: the salts of this application are in %s\n",
-                 secrets_path.c_str());
-    return code;
+    // The outcome is unknown (the node may yet commit it): keep the salts, and
+    // say where on the line after the error.
+    e.message += "\nlicencectl: the salts of this application are in " + secrets_path;
+    return e;
   }
+  SubmitResult& r = *submitted;
   const std::string case_id = r.result.value("case_id", "");
   secrets["case_id"] = case_id;
   secrets["tx_id"] = r.tx_id;
   secrets["height"] = r.height;
   (void)WriteTextFile(secrets_path, secrets.dump(2) + "\n", 0600);
-  Json kase;
-  (void)s->Query("case", {{"case_id", case_id}}, &kase);
+  CliResult<Json> queried = s->Query("case", {{"case_id", case_id}});
+  const Json kase = queried.ok() ? std::move(queried).value() : Json();
   if (g.json) {
     std::cout << Json({{"case_id", case_id},
                        {"tx_id", r.tx_id},
@@ -215,16 +213,12 @@ void PrintCase(const Json& c, bool show_ids) {
   }
 }
 
-int RunShow(const GlobalOptions& g, const CaseOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
-  Json c;
-  if (auto e = s->Query("case", {{"case_id", o.id}}, &c)) return Report(*e);
+CommandResult RunShow(const GlobalOptions& g, const CaseOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
+  CLI_ASSIGN_OR_RETURN(Json c, s->Query("case", {{"case_id", o.id}}));
   Json audit;
   if (o.audit) {
-    if (auto e = s->Query("audit", {{"subject", "case/" + o.id}, {"limit", 1000}}, &audit)) {
-      return Report(*e);
-    }
+    CLI_ASSIGN_OR_RETURN(audit, s->Query("audit", {{"subject", "case/" + o.id}, {"limit", 1000}}));
   }
   if (g.json) {
     Json out = MaskIdFields(c, g.show_ids);
@@ -247,15 +241,13 @@ int RunShow(const GlobalOptions& g, const CaseOptions& o) {
   return kExitOk;
 }
 
-int RunList(const GlobalOptions& g, const CaseOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
+CommandResult RunList(const GlobalOptions& g, const CaseOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
   Json args = {{"limit", 1000}};
   if (o.overdue) args["overdue"] = true;
   if (!o.flow_filter.empty()) args["flow"] = o.flow_filter;
   if (!o.status_filter.empty()) args["status"] = o.status_filter;
-  Json list;
-  if (auto e = s->Query("cases", args, &list)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(Json list, s->Query("cases", args));
   if (g.json) {
     std::cout << MaskIdFields(list, g.show_ids).dump(2) << "\n";
     return kExitOk;
@@ -297,26 +289,20 @@ void AddCaseCommands(CLI::App& app, CliContext& ctx) {
                    "the application)");
   open->add_option("--holder-key", oo->holder_key,
                    "the holder's public key (hex or FILE.pub); overrides the file's holder_key");
-  open->callback([&ctx, oo] {
-    ctx.run = [&ctx, oo] { return Guarded([&] { return RunOpen(ctx.global, *oo); }); };
-  });
+  open->callback([&ctx, oo] { ctx.run = [&ctx, oo] { return RunOpen(ctx.global, *oo); }; });
 
   auto so = std::make_shared<CaseOptions>();
   auto* show = kase->add_subcommand("show", "a case: status, due time, tasks, outputs");
   show->add_option("id", so->id, "case id, e.g. ENT-2026-000001")->required();
   show->add_flag("--audit", so->audit, "with the audit trail (who did what, when, which block)");
-  show->callback([&ctx, so] {
-    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
-  });
+  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
 
   auto lo = std::make_shared<CaseOptions>();
   auto* list = kase->add_subcommand("list", "list cases");
   list->add_flag("--overdue", lo->overdue, "only open cases past their due time");
   list->add_option("--flow", lo->flow_filter, "only this flow (enterprise, newborn)");
   list->add_option("--status", lo->status_filter, "only this status (open, completed, rejected)");
-  list->callback([&ctx, lo] {
-    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
-  });
+  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
 }
 
 }  // namespace licenced::cli

@@ -22,23 +22,20 @@ struct KeygenOptions {
   bool force = false;
 };
 
-int RunKeygen(const GlobalOptions& g, const KeygenOptions& o) {
+CommandResult RunKeygen(const GlobalOptions& g, const KeygenOptions& o) {
   std::error_code ec;
   if (!o.force &&
       (std::filesystem::exists(o.out, ec) || std::filesystem::exists(o.out + ".pub", ec))) {
-    return Fail(kExitUsage, fmt::format("{} (or {}.pub) already exists; choose another --out or "
-                                        "pass --force to replace it",
-                                        o.out, o.out));
+    return CliError{kExitUsage, fmt::format("{} (or {}.pub) already exists; choose another --out "
+                                            "or pass --force to replace it",
+                                            o.out, o.out)};
   }
   std::optional<std::string> passphrase;
   if (!o.passphrase_file.empty()) {
-    auto p = ReadPassphraseFile(o.passphrase_file);
-    if (!p.ok()) return FailStatus(kExitUsage, p.status());
-    passphrase = *p;
+    CLI_ASSIGN_OR_RETURN(passphrase, Lift(ReadPassphraseFile(o.passphrase_file), kExitUsage));
   }
   crypto::KeyPair key = crypto::KeyPair::Generate();
-  Status s = WriteSigningKey(o.out, key, passphrase);
-  if (!s.ok()) return FailStatus(kExitUsage, s);
+  CLI_RETURN_IF_ERROR(Lift(WriteSigningKey(o.out, key, passphrase), kExitUsage));
   const std::string pub = ToHex(key.public_key());
   if (g.json) {
     nlohmann::ordered_json j;

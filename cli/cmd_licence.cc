@@ -72,11 +72,9 @@ void PrintLicence(const Json& l, bool show_ids) {
   }
 }
 
-int RunShow(const GlobalOptions& g, const LicenceOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
-  Json l;
-  if (auto e = s->Query("licence", {{"identifier", o.id}}, &l)) return Report(*e);
+CommandResult RunShow(const GlobalOptions& g, const LicenceOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
+  CLI_ASSIGN_OR_RETURN(Json l, s->Query("licence", {{"identifier", o.id}}));
   if (g.json) {
     std::cout << l.dump(2) << "\n";
   } else {
@@ -85,20 +83,17 @@ int RunShow(const GlobalOptions& g, const LicenceOptions& o) {
   return kExitOk;
 }
 
-int RunList(const GlobalOptions& g, const LicenceOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
+CommandResult RunList(const GlobalOptions& g, const LicenceOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
   Json args = {{"limit", 1000}};
   if (!o.holder.empty()) {
-    std::string hex;
-    if (auto e = ParsePublicKeyArg(o.holder, "--holder", &hex)) return Report(*e);
+    CLI_ASSIGN_OR_RETURN(const std::string hex, ParsePublicKeyArg(o.holder, "--holder"));
     args["holder_key"] = hex;
   }
   if (!o.issuer.empty()) args["issuer_org"] = o.issuer;
   if (!o.type.empty()) args["type"] = o.type;
   if (!o.status.empty()) args["status"] = o.status;
-  Json list;
-  if (auto e = s->Query("licences", args, &list)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(Json list, s->Query("licences", args));
   if (g.json) {
     std::cout << list.dump(2) << "\n";
     return kExitOk;
@@ -119,21 +114,19 @@ int RunList(const GlobalOptions& g, const LicenceOptions& o) {
   return kExitOk;
 }
 
-int RunChange(const GlobalOptions& g, const LicenceOptions& o, const std::string& method) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, true, &s)) return Report(*e);
+CommandResult RunChange(const GlobalOptions& g, const LicenceOptions& o,
+                        const std::string& method) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
   Json args = {{"identifier", o.id}};
   if (!o.reason.empty()) args["reason"] = o.reason;
   if (method == "renew") {
     if (!o.valid_until.empty()) args["valid_until"] = o.valid_until;
     if (!o.holder_key.empty()) {
-      std::string hex;
-      if (auto e = ParsePublicKeyArg(o.holder_key, "--holder-key", &hex)) return Report(*e);
+      CLI_ASSIGN_OR_RETURN(const std::string hex, ParsePublicKeyArg(o.holder_key, "--holder-key"));
       args["holder_key"] = hex;
     }
   }
-  SubmitResult r;
-  if (auto e = s->Submit("licence", method, args, &r)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(SubmitResult r, s->Submit("licence", method, args));
   if (g.json) {
     std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"result", r.result}}).dump(2)
               << "\n";
@@ -157,9 +150,7 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
   auto so = std::make_shared<LicenceOptions>();
   auto* show = lic->add_subcommand("show", "a licence: record, status, validity");
   show->add_option("id", so->id, "licence identifier")->required();
-  show->callback([&ctx, so] {
-    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
-  });
+  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
 
   auto lo = std::make_shared<LicenceOptions>();
   auto* list = lic->add_subcommand("list", "list licences");
@@ -168,9 +159,7 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
   list->add_option("--type", lo->type, "only this licence type code (e.g. BL)");
   list->add_option("--status", lo->status,
                    "only this status (valid, suspended, revoked, cancelled, expired)");
-  list->callback([&ctx, lo] {
-    ctx.run = [&ctx, lo] { return Guarded([&] { return RunList(ctx.global, *lo); }); };
-  });
+  list->callback([&ctx, lo] { ctx.run = [&ctx, lo] { return RunList(ctx.global, *lo); }; });
 
   struct Verb {
     const char* name;
@@ -194,9 +183,7 @@ void AddLicenceCommands(CLI::App& app, CliContext& ctx) {
       cmd->add_option("--holder-key", o->holder_key, "new holder key (hex or FILE.pub)");
     }
     cmd->callback([&ctx, o, method] {
-      ctx.run = [&ctx, o, method] {
-        return Guarded([&] { return RunChange(ctx.global, *o, method); });
-      };
+      ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
     });
   }
 }

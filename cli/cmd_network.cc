@@ -31,15 +31,15 @@ struct GenerateOptions {
   std::vector<std::string> advertise;  // ORG=HOST:PORT
 };
 
-int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
+CommandResult RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
   NetworkSpec spec;
   spec.dir = o.dir;
   spec.validator_orgs = o.orgs;
   spec.member_orgs = o.no_members ? std::vector<std::string>{} : o.members;
   if (o.base_port != 0) {
     if (o.base_port < 1024 || o.base_port > 65535) {
-      return Fail(kExitUsage,
-                  fmt::format("--base-port {} is out of range; use 1024-65000", o.base_port));
+      return CliError{kExitUsage,
+                      fmt::format("--base-port {} is out of range; use 1024-65000", o.base_port)};
     }
     spec.base_port = static_cast<uint16_t>(o.base_port);
   }
@@ -47,7 +47,7 @@ int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
   for (const auto& a : o.advertise) {
     auto eq = a.find('=');
     if (eq == std::string::npos) {
-      return Fail(kExitUsage, fmt::format("--advertise {}: expected ORG=HOST:PORT", a));
+      return CliError{kExitUsage, fmt::format("--advertise {}: expected ORG=HOST:PORT", a)};
     }
     spec.advertise[a.substr(0, eq)] = a.substr(eq + 1);
   }
@@ -59,18 +59,15 @@ int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
   spec.max_batch_wait_ms = o.max_batch_wait_ms;
   spec.view_change_timeout_ms = o.view_change_timeout_ms;
   if (!o.passphrase_file.empty()) {
-    auto p = ReadPassphraseFile(o.passphrase_file);
-    if (!p.ok()) return FailStatus(kExitUsage, p.status());
-    spec.passphrase = *p;
+    CLI_ASSIGN_OR_RETURN(spec.passphrase, Lift(ReadPassphraseFile(o.passphrase_file), kExitUsage));
   }
-  auto net = GenerateNetwork(spec);
-  if (!net.ok()) return FailStatus(kExitUsage, net.status());
+  CLI_ASSIGN_OR_RETURN(const auto net, Lift(GenerateNetwork(spec), kExitUsage));
   if (g.json) {
     nlohmann::ordered_json j;
-    j["dir"] = net->dir;
-    j["genesis"] = net->genesis_path;
+    j["dir"] = net.dir;
+    j["genesis"] = net.genesis_path;
     j["nodes"] = nlohmann::ordered_json::array();
-    for (const auto& n : net->nodes) {
+    for (const auto& n : net.nodes) {
       j["nodes"].push_back({{"org", n.org},
                             {"node_id", n.node_id},
                             {"peer", n.peer_address},
@@ -78,20 +75,20 @@ int RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
                             {"http", n.http_address},
                             {"config", n.config_path}});
     }
-    j["members"] = net->member_orgs;
+    j["members"] = net.member_orgs;
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << fmt::format("network written to {}\ngenesis: {}\n", net->dir, net->genesis_path);
+    std::cout << fmt::format("network written to {}\ngenesis: {}\n", net.dir, net.genesis_path);
     std::cout << fmt::format("{:<10} {:<12} {:<22} {:<22} {}\n", "org", "node", "peer", "client",
                              "http");
-    for (const auto& n : net->nodes) {
+    for (const auto& n : net.nodes) {
       std::cout << fmt::format("{:<10} {:<12} {:<22} {:<22} {}\n", n.org, n.node_id, n.peer_address,
                                n.client_address, n.http_address);
     }
-    for (const auto& m : net->member_orgs) {
+    for (const auto& m : net.member_orgs) {
       std::cout << fmt::format("{:<10} (member: admin and encryption keys only)\n", m);
     }
-    std::cout << "next: deploy/gen-tls.sh " << net->dir
+    std::cout << "next: deploy/gen-tls.sh " << net.dir
               << " makes the TLS CA and node certificates\n";
   }
   return kExitOk;

@@ -2,7 +2,6 @@
 // The load generator is bench/cmd_load.cc (lic_bench).
 #include <fstream>
 #include <iostream>
-#include <optional>
 #include <random>
 #include <sstream>
 
@@ -18,7 +17,6 @@
 namespace licenced::cli {
 using client::DeadlineIn;
 using client::DescribeRpcError;
-using client::ExitCodeFor;
 using client::FetchNetworkId;
 using client::LoadSigningKey;
 using client::NetworkIdResult;
@@ -26,6 +24,7 @@ using client::NodeTarget;
 using client::OpenChannel;
 using client::ReadTextFile;
 using client::ResolveTargets;
+using client::RpcFailure;
 
 namespace {
 
@@ -63,12 +62,11 @@ Json StatusToJson(const NodeTarget& t, const pb::NodeStatus& s) {
   return j;
 }
 
-int RunStatus(const GlobalOptions& g) {
-  auto targets = ResolveTargets(g, /*all_nodes=*/true);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
+CommandResult RunStatus(const GlobalOptions& g) {
+  CLI_ASSIGN_OR_RETURN(const auto targets, Lift(ResolveTargets(g, /*all_nodes=*/true), kExitUsage));
   Json all = Json::array();
   bool any_down = false;
-  for (const auto& t : *targets) {
+  for (const auto& t : targets) {
     Json j;
     auto channel = OpenChannel(t);
     grpc::Status rpc_status;
@@ -125,30 +123,28 @@ struct BlockOptions {
 };
 
 // One unary ClientApi call to the first target (--node, else --org/--net),
-// with the --timeout deadline. Returns the exit code of a failure (already
-// reported on stderr), or nullopt when `*resp` holds the answer.
+// with the --timeout deadline: the answer.
 template <typename Req, typename Resp>
-std::optional<int> CallFirstNode(const GlobalOptions& g, const Req& req, Resp* resp,
-                                 grpc::Status (pb::ClientApi::Stub::*method)(grpc::ClientContext*,
-                                                                             const Req&, Resp*)) {
-  auto targets = ResolveTargets(g, false);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
-  const auto& t = targets->front();
-  auto channel = OpenChannel(t);
-  if (!channel.ok()) return FailStatus(kExitUsage, channel.status());
-  auto stub = pb::ClientApi::NewStub(*channel);
+CliResult<Resp> CallFirstNode(const GlobalOptions& g, const Req& req,
+                              grpc::Status (pb::ClientApi::Stub::*method)(grpc::ClientContext*,
+                                                                          const Req&, Resp*)) {
+  CLI_ASSIGN_OR_RETURN(const auto targets, Lift(ResolveTargets(g, false), kExitUsage));
+  const auto& t = targets.front();
+  CLI_ASSIGN_OR_RETURN(const auto channel, Lift(OpenChannel(t), kExitUsage));
+  auto stub = pb::ClientApi::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(g.timeout_s));
-  grpc::Status s = ((*stub).*method)(&ctx, req, resp);
-  if (!s.ok()) return Fail(ExitCodeFor(s), DescribeRpcError(t, s));
-  return std::nullopt;
+  Resp resp;
+  grpc::Status s = ((*stub).*method)(&ctx, req, &resp);
+  if (!s.ok()) return RpcFailure(t, s);
+  return resp;
 }
 
-int RunBlockShow(const GlobalOptions& g, const BlockOptions& o) {
+CommandResult RunBlockShow(const GlobalOptions& g, const BlockOptions& o) {
   pb::GetBlockRequest req;
   req.set_height(o.height);
-  pb::BlockInfo b;
-  if (auto code = CallFirstNode(g, req, &b, &pb::ClientApi::Stub::GetBlock)) return *code;
+  CLI_ASSIGN_OR_RETURN(const pb::BlockInfo b,
+                       CallFirstNode(g, req, &pb::ClientApi::Stub::GetBlock));
   if (g.json) {
     Json j;
     j["height"] = b.height();
@@ -207,11 +203,11 @@ struct TxShowOptions {
   std::string id;
 };
 
-int RunTxShow(const GlobalOptions& g, const TxShowOptions& o) {
+CommandResult RunTxShow(const GlobalOptions& g, const TxShowOptions& o) {
   pb::GetTransactionRequest req;
   req.set_tx_id_hex(o.id);
-  pb::TransactionInfo info;
-  if (auto code = CallFirstNode(g, req, &info, &pb::ClientApi::Stub::GetTransaction)) return *code;
+  CLI_ASSIGN_OR_RETURN(const pb::TransactionInfo info,
+                       CallFirstNode(g, req, &pb::ClientApi::Stub::GetTransaction));
   Json j = TxToJson(info);
   if (g.json) {
     std::cout << j.dump(2) << "\n";
@@ -243,35 +239,32 @@ struct TxSubmitOptions {
   bool no_wait = false;
 };
 
-int RunTxSubmit(const GlobalOptions& g, const TxSubmitOptions& o) {
-  auto targets = ResolveTargets(g, false);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
-  const auto& t = targets->front();
-  auto key = LoadSigningKey(g);
-  if (!key.ok()) return FailStatus(kExitUsage, key.status());
+CommandResult RunTxSubmit(const GlobalOptions& g, const TxSubmitOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const auto targets, Lift(ResolveTargets(g, false), kExitUsage));
+  const auto& t = targets.front();
+  CLI_ASSIGN_OR_RETURN(const crypto::KeyPair key, Lift(LoadSigningKey(g), kExitUsage));
   std::string args = o.args;
   if (!args.empty() && args[0] == '@') {
-    auto text = ReadTextFile(args.substr(1));
-    if (!text.ok()) return FailStatus(kExitUsage, text.status());
-    args = *text;
+    CLI_ASSIGN_OR_RETURN(args, Lift(ReadTextFile(args.substr(1)), kExitUsage));
   }
   if (!nlohmann::json::accept(args)) {
-    return Fail(kExitUsage, "--args is not valid JSON; pass a JSON object or @FILE");
+    return CliError{kExitUsage, "--args is not valid JSON; pass a JSON object or @FILE"};
   }
-  auto channel = OpenChannel(t);
-  if (!channel.ok()) return FailStatus(kExitUsage, channel.status());
-  auto stub = pb::ClientApi::NewStub(*channel);
+  CLI_ASSIGN_OR_RETURN(const auto channel, Lift(OpenChannel(t), kExitUsage));
+  auto stub = pb::ClientApi::NewStub(channel);
   NetworkIdResult network_id = FetchNetworkId(*stub, g.timeout_s);
-  if (!network_id.status.ok()) return Fail(kExitUsage, DescribeRpcError(t, network_id.status));
+  if (!network_id.status.ok()) {
+    return CliError{kExitUsage, DescribeRpcError(t, network_id.status)};
+  }
   Transaction tx;
   tx.network_id = network_id.id;
   tx.chaincode = o.chaincode;
   tx.method = o.method;
   tx.args = ToBytes(args);
-  tx.submitter = key->public_key();
+  tx.submitter = key.public_key();
   tx.nonce =
       o.nonce != 0 ? o.nonce : std::random_device{}() * 4294967296ULL + std::random_device{}();
-  tx.SignWith(*key);
+  tx.SignWith(key);
   pb::SubmitRequest req;
   const Bytes encoded = tx.Encode();
   req.set_transaction(encoded.data(), encoded.size());
@@ -281,7 +274,7 @@ int RunTxSubmit(const GlobalOptions& g, const TxSubmitOptions& o) {
   ctx.set_deadline(DeadlineIn(g.timeout_s + 5));
   pb::SubmitResponse resp;
   grpc::Status s = stub->SubmitTransaction(&ctx, req, &resp);
-  if (!s.ok()) return Fail(ExitCodeFor(s), DescribeRpcError(t, s));
+  if (!s.ok()) return RpcFailure(t, s);
   Json j;
   j["tx_id"] = resp.tx_id_hex();
   j["committed"] = resp.committed();
@@ -305,9 +298,9 @@ int RunTxSubmit(const GlobalOptions& g, const TxSubmitOptions& o) {
   }
   if (resp.committed() && resp.status() != "OK") return kExitRejected;
   if (!o.no_wait && !resp.committed()) {
-    return Fail(kExitUsage,
-                "the transaction was not committed within --timeout; check it later "
-                "with 'licencectl tx show ID'");
+    return CliError{kExitUsage,
+                    "the transaction was not committed within --timeout; check it later "
+                    "with 'licencectl tx show ID'"};
   }
   return kExitOk;
 }
@@ -317,22 +310,19 @@ struct TxCheckOptions {
 };
 
 // Every id in the file is committed on every node of --net (or the given node).
-int RunTxCheck(const GlobalOptions& g, const TxCheckOptions& o) {
-  auto targets = ResolveTargets(g, true);
-  if (!targets.ok()) return FailStatus(kExitUsage, targets.status());
-  auto text = ReadTextFile(o.ids_file);
-  if (!text.ok()) return FailStatus(kExitUsage, text.status());
+CommandResult RunTxCheck(const GlobalOptions& g, const TxCheckOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const auto targets, Lift(ResolveTargets(g, true), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::string text, Lift(ReadTextFile(o.ids_file), kExitUsage));
   std::vector<std::string> ids;
-  std::istringstream in(*text);
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) ids.push_back(line);
   }
   Json nodes = Json::array();
   bool all_ok = true;
-  for (const auto& t : *targets) {
-    auto channel = OpenChannel(t);
-    if (!channel.ok()) return FailStatus(kExitUsage, channel.status());
-    auto stub = pb::ClientApi::NewStub(*channel);
+  for (const auto& t : targets) {
+    CLI_ASSIGN_OR_RETURN(const auto channel, Lift(OpenChannel(t), kExitUsage));
+    auto stub = pb::ClientApi::NewStub(channel);
     size_t committed = 0, missing = 0;
     std::vector<std::string> missing_ids;
     for (const auto& id : ids) {
@@ -348,7 +338,7 @@ int RunTxCheck(const GlobalOptions& g, const TxCheckOptions& o) {
         ++missing;
         if (missing_ids.size() < 10) missing_ids.push_back(id);
       } else {
-        return Fail(kExitUsage, DescribeRpcError(t, s));
+        return CliError{kExitUsage, DescribeRpcError(t, s)};
       }
     }
     if (missing > 0) all_ok = false;

@@ -113,21 +113,16 @@ Result<Rpc> Connect(const GlobalOptions& g) {
   return Rpc{targets[0], pb::ClientApi::NewStub(channel), g.timeout_s};
 }
 
-struct RpcError {
-  int code;
-  std::string message;
-};
-
-std::optional<RpcError> GetStateProof(Rpc& rpc, const std::string& key, uint64_t height,
-                                      pb::StateProof* out) {
+CliResult<pb::StateProof> GetStateProof(Rpc& rpc, const std::string& key, uint64_t height) {
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(rpc.timeout_s));
   pb::GetStateProofRequest req;
   req.set_key(key);
   req.set_height(height);
-  grpc::Status s = rpc.stub->GetStateProof(&ctx, req, out);
-  if (s.ok()) return std::nullopt;
-  return RpcError{ExitCodeFor(s), "GetStateProof: " + DescribeRpcError(rpc.target, s)};
+  pb::StateProof out;
+  grpc::Status s = rpc.stub->GetStateProof(&ctx, req, &out);
+  if (!s.ok()) return CliError{ExitCodeFor(s), "GetStateProof: " + DescribeRpcError(rpc.target, s)};
+  return out;
 }
 
 Result<proof::StatusEvidence> EvidenceFrom(const pb::StateProof& sp, const std::string& key) {
@@ -143,17 +138,15 @@ Result<proof::StatusEvidence> EvidenceFrom(const pb::StateProof& sp, const std::
   return e;
 }
 
-std::optional<Genesis> LoadGenesisFor(const GlobalOptions& g, const std::string& path,
-                                      Status* err) {
+// The genesis to check an exported bundle against, if any: --genesis FILE,
+// else DIR/genesis.json with --net, else none.
+CliResult<std::optional<Genesis>> LoadOptionalGenesis(const GlobalOptions& g,
+                                                      const std::string& path) {
   std::string p = path;
   if (p.empty() && !g.net.empty()) p = (fs::path(g.net) / "genesis.json").string();
-  if (p.empty()) return std::nullopt;
-  auto gen = Genesis::LoadFile(p);
-  if (!gen.ok()) {
-    *err = gen.status();
-    return std::nullopt;
-  }
-  return *gen;
+  if (p.empty()) return std::optional<Genesis>();
+  CLI_ASSIGN_OR_RETURN(Genesis gen, Lift(Genesis::LoadFile(p), kExitUsage));
+  return std::optional<Genesis>(std::move(gen));
 }
 
 // ---- proof export ----
@@ -175,7 +168,7 @@ struct LatestStatus {
   std::string status;
 };
 
-std::optional<RpcError> QueryLatestStatus(Rpc& rpc, const std::string& id, LatestStatus* out) {
+CliResult<LatestStatus> QueryLatestStatus(Rpc& rpc, const std::string& id) {
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(rpc.timeout_s));
   pb::QueryRequest req;
@@ -185,16 +178,17 @@ std::optional<RpcError> QueryLatestStatus(Rpc& rpc, const std::string& id, Lates
   pb::QueryResponse resp;
   grpc::Status s = rpc.stub->Query(&ctx, req, &resp);
   if (!s.ok())
-    return RpcError{ExitCodeFor(s), "Query licence_status: " + DescribeRpcError(rpc.target, s)};
+    return CliError{ExitCodeFor(s), "Query licence_status: " + DescribeRpcError(rpc.target, s)};
   json r = json::parse(resp.result_json(), nullptr, false);
   if (r.is_discarded() || !r.contains("status_value_hex"))
-    return RpcError{kExitUsage, "the node's licence_status query returned no status value"};
+    return CliError{kExitUsage, "the node's licence_status query returned no status value"};
   auto v = FromHex(r.value("status_value_hex", ""));
-  if (!v.ok()) return RpcError{kExitUsage, "the node's status_value_hex is not hex"};
-  out->value = *v;
-  out->updated_height = r.value("updated_height", uint64_t{0});
-  out->status = r.value("status", "");
-  return std::nullopt;
+  if (!v.ok()) return CliError{kExitUsage, "the node's status_value_hex is not hex"};
+  LatestStatus out;
+  out.value = *v;
+  out.updated_height = r.value("updated_height", uint64_t{0});
+  out.status = r.value("status", "");
+  return out;
 }
 
 // The record's exact bytes and the status evidence, both proven at the node's
@@ -207,42 +201,28 @@ struct ProvenLicence {
   proof::StatusEvidence status;
 };
 
-Result<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait_ms, int* code) {
+CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait_ms) {
   const uint64_t deadline = NowMs() + wait_ms;
   const std::string rec_key = chaincode::LicenceRecordKey(id);
   const std::string st_key = chaincode::LicenceStatusKey(id);
   bool told = false;
   while (true) {
-    LatestStatus latest;
-    if (auto e = QueryLatestStatus(rpc, id, &latest)) {
-      *code = e->code;
-      return Status::NotFound(e->message);
-    }
-    pb::StateProof rec_sp;
-    if (auto e = GetStateProof(rpc, rec_key, 0, &rec_sp)) {
-      *code = e->code;
-      return Status::Unavailable(e->message);
-    }
+    CLI_ASSIGN_OR_RETURN(const LatestStatus latest, QueryLatestStatus(rpc, id));
+    CLI_ASSIGN_OR_RETURN(const pb::StateProof rec_sp, GetStateProof(rpc, rec_key, 0));
     if (rec_sp.found()) {
-      pb::StateProof st_sp;
-      if (auto e = GetStateProof(rpc, st_key, rec_sp.height(), &st_sp)) {
-        *code = e->code;
-        return Status::Unavailable(e->message);
-      }
-      auto ev = EvidenceFrom(st_sp, st_key);
-      if (!ev.ok()) {
-        *code = kExitRejected;
-        return ev.status();
-      }
-      if (ev->value == latest.value) return ProvenLicence{ToBytes(rec_sp.value()), std::move(*ev)};
+      CLI_ASSIGN_OR_RETURN(const pb::StateProof st_sp, GetStateProof(rpc, st_key, rec_sp.height()));
+      CLI_ASSIGN_OR_RETURN(proof::StatusEvidence ev,
+                           Lift(EvidenceFrom(st_sp, st_key), kExitRejected));
+      if (ev.value == latest.value) return ProvenLicence{ToBytes(rec_sp.value()), std::move(ev)};
     }
     if (NowMs() >= deadline) {
-      *code = kExitRejected;
-      return Status::Unavailable(fmt::format(
-          "licence {} changed in block {} (status now: {}), and no certified header covers that "
-          "block yet: a status proof proves the state before its header's block, so one more "
-          "block must commit first. Retry when the ledger has moved on, or raise --wait",
-          id, latest.updated_height, latest.status));
+      return CliError{
+          kExitRejected,
+          fmt::format(
+              "licence {} changed in block {} (status now: {}), and no certified header covers "
+              "that block yet: a status proof proves the state before its header's block, so one "
+              "more block must commit first. Retry when the ledger has moved on, or raise --wait",
+              id, latest.updated_height, latest.status)};
     }
     if (!told) {
       std::fprintf(stderr,
@@ -255,68 +235,67 @@ Result<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait
   }
 }
 
-int RunExport(const GlobalOptions& g, const ExportOpts& o) {
-  if (o.format != "v1" && o.format != "v2") return Fail(kExitUsage, "--format must be v1 or v2");
+CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
+  if (o.format != "v1" && o.format != "v2") {
+    return CliError{kExitUsage, "--format must be v1 or v2"};
+  }
   const bool v2 = o.format == "v2";
   if (v2 && o.no_status) {
-    return Fail(kExitUsage,
-                "a v2 bundle always carries the status proof (it is what authenticates the "
-                "record); use --format v1 --no-status");
+    return CliError{kExitUsage,
+                    "a v2 bundle always carries the status proof (it is what authenticates the "
+                    "record); use --format v1 --no-status"};
   }
-  auto wait = ParseDuration(o.wait);
-  if (!wait.ok()) return FailStatus(kExitUsage, wait.status());
-  Status gerr = Status::Ok();
-  std::optional<Genesis> genesis = LoadGenesisFor(g, o.genesis, &gerr);
-  if (!gerr.ok()) return FailStatus(kExitUsage, gerr);
-  auto rpc = Connect(g);
-  if (!rpc.ok()) return FailStatus(kExitUsage, rpc.status());
+  CLI_ASSIGN_OR_RETURN(const std::optional<uint64_t> wait, Lift(ParseDuration(o.wait), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::optional<Genesis> genesis, LoadOptionalGenesis(g, o.genesis));
+  CLI_ASSIGN_OR_RETURN(Rpc rpc, Lift(Connect(g), kExitUsage));
 
   proof::Bundle b;
   b.licence_id = o.id;
-  int code = kExitRejected;
-  auto proven = FetchProven(*rpc, o.id, wait->value_or(0), &code);
+  auto proven = FetchProven(rpc, o.id, wait.value_or(0));
   if (proven.ok()) {
     b.record = std::move(proven->record);
     if (!o.no_status) b.status = std::move(proven->status);
   } else if (v2) {
-    return FailStatus(code, proven.status());
+    return std::move(proven).error();
   } else {
     // v1 fallback when the node cannot serve state proofs: the record from a
     // query (re-encoded exactly as the chaincode writes it: compact, sorted keys) and no status.
-    std::fprintf(stderr, "licencectl: warning: %s\n", proven.status().message().c_str());
+    std::fprintf(stderr, "licencectl: warning: %s\n", proven.error().message.c_str());
     grpc::ClientContext ctx;
-    ctx.set_deadline(DeadlineIn(rpc->timeout_s));
+    ctx.set_deadline(DeadlineIn(rpc.timeout_s));
     pb::QueryRequest req;
     req.set_chaincode("licence");
     req.set_method("licence");
     req.set_args_json(json{{"identifier", o.id}}.dump());
     pb::QueryResponse resp;
-    grpc::Status s = rpc->stub->Query(&ctx, req, &resp);
-    if (!s.ok()) return Fail(ExitCodeFor(s), "Query licence: " + DescribeRpcError(rpc->target, s));
+    grpc::Status s = rpc.stub->Query(&ctx, req, &resp);
+    if (!s.ok()) {
+      return CliError{ExitCodeFor(s), "Query licence: " + DescribeRpcError(rpc.target, s)};
+    }
     json r = json::parse(resp.result_json(), nullptr, false);
     if (r.is_discarded() || !r.contains("record"))
-      return Fail(kExitUsage, "the node's licence query returned no record");
+      return CliError{kExitUsage, "the node's licence query returned no record"};
     b.record = ToBytes(r["record"].dump());
   }
   json rec = json::parse(b.record.begin(), b.record.end(), nullptr, false);
   if (rec.is_discarded() || !rec.contains("issuing_tx"))
-    return Fail(kExitUsage, "the licence record has no issuing_tx");
+    return CliError{kExitUsage, "the licence record has no issuing_tx"};
 
   if (!v2) {
     // The issuing transaction with its audit path and certified block.
     grpc::ClientContext ctx;
-    ctx.set_deadline(DeadlineIn(rpc->timeout_s));
+    ctx.set_deadline(DeadlineIn(rpc.timeout_s));
     pb::GetTxProofRequest req;
     req.set_tx_id_hex(rec["issuing_tx"].get<std::string>());
     pb::TxProof tp;
-    grpc::Status s = rpc->stub->GetTxProof(&ctx, req, &tp);
-    if (!s.ok()) return Fail(ExitCodeFor(s), "GetTxProof: " + DescribeRpcError(rpc->target, s));
+    grpc::Status s = rpc.stub->GetTxProof(&ctx, req, &tp);
+    if (!s.ok()) return CliError{ExitCodeFor(s), "GetTxProof: " + DescribeRpcError(rpc.target, s)};
     proof::TxInclusion& t = b.issuance;
     t.tx = ToBytes(tp.tx());
     t.index = tp.index();
     for (const auto& h : tp.audit_path()) {
       if (h.size() != 32)
-        return Fail(kExitUsage, "GetTxProof: an audit path entry is not 32 bytes");
+        return CliError{kExitUsage, "GetTxProof: an audit path entry is not 32 bytes"};
       Hash x;
       std::copy(h.begin(), h.end(), x.begin());
       t.path.push_back(x);
@@ -325,7 +304,7 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
     auto hdr = consensus::BlockHeader::Decode(AsBytes(tp.header()));
     auto cert = consensus::CommitCertificate::Decode(AsBytes(tp.certificate()));
     if (!hdr.ok() || !cert.ok())
-      return Fail(kExitUsage, "GetTxProof: header or certificate does not decode");
+      return CliError{kExitUsage, "GetTxProof: header or certificate does not decode"};
     t.header = *hdr;
     t.certificate = *cert;
   }
@@ -337,9 +316,7 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
       b.status->certificate = proof::TrimCertificate(b.status->certificate, vs.quorum());
   }
   if (v2) {
-    auto c = proof::ToV2(std::move(b));
-    if (!c.ok()) return FailStatus(kExitRejected, c.status());
-    b = std::move(*c);
+    CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV2(std::move(b)), kExitRejected));
   }
   std::string verdict_json = "null";
   if (genesis) {
@@ -350,12 +327,12 @@ int RunExport(const GlobalOptions& g, const ExportOpts& o) {
     proof::Verdict v = verifier.VerifyBundleEncoded(b.Encode(), vo);
     verdict_json = v.ToJson();
     if (v.outcome == proof::Outcome::kInvalid) {
-      return Fail(kExitRejected, fmt::format("the exported proof does not verify: {} ({})",
-                                             proof::ReasonName(v.reason), v.detail));
+      return CliError{kExitRejected, fmt::format("the exported proof does not verify: {} ({})",
+                                                 proof::ReasonName(v.reason), v.detail)};
     }
   }
   std::string text = proof::BundleToJson(b);
-  if (Status s = WriteTextFile(o.out, text, 0644); !s.ok()) return FailStatus(kExitUsage, s);
+  CLI_RETURN_IF_ERROR(Lift(WriteTextFile(o.out, text, 0644), kExitUsage));
   size_t bytes = b.Encode().size();
   const uint64_t issued_height = rec.value("issued_height", uint64_t{0});
   if (g.json) {
@@ -399,39 +376,42 @@ struct PresentOpts {
   bool qr_terminal = false;
 };
 
-int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
-  if (g.key.empty())
-    return Fail(kExitUsage, "present needs --key HOLDER.key (the licence holder's key file)");
-  auto text = ReadTextFile(o.proof_file);
-  if (!text.ok()) return FailStatus(kExitUsage, text.status());
-  auto bundle = proof::BundleFromJson(*text);
-  if (!bundle.ok())
-    return Fail(kExitUsage, o.proof_file + ": not a proof bundle: " + bundle.status().message());
+CommandResult RunPresent(const GlobalOptions& g, const PresentOpts& o) {
+  if (g.key.empty()) {
+    return CliError{kExitUsage, "present needs --key HOLDER.key (the licence holder's key file)"};
+  }
+  CLI_ASSIGN_OR_RETURN(const std::string text, Lift(ReadTextFile(o.proof_file), kExitUsage));
+  auto bundle = proof::BundleFromJson(text);
+  if (!bundle.ok()) {
+    return CliError{kExitUsage,
+                    o.proof_file + ": not a proof bundle: " + bundle.status().message()};
+  }
   std::optional<std::string> pass;
   if (!g.passphrase_file.empty()) {
-    auto p = ReadPassphraseFile(g.passphrase_file);
-    if (!p.ok()) return FailStatus(kExitUsage, p.status());
-    pass = *p;
+    CLI_ASSIGN_OR_RETURN(pass, Lift(ReadPassphraseFile(g.passphrase_file), kExitUsage));
   }
-  auto key = crypto::ReadKeyFile(g.key, pass);
-  if (!key.ok()) return FailStatus(kExitUsage, key.status());
+  CLI_ASSIGN_OR_RETURN(const crypto::KeyPair key,
+                       Lift(crypto::ReadKeyFile(g.key, pass), kExitUsage));
   json rec = json::parse(bundle->record.begin(), bundle->record.end(), nullptr, false);
-  if (rec.is_discarded()) return Fail(kExitUsage, "the bundle's licence record is not JSON");
-  if (rec.value("holder_key", "") != ToHex(key->public_key())) {
-    return Fail(kExitRejected, "the key " + g.key + " is not this licence's holder key (" +
-                                   rec.value("holder_key", "") + "); use the holder's key file");
+  if (rec.is_discarded()) return CliError{kExitUsage, "the bundle's licence record is not JSON"};
+  if (rec.value("holder_key", "") != ToHex(key.public_key())) {
+    return CliError{kExitRejected, "the key " + g.key + " is not this licence's holder key (" +
+                                       rec.value("holder_key", "") +
+                                       "); use the holder's key file"};
   }
   std::vector<proof::Disclosure> ds;
   if (!o.disclose.empty()) {
-    if (o.secrets.empty())
-      return Fail(kExitUsage, "--disclose needs --secrets FILE (field -> {\"value\", \"salt\"})");
-    auto st = ReadTextFile(o.secrets);
-    if (!st.ok()) return FailStatus(kExitUsage, st.status());
-    json sec = json::parse(*st, nullptr, false);
+    if (o.secrets.empty()) {
+      return CliError{kExitUsage,
+                      "--disclose needs --secrets FILE (field -> {\"value\", \"salt\"})"};
+    }
+    CLI_ASSIGN_OR_RETURN(const std::string st, Lift(ReadTextFile(o.secrets), kExitUsage));
+    json sec = json::parse(st, nullptr, false);
     if (!sec.is_discarded() && sec.contains("secrets")) sec = sec["secrets"];
-    if (sec.is_discarded() || !sec.is_object())
-      return Fail(kExitUsage,
-                  o.secrets + ": expected a JSON object field -> {\"value\", \"salt\"}");
+    if (sec.is_discarded() || !sec.is_object()) {
+      return CliError{kExitUsage,
+                      o.secrets + ": expected a JSON object field -> {\"value\", \"salt\"}"};
+    }
     std::stringstream fields(o.disclose);
     std::string f;
     while (std::getline(fields, f, ',')) {
@@ -439,49 +419,50 @@ int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
       auto it = sec.find(f);
       if (it == sec.end() || !it->is_object() || !(*it)["value"].is_string() ||
           !(*it)["salt"].is_string()) {
-        return Fail(kExitUsage, "--secrets has no {\"value\", \"salt\"} for field '" + f + "'");
+        return CliError{kExitUsage, "--secrets has no {\"value\", \"salt\"} for field '" + f + "'"};
       }
       auto salt = FromHex((*it)["salt"].get<std::string>());
-      if (!salt.ok()) return Fail(kExitUsage, "--secrets: salt of '" + f + "' is not hex");
+      if (!salt.ok()) return CliError{kExitUsage, "--secrets: salt of '" + f + "' is not hex"};
       proof::Disclosure d{f, (*it)["value"].get<std::string>(), *salt};
       std::string want = rec["commitments"].value(f, "");
-      if (want.empty())
-        return Fail(kExitUsage, "the licence has no commitment for field '" + f +
-                                    "'; it has: " + rec["commitments"].dump());
-      if (ToHex(chaincode::FieldCommitment(d.field, d.value, d.salt)) != want)
-        return Fail(kExitRejected, "the value/salt of '" + f + "' in " + o.secrets +
-                                       " do not match the licence's commitment");
+      if (want.empty()) {
+        return CliError{kExitUsage, "the licence has no commitment for field '" + f +
+                                        "'; it has: " + rec["commitments"].dump()};
+      }
+      if (ToHex(chaincode::FieldCommitment(d.field, d.value, d.salt)) != want) {
+        return CliError{kExitRejected, "the value/salt of '" + f + "' in " + o.secrets +
+                                           " do not match the licence's commitment"};
+      }
       ds.push_back(std::move(d));
     }
   }
-  auto p = proof::Present(std::move(*bundle), std::move(ds), o.challenge, NowMs(), *key);
-  if (!p.ok()) return FailStatus(kExitUsage, p.status());
-  if (Status s = WriteTextFile(o.out, proof::PresentationToJson(*p), 0644); !s.ok())
-    return FailStatus(kExitUsage, s);
-  Bytes enc = p->Encode();
+  CLI_ASSIGN_OR_RETURN(
+      auto p, Lift(proof::Present(std::move(*bundle), std::move(ds), o.challenge, NowMs(), key),
+                   kExitUsage));
+  CLI_RETURN_IF_ERROR(Lift(WriteTextFile(o.out, proof::PresentationToJson(p), 0644), kExitUsage));
+  Bytes enc = p.Encode();
   json out = {{"out", o.out},
-              {"licence_id", p->bundle.licence_id},
-              {"challenge", p->challenge},
+              {"licence_id", p.bundle.licence_id},
+              {"challenge", p.challenge},
               {"disclosed", json::array()},
               {"presentation_bytes", enc.size()}};
-  for (const auto& d : p->disclosures) out["disclosed"].push_back(d.field);
+  for (const auto& d : p.disclosures) out["disclosed"].push_back(d.field);
   if (!o.qr_png.empty() || o.qr_terminal) {
     // QR payload: the canonical presentation, zlib-compressed (docs/proof-format.md).
-    auto z = Compress(enc);
-    if (!z.ok()) return FailStatus(kExitUsage, z.status());
-    auto qr = EncodeQr(*z);
+    CLI_ASSIGN_OR_RETURN(const Bytes z, Lift(Compress(enc), kExitUsage));
+    auto qr = EncodeQr(z);
     if (!qr.ok()) {
-      return Fail(kExitRejected,
-                  fmt::format("the presentation ({} bytes compressed) does not fit in a QR code "
-                              "(max 2953); disclose fewer fields",
-                              z->size()));
+      return CliError{kExitRejected,
+                      fmt::format("the presentation ({} bytes compressed) does not fit in a QR "
+                                  "code (max 2953); disclose fewer fields",
+                                  z.size())};
     }
-    out["qr_bytes"] = z->size();
+    out["qr_bytes"] = z.size();
     out["qr_version"] = qr->version;
     if (!o.qr_png.empty()) {
       auto png = QrPng(*qr, 4);
-      Status s = png.ok() ? WriteBinaryFile(o.qr_png, *png) : png.status();
-      if (!s.ok()) return FailStatus(kExitUsage, s);
+      CLI_RETURN_IF_ERROR(
+          Lift(png.ok() ? WriteBinaryFile(o.qr_png, *png) : png.status(), kExitUsage));
       out["qr_png"] = o.qr_png;
     }
     if (o.qr_terminal && !g.json) std::cout << QrTerminalText(*qr);
@@ -490,9 +471,9 @@ int RunPresent(const GlobalOptions& g, const PresentOpts& o) {
     std::cout << out.dump() << "\n";
   } else {
     std::cout << fmt::format("Wrote {}: licence {} answering challenge '{}', {} bytes", o.out,
-                             p->bundle.licence_id, p->challenge, enc.size());
+                             p.bundle.licence_id, p.challenge, enc.size());
     std::string fields;
-    for (const auto& d : p->disclosures) fields += (fields.empty() ? "" : ", ") + d.field;
+    for (const auto& d : p.disclosures) fields += (fields.empty() ? "" : ", ") + d.field;
     std::cout << "\n  disclosed: " << (fields.empty() ? "(nothing)" : fields) << "\n";
     if (!o.qr_png.empty())
       std::cout << fmt::format("  QR code (version {}, {} bytes zlib): {}\n",
@@ -511,14 +492,11 @@ struct VerifyOpts {
   std::string max_age = "24h";
 };
 
-int RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
-  auto gen = Genesis::LoadFile(o.genesis);
-  if (!gen.ok()) return FailStatus(kExitUsage, gen.status());
-  auto max_age = ParseDuration(o.max_age);
-  if (!max_age.ok()) return FailStatus(kExitUsage, max_age.status());
-  auto raw = ReadBinaryFile(o.file);
-  if (!raw.ok()) return FailStatus(kExitUsage, raw.status());
-  Bytes data = *raw;
+CommandResult RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
+  CLI_ASSIGN_OR_RETURN(const Genesis gen, Lift(Genesis::LoadFile(o.genesis), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::optional<uint64_t> max_age,
+                       Lift(ParseDuration(o.max_age), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(Bytes data, Lift(ReadBinaryFile(o.file), kExitUsage));
   if (!data.empty() && data[0] == 0x78) {  // zlib: a QR payload saved to a file
     auto inflated = Inflate(data);
     if (inflated.ok()) data = *inflated;
@@ -526,8 +504,8 @@ int RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
   proof::VerifyOptions vo;
   vo.challenge = o.challenge;
   vo.now_ms = NowMs();
-  vo.max_age_ms = *max_age;
-  proof::Verifier verifier(*gen);
+  vo.max_age_ms = max_age;
+  proof::Verifier verifier(gen);
   proof::Verdict v;
   auto p = proof::PresentationFromFileBytes(data);
   if (!p.ok()) {
@@ -537,15 +515,11 @@ int RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
   } else {
     std::string fetched;
     if (!g.node.empty() || !g.net.empty()) {
-      auto rpc = Connect(g);
-      if (!rpc.ok()) return FailStatus(kExitUsage, rpc.status());
-      pb::StateProof sp;
+      CLI_ASSIGN_OR_RETURN(Rpc rpc, Lift(Connect(g), kExitUsage));
       std::string key = chaincode::LicenceStatusKey(p->bundle.licence_id);
-      if (auto err = GetStateProof(*rpc, key, 0, &sp)) return Fail(err->code, err->message);
-      auto ev = EvidenceFrom(sp, key);
-      if (!ev.ok()) return FailStatus(kExitRejected, ev.status());
-      vo.fresh_status = std::move(*ev);
-      fetched = rpc->target.address;
+      CLI_ASSIGN_OR_RETURN(const pb::StateProof sp, GetStateProof(rpc, key, 0));
+      CLI_ASSIGN_OR_RETURN(vo.fresh_status, Lift(EvidenceFrom(sp, key), kExitRejected));
+      fetched = rpc.target.address;
     }
     v = verifier.Verify(*p, vo);
     if (!fetched.empty()) v.detail += " (status fetched from " + fetched + ")";

@@ -18,12 +18,11 @@
 #include "client/session.h"
 
 namespace licenced::cli {
-using client::DescribeRpcError;
-using client::ExitCodeFor;
 using client::Json;
 using client::LoadGenesisFor;
 using client::ReadJsonFile;
 using client::ReadPassphraseFile;
+using client::RpcFailure;
 using client::Session;
 using client::SubmitResult;
 using client::WriteTextFile;
@@ -49,22 +48,24 @@ Bytes RandomBytes(size_t n) {
   return b;
 }
 
-std::optional<CliError> SplitTaskId(const std::string& task_id, std::string* case_id,
-                                    std::string* step) {
+struct TaskId {
+  std::string case_id;
+  std::string step;
+};
+
+CliResult<TaskId> SplitTaskId(const std::string& task_id) {
   size_t slash = task_id.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == task_id.size()) {
     return CliError{kExitUsage, fmt::format("task id '{}' is not CASE/STEP (e.g. "
                                             "ENT-2026-000001/seal_filing; see 'licencectl inbox')",
                                             task_id)};
   }
-  *case_id = task_id.substr(0, slash);
-  *step = task_id.substr(slash + 1);
-  return std::nullopt;
+  return TaskId{task_id.substr(0, slash), task_id.substr(slash + 1)};
 }
 
 // The org's X25519 key: --enc-key FILE, else DIR/<org>/encryption.key with --net.
-std::optional<CliError> LoadBoxKey(const GlobalOptions& g, const std::string& enc_key,
-                                   const std::string& org, std::optional<crypto::BoxKeyPair>* out) {
+CliResult<crypto::BoxKeyPair> LoadBoxKey(const GlobalOptions& g, const std::string& enc_key,
+                                         const std::string& org) {
   std::string path = enc_key;
   if (path.empty()) {
     if (g.net.empty()) {
@@ -84,41 +85,57 @@ std::optional<CliError> LoadBoxKey(const GlobalOptions& g, const std::string& en
     return CliError{kExitUsage, fmt::format("cannot use {}'s encryption key {}: {}; give --enc-key",
                                             org, path, key.status().message())};
   }
-  *out = crypto::BoxKeyPair::FromSeed(key->seed());
-  return std::nullopt;
+  return crypto::BoxKeyPair::FromSeed(key->seed());
+}
+
+// The sealed boxes of `case_id` addressed to `org`, with what is needed to
+// open and check them.
+struct SealedBoxes {
+  Json boxes;  // the "sealed" query's answer
+  Json kase;   // the case, with the commitments each box is checked against
+  std::optional<crypto::BoxKeyPair> key;  // the org's; unset when there are no boxes
+};
+
+CliResult<SealedBoxes> FetchSealedBoxes(Session& s, const GlobalOptions& g,
+                                        const std::string& enc_key, const std::string& case_id,
+                                        const std::string& org) {
+  SealedBoxes out;
+  CLI_ASSIGN_OR_RETURN(out.boxes, s.Query("sealed", {{"case_id", case_id}, {"org", org}}));
+  if (out.boxes.empty()) return out;
+  CLI_ASSIGN_OR_RETURN(out.kase, s.Query("case", {{"case_id", case_id}}));
+  CLI_ASSIGN_OR_RETURN(out.key, LoadBoxKey(g, enc_key, org));
+  return out;
+}
+
+// One box of `sealed.boxes`, decrypted and checked: its plaintext.
+CliResult<Json> OpenBox(const SealedBoxes& sealed, const Json& b, const std::string& org) {
+  auto plain = client::OpenSealed(*sealed.key, b.value("ciphertext", ""));
+  if (!plain.ok()) {
+    return CliError{kExitRejected,
+                    fmt::format("cannot open the data sealed to {} at step {}: {}; is this {}'s "
+                                "encryption key?",
+                                org, b.value("step", ""), plain.status().message(), org)};
+  }
+  Status st = client::CheckSealedData(sealed.kase, *plain);
+  if (!st.ok()) {
+    return CliError{kExitRejected, fmt::format("refusing the data sealed to {} at step {}: {}", org,
+                                               b.value("step", ""), st.message())};
+  }
+  return std::move(plain).value();
 }
 
 // Decrypts every sealed box of `case_id` addressed to `org`: {step: plaintext}.
 // Each box is checked against the case's commitments (client::CheckSealedData):
 // the ledger holds only those, so this is where a box that does not hold what
 // the sender committed to is caught, and refused.
-std::optional<CliError> OpenSealedData(Session& s, const GlobalOptions& g,
-                                       const std::string& enc_key, const std::string& case_id,
-                                       const std::string& org, Json* out) {
-  Json boxes;
-  if (auto e = s.Query("sealed", {{"case_id", case_id}, {"org", org}}, &boxes)) return e;
-  *out = Json::object();
-  if (boxes.empty()) return std::nullopt;
-  Json kase;
-  if (auto e = s.Query("case", {{"case_id", case_id}}, &kase)) return e;
-  std::optional<crypto::BoxKeyPair> key;
-  if (auto e = LoadBoxKey(g, enc_key, org, &key)) return e;
-  for (const auto& b : boxes) {
-    auto plain = client::OpenSealed(*key, b.value("ciphertext", ""));
-    if (!plain.ok()) {
-      return CliError{kExitRejected,
-                      fmt::format("cannot open the data sealed to {} at step {}: {}; is this {}'s "
-                                  "encryption key?",
-                                  org, b.value("step", ""), plain.status().message(), org)};
-    }
-    Status st = client::CheckSealedData(kase, *plain);
-    if (!st.ok()) {
-      return CliError{kExitRejected, fmt::format("refusing the data sealed to {} at step {}: {}",
-                                                 org, b.value("step", ""), st.message())};
-    }
-    (*out)[b.value("step", "")] = *plain;
+CliResult<Json> OpenSealedData(Session& s, const GlobalOptions& g, const std::string& enc_key,
+                               const std::string& case_id, const std::string& org) {
+  CLI_ASSIGN_OR_RETURN(const SealedBoxes sealed, FetchSealedBoxes(s, g, enc_key, case_id, org));
+  Json out = Json::object();
+  for (const auto& b : sealed.boxes) {
+    CLI_ASSIGN_OR_RETURN(out[b.value("step", "")], OpenBox(sealed, b, org));
   }
-  return std::nullopt;
+  return out;
 }
 
 std::string InboxOrg(const TaskOptions& o, const GlobalOptions& g, Session& s) {
@@ -127,15 +144,13 @@ std::string InboxOrg(const TaskOptions& o, const GlobalOptions& g, Session& s) {
   return s.SignerOrg();
 }
 
-int RunInbox(const GlobalOptions& g, const TaskOptions& o) {
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, !g.key.empty(), &s)) return Report(*e);
+CommandResult RunInbox(const GlobalOptions& g, const TaskOptions& o) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, !g.key.empty()));
   const std::string org = InboxOrg(o, g, *s);
   if (org.empty()) {
-    return Fail(kExitUsage, "whose inbox? give --org ORG (or --for ORG)");
+    return CliError{kExitUsage, "whose inbox? give --org ORG (or --for ORG)"};
   }
-  Json items;
-  if (auto e = s->Query("inbox", {{"org", org}, {"limit", 1000}}, &items)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(Json items, s->Query("inbox", {{"org", org}, {"limit", 1000}}));
   if (g.json && !o.follow) {
     std::cout << MaskIdFields(items, g.show_ids).dump(2) << "\n";
     return kExitOk;
@@ -194,21 +209,31 @@ int RunInbox(const GlobalOptions& g, const TaskOptions& o) {
     }
   }
   grpc::Status st = reader->Finish();
-  if (!st.ok()) return Fail(ExitCodeFor(st), DescribeRpcError(s->target(), st));
+  if (!st.ok()) return RpcFailure(s->target(), st);
   return kExitOk;
 }
 
-int RunShow(const GlobalOptions& g, const TaskOptions& o) {
-  std::string case_id, step;
-  if (auto e = SplitTaskId(o.id, &case_id, &step)) return Report(*e);
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, false, &s)) return Report(*e);
-  Json t;
-  if (auto e = s->Query("task", {{"task_id", o.id}}, &t)) return Report(*e);
+CommandResult RunShow(const GlobalOptions& g, const TaskOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const TaskId id, SplitTaskId(o.id));
+  const std::string& case_id = id.case_id;
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
+  CLI_ASSIGN_OR_RETURN(Json t, s->Query("task", {{"task_id", o.id}}));
   const std::string org = t.value("org", "");
+  // What cannot be read here is shown as such (after the boxes before it).
   Json data = Json::object();
   std::string data_error;
-  if (auto e = OpenSealedData(*s, g, o.enc_key, case_id, org, &data)) data_error = e->message;
+  if (auto sealed = FetchSealedBoxes(*s, g, o.enc_key, case_id, org); !sealed.ok()) {
+    data_error = sealed.error().message;
+  } else {
+    for (const auto& b : sealed->boxes) {
+      auto plain = OpenBox(*sealed, b, org);
+      if (!plain.ok()) {
+        data_error = plain.error().message;
+        break;
+      }
+      data[b.value("step", "")] = std::move(plain).value();
+    }
+  }
   if (g.json) {
     Json out = t;
     out["sealed_data"] = data;
@@ -250,12 +275,16 @@ int RunShow(const GlobalOptions& g, const TaskOptions& o) {
 // the birth date, sex and address (GB 11643), then only its commitment and tag
 // go on the ledger, with the number sealed on to social. The number and its
 // salt are kept in a local file for the holder.
-std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOptions& g,
-                                                     const TaskOptions& o,
-                                                     const std::string& case_id, Json* args,
-                                                     std::string* secrets_note) {
-  Json data;
-  if (auto e = OpenSealedData(s, g, o.enc_key, case_id, "police", &data)) return e;
+struct PreparedCompletion {
+  Json args;                 // what goes on the ledger
+  std::string secrets_note;  // where the number and its salt are kept
+};
+
+CliResult<PreparedCompletion> PrepareHouseholdRegistration(Session& s, const GlobalOptions& g,
+                                                           const TaskOptions& o,
+                                                           const std::string& case_id,
+                                                           const Json& args) {
+  CLI_ASSIGN_OR_RETURN(Json data, OpenSealedData(s, g, o.enc_key, case_id, "police"));
   if (!data.contains("open")) {
     return CliError{kExitRejected, "case " + case_id + " holds no data sealed to police"};
   }
@@ -265,53 +294,46 @@ std::optional<CliError> PrepareHouseholdRegistration(Session& s, const GlobalOpt
       return CliError{kExitRejected, std::string("police's sealed data lacks ") + f};
     }
   }
-  Json outputs = args->value("outputs", Json::object());
+  Json outputs = args.value("outputs", Json::object());
   if (!outputs.is_object()) outputs = Json::object();
   Json rid = outputs.value("resident_id", Json());
   std::string value;
   if (rid.is_string()) value = rid.get<std::string>();
   if (rid.is_object() && rid.value("value", Json()).is_string()) value = rid["value"];
   if (value.empty()) {
-    Json next;
     std::string birth = police["birth_time"]["value"].get<std::string>().substr(0, 10);
-    if (auto e = s.Query("next_resident_id",
-                         {{"address_code", police["household_address_code"]["value"]},
-                          {"birth_date", birth},
-                          {"sex", police["sex"]["value"]}},
-                         &next)) {
-      return e;
-    }
+    CLI_ASSIGN_OR_RETURN(
+        Json next,
+        s.Query("next_resident_id", {{"address_code", police["household_address_code"]["value"]},
+                                     {"birth_date", birth},
+                                     {"sex", police["sex"]["value"]}}));
     value = next.value("resident_id", "");
   }
-  Genesis genesis;
-  if (auto e = LoadGenesisFor(g, o.genesis, &genesis)) return e;
+  CLI_ASSIGN_OR_RETURN(const Genesis genesis, LoadGenesisFor(g, o.genesis));
   auto prepared = client::PrepareHouseholdRegistration(genesis, o.id, police, value, RandomBytes,
                                                        client::ClientNowMs());
   if (!prepared.ok()) {
     return CliError{kExitUsage,
                     fmt::format("{}; nothing was submitted", prepared.status().message())};
   }
-  // Only what the client computed goes on the ledger: never the file's
-  // clear values or disclosures.
-  *args = prepared->args;
   std::string path = o.secrets_out.empty() ? case_id + ".resident_id.secrets.json" : o.secrets_out;
   Json secrets = {{"case_id", case_id}, {"secrets", prepared->secrets}};
   Status w = WriteTextFile(path, secrets.dump(2) + "\n", 0600);
   if (!w.ok()) return CliError{kExitUsage, "cannot write " + path + ": " + w.message()};
-  *secrets_note = fmt::format(
-      "resident ID number {} and its salt kept in {} (mode 0600): hand it "
-      "to the holder",
-      g.show_ids ? value : MaskId(value), path);
-  return std::nullopt;
+  // Only what the client computed goes on the ledger: never the file's
+  // clear values or disclosures.
+  return PreparedCompletion{prepared->args,
+                            fmt::format("resident ID number {} and its salt kept in {} (mode "
+                                        "0600): hand it to the holder",
+                                        g.show_ids ? value : MaskId(value), path)};
 }
 
-int RunAction(const GlobalOptions& g, const TaskOptions& o, const std::string& method) {
-  std::string case_id, step;
-  if (auto e = SplitTaskId(o.id, &case_id, &step)) return Report(*e);
+CommandResult RunAction(const GlobalOptions& g, const TaskOptions& o, const std::string& method) {
+  CLI_ASSIGN_OR_RETURN(const TaskId id, SplitTaskId(o.id));
+  const std::string& case_id = id.case_id;
   Json args = {{"task_id", o.id}};
   if (method == "complete" && !o.file.empty()) {
-    Json file;
-    if (auto e = ReadJsonFile(o.file, "outputs file", &file)) return Report(*e);
+    CLI_ASSIGN_OR_RETURN(Json file, ReadJsonFile(o.file, "outputs file"));
     bool wrapped = file.contains("outputs") || file.contains("disclose") || file.contains("sealed");
     if (wrapped) {
       for (auto it = file.begin(); it != file.end(); ++it) args[it.key()] = *it;
@@ -320,16 +342,17 @@ int RunAction(const GlobalOptions& g, const TaskOptions& o, const std::string& m
     }
   }
   if (method == "reject") args["reason"] = o.reason;
-  std::unique_ptr<Session> s;
-  if (auto e = Session::Open(g, true, &s)) return Report(*e);
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
   std::string note;
-  if (method == "complete" && step == "household_registration") {
-    if (auto e = PrepareHouseholdRegistration(*s, g, o, case_id, &args, &note)) return Report(*e);
+  if (method == "complete" && id.step == "household_registration") {
+    CLI_ASSIGN_OR_RETURN(PreparedCompletion prepared,
+                         PrepareHouseholdRegistration(*s, g, o, case_id, args));
+    args = std::move(prepared.args);
+    note = std::move(prepared.secrets_note);
   }
-  SubmitResult r;
-  if (auto e = s->Submit("workflow", method, args, &r)) return Report(*e);
-  Json kase;
-  (void)s->Query("case", {{"case_id", case_id}}, &kase);
+  CLI_ASSIGN_OR_RETURN(SubmitResult r, s->Submit("workflow", method, args));
+  CliResult<Json> queried = s->Query("case", {{"case_id", case_id}});
+  const Json kase = queried.ok() ? std::move(queried).value() : Json();
   if (g.json) {
     Json out = {{"tx_id", r.tx_id}, {"height", r.height}, {"result", r.result}};
     if (kase.is_object()) out["case_status"] = kase.value("status", "");
@@ -373,9 +396,7 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   auto* inbox = app.add_subcommand("inbox", "departments: the open tasks of an org");
   inbox->add_option("--for", io->for_org, "whose inbox (default: --org, else the signer's org)");
   inbox->add_flag("--follow", io->follow, "keep running and print new tasks as they are committed");
-  inbox->callback([&ctx, io] {
-    ctx.run = [&ctx, io] { return Guarded([&] { return RunInbox(ctx.global, *io); }); };
-  });
+  inbox->callback([&ctx, io] { ctx.run = [&ctx, io] { return RunInbox(ctx.global, *io); }; });
 
   auto* task = app.add_subcommand("task", "departments: show, claim, complete or reject a task");
   task->require_subcommand(1);
@@ -386,16 +407,13 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   show->add_option("id", so->id, "task id CASE/STEP, e.g. ENT-2026-000001/seal_filing")->required();
   show->add_option("--enc-key", so->enc_key,
                    "the org's encryption key file (default with --net: DIR/ORG/encryption.key)");
-  show->callback([&ctx, so] {
-    ctx.run = [&ctx, so] { return Guarded([&] { return RunShow(ctx.global, *so); }); };
-  });
+  show->callback([&ctx, so] { ctx.run = [&ctx, so] { return RunShow(ctx.global, *so); }; });
 
   auto co = std::make_shared<TaskOptions>();
   auto* claim = task->add_subcommand("claim", "claim a ready task (signed by a clerk of its org)");
   claim->add_option("id", co->id, "task id CASE/STEP")->required();
-  claim->callback([&ctx, co] {
-    ctx.run = [&ctx, co] { return Guarded([&] { return RunAction(ctx.global, *co, "claim"); }); };
-  });
+  claim->callback(
+      [&ctx, co] { ctx.run = [&ctx, co] { return RunAction(ctx.global, *co, "claim"); }; });
 
   auto po = std::make_shared<TaskOptions>();
   auto* complete = task->add_subcommand(
@@ -410,19 +428,15 @@ void AddTaskCommands(CLI::App& app, CliContext& ctx) {
   complete->add_option("--secrets-out", po->secrets_out,
                        "household registration: where to keep the resident ID's salt (default "
                        "CASE.resident_id.secrets.json)");
-  complete->callback([&ctx, po] {
-    ctx.run = [&ctx, po] {
-      return Guarded([&] { return RunAction(ctx.global, *po, "complete"); });
-    };
-  });
+  complete->callback(
+      [&ctx, po] { ctx.run = [&ctx, po] { return RunAction(ctx.global, *po, "complete"); }; });
 
   auto ro = std::make_shared<TaskOptions>();
   auto* reject = task->add_subcommand("reject", "reject a task: the whole case is rejected");
   reject->add_option("id", ro->id, "task id CASE/STEP")->required();
   reject->add_option("--reason", ro->reason, "why (shown on the case)")->required();
-  reject->callback([&ctx, ro] {
-    ctx.run = [&ctx, ro] { return Guarded([&] { return RunAction(ctx.global, *ro, "reject"); }); };
-  });
+  reject->callback(
+      [&ctx, ro] { ctx.run = [&ctx, ro] { return RunAction(ctx.global, *ro, "reject"); }; });
 }
 
 }  // namespace licenced::cli

@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
   using namespace licenced::cli;
   if (!licenced::crypto::Init().ok()) {
-    return Fail(kExitUsage, "libsodium failed to initialise; check the installation");
+    return ExitCode(CliError{kExitUsage, "libsodium failed to initialise; check the installation"});
   }
   CLI::App app{"licencectl: work with a licenced network (keys, networks, nodes, load)",
                "licencectl"};
@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "Run 'licencectl --help' or 'licencectl COMMAND --help' for usage.\n");
     return kExitUsage;
   }
-  if (!ctx.run) return Fail(kExitUsage, "no command given; run 'licencectl --help'");
-  return ctx.run();
+  if (!ctx.run) return ExitCode(CliError{kExitUsage, "no command given; run 'licencectl --help'"});
+  // Every command runs here: its error is printed by ExitCode, and an
+  // exception it lets escape (e.g. from nlohmann::json) is caught by Guarded.
+  return ExitCode(Guarded(ctx.run));
 }

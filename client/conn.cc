@@ -207,6 +207,10 @@ int ExitCodeFor(const grpc::Status& s) {
   }
 }
 
+CliError RpcFailure(const NodeTarget& t, const grpc::Status& s) {
+  return CliError{ExitCodeFor(s), DescribeRpcError(t, s)};
+}
+
 NetworkIdResult FetchNetworkId(::licenced::v1::ClientApi::Stub& stub, double timeout_s) {
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(timeout_s));

@@ -1,6 +1,8 @@
 // How licencectl reaches nodes: resolves --node/--net/--org into targets
-// (address + TLS files), opens gRPC channels, loads the signing key.
-// Functions are stateless; channels and stubs are thread-safe (gRPC).
+// (address + TLS files), opens gRPC channels, loads the signing key. Returns
+// core Status/Result (lic_bench composes them too); licencectl lifts them into
+// CliResult (client/cli_result.h). Functions are stateless; channels and
+// stubs are thread-safe (gRPC).
 #pragma once
 
 #include <memory>
@@ -9,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "client/cli_result.h"
 #include "client/options.h"
 #include "core/crypto.h"
 #include "core/status.h"
@@ -46,6 +49,9 @@ std::string DescribeRpcError(const NodeTarget& t, const grpc::Status& s);
 
 // Exit code for a failed RPC: connection/usage problems -> 2, rejections -> 1.
 int ExitCodeFor(const grpc::Status& s);
+
+// A failed RPC as a CliError: ExitCodeFor(s) and DescribeRpcError(t, s).
+CliError RpcFailure(const NodeTarget& t, const grpc::Status& s);
 
 struct NetworkIdResult {
   grpc::Status status;

@@ -1,6 +1,7 @@
 // What every licencectl command understands and lic_client's connection
-// helpers act on: the global options (which node, which key), the exit codes
-// (docs/cli.md) and the error a failed step carries. Plain value types.
+// helpers act on: the global options (which node, which key) and the exit
+// codes (docs/cli.md; the error a failed step carries: client/cli_result.h).
+// Plain value types.
 #pragma once
 
 #include <string>
@@ -26,12 +27,6 @@ struct GlobalOptions {
   std::string passphrase_file;  // for an encrypted --key
   bool show_ids = false;        // print ID numbers in full (default: masked, cli/render.h)
   double timeout_s = 30;
-};
-
-// A failed step: the exit code to return and the message to print.
-struct CliError {
-  int code = kExitUsage;
-  std::string message;
 };
 
 }  // namespace licenced::client

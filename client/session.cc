@@ -55,27 +55,20 @@ std::string Session::where() const {
                                  : fmt::format("{} ({})", target_.node_id, target_.address);
 }
 
-std::optional<CliError> Session::Open(const GlobalOptions& g, bool need_key,
-                                      std::unique_ptr<Session>* out) {
-  auto targets = ResolveTargets(g, /*all_nodes=*/false);
-  if (!targets.ok()) return CliError{kExitUsage, targets.status().message()};
+CliResult<std::unique_ptr<Session>> Session::Open(const GlobalOptions& g, bool need_key) {
+  CLI_ASSIGN_OR_RETURN(auto targets, Lift(ResolveTargets(g, /*all_nodes=*/false), kExitUsage));
   std::unique_ptr<Session> s(new Session());
   s->g_ = g;
-  s->target_ = targets->front();
-  auto channel = OpenChannel(s->target_);
-  if (!channel.ok()) return CliError{kExitUsage, channel.status().message()};
-  s->channel_ = *channel;
+  s->target_ = targets.front();
+  CLI_ASSIGN_OR_RETURN(s->channel_, Lift(OpenChannel(s->target_), kExitUsage));
   s->stub_ = pb::ClientApi::NewStub(s->channel_);
   if (need_key) {
-    auto key = LoadSigningKey(g);
-    if (!key.ok()) return CliError{kExitUsage, key.status().message()};
-    s->key_ = std::move(key).value();
+    CLI_ASSIGN_OR_RETURN(s->key_, Lift(LoadSigningKey(g), kExitUsage));
   }
-  *out = std::move(s);
-  return std::nullopt;
+  return s;
 }
 
-std::optional<CliError> Session::Query(const std::string& method, const Json& args, Json* out) {
+CliResult<Json> Session::Query(const std::string& method, const Json& args) {
   pb::QueryRequest req;
   req.set_method(method);
   req.set_args_json(args.dump());
@@ -83,21 +76,21 @@ std::optional<CliError> Session::Query(const std::string& method, const Json& ar
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(g_.timeout_s));
   grpc::Status st = stub_->Query(&ctx, req, &resp);
-  if (!st.ok()) return CliError{ExitCodeFor(st), DescribeRpcError(target_, st)};
-  *out = Json::parse(resp.result_json(), nullptr, false);
-  if (out->is_discarded()) {
+  if (!st.ok()) return RpcFailure(target_, st);
+  Json out = Json::parse(resp.result_json(), nullptr, false);
+  if (out.is_discarded()) {
     return CliError{kExitUsage,
                     fmt::format("{}: query {} returned text that is not JSON", where(), method)};
   }
-  return std::nullopt;
+  return out;
 }
 
-std::optional<CliError> Session::EnsureNetworkId() {
-  if (!network_id_.empty()) return std::nullopt;
+CliResult<void> Session::EnsureNetworkId() {
+  if (!network_id_.empty()) return {};
   NetworkIdResult r = FetchNetworkId(*stub_, g_.timeout_s);
-  if (!r.status.ok()) return CliError{ExitCodeFor(r.status), DescribeRpcError(target_, r.status)};
+  if (!r.status.ok()) return RpcFailure(target_, r.status);
   network_id_ = r.id;
-  return std::nullopt;
+  return {};
 }
 
 std::string Session::SignerOrg() {
@@ -109,9 +102,8 @@ std::string Session::DescribeSigner() {
   if (!key_) return "";
   const std::string hex = ToHex(key_->public_key());
   if (!signer_) {
-    Json c;
-    if (!Query("clerk", {{"public_key", hex}}, &c)) {
-      signer_ = c;
+    if (auto c = Query("clerk", {{"public_key", hex}}); c.ok()) {
+      signer_ = std::move(c).value();
     } else if (!g_.net.empty()) {
       auto genesis = Genesis::LoadFile((fs::path(g_.net) / "genesis.json").string());
       if (genesis.ok()) {
@@ -139,10 +131,10 @@ std::string Session::DescribeSigner() {
   return fmt::format("unenrolled {}", key_desc);
 }
 
-std::optional<CliError> Session::Submit(const std::string& chaincode, const std::string& method,
-                                        const Json& args, SubmitResult* out) {
+CliResult<SubmitResult> Session::Submit(const std::string& chaincode, const std::string& method,
+                                        const Json& args) {
   if (!key_) return CliError{kExitUsage, "internal: this command needs a signing key"};
-  if (auto e = EnsureNetworkId()) return e;
+  CLI_RETURN_IF_ERROR(EnsureNetworkId());
   Transaction tx;
   tx.network_id = network_id_;
   tx.chaincode = chaincode;
@@ -160,7 +152,7 @@ std::optional<CliError> Session::Submit(const std::string& chaincode, const std:
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(g_.timeout_s + 5));
   grpc::Status st = stub_->SubmitTransaction(&ctx, req, &resp);
-  if (!st.ok()) return CliError{ExitCodeFor(st), DescribeRpcError(target_, st)};
+  if (!st.ok()) return RpcFailure(target_, st);
   if (!resp.committed()) {
     return CliError{
         kExitUsage,
@@ -175,16 +167,16 @@ std::optional<CliError> Session::Submit(const std::string& chaincode, const std:
                                 resp.message(), DescribeSigner(), resp.tx_id_hex().substr(0, 16),
                                 resp.height(), HintFor(resp.status()))};
   }
-  out->tx_id = resp.tx_id_hex();
-  out->height = resp.height();
-  out->index = resp.index();
-  out->result = Json::parse(resp.result_json().empty() ? "{}" : resp.result_json(), nullptr, false);
-  if (out->result.is_discarded()) out->result = Json::object();
-  return std::nullopt;
+  SubmitResult out;
+  out.tx_id = resp.tx_id_hex();
+  out.height = resp.height();
+  out.index = resp.index();
+  out.result = Json::parse(resp.result_json().empty() ? "{}" : resp.result_json(), nullptr, false);
+  if (out.result.is_discarded()) out.result = Json::object();
+  return out;
 }
 
-std::optional<CliError> LoadGenesisFor(const GlobalOptions& g, const std::string& genesis_path,
-                                       Genesis* out) {
+CliResult<Genesis> LoadGenesisFor(const GlobalOptions& g, const std::string& genesis_path) {
   std::string path = genesis_path;
   if (path.empty()) {
     if (g.net.empty()) {
@@ -199,27 +191,25 @@ std::optional<CliError> LoadGenesisFor(const GlobalOptions& g, const std::string
     return CliError{kExitUsage, fmt::format("cannot use genesis {}: {}; check --genesis/--net",
                                             path, genesis.status().message())};
   }
-  *out = std::move(genesis).value();
-  return std::nullopt;
+  return std::move(genesis).value();
 }
 
-std::optional<CliError> ReadJsonFile(const std::string& path, const std::string& what, Json* out) {
+CliResult<Json> ReadJsonFile(const std::string& path, const std::string& what) {
   auto text = ReadTextFile(path);
   if (!text.ok()) {
     return CliError{kExitUsage, fmt::format("cannot read {} {}: {}; check the path", what, path,
                                             text.status().message())};
   }
-  *out = Json::parse(*text, nullptr, false);
-  if (out->is_discarded() || !out->is_object()) {
+  Json out = Json::parse(*text, nullptr, false);
+  if (out.is_discarded() || !out.is_object()) {
     return CliError{
         kExitRejected,
         fmt::format("{} {} is not a JSON object; see examples/ for the format", what, path)};
   }
-  return std::nullopt;
+  return out;
 }
 
-std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::string& what,
-                                          std::string* hex_out) {
+CliResult<std::string> ParsePublicKeyArg(const std::string& arg, const std::string& what) {
   std::string text = arg;
   std::error_code ec;
   if (!(arg.size() == 64 && FromHex(arg).ok()) && fs::exists(arg, ec)) {
@@ -240,8 +230,7 @@ std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::str
                                 what, arg)};
   }
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  *hex_out = text;
-  return std::nullopt;
+  return text;
 }
 
 }  // namespace licenced::client

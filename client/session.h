@@ -1,7 +1,8 @@
 // A clerk's session with one node: resolves --node/--net/--org, runs
 // chaincode queries, and builds, signs and submits transactions with
-// wait_for_commit, mapping every failure to a licencectl exit code and a
-// message that says what went wrong and what to do. Used by licencectl's
+// wait_for_commit, mapping every failure to a CliError (client/cli_result.h):
+// a licencectl exit code and a message that says what went wrong and what to
+// do. Used by licencectl's
 // clerks' commands (cli/cmd_admin, cmd_case, cmd_task, cmd_licence).
 // Not thread-safe (one per command invocation).
 #pragma once
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/cli_result.h"
 #include "client/conn.h"
 #include "client/options.h"
 #include "core/crypto.h"
@@ -34,17 +36,16 @@ class Session {
   // Opens a channel to the node chosen by `g` (with --net --org: that org's
   // node). With `need_key`, also loads the signing key (--key, or the org's
   // admin key with --net --org).
-  static std::optional<CliError> Open(const GlobalOptions& g, bool need_key,
-                                      std::unique_ptr<Session>* out);
+  static CliResult<std::unique_ptr<Session>> Open(const GlobalOptions& g, bool need_key);
 
   // Runs a read-only chaincode query; the result JSON.
-  std::optional<CliError> Query(const std::string& method, const Json& args, Json* out);
+  CliResult<Json> Query(const std::string& method, const Json& args);
 
   // Signs and submits chaincode.method(args), waits for the commit. A
   // rejection by the chaincode is an error with exit code 1 whose message
   // names the reason code, the signer and what to do.
-  std::optional<CliError> Submit(const std::string& chaincode, const std::string& method,
-                                 const Json& args, SubmitResult* out);
+  CliResult<SubmitResult> Submit(const std::string& chaincode, const std::string& method,
+                                 const Json& args);
 
   // The signer's identity as the chain sees it: "admin of market" or
   // "clerk NAME (roles) of police"; empty if unknown.
@@ -61,7 +62,7 @@ class Session {
 
  private:
   Session() = default;
-  std::optional<CliError> EnsureNetworkId();
+  CliResult<void> EnsureNetworkId();
 
   GlobalOptions g_;
   NodeTarget target_;
@@ -74,15 +75,14 @@ class Session {
 
 // The genesis for client-side work (sealing to orgs): --genesis FILE, else
 // DIR/genesis.json with --net.
-std::optional<CliError> LoadGenesisFor(const GlobalOptions& g, const std::string& genesis_path,
-                                       Genesis* out);
+CliResult<Genesis> LoadGenesisFor(const GlobalOptions& g, const std::string& genesis_path);
 
 // Reads a JSON object from a file; errors name the file and what to fix.
-std::optional<CliError> ReadJsonFile(const std::string& path, const std::string& what, Json* out);
+CliResult<Json> ReadJsonFile(const std::string& path, const std::string& what);
 
-// A public key given as hex or as a file holding hex (e.g. FILE.pub).
-std::optional<CliError> ParsePublicKeyArg(const std::string& arg, const std::string& what,
-                                          std::string* hex_out);
+// A public key given as hex or as a file holding hex (e.g. FILE.pub): the
+// lower-case hex.
+CliResult<std::string> ParsePublicKeyArg(const std::string& arg, const std::string& what);
 
 // "0e1d87f5...92fa": the short form of a hex key or hash in messages and
 // tables (first 8 + last 4 characters; 12 or fewer: unchanged).
