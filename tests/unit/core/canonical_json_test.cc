@@ -181,7 +181,8 @@ TEST_CASE("docs/encoding.md lists every tested vector", "[core][canonical-json]"
   const size_t section = doc.find("## Canonical JSON (state values)");
   REQUIRE(section != std::string::npos);
   const std::string text = doc.substr(section);
-  for (const json& v : Vectors()["vectors"]) {
+  const json vectors = Vectors()["vectors"];  // a copy: the range must outlive the loop
+  for (const json& v : vectors) {
     INFO(v["name"].get<std::string>());
     CHECK(text.find(v["name"].get<std::string>()) != std::string::npos);
     const std::string in = v[v.contains("input") ? "input" : "input_string_hex"].get<std::string>();
