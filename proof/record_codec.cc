@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/canonical_json.h"
+
 namespace licenced::proof {
 namespace {
 
@@ -28,40 +30,6 @@ bool IsLowerHex64(std::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-// Well-formed UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates,
-// nothing above U+10FFFF), which is what a JSON parser accepts.
-bool IsUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<uint8_t>(s[i]);
-    size_t n = 0;
-    uint8_t lo = 0x80, hi = 0xbf;
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
-      n = 1;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      n = 2;
-      if (b0 == 0xe0) lo = 0xa0;
-      if (b0 == 0xed) hi = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      n = 3;
-      if (b0 == 0xf0) lo = 0x90;
-      if (b0 == 0xf4) hi = 0x8f;
-    } else {
-      return false;
-    }
-    if (s.size() - i - 1 < n) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const auto b = static_cast<uint8_t>(s[i + k]);
-      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return false;
-    }
-    i += n + 1;
   }
   return true;
 }
@@ -143,7 +111,7 @@ class Expander {
     if (len > in_.size() - pos_) return Bad("truncated string");
     *s = std::string_view(reinterpret_cast<const char*>(in_.data() + pos_), len);
     pos_ += len;
-    if (!IsUtf8(*s)) return Bad("a string or key is not well-formed UTF-8");
+    if (!IsWellFormedUtf8(*s)) return Bad("a string or key is not well-formed UTF-8");
     return Status::Ok();
   }
   Status Room() {
