@@ -32,7 +32,10 @@ namespace {
 constexpr auto kPendingExpiry = std::chrono::seconds(120);
 }  // namespace
 
-Node::Node(NodeConfig config) : config_(std::move(config)), strand_(asio::make_strand(ioc_)) {}
+Node::Node(NodeConfig config)
+    : config_(std::move(config)),
+      strand_(asio::make_strand(ioc_)),
+      submissions_(config_.mempool_max, kPendingExpiry) {}
 
 Node::~Node() { Shutdown(); }
 
@@ -108,6 +111,19 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   TxVerifier* tv = n->verifier_.get();
   n->executor_->SetSignatureCache(
       [tv](const Hash& id, const crypto::Signature& sig) { return tv->Verified(id, sig); });
+  Node* self = n.get();
+  ExecutionDriver::Callbacks exec;
+  exec.executed = [self](uint64_t height, Hash block_hash, Hash root) {
+    self->OnStrand(
+        [self, height, block_hash, root] { self->host_->OnExecuted(height, block_hash, root); });
+  };
+  exec.committed = [self](const ExecutedBlock& b, double seconds) {
+    self->OnCommitted(b, seconds);
+  };
+  exec.failed = [self](const Status& why) { self->OnExecutionFailed(why); };
+  n->execution_ =
+      std::make_unique<ExecutionDriver>(n->executor_.get(), n->block_store_.get(),
+                                        n->genesis_.consensus.checkpoint_interval, std::move(exec));
 
   // Restore the replica from the consensus log and the executed head.
   const uint64_t head = n->block_store_->head_height();
@@ -156,7 +172,7 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   host::HostPorts ports;
   ports.transport = n.get();
   ports.timers = n.get();
-  ports.execution = n.get();
+  ports.execution = n->execution_.get();
   ports.fetcher = n.get();
   ports.log = n.get();
   ports.clock = n.get();
@@ -269,8 +285,8 @@ Status Node::Start() {
   }
   work_.emplace(ioc_.get_executor());
   loop_threads_.emplace_back([this] { ioc_.run(); });
-  exec_work_.emplace(exec_ioc_.get_executor());
-  exec_thread_ = std::thread([this] { exec_ioc_.run(); });
+  execution_->Start();
+  fetcher_.Start();
   OnStrand([this] { host_->Start(); });
   started_ = true;
   spdlog::info(
@@ -311,20 +327,10 @@ void Node::Shutdown() {
   }
   // A block being executed finishes (its commit is atomic); queued ones are
   // dropped and re-delivered after a restart.
-  exec_work_.reset();
-  exec_ioc_.stop();
-  if (exec_thread_.joinable()) exec_thread_.join();
-  if (fetch_thread_.joinable()) fetch_thread_.join();
+  if (execution_) execution_->Stop();
+  fetcher_.Stop();
   // Fail outstanding waiters.
-  std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
-  {
-    MutexLock lock(&mu_);
-    for (auto& [id, p] : pending_) {
-      for (auto& w : p.waiters) waiters.push_back(std::move(w));
-    }
-    pending_.clear();
-  }
-  for (auto& w : waiters) w(Status::Unavailable("node is shutting down"));
+  for (auto& w : submissions_.TakeAll()) w(Status::Unavailable("node is shutting down"));
 }
 
 void Node::RequestShutdown() {
@@ -389,41 +395,9 @@ void Node::Cancel(consensus::TimerId id) {
   if (it != timers_.end()) it->second->cancel();
 }
 
-void Node::Enqueue(consensus::Deliver delivered) {
-  // Executed on the execution thread, in delivery order; OnExecuted comes
-  // back to the strand. The strand keeps handling messages meanwhile.
-  exec_backlog_.fetch_add(1);
-  asio::post(exec_ioc_, [this, d = std::move(delivered)] { ExecuteDelivered(d); });
-}
-
-void Node::ExecuteDelivered(const consensus::Deliver& d) {
-  // More blocks queued behind this one (state transfer delivers runs of up
-  // to 64): commit this one unsynced; the last of the run (and every
-  // checkpoint height) is synced, which makes the run durable as a prefix.
-  const bool more_queued = exec_backlog_.fetch_sub(1) > 1;
-  if (fatal_.load()) return;
-  const uint64_t height = d.block.header.height;
-  const bool sync = SyncAfterBlock(height, more_queued, genesis_.consensus.checkpoint_interval);
-  auto report = [this, height](Hash block_hash, Hash root) {
-    OnStrand([this, height, block_hash, root] { host_->OnExecuted(height, block_hash, root); });
-  };
-  if (height <= block_store_->head_height()) {
-    // Already executed (restart replays): tell the replica what we have.
-    auto root = executor_->StateRootAt(height);
-    if (root.ok()) report(d.block.ComputeHash(), *root);
-    return;
-  }
-  auto t0 = std::chrono::steady_clock::now();
-  auto executed = executor_->ExecuteBlock(d.block, d.cert, sync);
-  if (!executed.ok()) {
-    spdlog::critical("executing block {} failed: {}; stopping the node", height,
-                     executed.status().ToString());
-    fatal_ = true;
-    RequestShutdown();
-    return;
-  }
+void Node::OnCommitted(const ExecutedBlock& block, double seconds) {
   uint64_t accepted = 0, rejected = 0, dups = 0;
-  for (const auto& tx : executed->txs) {
+  for (const auto& tx : block.txs) {
     if (tx.duplicate) {
       ++dups;
     } else if (tx.record.code == StatusCode::kOk) {
@@ -431,85 +405,50 @@ void Node::ExecuteDelivered(const consensus::Deliver& d) {
     } else {
       ++rejected;
     }
+    verifier_->Forget(tx.id);
   }
   metrics_.committed_transactions += accepted + rejected;
   metrics_.rejected_transactions += rejected;
-  metrics_.height = height;
+  metrics_.height = block.height;
   {
     MutexLock lock(&status_mu_);
-    status_.height = height;
-    status_.head_hash = executed->block_hash;
-    status_.state_root = executed->state_root;
-    status_.head_time_ms = executed->timestamp_ms;
+    status_.height = block.height;
+    status_.head_hash = block.block_hash;
+    status_.state_root = block.state_root;
+    status_.head_time_ms = block.timestamp_ms;
   }
-  // Tell the replica first: the next proposal waits for it.
-  report(executed->block_hash, executed->state_root);
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
   spdlog::log(
-      height % 100 == 0 || accepted + rejected > 0 ? spdlog::level::info : spdlog::level::debug,
+      block.height % 100 == 0 || accepted + rejected > 0 ? spdlog::level::info
+                                                         : spdlog::level::debug,
       "committed block {} ({} txs: {} ok, {} rejected, {} duplicate) hash {} root {} in {} ms",
-      height, executed->txs.size(), accepted, rejected, dups,
-      ToHex(executed->block_hash).substr(0, 16), ToHex(executed->state_root).substr(0, 16), ms);
-  CompleteWaiters(*executed);
-  if (!executed->events.empty()) {
-    MutexLock lock(&mu_);
-    for (auto& [token, sink] : event_sinks_) sink(executed->events);
-  }
+      block.height, block.txs.size(), accepted, rejected, dups,
+      ToHex(block.block_hash).substr(0, 16), ToHex(block.state_root).substr(0, 16),
+      static_cast<int64_t>(seconds * 1000));
+  auto completed = submissions_.Complete(block, std::chrono::steady_clock::now());
+  for (double latency : completed.latencies_seconds) metrics_.commit_latency.Observe(latency);
+  for (auto& [waiter, outcome] : completed.waiters) waiter(std::move(outcome));
+  events_.Publish(block.events);
 }
 
-void Node::CompleteWaiters(const ExecutedBlock& block) {
-  std::vector<std::pair<std::function<void(Result<SubmitOutcome>)>, SubmitOutcome>> done;
-  auto now = std::chrono::steady_clock::now();
-  {
-    MutexLock lock(&mu_);
-    for (const auto& tx : block.txs) {
-      verifier_->Forget(tx.id);
-      auto it = pending_.find(tx.id);
-      if (it == pending_.end()) continue;
-      metrics_.commit_latency.Observe(
-          std::chrono::duration<double>(now - it->second.submitted).count());
-      SubmitOutcome o{tx.id, true, tx.record};
-      for (auto& w : it->second.waiters) done.emplace_back(std::move(w), o);
-      pending_.erase(it);
-    }
-  }
-  for (auto& [w, o] : done) w(std::move(o));
+void Node::OnExecutionFailed(const Status& why) {
+  spdlog::critical("{}; stopping the node", why.ToString());
+  fatal_ = true;
+  RequestShutdown();
 }
 
 bool Node::Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) {
   if (peer >= links_.size() || !links_[peer]) return false;
-  if (fetch_thread_.joinable()) fetch_thread_.join();  // the previous fetch has answered
   PeerLink* link = links_[peer].get();
   spdlog::info("state transfer: fetching blocks {}..{} from {}", from, to, link->options().name);
-  fetch_thread_ = std::thread([this, link, from, to] {
-    std::vector<std::pair<consensus::Block, consensus::CommitCertificate>> blocks;
-    auto r = link->FetchBlocks(from, to, 30000);
-    if (!r.ok()) {
-      spdlog::warn("state transfer from {} failed: {}", link->options().name,
-                   r.status().ToString());
-    } else {
-      for (auto& [b, c] : *r) {
-        licenced::v1::BlockWithCert item;
-        item.set_block(b.data(), b.size());
-        item.set_certificate(c.data(), c.size());
-        auto pair = BlockWithCertFromProto(item);
-        if (!pair.ok()) {
-          spdlog::warn("state transfer from {}: {}", link->options().name,
-                       pair.status().ToString());
-          break;
-        }
-        blocks.push_back(std::move(*pair));
-      }
-    }
-    PreVerifyFetched(blocks);
-    OnStrand([this, blocks = std::move(blocks)]() mutable {
-      metrics_.state_transfer_blocks += blocks.size();
-      host_->OnFetched(std::move(blocks));
-    });
-  });
-  return true;
+  return fetcher_.Fetch(
+      link->options().name, [link, from, to] { return link->FetchBlocks(from, to, 30000); },
+      [this](host::FetchedBlocks blocks) {
+        PreVerifyFetched(blocks);
+        OnStrand([this, blocks = std::move(blocks)]() mutable {
+          metrics_.state_transfer_blocks += blocks.size();
+          host_->OnFetched(std::move(blocks));
+        });
+      });
 }
 
 void Node::PreVerifyFetched(
@@ -574,11 +513,7 @@ bool Node::PreVerify(ByteView message) {
 // ---------------------------------------------------------------- services
 
 Status Node::Admit() {
-  size_t backlog;
-  {
-    MutexLock lock(&mu_);
-    backlog = pending_.size();
-  }
+  size_t backlog = submissions_.size();
   backlog = std::max<size_t>(backlog, metrics_.mempool_size.load(std::memory_order_relaxed));
   if (backlog < config_.admission_max_pending) return Status::Ok();
   metrics_.admission_rejected++;
@@ -599,40 +534,20 @@ void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t 
                               std::to_string((*rec)->height) +
                               "; a replay is rejected: sign a new transaction with a fresh nonce"));
   }
-  auto now = std::chrono::steady_clock::now();
   auto waiter = std::make_shared<std::atomic<bool>>(false);
   auto shared_done = std::make_shared<std::function<void(Result<SubmitOutcome>)>>(std::move(done));
   auto finish_once = [waiter, shared_done](Result<SubmitOutcome> r) {
     if (!waiter->exchange(true)) (*shared_done)(std::move(r));
   };
-  {
-    MutexLock lock(&mu_);
-    auto it = pending_.find(id);
-    if (it != pending_.end() && now - it->second.submitted < kPendingExpiry) {
-      return finish_once(
-          Status::AlreadyExists("transaction " + ToHex(id) +
-                                " is already pending; a replay is rejected (wait for it with "
-                                "GetTransaction)"));
-    }
-    if (pending_.size() >= config_.mempool_max) {
-      return finish_once(Status::Unavailable("mempool is full (" +
-                                             std::to_string(config_.mempool_max) +
-                                             " pending transactions); retry later"));
-    }
-    Pending& p = pending_[id];
-    p.encoded = encoded;
-    p.submitted = now;
-    p.waiters.clear();
-    if (wait_for_commit) p.waiters.push_back(finish_once);
-  }
+  Status added = submissions_.Add(id, encoded,
+                                  wait_for_commit ? SubmissionTable::Waiter(finish_once) : nullptr,
+                                  std::chrono::steady_clock::now());
+  if (!added.ok()) return finish_once(added);
   verifier_->Post([this, tx = std::move(tx), encoded = std::move(encoded), id, wait_for_commit,
                    timeout_ms, finish_once]() mutable {
     Status s = verifier_->Check(tx);
     if (!s.ok()) {
-      {
-        MutexLock lock(&mu_);
-        pending_.erase(id);
-      }
+      submissions_.Remove(id);
       return finish_once(s);
     }
     metrics_.submitted_transactions++;
@@ -651,16 +566,10 @@ Result<std::optional<TxRecord>> Node::TxRecordOf(const Hash& id) const {
   return ReadTxRecord(kv_.get(), id);
 }
 
-bool Node::IsPending(const Hash& id) const {
-  MutexLock lock(&mu_);
-  return pending_.count(id) > 0;
-}
+bool Node::IsPending(const Hash& id) const { return submissions_.Contains(id); }
 
 Result<std::optional<Bytes>> Node::PendingTx(const Hash& id) const {
-  MutexLock lock(&mu_);
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return std::optional<Bytes>();
-  return std::optional<Bytes>(it->second.encoded);
+  return submissions_.Encoded(id);
 }
 
 Result<std::pair<Bytes, Bytes>> Node::BlockAndCert(uint64_t height) const {
@@ -707,18 +616,6 @@ std::vector<PeerView> Node::PeerStatuses() const {
     out.push_back(std::move(p));
   }
   return out;
-}
-
-uint64_t Node::SubscribeEvents(EventSink sink) {
-  MutexLock lock(&mu_);
-  uint64_t t = next_sink_++;
-  event_sinks_.emplace(t, std::move(sink));
-  return t;
-}
-
-void Node::UnsubscribeEvents(uint64_t token) {
-  MutexLock lock(&mu_);
-  event_sinks_.erase(token);
 }
 
 }  // namespace licenced::node

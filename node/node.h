@@ -4,8 +4,9 @@
 // verifier pool, the peer links, the gRPC servers and the HTTP server.
 //
 // Threading: every replica call runs on strand_. Delivered blocks are
-// executed in order on one execution thread (exec_ioc_), which posts
-// Replica::OnExecuted back to the strand. gRPC handler threads only decode,
+// executed in order on the ExecutionDriver's thread, which posts
+// ReplicaHost::OnExecuted back to the strand; state transfer fetches on the
+// BlockFetchWorker's thread. gRPC handler threads only decode,
 // check and post to the strand (or to the verifier pool). Read-only queries (blocks, tx records,
 // state) go straight to the thread-safe stores.
 //
@@ -33,7 +34,10 @@
 #include "core/genesis.h"
 #include "core/mutex.h"
 #include "core/thread_annotations.h"
+#include "node/block_fetch_worker.h"
 #include "node/config.h"
+#include "node/event_bus.h"
+#include "node/execution_driver.h"
 #include "node/executor.h"
 #include "node/host/replica_host.h"
 #include "node/metrics.h"
@@ -41,6 +45,7 @@
 #include "node/storage/block_store.h"
 #include "node/storage/consensus_log.h"
 #include "node/storage/kv_store.h"
+#include "node/submission_table.h"
 #include "node/tls_files.h"
 #include "node/tx_verifier.h"
 
@@ -57,13 +62,6 @@ class ClientService;
 class HealthService;
 class HttpServer;
 
-// Outcome of a submitted transaction once committed (or not).
-struct SubmitOutcome {
-  Hash id{};
-  bool committed = false;
-  TxRecord record;
-};
-
 struct NodeStatusView {
   uint64_t height = 0;
   Hash head_hash{};
@@ -76,9 +74,6 @@ struct NodeStatusView {
   uint64_t head_time_ms = 0;  // timestamp of the head block (genesis time at 0)
 };
 
-// The node is the host's I/O: its ports are the peer links, Asio timers, the
-// execution thread, the fetch thread, the consensus log in RocksDB and the
-// wall clock (node/host/replica_host.h interprets the replica's effects).
 // One peer validator as this node sees it (GetStatus).
 struct PeerView {
   std::string name;
@@ -88,9 +83,12 @@ struct PeerView {
   uint64_t dropped_messages = 0;  // outbound messages dropped (queue full)
 };
 
+// The node is the host's I/O (node/host/replica_host.h interprets the
+// replica's effects): its ports are the peer links, Asio timers, the
+// ExecutionDriver, the BlockFetchWorker, the consensus log in RocksDB and
+// the wall clock.
 class Node final : private host::Transport,
                    private host::TimerPort,
-                   private host::ExecutionQueue,
                    private host::BlockFetcher,
                    private host::ConsensusLogPort,
                    private host::Clock,
@@ -136,9 +134,9 @@ class Node final : private host::Transport,
   const state::StateMap& state_map() const { return executor_->state_map(); }
 
   // Event subscriptions (live events after commit). Returns a token.
-  using EventSink = std::function<void(const std::vector<EventRecord>&)>;
-  uint64_t SubscribeEvents(EventSink sink);
-  void UnsubscribeEvents(uint64_t token);
+  using EventSink = EventBus::Sink;
+  uint64_t SubscribeEvents(EventSink sink) { return events_.Subscribe(std::move(sink)); }
+  void UnsubscribeEvents(uint64_t token) { events_.Unsubscribe(token); }
 
   const NodeConfig& config() const { return config_; }
   const Genesis& genesis() const { return genesis_; }
@@ -155,7 +153,6 @@ class Node final : private host::Transport,
   void Broadcast(const Bytes& message) override;
   void Arm(consensus::TimerId id, uint64_t generation, consensus::TimeMs deadline) override;
   void Cancel(consensus::TimerId id) override;
-  void Enqueue(consensus::Deliver delivered) override;
   bool Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) override;
   Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
   Status Sync() override { return Status::Ok(); }  // every Write is a synced write
@@ -166,10 +163,9 @@ class Node final : private host::Transport,
   // Byzantine filter in its test mode).
   void Transmit(consensus::Effect outgoing);
 
-  // ---- on the execution thread ----
-  // Executes (or, if already stored, looks up) a delivered block and posts
-  // ReplicaHost::OnExecuted to the strand.
-  void ExecuteDelivered(const consensus::Deliver& d);
+  // ---- on the execution thread: metrics, status, waiters, events ----
+  void OnCommitted(const ExecutedBlock& block, double seconds);
+  void OnExecutionFailed(const Status& why);
   // On the fetch thread: checks the client signatures of fetched txs, the
   // first half here and the rest on the verifier pool (not waited for), so
   // that executing them is a TxVerifier cache hit. At most half the cache's
@@ -182,7 +178,6 @@ class Node final : private host::Transport,
   template <typename Fn>
   void OnStrand(Fn fn);
 
-  void CompleteWaiters(const ExecutedBlock& block);
   std::optional<uint32_t> SignerOf(ByteView message) const;
   // Off the strand: true iff every signature in the message verifies; also
   // pre-checks the client txs it carries (TxVerifier cache).
@@ -207,13 +202,10 @@ class Node final : private host::Transport,
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> loop_threads_;
-  std::thread fetch_thread_;
-  // Block execution: one thread, blocks in delivery order (FIFO).
-  boost::asio::io_context exec_ioc_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
-      exec_work_;
-  std::thread exec_thread_;
-  std::atomic<uint64_t> exec_backlog_{0};  // blocks posted to exec_ioc_, not yet started
+  std::unique_ptr<ExecutionDriver> execution_;
+  BlockFetchWorker fetcher_;
+  EventBus events_;
+  SubmissionTable submissions_;
 
   // Strand-only state.
   std::unique_ptr<host::ReplicaHost> host_;  // owns the replica
@@ -227,17 +219,6 @@ class Node final : private host::Transport,
   std::unique_ptr<grpc::Server> peer_server_;
   std::unique_ptr<grpc::Server> client_server_;
   std::unique_ptr<HttpServer> http_;
-
-  // Pending submissions and commit waiters.
-  mutable Mutex mu_;
-  struct Pending {
-    Bytes encoded;
-    std::chrono::steady_clock::time_point submitted;
-    std::vector<std::function<void(Result<SubmitOutcome>)>> waiters;
-  };
-  std::unordered_map<Hash, Pending, HashHasher> pending_ GUARDED_BY(mu_);
-  std::map<uint64_t, EventSink> event_sinks_ GUARDED_BY(mu_);
-  uint64_t next_sink_ GUARDED_BY(mu_) = 1;
 
   // Status snapshot written by the strand, read by anyone.
   mutable Mutex status_mu_;
