@@ -4,6 +4,7 @@
 #include "consensus/block.h"
 #include "core/merkle.h"
 #include "core/transaction.h"
+#include "node/block_fetch_worker.h"
 #include "node/convert.h"
 
 namespace v1 = licenced::v1;
@@ -102,4 +103,33 @@ TEST_CASE("status codes map to gRPC codes", "[node][convert]") {
   CHECK(node::ToGrpcCode(StatusCode::kPermissionDenied) == grpc::StatusCode::PERMISSION_DENIED);
   CHECK(node::ToGrpcCode(StatusCode::kFailedPrecondition) == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(node::ToGrpcCode(StatusCode::kUnavailable) == grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_CASE("fetched blocks are decoded once, up to the first bad one", "[node][convert]") {
+  node::RawBlocks raw;
+  Hash prev{};
+  for (uint64_t h = 1; h <= 4; ++h) {
+    consensus::Block b;
+    b.header.height = h;
+    b.header.prev_hash = prev;
+    b.txs = {ToBytes("tx-" + std::to_string(h))};
+    b.header.tx_root = merkle::Root(b.txs);
+    consensus::CommitCertificate c;
+    c.height = h;
+    c.block_hash = b.ComputeHash();
+    prev = c.block_hash;
+    raw.emplace_back(b.Encode(), c.Encode());
+  }
+  std::string error;
+  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 4);
+  CHECK(error.empty());
+
+  raw[2].second = raw[1].second;  // block 3 with block 2's certificate
+  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 2);
+  CHECK_THAT(error, Catch::Contains("is for another block"));
+
+  raw[1].first.resize(raw[1].first.size() / 2);
+  error.clear();
+  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 1);
+  CHECK_THAT(error, Catch::Contains("does not decode"));
 }

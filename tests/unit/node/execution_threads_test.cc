@@ -122,8 +122,9 @@ struct ExecFixture {
 
 }  // namespace
 
-TEST_CASE("execution driver executes delivered blocks in order while readers query the store",
-          "[node][threads]") {
+TEST_CASE(
+    "threads: execution driver executes delivered blocks in order while readers query the store",
+    "[node][threads]") {
   ExecFixture f;
   auto blocks = f.ledger.Blocks(40, 5);
   Reports reports;
@@ -170,7 +171,7 @@ TEST_CASE("execution driver executes delivered blocks in order while readers que
   CHECK(reports.committed.size() == 40);
 }
 
-TEST_CASE("execution driver reports blocks it already holds without executing them again",
+TEST_CASE("threads: execution driver reports blocks it already holds without executing them again",
           "[node][threads]") {
   ExecFixture f;
   auto blocks = f.ledger.Blocks(6, 2);
@@ -197,7 +198,8 @@ TEST_CASE("execution driver reports blocks it already holds without executing th
   CHECK(f.store->head_height() == 6);
 }
 
-TEST_CASE("execution driver stops for good at a block that fails to execute", "[node][threads]") {
+TEST_CASE("threads: execution driver stops for good at a block that fails to execute",
+          "[node][threads]") {
   ExecFixture f;
   auto blocks = f.ledger.Blocks(8, 1);
   Reports reports;
@@ -218,7 +220,7 @@ TEST_CASE("execution driver stops for good at a block that fails to execute", "[
   CHECK(reports.failures[0].find("executing block 4 failed") != std::string::npos);
 }
 
-TEST_CASE("execution driver stop finishes the running block and drops the queue",
+TEST_CASE("threads: execution driver stop finishes the running block and drops the queue",
           "[node][threads]") {
   ExecFixture f;
   auto blocks = f.ledger.Blocks(30, 20);
@@ -235,7 +237,7 @@ TEST_CASE("execution driver stop finishes the running block and drops the queue"
   CHECK(reports.failure_count() == 0);
 }
 
-TEST_CASE("block fetch worker runs one fetch at a time and answers each exactly once",
+TEST_CASE("threads: block fetch worker runs one fetch at a time and answers each exactly once",
           "[node][threads]") {
   Ledger ledger;
   auto blocks = ledger.Blocks(3, 1);
@@ -282,27 +284,8 @@ TEST_CASE("block fetch worker runs one fetch at a time and answers each exactly 
   CHECK(answers.load() == 1);
 }
 
-TEST_CASE("fetched blocks are decoded once, up to the first bad one", "[node]") {
-  Ledger ledger;
-  auto blocks = ledger.Blocks(4, 1);
-  node::RawBlocks raw;
-  for (auto& d : blocks) raw.emplace_back(d.block.Encode(), d.cert.Encode());
-  std::string error;
-  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 4);
-  CHECK(error.empty());
-
-  raw[2].second = raw[1].second;  // block 3 with block 2's certificate
-  auto prefix = node::DecodeFetchedBlocks(raw, &error);
-  CHECK(prefix.size() == 2);
-  CHECK(error.find("is for another block") != std::string::npos);
-
-  raw[1].first.resize(raw[1].first.size() / 2);
-  error.clear();
-  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 1);
-  CHECK(error.find("does not decode") != std::string::npos);
-}
-
-TEST_CASE("event bus: a sink is never called after Unsubscribe returns", "[node][threads]") {
+TEST_CASE("threads: event bus: a sink is never called after Unsubscribe returns",
+          "[node][threads]") {
   node::EventBus bus;
   std::atomic<bool> stop{false};
   FailureLog failures;
@@ -339,8 +322,9 @@ TEST_CASE("event bus: a sink is never called after Unsubscribe returns", "[node]
   CHECK(bus.subscribers() == 0);
 }
 
-TEST_CASE("submission table: each waiter runs exactly once, replays and overflow are refused",
-          "[node][threads]") {
+TEST_CASE(
+    "threads: submission table: each waiter runs exactly once, replays and overflow are refused",
+    "[node][threads]") {
   using Clock = node::SubmissionTable::Clock;
   node::SubmissionTable table(/*capacity=*/1000, std::chrono::seconds(120));
   auto id_of = [](int i) {
