@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tsan label (the node's threaded unit tests: TxVerifier, PeerLink +
 # PeerService over mutual TLS, HealthService, HttpServer + Metrics, the
-# ExecutionDriver, BlockFetchWorker, EventBus, SubmissionTable, the KvStores) under ThreadSanitizer: the `tsan` preset (clang, build/tsan).
+# ExecutionDriver, BlockFetchWorker, EventBus, SubmissionTable, the
+# KvStores) under ThreadSanitizer: the `tsan` preset (clang, build/tsan).
 # Builds only those test binaries (target tsan_tests), then runs them with
 # halt_on_error=1, so any report fails the test that triggered it.
 # tests/tsan.supp suppresses reports inside the uninstrumented third-party
