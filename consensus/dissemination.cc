@@ -29,7 +29,7 @@ bool ReplicaCore::AddPending(Bytes tx, TimeMs now, bool forward) {
     Drop(DropReason::kMempoolFull);
     return false;
   }
-  if (!config_.validate_tx(tx) || config_.is_committed(id)) {
+  if (!config_.validate_tx(tx) || committed_.Contains(id)) {
     Drop(DropReason::kInvalidRequest);
     return false;
   }

@@ -29,8 +29,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   auto vote = votes_.Find(next);
   if (vote && vote->view >= view_) return;  // signed one before a restart
   if (pending_.empty()) return;
-  // Not full and not old enough yet: wait (without scanning the pending set,
-  // which costs an is_committed lookup per tx).
+  // Not full and not old enough yet: wait (without scanning the pending set).
   TimeMs first_arrival = pending_.at(pending_order_.begin()->second).arrival;
   if (pending_.size() < config_.max_batch_txs && now < first_arrival + config_.max_batch_wait) {
     TimeMs deadline = first_arrival + config_.max_batch_wait;
@@ -51,7 +50,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   for (const auto& [seq, id] : pending_order_) {
     if (txs.size() >= config_.max_batch_txs) break;
     const PendingTx& p = pending_.at(id);
-    if (config_.is_committed(id)) {  // validate_tx ran when it arrived
+    if (committed_.Contains(id)) {  // validate_tx ran when it arrived
       drop.push_back(id);
       continue;
     }
@@ -200,7 +199,7 @@ Status ReplicaCore::ValidateProposal(const Slot& s) const {
     auto p = pending_.find(id);
     bool known = p != pending_.end() && p->second.tx == tx;
     if (!known && !config_.validate_tx(tx)) return Status::InvalidArgument("invalid tx");
-    if (config_.is_committed(id)) return Status::AlreadyExists("tx already committed");
+    if (committed_.Contains(id)) return Status::AlreadyExists("tx already committed");
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& o = it->second;
@@ -386,13 +385,24 @@ void ReplicaCore::DeliverReady(TimeMs now) {
 void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, TimeMs now) {
   uint64_t h = block.header.height;
   Hash hash = block.ComputeHash();
-  for (const Bytes& tx : block.txs) {
-    auto p = pending_.find(TxId(tx));
+  // The ids: the slot has them when it holds this block (no hashing again).
+  std::vector<Hash> ids;
+  auto slot = log_.find(h);
+  if (slot != log_.end() && slot->second.has_pp && slot->second.digest == hash &&
+      slot->second.tx_ids.size() == block.txs.size()) {
+    ids.assign(slot->second.tx_ids.begin(), slot->second.tx_ids.end());
+  } else {
+    ids.reserve(block.txs.size());
+    for (const Bytes& tx : block.txs) ids.push_back(TxId(tx));
+  }
+  for (const Hash& id : ids) {
+    auto p = pending_.find(id);
     if (p != pending_.end()) {
       pending_order_.erase(p->second.seq);
       pending_.erase(p);
     }
   }
+  committed_.Add(h, std::move(ids));
   delivered_height_ = h;
   delivered_hash_ = hash;
   delivered_info_[h] = {hash, block.header.timestamp_ms};

@@ -214,8 +214,13 @@ Result<std::unique_ptr<Replica>> Replica::Create(
     return Status::InvalidArgument("consensus: key does not match validator " +
                                    std::to_string(config.self));
   }
-  if (!config.validate_tx || !config.is_committed) {
-    return Status::InvalidArgument("consensus: validate_tx and is_committed are required");
+  if (!config.validate_tx) return Status::InvalidArgument("consensus: validate_tx is required");
+  for (const CommittedBlockTxs& b : config.recently_committed) {
+    if (b.height > executed_height) {
+      return Status::InvalidArgument("consensus: recently_committed block " +
+                                     std::to_string(b.height) + " is above the executed height " +
+                                     std::to_string(executed_height));
+    }
   }
   if (config.checkpoint_interval == 0 || config.max_batch_txs == 0 ||
       config.view_change_timeout == 0) {
@@ -235,6 +240,13 @@ Result<std::unique_ptr<Replica>> Replica::Create(
   core->delivered_hash_ = core->executed_hash_;
   core->stable_.checkpoint.height = 0;
   core->stable_.checkpoint.block_hash = core->config_.genesis_hash;
+  uint64_t last = 0;
+  for (CommittedBlockTxs& b : core->config_.recently_committed) {
+    if (b.height <= last) continue;  // not increasing: ignore (it is only a filter)
+    last = b.height;
+    core->committed_.Add(b.height, std::move(b.ids));
+  }
+  core->config_.recently_committed.clear();
   LIC_RETURN_IF_ERROR(core->Restore(persisted));
   return std::unique_ptr<Replica>(new Replica(std::move(core)));
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/recently_committed.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/status.h"
@@ -33,12 +34,16 @@ struct ReplicaConfig {
   TimeMs max_clock_skew = 5000;       // |block timestamp - backup's now| bound
   // True iff the opaque tx is well-formed and its signature is valid.
   std::function<bool(ByteView tx)> validate_tx;
-  // True iff a tx with this id was executed in a block <= executed height.
-  std::function<bool(const Hash& tx_id)> is_committed;
   Hash genesis_hash{};  // prev_hash of block 1
+  // Committed transactions are known from the replica's own deliveries, for
+  // the last `committed_id_window` heights (consensus/recently_committed.h).
+  uint64_t committed_id_window = 64;
+  // Those of the blocks executed before Create (the host reads them from its
+  // block store), oldest first; heights <= the executed height given to Create.
+  std::vector<CommittedBlockTxs> recently_committed;
 
   // ---- additions to the contract (all optional) ----
-  // Id of an opaque tx, as is_committed expects it. Empty: SHA-256(tx).
+  // Id of an opaque tx (the key of the mempool and of committed ids). Empty: SHA-256(tx).
   // The node sets this to Transaction::Decode(tx)->Id().
   std::function<Hash(ByteView tx)> tx_id;
   // Timestamp of the header of block `executed_height` given to Create (the

@@ -222,6 +222,7 @@ class ReplicaCore {
 
   // Requests waiting for a block.
   std::map<Hash, PendingTx> pending_;
+  RecentlyCommitted committed_{config_.committed_id_window};
   std::map<uint64_t, Hash> pending_order_;
   uint64_t next_seq_ = 0;
   // Requests received from clients, not yet broadcast (RequestBatch).

@@ -11,6 +11,28 @@
 
 namespace licenced::node {
 
+Hash ConsensusTxId(ByteView tx) {
+  auto t = Transaction::Decode(tx);
+  return t.ok() ? t->Id() : crypto::Sha256(tx);
+}
+
+Result<std::vector<consensus::CommittedBlockTxs>> RecentlyCommittedTxs(
+    const storage::BlockStore& store, uint64_t window) {
+  std::vector<consensus::CommittedBlockTxs> out;
+  const uint64_t head = store.head_height();
+  const uint64_t first = head > window ? head - window + 1 : 1;
+  for (uint64_t h = first; h <= head; ++h) {
+    LIC_ASSIGN_OR_RETURN(auto raw, store.BlockByHeight(h));
+    if (!raw.has_value()) return Status::Corruption("block " + std::to_string(h) + " missing");
+    LIC_ASSIGN_OR_RETURN(auto block, consensus::Block::Decode(*raw));
+    consensus::CommittedBlockTxs b;
+    b.height = h;
+    for (const Bytes& tx : block.txs) b.ids.push_back(ConsensusTxId(tx));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
 using storage::Column;
 
 namespace {

@@ -36,6 +36,7 @@
 
 #include "chaincode/engine.h"
 #include "consensus/block.h"
+#include "consensus/recently_committed.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/status.h"
@@ -66,6 +67,15 @@ struct ExecutedBlock {
 inline bool SyncAfterBlock(uint64_t height, bool more_queued, uint64_t checkpoint_interval) {
   return !more_queued || height % (checkpoint_interval == 0 ? 1 : checkpoint_interval) == 0;
 }
+
+// The replica's key of an opaque transaction (ReplicaConfig::tx_id): its
+// Transaction id, or SHA-256 of the bytes if they do not decode.
+Hash ConsensusTxId(ByteView tx);
+
+// The transactions of the store's last `window` blocks, oldest first, for
+// ReplicaConfig::recently_committed (read once, when the replica is made).
+Result<std::vector<consensus::CommittedBlockTxs>> RecentlyCommittedTxs(
+    const storage::BlockStore& store, uint64_t window);
 
 // Root of the empty state (height 0): the state map's empty root (zeros).
 Hash EmptyStateRoot();

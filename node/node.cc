@@ -150,15 +150,9 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   rc.max_clock_skew = c.max_clock_skew_ms;
   TxVerifier* verifier = n->verifier_.get();
   rc.validate_tx = [verifier](ByteView tx) { return verifier->IsValid(tx); };
-  storage::KvStore* kvp = n->kv_.get();
-  rc.is_committed = [kvp](const Hash& id) {
-    auto r = ReadTxRecord(kvp, id);
-    return r.ok() && r->has_value();
-  };
-  rc.tx_id = [](ByteView tx) {
-    auto t = Transaction::Decode(tx);
-    return t.ok() ? t->Id() : crypto::Sha256(tx);
-  };
+  rc.tx_id = ConsensusTxId;
+  LIC_ASSIGN_OR_RETURN(rc.recently_committed,
+                       RecentlyCommittedTxs(*n->block_store_, rc.committed_id_window));
   rc.genesis_hash = n->genesis_hash_;
   rc.genesis_time_ms = n->genesis_.genesis_time_ms;
   rc.executed_block_timestamp = head_time;

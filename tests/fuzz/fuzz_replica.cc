@@ -278,8 +278,10 @@ class Harness final : public host::Transport,
     c.genesis_time_ms = kT0 - 1000;
     c.executed_block_timestamp = timestamps_.back();
     c.validate_tx = [](ByteView tx) { return tx.size() >= 2 && tx[0] == 't' && tx[1] == 'x'; };
-    const std::set<Hash>* committed = &committed_;
-    c.is_committed = [committed](const Hash& id) { return committed->count(id) > 0; };
+    // What a restarted host reads from its store: the last blocks' txs.
+    const size_t keep = std::min<size_t>(committed_.size(), c.committed_id_window);
+    c.recently_committed.assign(committed_.end() - static_cast<std::ptrdiff_t>(keep),
+                                committed_.end());
     return c;
   }
 
@@ -585,7 +587,9 @@ class Harness final : public host::Transport,
     last_delivered_ = h;
     // Execute at once, like the node.
     Hash root = crypto::Sha256(Writer().Raw(roots_.back()).Raw(hash).Take());
-    for (const Bytes& tx : d.block.txs) committed_.insert(crypto::Sha256(tx));
+    consensus::CommittedBlockTxs ids{h, {}};
+    for (const Bytes& tx : d.block.txs) ids.ids.push_back(crypto::Sha256(tx));
+    committed_.push_back(std::move(ids));
     hashes_.push_back(hash);
     roots_.push_back(root);
     timestamps_.push_back(d.block.header.timestamp_ms);
@@ -599,7 +603,7 @@ class Harness final : public host::Transport,
   std::vector<Hash> hashes_;  // [h] = hash of executed block h (0: genesis)
   std::vector<Hash> roots_;   // [h] = state root after executing h
   std::vector<TimeMs> timestamps_;
-  std::set<Hash> committed_;
+  std::vector<consensus::CommittedBlockTxs> committed_;    // [h-1] = txs of block h
   std::map<TimerId, std::pair<TimeMs, uint64_t>> timers_;  // deadline, generation
   std::vector<FetchBlocks> fetches_;
   std::vector<Proposal> proposals_;

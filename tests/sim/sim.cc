@@ -305,17 +305,10 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
   c.status_interval = 100;
   c.genesis_hash = genesis_hash_;
   c.genesis_time_ms = genesis_.genesis_time_ms;
-  // As the daemon: decode, network, signature; committed = a tx record in the store.
+  // As the daemon: decode, network, signature; committed ids from the
+  // replica's deliveries and, after a restart, the store's last blocks.
   c.validate_tx = [this](ByteView tx) { return ValidTx(tx); };
-  storage::KvStore* kv = nodes_[id].kv.get();
-  c.is_committed = [kv](const Hash& tx_id) {
-    auto r = node::ReadTxRecord(kv, tx_id);
-    return r.ok() && r->has_value();
-  };
-  c.tx_id = [](ByteView tx) {
-    auto t = Transaction::Decode(tx);
-    return t.ok() ? t->Id() : crypto::Sha256(tx);
-  };
+  c.tx_id = node::ConsensusTxId;
   c.verify_signature = [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
                               const crypto::Signature& sig) {
     return verify_cache_.Verify(k, tag, body, sig);
@@ -410,6 +403,9 @@ void Simulation::StartReplica(Node& n) {
   }
   consensus::ReplicaConfig config = MakeConfig(n.id);
   config.executed_block_timestamp = head_ts;
+  auto recent = node::RecentlyCommittedTxs(*n.blocks, config.committed_id_window);
+  if (recent.ok()) config.recently_committed = std::move(*recent);
+  if (!recent.ok()) root = recent.status();
   auto r = root.ok()
                ? Replica::Create(std::move(config), *n.key, std::move(persisted), h, hash, *root)
                : Result<std::unique_ptr<Replica>>(root.status());

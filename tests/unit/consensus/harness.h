@@ -135,9 +135,15 @@ class Cluster {
     c.genesis_time_ms = kT0 - 1000;
     c.validate_tx = [](ByteView tx) { return tx.size() > 3 && tx[0] == 't'; };
     Node* node = &nodes_[i];
-    c.is_committed = [node](const Hash& id) { return node->committed.count(id) > 0; };
     if (!node->chain.empty())
       c.executed_block_timestamp = node->chain.back().first.header.timestamp_ms;
+    // What a restarted host reads from its store: the last blocks' txs.
+    const size_t n = node->chain.size();
+    for (size_t k = n > c.committed_id_window ? n - c.committed_id_window : 0; k < n; ++k) {
+      consensus::CommittedBlockTxs b{k + 1, {}};
+      for (const Bytes& tx : node->chain[k].first.txs) b.ids.push_back(crypto::Sha256(tx));
+      c.recently_committed.push_back(std::move(b));
+    }
     if (tweak_) tweak_(c);
     return c;
   }

@@ -114,6 +114,46 @@ TEST_CASE("a duplicate or invalid request is not ordered", "[consensus][normal]"
   CHECK(c.R(2).pending_requests() == 0);
 }
 
+TEST_CASE("a replica knows committed txs from its deliveries, and after a restart from its store",
+          "[consensus][normal]") {
+  Cluster c(4);
+  c.Submit(1, Tx(1));
+  c.Advance(20);
+  REQUIRE(c.N(2).chain.size() == 1);
+  // Replica 2 restarts: the harness hands it the txs of its stored blocks,
+  // as the daemon does (ReplicaConfig::recently_committed).
+  c.Crash(2);
+  c.Boot(2);
+  c.Advance(20);
+  c.Submit(2, Tx(1));  // a replay: refused, no store read on the way
+  CHECK(c.R(2).pending_requests() == 0);
+  CHECK(c.R(2).dropped(DropReason::kInvalidRequest) == 1);
+  c.Advance(20);
+  CHECK(c.N(0).chain.size() == 1);
+}
+
+TEST_CASE("recently committed ids cover exactly the last window of heights", "[consensus]") {
+  RecentlyCommitted recent(3);
+  auto id = [](uint8_t i) {
+    Hash h{};
+    h[0] = i;
+    return h;
+  };
+  recent.Add(1, {id(1), id(9)});
+  recent.Add(2, {id(2)});
+  recent.Add(3, {id(3), id(9)});  // the same id in two blocks
+  CHECK(recent.Contains(id(1)));
+  recent.Add(4, {id(4)});  // block 1 leaves the window
+  CHECK_FALSE(recent.Contains(id(1)));
+  CHECK(recent.Contains(id(9)));  // still held by block 3
+  CHECK(recent.Contains(id(2)));
+  recent.Add(6, {});  // heights may skip: blocks 2 and 3 leave
+  CHECK_FALSE(recent.Contains(id(2)));
+  CHECK_FALSE(recent.Contains(id(9)));
+  CHECK(recent.Contains(id(4)));
+  CHECK(recent.size() == 1);
+}
+
 TEST_CASE("backups check every proposal before preparing", "[consensus][normal]") {
   Cluster c(4);
   c.filter = [](const testing::Msg&) { return false; };  // observe replica 1 alone

@@ -86,7 +86,6 @@ std::unique_ptr<Replica> MakeReplica(uint32_t self) {
   c.genesis_time_ms = kT0 - 1000;
   c.status_interval = 100;
   c.validate_tx = [](ByteView) { return true; };
-  c.is_committed = [](const Hash&) { return false; };
   auto r = Replica::Create(c, TestKey(self), {}, 0, Cluster::GenesisHash(), Cluster::GenesisRoot());
   REQUIRE(r.ok());
   return std::move(r).value();
