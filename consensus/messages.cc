@@ -415,9 +415,19 @@ Status VerifyMessageSignatures(const ValidatorSet& validators, ByteView message,
   return VerifyNested(validators, m, verify, 0);
 }
 
+Status VerifyMessageSignatures(const ValidatorSet& validators, const SignedMessage& message,
+                               const SignatureVerifier& verify) {
+  return VerifyNested(validators, message, verify, 0);
+}
+
 std::vector<Bytes> CarriedTxs(ByteView message) {
   auto m = SignedMessage::Decode(message);
   if (!m.ok()) return {};
+  return CarriedTxs(*m);
+}
+
+std::vector<Bytes> CarriedTxs(const SignedMessage& message) {
+  const SignedMessage* m = &message;
   switch (m->type) {
     case MsgType::kRequest: {
       auto r = RequestMsg::Decode(m->body);

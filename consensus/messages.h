@@ -190,10 +190,25 @@ struct StatusMsg {
 Status VerifyMessageSignatures(const ValidatorSet& validators, ByteView message,
                                const SignatureVerifier& verify = {});
 
+// The same, over a message the host has decoded.
+Status VerifyMessageSignatures(const ValidatorSet& validators, const SignedMessage& message,
+                               const SignatureVerifier& verify = {});
+
 // The opaque txs a message carries (Request, RequestBatch, PrePrepare,
 // BlockResponse), e.g. for the host to pre-check their client signatures off
 // the strand. Empty for other types or undecodable input.
 std::vector<Bytes> CarriedTxs(ByteView message);
+std::vector<Bytes> CarriedTxs(const SignedMessage& message);
+
+// A peer's message as the replica takes it (Replica::OnMessage): the envelope
+// decoded once, at the edge, and whether the host has already checked every
+// signature in it (VerifyMessageSignatures returned OK, e.g. on the host's
+// own threads). The replica checks the signatures itself when they were not.
+struct InboundMessage {
+  ReplicaId from = 0;  // the peer the link belongs to
+  SignedMessage envelope;
+  bool signatures_checked = false;
+};
 
 // A checkpoint proof as persisted: the checkpoint and its signed messages.
 struct CheckpointProof {

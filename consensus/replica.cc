@@ -28,14 +28,11 @@ SignedMessage ReplicaCore::SignMsg(MsgType type, Bytes body) const {
 }
 
 Status ReplicaCore::VerifyMsg(const SignedMessage& m) const {
-  if (trusted_signatures_) {
-    // The host ran VerifyMessageSignatures on the whole message (which covers
-    // every nested message this replica would check); only the sender range
-    // is re-checked here.
-    if (m.sender >= config_.validators.n()) return Status::PermissionDenied("unknown sender");
-    return Status::Ok();
-  }
-  return m.Verify(config_.validators, config_.verify_signature);
+  // Nested messages: their signatures were checked with the whole message
+  // (OnMessage: VerifyMessageSignatures covers every nested message this
+  // replica looks at); the sender must still be a validator.
+  if (m.sender >= config_.validators.n()) return Status::PermissionDenied("unknown sender");
+  return Status::Ok();
 }
 
 void ReplicaCore::SendBytes(ReplicaId to, Bytes wire) {
@@ -92,12 +89,14 @@ void ReplicaCore::Start(TimeMs now) {
   MaybePropose(now);
 }
 
-void ReplicaCore::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
-  auto decoded = SignedMessage::Decode(message);
-  if (!decoded.ok()) return Drop(DropReason::kUndecodable);
-  const SignedMessage& m = *decoded;
-  if (m.sender != from || from == config_.self) return Drop(DropReason::kSpoofedSender);
-  if (!VerifyMsg(m).ok()) return Drop(DropReason::kBadSignature);
+void ReplicaCore::OnMessage(const InboundMessage& in, TimeMs now) {
+  const SignedMessage& m = in.envelope;
+  if (m.sender != in.from || in.from == config_.self) return Drop(DropReason::kSpoofedSender);
+  if (m.sender >= config_.validators.n()) return Drop(DropReason::kBadSignature);
+  if (!in.signatures_checked &&
+      !VerifyMessageSignatures(config_.validators, m, config_.verify_signature).ok()) {
+    return Drop(DropReason::kBadSignature);
+  }
   switch (m.type) {
     case MsgType::kRequest:
       HandleRequest(m, now);
@@ -256,16 +255,30 @@ std::vector<Effect> Replica::Start(TimeMs now) {
   return core_->TakeEffects();
 }
 
-std::vector<Effect> Replica::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
-  core_->OnMessage(from, message, now);
+std::vector<Effect> Replica::OnMessage(InboundMessage message, TimeMs now) {
+  core_->OnMessage(message, now);
   return core_->TakeEffects();
 }
 
+namespace {
+std::vector<Effect> DecodeThen(ReplicaCore& core, ReplicaId from, ByteView message, bool checked,
+                               TimeMs now) {
+  auto decoded = SignedMessage::Decode(message);
+  if (!decoded.ok()) {
+    core.Drop(DropReason::kUndecodable);
+  } else {
+    core.OnMessage(InboundMessage{from, std::move(*decoded), checked}, now);
+  }
+  return core.TakeEffects();
+}
+}  // namespace
+
+std::vector<Effect> Replica::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
+  return DecodeThen(*core_, from, message, /*checked=*/false, now);
+}
+
 std::vector<Effect> Replica::OnVerifiedMessage(ReplicaId from, ByteView message, TimeMs now) {
-  core_->trusted_signatures_ = true;
-  core_->OnMessage(from, message, now);
-  core_->trusted_signatures_ = false;
-  return core_->TakeEffects();
+  return DecodeThen(*core_, from, message, /*checked=*/true, now);
 }
 
 std::vector<Effect> Replica::OnRequest(Bytes tx, TimeMs now) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/messages.h"
 #include "consensus/recently_committed.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
@@ -147,12 +148,16 @@ class Replica {
   Replica& operator=(const Replica&) = delete;
 
   std::vector<Effect> Start(TimeMs now);
+  // A peer's message, decoded by the host (consensus/messages.h). If
+  // message.signatures_checked, the replica skips every signature check for
+  // it (envelope and nested); every other check (sender == from, views,
+  // quorums, digests) still runs.
+  // REQUIRES: if signatures_checked, VerifyMessageSignatures(config.validators,
+  // message.envelope).ok().
+  std::vector<Effect> OnMessage(InboundMessage message, TimeMs now);
+  // The same from the wire encoding (decoded here, signatures not checked).
   std::vector<Effect> OnMessage(ReplicaId from, ByteView message, TimeMs now);
-  // Same as OnMessage, but the host has already checked every signature in
-  // `message` with VerifyMessageSignatures (consensus/messages.h) -- e.g. on
-  // its own worker threads -- and it returned OK: the replica skips all
-  // signature checks for this message (envelope and nested). Every other
-  // check (sender == from, views, quorums, digests) still runs.
+  // The same from the wire encoding, signatures already checked.
   // REQUIRES: VerifyMessageSignatures(config.validators, message).ok().
   std::vector<Effect> OnVerifiedMessage(ReplicaId from, ByteView message, TimeMs now);
   // REQUIRES: tx already signature-checked by the host.

@@ -91,7 +91,7 @@ class ReplicaCore {
 
   // ---- replica.cc (dispatch) ----
   void Start(TimeMs now);
-  void OnMessage(ReplicaId from, ByteView message, TimeMs now);
+  void OnMessage(const InboundMessage& message, TimeMs now);
   void OnTimer(TimerId id, TimeMs now);
 
   // ---- normal_case.cc ----
@@ -231,7 +231,6 @@ class ReplicaCore {
   TimeMs flush_deadline_ = 0;  // 0 = kTimerRequestFlush not armed
   std::map<std::pair<ReplicaId, uint64_t>, TimeMs> body_replied_;  // (peer, height) -> when
   uint64_t oversize_dropped_ = 0;
-  bool trusted_signatures_ = false;  // inside OnVerifiedMessage
 
   // Checkpoints.
   CheckpointProof stable_;  // height 0 = genesis

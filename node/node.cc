@@ -212,7 +212,8 @@ Status Node::Start() {
   cb.on_message = [this](uint32_t from, Bytes m) {
     // On the gRPC reader thread of this peer's stream (messages of one peer
     // stay in order): every signature is checked here, off the strand.
-    if (!PreVerify(m)) {
+    auto inbound = PreVerify(from, m);
+    if (!inbound) {
       uint64_t n = metrics_.peer_messages_rejected.fetch_add(1);
       if (n % 1000 == 0) {
         spdlog::warn(
@@ -221,7 +222,7 @@ Status Node::Start() {
       }
       return;
     }
-    OnStrand([this, from, m = std::move(m)] { host_->OnVerifiedMessage(from, m); });
+    OnStrand([this, in = std::move(*inbound)]() mutable { host_->OnMessage(std::move(in)); });
   };
   cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
     LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(h));
@@ -495,13 +496,15 @@ std::optional<uint32_t> Node::SignerOf(ByteView message) const {
   return m->sender;
 }
 
-bool Node::PreVerify(ByteView message) {
+std::optional<consensus::InboundMessage> Node::PreVerify(uint32_t from, ByteView message) {
   // Every signature of the message (envelope and nested), then the client
   // signatures of the txs it carries, so that the replica's validate_tx on
   // the strand and the executor's check are cache hits.
-  if (!consensus::VerifyMessageSignatures(validators_, message).ok()) return false;
-  for (const Bytes& tx : consensus::CarriedTxs(message)) verifier_->IsValid(tx);
-  return true;
+  auto decoded = consensus::SignedMessage::Decode(message);
+  if (!decoded.ok()) return std::nullopt;
+  if (!consensus::VerifyMessageSignatures(validators_, *decoded).ok()) return std::nullopt;
+  for (const Bytes& tx : consensus::CarriedTxs(*decoded)) verifier_->IsValid(tx);
+  return consensus::InboundMessage{from, std::move(*decoded), /*signatures_checked=*/true};
 }
 
 // ---------------------------------------------------------------- services

@@ -21,6 +21,11 @@ void ReplicaHost::Start() {
   Run(replica_->Start(ports_.clock->Now()));
 }
 
+void ReplicaHost::OnMessage(consensus::InboundMessage message) {
+  if (halted_) return;
+  Run(replica_->OnMessage(std::move(message), ports_.clock->Now()));
+}
+
 void ReplicaHost::OnMessage(ReplicaId from, ByteView message) {
   if (halted_) return;
   Run(replica_->OnMessage(from, message, ports_.clock->Now()));

@@ -135,6 +135,9 @@ class ReplicaHost {
   ReplicaHost& operator=(const ReplicaHost&) = delete;
 
   void Start();
+  // A peer's message as decoded (and perhaps signature-checked) at the edge.
+  void OnMessage(consensus::InboundMessage message);
+  // Conveniences over the wire encoding (decoded on the caller's thread).
   void OnMessage(ReplicaId from, ByteView message);
   // REQUIRES: consensus::VerifyMessageSignatures(validators, message).ok().
   void OnVerifiedMessage(ReplicaId from, ByteView message);

@@ -527,7 +527,19 @@ void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
       At(now_ + delay, [this, from, to, shared] {
         Node& node = nodes_[to];
         if (!node.up || !node.host) return;
-        node.host->OnMessage(from, *shared);
+        // As the daemon: decoded once and every signature checked before
+        // the strand (here with the simulator's verification cache).
+        auto decoded = consensus::SignedMessage::Decode(*shared);
+        if (!decoded.ok() || !consensus::VerifyMessageSignatures(
+                                  validators_, *decoded,
+                                  [this](const crypto::PublicKey& k, std::string_view tag,
+                                         ByteView body, const crypto::Signature& sig) {
+                                    return verify_cache_.Verify(k, tag, body, sig);
+                                  })
+                                  .ok()) {
+          return;  // the daemon's PreVerify drops it before the replica
+        }
+        node.host->OnMessage(consensus::InboundMessage{from, std::move(*decoded), true});
       });
     }
   }

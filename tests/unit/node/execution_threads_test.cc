@@ -336,6 +336,7 @@ TEST_CASE(
   };
   constexpr int kThreads = 4, kPerThread = 200;
   std::vector<std::atomic<int>> runs(kThreads * kPerThread);
+  std::vector<std::atomic<bool>> ready(kThreads * kPerThread);
   FailureLog failures;
   std::vector<std::thread> clients;
   for (int t = 0; t < kThreads; ++t) {
@@ -352,6 +353,7 @@ TEST_CASE(
             StatusCode::kAlreadyExists) {
           failures.Add("a replay was accepted");
         }
+        ready[i] = true;  // committed only after its replay was tried
       }
     });
   }
@@ -361,7 +363,7 @@ TEST_CASE(
     while (next < kThreads * kPerThread) {
       node::ExecutedBlock b;
       for (int i = 0; i < kThreads * kPerThread; ++i) {
-        if (runs[i].load() == 0 && table.Contains(id_of(i))) {
+        if (ready[i].load() && runs[i].load() == 0 && table.Contains(id_of(i))) {
           node::ExecutedTx tx;
           tx.id = id_of(i);
           b.txs.push_back(tx);
