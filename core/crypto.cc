@@ -1,4 +1,5 @@
 #include "core/crypto.h"
+#include "core/op_counters.h"
 
 #include <sodium.h>
 
@@ -84,6 +85,7 @@ bool Verify(const PublicKey& key, std::string_view tag, ByteView body, const Sig
 }
 
 bool VerifyRaw(const PublicKey& key, ByteView message, const Signature& sig) {
+  CountOp(Op::kSignatureVerify);
   return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) == 0;
 }
 

@@ -1,4 +1,5 @@
 #include "core/transaction.h"
+#include "core/op_counters.h"
 
 #include "core/encoding.h"
 
@@ -11,6 +12,7 @@ Bytes Transaction::SigningBody() const {
 }
 
 Hash Transaction::Id() const {
+  CountOp(Op::kTxIdHash);
   return crypto::Sha256(crypto::SigningBytes(kTxSigningTag, SigningBody()));
 }
 
@@ -30,6 +32,7 @@ Bytes Transaction::Encode() const {
 }
 
 Result<Transaction> Transaction::Decode(ByteView data) {
+  CountOp(Op::kTxDecode);
   if (data.size() > kMaxTransactionBytes) {
     return Status::InvalidArgument("transaction is larger than " +
                                    std::to_string(kMaxTransactionBytes) + " bytes");

@@ -16,6 +16,7 @@
 #include "node/convert.h"
 #include "node/health_service.h"
 #include "node/http_server.h"
+#include "node/inbound.h"
 #include "node/null_mode.h"
 #include "node/peer_link.h"
 #include "node/peer_service.h"
@@ -212,7 +213,7 @@ Status Node::Start() {
   cb.on_message = [this](uint32_t from, Bytes m) {
     // On the gRPC reader thread of this peer's stream (messages of one peer
     // stay in order): every signature is checked here, off the strand.
-    auto inbound = PreVerify(from, m);
+    auto inbound = PreVerifyInbound(validators_, *verifier_, from, m);
     if (!inbound) {
       uint64_t n = metrics_.peer_messages_rejected.fetch_add(1);
       if (n % 1000 == 0) {
@@ -494,17 +495,6 @@ std::optional<uint32_t> Node::SignerOf(ByteView message) const {
   auto m = consensus::SignedMessage::Decode(message);
   if (!m.ok() || m->sender >= genesis_.validators.size()) return std::nullopt;
   return m->sender;
-}
-
-std::optional<consensus::InboundMessage> Node::PreVerify(uint32_t from, ByteView message) {
-  // Every signature of the message (envelope and nested), then the client
-  // signatures of the txs it carries, so that the replica's validate_tx on
-  // the strand and the executor's check are cache hits.
-  auto decoded = consensus::SignedMessage::Decode(message);
-  if (!decoded.ok()) return std::nullopt;
-  if (!consensus::VerifyMessageSignatures(validators_, *decoded).ok()) return std::nullopt;
-  for (const Bytes& tx : consensus::CarriedTxs(*decoded)) verifier_->IsValid(tx);
-  return consensus::InboundMessage{from, std::move(*decoded), /*signatures_checked=*/true};
 }
 
 // ---------------------------------------------------------------- services

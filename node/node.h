@@ -179,10 +179,6 @@ class Node final : private host::Transport,
   void OnStrand(Fn fn);
 
   std::optional<uint32_t> SignerOf(ByteView message) const;
-  // Off the strand: decodes a peer's message once and checks every signature
-  // in it, then pre-checks the client txs it carries (TxVerifier cache).
-  // Nothing if it does not decode or a signature does not verify.
-  std::optional<consensus::InboundMessage> PreVerify(uint32_t from, ByteView message);
 
   NodeConfig config_;
   Genesis genesis_;

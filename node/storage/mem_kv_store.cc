@@ -1,4 +1,5 @@
 #include "node/storage/mem_kv_store.h"
+#include "core/op_counters.h"
 
 #include <utility>
 
@@ -33,6 +34,7 @@ class MemIterator final : public Iterator {
 }  // namespace
 
 Result<std::optional<Bytes>> MemKvStore::Get(Column column, std::string_view key) {
+  CountOp(Op::kStoreRead);
   MutexLock lock(&mu_);
   const Map& map = columns_[ColumnIndex(column)];
   auto it = map.find(key);

@@ -1,4 +1,5 @@
 #include "node/storage/rocks_kv_store.h"
+#include "core/op_counters.h"
 
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
@@ -171,6 +172,7 @@ Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const std::string& dir,
 }
 
 Result<std::optional<Bytes>> RocksKvStore::Get(Column column, std::string_view key) {
+  CountOp(Op::kStoreRead);
   rocksdb::PinnableSlice value;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->columns[ColumnIndex(column)],
                                      ToSlice(key), &value);
