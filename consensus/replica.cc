@@ -93,8 +93,7 @@ void ReplicaCore::OnMessage(const InboundMessage& in, TimeMs now) {
   const SignedMessage& m = in.envelope;
   if (m.sender != in.from || in.from == config_.self) return Drop(DropReason::kSpoofedSender);
   if (m.sender >= config_.validators.n()) return Drop(DropReason::kBadSignature);
-  if (!in.signatures_checked &&
-      !VerifyMessageSignatures(config_.validators, m, config_.verify_signature).ok()) {
+  if (!in.signatures_checked && !VerifyMessageSignatures(config_.validators, m).ok()) {
     return Drop(DropReason::kBadSignature);
   }
   switch (m.type) {

@@ -56,8 +56,6 @@ struct ReplicaConfig {
   TimeMs status_interval = 0;
   // Requests kept waiting for a block at most; more are refused.
   size_t max_pending_requests = 100000;
-  // Signature check (empty: crypto::Verify). The simulator caches.
-  SignatureVerifier verify_signature;
   // Request dissemination: new client requests are buffered and broadcast as
   // one signed RequestBatch when this many txs / encoded bytes are buffered,
   // or `request_flush_wait` (0: max_batch_wait) after the first one.

@@ -42,7 +42,7 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
       Drop(DropReason::kBadBlockBody);
       break;
     }
-    if (!cert.Verify(config_.validators, config_.verify_signature).ok()) {
+    if (!cert.Verify(config_.validators).ok()) {
       Drop(DropReason::kBadSignature);
       break;
     }

@@ -309,10 +309,6 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
   // replica's deliveries and, after a restart, the store's last blocks.
   c.validate_tx = [this](ByteView tx) { return ValidTx(tx); };
   c.tx_id = node::ConsensusTxId;
-  c.verify_signature = [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
-                              const crypto::Signature& sig) {
-    return verify_cache_.Verify(k, tag, body, sig);
-  };
   return c;
 }
 
