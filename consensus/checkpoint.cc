@@ -95,6 +95,14 @@ void ReplicaCore::GarbageCollect(uint64_t upto) {
   }
   persisted_heights_.erase(persisted_heights_.begin(), end);
   std::erase_if(body_replied_, [&](const auto& e) { return e.first.second <= upto; });
+  // Tx infos of the bodies the log still holds only.
+  std::set<Hash> held;
+  for (const auto& [h, s] : log_) {
+    if (s.has_pp) held.insert(s.digest);
+    if (s.pcert) held.insert(s.pcert_block.ComputeHash());
+    if (s.cert) held.insert(s.cert->block_hash);
+  }
+  std::erase_if(body_txs_, [&](const auto& e) { return held.count(e.first) == 0; });
 }
 
 void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {

@@ -19,8 +19,8 @@ size_t BatchByteLimit(const ReplicaConfig& c) {
 
 }  // namespace
 
-bool ReplicaCore::AddPending(Bytes tx, TimeMs now, bool forward) {
-  Hash id = TxId(tx);
+bool ReplicaCore::AddPending(Bytes tx, const TxInfo& info, TimeMs now, bool forward) {
+  const Hash& id = info.id;
   if (pending_.count(id) > 0) {
     Drop(DropReason::kDuplicate);
     return false;
@@ -29,7 +29,7 @@ bool ReplicaCore::AddPending(Bytes tx, TimeMs now, bool forward) {
     Drop(DropReason::kMempoolFull);
     return false;
   }
-  if (!config_.validate_tx(tx) || committed_.Contains(id)) {
+  if (!info.valid || committed_.Contains(id)) {
     Drop(DropReason::kInvalidRequest);
     return false;
   }
@@ -65,8 +65,8 @@ bool ReplicaCore::AddPending(Bytes tx, TimeMs now, bool forward) {
   return true;
 }
 
-void ReplicaCore::OnRequest(Bytes tx, TimeMs now, bool forward) {
-  if (!AddPending(std::move(tx), now, forward)) return;
+void ReplicaCore::OnRequest(Bytes tx, const TxInfo& info, TimeMs now, bool forward) {
+  if (!AddPending(std::move(tx), info, now, forward)) return;
   RearmProgressTimer(now);
   MaybePropose(now);
 }
@@ -83,17 +83,22 @@ void ReplicaCore::FlushRequests() {
   BroadcastMsg(SignMsg(MsgType::kRequestBatch, batch.Encode()));
 }
 
-void ReplicaCore::HandleRequest(const SignedMessage& m, TimeMs now) {
+void ReplicaCore::HandleRequest(const SignedMessage& m, std::span<const TxInfo> txs, TimeMs now) {
   auto req = RequestMsg::Decode(m.body);
   if (!req.ok()) return Drop(DropReason::kUndecodable);
-  OnRequest(std::move(req->tx), now, /*forward=*/false);
+  if (txs.size() != 1) return Drop(DropReason::kInvalidRequest);  // the host did not look at it
+  OnRequest(std::move(req->tx), txs[0], now, /*forward=*/false);
 }
 
-void ReplicaCore::HandleRequestBatch(const SignedMessage& m, TimeMs now) {
+void ReplicaCore::HandleRequestBatch(const SignedMessage& m, std::span<const TxInfo> txs,
+                                     TimeMs now) {
   auto batch = RequestBatchMsg::Decode(m.body);  // rejects oversize batches
   if (!batch.ok()) return Drop(DropReason::kUndecodable);
+  if (txs.size() != batch->txs.size()) return Drop(DropReason::kInvalidRequest);
   bool any = false;
-  for (Bytes& tx : batch->txs) any |= AddPending(std::move(tx), now, /*forward=*/false);
+  for (size_t i = 0; i < txs.size(); ++i) {
+    any |= AddPending(std::move(batch->txs[i]), txs[i], now, /*forward=*/false);
+  }
   if (!any) return;
   RearmProgressTimer(now);
   MaybePropose(now);
@@ -120,8 +125,7 @@ bool ReplicaCore::FillBody(uint64_t h, const Block& block) {
   bool filled = false;
   if (s.block.txs.empty() && s.digest == hash && s.block.header == block.header) {
     s.block = block;
-    s.tx_ids.clear();
-    for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
+    SetSlotTxIds(s);
     if (s.has_pp && !s.pp_msg.body.empty()) {
       // Carry the body in our copy of the pre-prepare (same signature).
       s.pp_msg.body = PrePrepareMsg{s.pp_view, s.block}.Encode();
@@ -165,7 +169,8 @@ void ReplicaCore::HandleBlockRequest(const SignedMessage& m, TimeMs now) {
   Send(m.sender, SignMsg(MsgType::kBlockResponse, BlockResponseMsg{*body}.Encode()));
 }
 
-void ReplicaCore::HandleBlockResponse(const SignedMessage& m, TimeMs now) {
+void ReplicaCore::HandleBlockResponse(const SignedMessage& m, std::span<const TxInfo> txs,
+                                      TimeMs now) {
   auto resp = BlockResponseMsg::Decode(m.body);
   if (!resp.ok()) return Drop(DropReason::kUndecodable);
   Block& block = resp->block;
@@ -183,6 +188,7 @@ void ReplicaCore::HandleBlockResponse(const SignedMessage& m, TimeMs now) {
                 (s.pcert && s.pcert_block.txs.empty() && s.pcert_block.ComputeHash() == hash);
   if (!wanted) return Drop(DropReason::kUnwanted);
   if (!block.CheckTxRoot().ok()) return Drop(DropReason::kBadBlockBody);
+  if (!LearnBody(hash, block, txs)) return Drop(DropReason::kBadBlockBody);
   if (!FillBody(h, block)) return Drop(DropReason::kUnwanted);
   TryPrepare(h, now);
   CheckCommitted(h, now);

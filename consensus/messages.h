@@ -184,9 +184,10 @@ struct StatusMsg {
 // and every nested signed message: checkpoint proofs, prepared certificates,
 // view changes of a new view, re-proposed pre-prepares) with `verify` (empty:
 // crypto::Verify). Pure and thread-safe: the host may run it on its own
-// threads and then hand the message to Replica::OnVerifiedMessage, which
-// skips all signature checks (see docs/consensus.md, "Verifying off the
-// strand"). Does not check anything but signatures and decoding.
+// threads and then hand the message in as an InboundMessage with
+// signatures_checked set, and the replica skips all signature checks (see
+// docs/consensus.md, "Values into the replica"). Does not check anything
+// but signatures and decoding.
 Status VerifyMessageSignatures(const ValidatorSet& validators, ByteView message,
                                const SignatureVerifier& verify = {});
 
@@ -200,6 +201,16 @@ Status VerifyMessageSignatures(const ValidatorSet& validators, const SignedMessa
 std::vector<Bytes> CarriedTxs(ByteView message);
 std::vector<Bytes> CarriedTxs(const SignedMessage& message);
 
+// What the host learnt about one opaque transaction at its edge, where it
+// decodes it once: its id (the key of the mempool, of blocks' transactions
+// and of committed ids; the node's transaction id) and whether it is valid
+// (well-formed, of this network, signature verified). The replica never
+// decodes or hashes a transaction itself.
+struct TxInfo {
+  Hash id{};
+  bool valid = false;
+};
+
 // A peer's message as the replica takes it (Replica::OnMessage): the envelope
 // decoded once, at the edge, and whether the host has already checked every
 // signature in it (VerifyMessageSignatures returned OK, e.g. on the host's
@@ -208,6 +219,9 @@ struct InboundMessage {
   ReplicaId from = 0;  // the peer the link belongs to
   SignedMessage envelope;
   bool signatures_checked = false;
+  // One per transaction the message carries (CarriedTxs(envelope), in that
+  // order): what the host learnt about it at the edge.
+  std::vector<TxInfo> txs;
 };
 
 // A checkpoint proof as persisted: the checkpoint and its signed messages.

@@ -43,6 +43,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   // Batch: pending requests in arrival order, skipping stale ones, within
   // max_batch_txs and kMaxProposalBytes.
   std::vector<Bytes> txs;
+  std::vector<TxInfo> infos;
   std::set<Hash> ids;
   std::vector<Hash> drop;
   TimeMs oldest = 0;
@@ -50,7 +51,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   for (const auto& [seq, id] : pending_order_) {
     if (txs.size() >= config_.max_batch_txs) break;
     const PendingTx& p = pending_.at(id);
-    if (committed_.Contains(id)) {  // validate_tx ran when it arrived
+    if (committed_.Contains(id)) {  // it was valid when it arrived
       drop.push_back(id);
       continue;
     }
@@ -62,6 +63,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
     bytes += 4 + p.tx.size();
     if (txs.empty()) oldest = p.arrival;
     txs.push_back(p.tx);
+    infos.push_back(TxInfo{id, true});
   }
   for (const Hash& id : drop) {
     pending_order_.erase(pending_.at(id).seq);
@@ -93,6 +95,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   if (!signed_pp) return;
   SignedMessage m = std::move(*signed_pp);
   Bytes wire = m.Encode();
+  LearnBody(digest, pp.block, infos);
   Slot& s = log_[next];
   s.tx_ids = std::move(ids);
   s.has_pp = true;
@@ -111,13 +114,15 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   CheckPrepared(next, now);
 }
 
-void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
+void ReplicaCore::HandlePrePrepare(const SignedMessage& m, std::span<const TxInfo> txs,
+                                   TimeMs now) {
   auto pp = PrePrepareMsg::Decode(m.body);
   if (!pp.ok()) return Drop(DropReason::kUndecodable);
+  if (txs.size() != pp->block.txs.size()) return Drop(DropReason::kBadBlockBody);
   uint64_t v = pp->view;
   if (v < view_) return Drop(DropReason::kStaleView);
   if (v > view_ || in_view_change_) {
-    BufferFuture(m, v);
+    BufferFuture(m, v, txs);
     return;
   }
   if (m.sender != PrimaryOf(v)) return Drop(DropReason::kWrongSender);
@@ -139,6 +144,7 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
     if (s.digest == digest && s.block.txs.empty() && !pp->stripped() &&
         pp->block.CheckTxRoot().ok()) {
       // A re-proposal we hold only by digest: the primary's full copy.
+      LearnBody(digest, pp->block, txs);
       FillBody(h, pp->block);
     }
     if (s.digest == digest && s.my_prepare) SendBytes(m.sender, *s.my_prepare);
@@ -147,17 +153,17 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, TimeMs now) {
   }
   // The signature covers only view || header: the txs must match tx_root.
   if (pp->stripped() || !pp->block.CheckTxRoot().ok()) return Drop(DropReason::kBadBlockBody);
+  LearnBody(digest, pp->block, txs);
   AcceptPrePrepare(h, m, std::move(pp->block), /*from_new_view=*/false, now);
 }
 
 void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block block,
                                    bool from_new_view, TimeMs now) {
   Slot& s = log_[h];
-  s.tx_ids.clear();
-  for (const Bytes& tx : block.txs) s.tx_ids.insert(TxId(tx));
   s.has_pp = true;
   s.pp_view = view_;
   s.digest = block.ComputeHash();
+  SetSlotTxIds(s);
   s.block = std::move(block);
   s.pp_msg = m;
   s.pp_received = now;
@@ -190,16 +196,17 @@ Status ReplicaCore::ValidateProposal(const Slot& s) const {
   if (s.block.txs.empty() || s.block.txs.size() > kMaxBlockTxs) {
     return Status::InvalidArgument("bad tx count");
   }
-  // tx_root was checked when the pre-prepare was accepted (HandlePrePrepare).
+  // tx_root was checked when the pre-prepare was accepted (HandlePrePrepare);
+  // the host checked every tx at its edge.
+  const std::vector<TxInfo>* infos = BodyTxs(s.digest);
+  if (infos == nullptr || infos->size() != s.block.txs.size()) {
+    return Status::InvalidArgument("transactions not checked");
+  }
   std::set<Hash> ids;
-  for (const Bytes& tx : s.block.txs) {
-    Hash id = TxId(tx);
-    if (!ids.insert(id).second) return Status::InvalidArgument("duplicate tx in block");
-    // A tx we already hold as a pending request was validated on arrival.
-    auto p = pending_.find(id);
-    bool known = p != pending_.end() && p->second.tx == tx;
-    if (!known && !config_.validate_tx(tx)) return Status::InvalidArgument("invalid tx");
-    if (committed_.Contains(id)) return Status::AlreadyExists("tx already committed");
+  for (const TxInfo& tx : *infos) {
+    if (!ids.insert(tx.id).second) return Status::InvalidArgument("duplicate tx in block");
+    if (!tx.valid) return Status::InvalidArgument("invalid tx");
+    if (committed_.Contains(tx.id)) return Status::AlreadyExists("tx already committed");
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& o = it->second;
@@ -378,22 +385,18 @@ void ReplicaCore::DeliverReady(TimeMs now) {
     if (it == log_.end() || !it->second.cert) return;
     Slot& s = it->second;
     if (s.cert_block.header.prev_hash != delivered_hash_) return;  // cannot happen if safe
-    DeliverBlock(s.cert_block, *s.cert, now);
+    DeliverBlock(s.cert_block, *s.cert, BodyTxs(s.cert->block_hash), now);
   }
 }
 
-void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, TimeMs now) {
+void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::vector<TxInfo>* txs,
+                               TimeMs now) {
   uint64_t h = block.header.height;
   Hash hash = block.ComputeHash();
-  // The ids: the slot has them when it holds this block (no hashing again).
   std::vector<Hash> ids;
-  auto slot = log_.find(h);
-  if (slot != log_.end() && slot->second.has_pp && slot->second.digest == hash &&
-      slot->second.tx_ids.size() == block.txs.size()) {
-    ids.assign(slot->second.tx_ids.begin(), slot->second.tx_ids.end());
-  } else {
-    ids.reserve(block.txs.size());
-    for (const Bytes& tx : block.txs) ids.push_back(TxId(tx));
+  if (txs != nullptr) {
+    ids.reserve(txs->size());
+    for (const TxInfo& t : *txs) ids.push_back(t.id);
   }
   for (const Hash& id : ids) {
     auto p = pending_.find(id);

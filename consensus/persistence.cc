@@ -94,7 +94,9 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
     s.pp_view = view_;
     s.digest = v.digest;
     s.block = std::move(pp->block);
-    for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
+    // Its txs' infos were not kept across the restart: tx_ids stays empty and
+    // the delivery does not learn them (the executor's duplicate rule covers
+    // a tx that comes back).
     s.pp_msg = *m;
     s.sent_prepare = true;
   }
@@ -117,8 +119,7 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
       s.pp_view = view_;
       s.digest = digest;
       s.block = std::move(pp->block);
-      for (const Bytes& tx : s.block.txs) s.tx_ids.insert(TxId(tx));
-      s.pp_msg = s.pcert->pre_prepare;
+      s.pp_msg = s.pcert->pre_prepare;  // tx infos unknown after a restart (above)
       s.sent_prepare = s.prepared = s.sent_commit = true;
       s.commits[{view_, s.digest}][config_.self] = cm->signature;
       s.my_commit = cm->Encode();

@@ -51,8 +51,24 @@ void ReplicaCore::BroadcastBytes(Bytes wire) {
   Emit(Broadcast{std::move(wire)});
 }
 
-Hash ReplicaCore::TxId(ByteView tx) const {
-  return config_.tx_id ? config_.tx_id(tx) : crypto::Sha256(tx);
+bool ReplicaCore::LearnBody(const Hash& digest, const Block& block, std::span<const TxInfo> txs) {
+  if (block.txs.empty()) return true;  // a header only: nothing to learn
+  if (txs.size() != block.txs.size()) return false;
+  auto [it, fresh] = body_txs_.try_emplace(digest);
+  if (fresh) it->second.assign(txs.begin(), txs.end());
+  return true;
+}
+
+const std::vector<TxInfo>* ReplicaCore::BodyTxs(const Hash& digest) const {
+  auto it = body_txs_.find(digest);
+  return it == body_txs_.end() ? nullptr : &it->second;
+}
+
+void ReplicaCore::SetSlotTxIds(Slot& s) {
+  s.tx_ids.clear();
+  if (const auto* txs = BodyTxs(s.digest)) {
+    for (const TxInfo& t : *txs) s.tx_ids.insert(t.id);
+  }
 }
 
 TimeMs ReplicaCore::Interval() const {
@@ -98,10 +114,10 @@ void ReplicaCore::OnMessage(const InboundMessage& in, TimeMs now) {
   }
   switch (m.type) {
     case MsgType::kRequest:
-      HandleRequest(m, now);
+      HandleRequest(m, in.txs, now);
       break;
     case MsgType::kPrePrepare:
-      HandlePrePrepare(m, now);
+      HandlePrePrepare(m, in.txs, now);
       break;
     case MsgType::kPrepare:
       HandlePrepare(m, now);
@@ -122,13 +138,13 @@ void ReplicaCore::OnMessage(const InboundMessage& in, TimeMs now) {
       HandleStatus(m, now);
       break;
     case MsgType::kRequestBatch:
-      HandleRequestBatch(m, now);
+      HandleRequestBatch(m, in.txs, now);
       break;
     case MsgType::kBlockRequest:
       HandleBlockRequest(m, now);
       break;
     case MsgType::kBlockResponse:
-      HandleBlockResponse(m, now);
+      HandleBlockResponse(m, in.txs, now);
       break;
   }
 }
@@ -212,7 +228,6 @@ Result<std::unique_ptr<Replica>> Replica::Create(
     return Status::InvalidArgument("consensus: key does not match validator " +
                                    std::to_string(config.self));
   }
-  if (!config.validate_tx) return Status::InvalidArgument("consensus: validate_tx is required");
   for (const CommittedBlockTxs& b : config.recently_committed) {
     if (b.height > executed_height) {
       return Status::InvalidArgument("consensus: recently_committed block " +
@@ -259,29 +274,8 @@ std::vector<Effect> Replica::OnMessage(InboundMessage message, TimeMs now) {
   return core_->TakeEffects();
 }
 
-namespace {
-std::vector<Effect> DecodeThen(ReplicaCore& core, ReplicaId from, ByteView message, bool checked,
-                               TimeMs now) {
-  auto decoded = SignedMessage::Decode(message);
-  if (!decoded.ok()) {
-    core.Drop(DropReason::kUndecodable);
-  } else {
-    core.OnMessage(InboundMessage{from, std::move(*decoded), checked}, now);
-  }
-  return core.TakeEffects();
-}
-}  // namespace
-
-std::vector<Effect> Replica::OnMessage(ReplicaId from, ByteView message, TimeMs now) {
-  return DecodeThen(*core_, from, message, /*checked=*/false, now);
-}
-
-std::vector<Effect> Replica::OnVerifiedMessage(ReplicaId from, ByteView message, TimeMs now) {
-  return DecodeThen(*core_, from, message, /*checked=*/true, now);
-}
-
-std::vector<Effect> Replica::OnRequest(Bytes tx, TimeMs now) {
-  core_->OnRequest(std::move(tx), now, /*forward=*/true);
+std::vector<Effect> Replica::OnRequest(Bytes tx, Hash id, TimeMs now) {
+  core_->OnRequest(std::move(tx), TxInfo{id, true}, now, /*forward=*/true);
   return core_->TakeEffects();
 }
 
@@ -297,8 +291,8 @@ std::vector<Effect> Replica::OnExecuted(uint64_t height, Hash block_hash, Hash s
 }
 
 std::vector<Effect> Replica::OnFetchedBlocks(
-    std::vector<std::pair<Block, CommitCertificate>> blocks, TimeMs now) {
-  core_->OnFetchedBlocks(std::move(blocks), now);
+    std::vector<std::pair<Block, CommitCertificate>> blocks, std::vector<TxInfo> txs, TimeMs now) {
+  core_->OnFetchedBlocks(std::move(blocks), std::move(txs), now);
   return core_->TakeEffects();
 }
 

@@ -33,9 +33,7 @@ struct ReplicaConfig {
   uint64_t watermark_window = 64;     // high watermark = stable checkpoint + window
   TimeMs view_change_timeout = 2000;  // base; doubles on each failed view change
   TimeMs max_clock_skew = 5000;       // |block timestamp - backup's now| bound
-  // True iff the opaque tx is well-formed and its signature is valid.
-  std::function<bool(ByteView tx)> validate_tx;
-  Hash genesis_hash{};  // prev_hash of block 1
+  Hash genesis_hash{};                // prev_hash of block 1
   // Committed transactions are known from the replica's own deliveries, for
   // the last `committed_id_window` heights (consensus/recently_committed.h).
   uint64_t committed_id_window = 64;
@@ -44,9 +42,6 @@ struct ReplicaConfig {
   std::vector<CommittedBlockTxs> recently_committed;
 
   // ---- additions to the contract (all optional) ----
-  // Id of an opaque tx (the key of the mempool and of committed ids). Empty: SHA-256(tx).
-  // The node sets this to Transaction::Decode(tx)->Id().
-  std::function<Hash(ByteView tx)> tx_id;
   // Timestamp of the header of block `executed_height` given to Create (the
   // host reads it from its block store; 0 at genesis = genesis_time_ms).
   // Used for the "timestamps strictly increase" check after a restart.
@@ -153,21 +148,19 @@ class Replica {
   // REQUIRES: if signatures_checked, VerifyMessageSignatures(config.validators,
   // message.envelope).ok().
   std::vector<Effect> OnMessage(InboundMessage message, TimeMs now);
-  // The same from the wire encoding (decoded here, signatures not checked).
-  std::vector<Effect> OnMessage(ReplicaId from, ByteView message, TimeMs now);
-  // The same from the wire encoding, signatures already checked.
-  // REQUIRES: VerifyMessageSignatures(config.validators, message).ok().
-  std::vector<Effect> OnVerifiedMessage(ReplicaId from, ByteView message, TimeMs now);
-  // REQUIRES: tx already signature-checked by the host.
-  std::vector<Effect> OnRequest(Bytes tx, TimeMs now);
+  // A client's transaction, with its id. REQUIRES: the host checked it
+  // (decoded, network, signature).
+  std::vector<Effect> OnRequest(Bytes tx, Hash id, TimeMs now);
   std::vector<Effect> OnTimer(TimerId id, TimeMs now);
   // The host executed the Delivered block `height` (heights in order).
   std::vector<Effect> OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after,
                                  TimeMs now);
   // Answer to FetchBlocks (possibly partial, possibly empty). Every block is
   // checked (certificate, linkage, tx_root) before it is Delivered.
+  // `txs`: one TxInfo per transaction of the blocks, in order (block by
+  // block); an answer whose infos do not match is dropped.
   std::vector<Effect> OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
-                                      TimeMs now);
+                                      std::vector<TxInfo> txs, TimeMs now);
 
   // ---- read-only status ----
   uint64_t view() const;

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -95,18 +96,27 @@ class ReplicaCore {
   void OnTimer(TimerId id, TimeMs now);
 
   // ---- normal_case.cc ----
-  void OnRequest(Bytes tx, TimeMs now, bool forward);
-  bool AddPending(Bytes tx, TimeMs now, bool forward);  // true if newly pending
+  void OnRequest(Bytes tx, const TxInfo& info, TimeMs now, bool forward);
+  // True if newly pending.
+  bool AddPending(Bytes tx, const TxInfo& info, TimeMs now, bool forward);
   void FlushRequests();
-  void HandleRequest(const SignedMessage& m, TimeMs now);
-  void HandleRequestBatch(const SignedMessage& m, TimeMs now);
+  // `txs`: the host's infos of the transactions the message carries.
+  void HandleRequest(const SignedMessage& m, std::span<const TxInfo> txs, TimeMs now);
+  void HandleRequestBatch(const SignedMessage& m, std::span<const TxInfo> txs, TimeMs now);
   void HandleBlockRequest(const SignedMessage& m, TimeMs now);
-  void HandleBlockResponse(const SignedMessage& m, TimeMs now);
+  void HandleBlockResponse(const SignedMessage& m, std::span<const TxInfo> txs, TimeMs now);
   // Fills a missing body of slot `h` (digest-checked); true if it did.
+  // REQUIRES: the body's txs were learnt (LearnBody).
   bool FillBody(uint64_t h, const Block& block);
+  // Records the host's infos of a body's txs, by the block's digest; false if
+  // they do not match its txs. The first infos for a digest are kept.
+  bool LearnBody(const Hash& digest, const Block& block, std::span<const TxInfo> txs);
+  const std::vector<TxInfo>* BodyTxs(const Hash& digest) const;
+  // slot.tx_ids from the learnt infos of slot.digest (empty if none).
+  void SetSlotTxIds(Slot& slot);
   void RequestMissingBodies(TimeMs now);
   const Block* KnownBody(uint64_t h, const Hash& digest) const;
-  void HandlePrePrepare(const SignedMessage& m, TimeMs now);
+  void HandlePrePrepare(const SignedMessage& m, std::span<const TxInfo> txs, TimeMs now);
   void HandlePrepare(const SignedMessage& m, TimeMs now);
   void HandleCommit(const SignedMessage& m, TimeMs now);
   void OnExecuted(uint64_t height, const Hash& block_hash, const Hash& state_root, TimeMs now);
@@ -118,7 +128,10 @@ class ReplicaCore {
   void CheckPrepared(uint64_t height, TimeMs now);
   void CheckCommitted(uint64_t height, TimeMs now);
   void DeliverReady(TimeMs now);
-  void DeliverBlock(Block block, CommitCertificate cert, TimeMs now);
+  // `txs`: the block's tx infos (nullptr: not known, e.g. a proposal of our
+  // own restored from disk; the executor's duplicate rule covers it).
+  void DeliverBlock(Block block, CommitCertificate cert, const std::vector<TxInfo>* txs,
+                    TimeMs now);
   Status ValidateProposal(const Slot& slot) const;
   void RearmProgressTimer(TimeMs now);
   void ReplyCommit(ReplicaId to, uint64_t height);
@@ -146,12 +159,13 @@ class ReplicaCore {
   void InstallView(uint64_t view, const Bytes& new_view_bytes,
                    const std::vector<ViewChangeMsg>& vcs,
                    const std::vector<std::pair<SignedMessage, Block>>& pps, TimeMs now);
-  void BufferFuture(const SignedMessage& m, uint64_t view);
+  void BufferFuture(const SignedMessage& m, uint64_t view, std::span<const TxInfo> txs = {});
   void ReplayBuffered(TimeMs now);
 
   // ---- state_transfer.cc ----
   void MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now);
-  void OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks, TimeMs now);
+  void OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
+                       std::vector<TxInfo> txs, TimeMs now);
 
   // ---- helpers (replica.cc) ----
   ReplicaId PrimaryOf(uint64_t view) const {
@@ -162,7 +176,6 @@ class ReplicaCore {
   size_t CommitQuorum() const;   // 2f+1
   SignedMessage SignMsg(MsgType type, Bytes body) const;
   Status VerifyMsg(const SignedMessage& m) const;
-  Hash TxId(ByteView tx) const;
   uint64_t LowWatermark() const { return stable_.checkpoint.height; }
   uint64_t HighWatermark() const { return LowWatermark() + config_.watermark_window; }
   TimeMs Interval() const;
@@ -223,6 +236,9 @@ class ReplicaCore {
   // Requests waiting for a block.
   std::map<Hash, PendingTx> pending_;
   RecentlyCommitted committed_{config_.committed_id_window};
+  // The host's infos of the txs of the block bodies this replica holds, by
+  // block digest (LearnBody); pruned with the log.
+  std::map<Hash, std::vector<TxInfo>> body_txs_;
   std::map<uint64_t, Hash> pending_order_;
   uint64_t next_seq_ = 0;
   // Requests received from clients, not yet broadcast (RequestBatch).
@@ -242,7 +258,12 @@ class ReplicaCore {
       view_change_msgs_;  // latest per sender
   std::optional<SignedMessage> my_view_change_;
   std::optional<Bytes> last_new_view_;  // NewView that installed view_ (if any)
-  std::map<ReplicaId, std::deque<std::pair<uint64_t, SignedMessage>>> future_;
+  struct Buffered {
+    uint64_t view = 0;
+    SignedMessage message;
+    std::vector<TxInfo> txs;  // of a pre-prepare
+  };
+  std::map<ReplicaId, std::deque<Buffered>> future_;
 
   // Timers and liveness.
   TimeMs progress_deadline_ = 0;  // 0 = not armed

@@ -1,6 +1,7 @@
 // State transfer: fetching committed blocks with their certificates from a
 // peer when this replica is behind, verifying them before Delivering.
 #include <algorithm>
+#include <tuple>
 
 #include "consensus/replica_core.h"
 
@@ -20,12 +21,28 @@ void ReplicaCore::MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now) {
 }
 
 void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
-                                  TimeMs now) {
-  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
-    return a.first.header.height < b.first.header.height;
+                                  std::vector<TxInfo> txs, TimeMs now) {
+  // The host's infos, block by block in the order given (before sorting).
+  size_t total = 0;
+  for (const auto& [block, cert] : blocks) total += block.txs.size();
+  if (txs.size() != total) {
+    Drop(DropReason::kUnwanted);
+    blocks.clear();
+  }
+  std::vector<std::tuple<Block, CommitCertificate, std::vector<TxInfo>>> fetched;
+  size_t next = 0;
+  for (auto& [block, cert] : blocks) {
+    const size_t n = block.txs.size();
+    std::vector<TxInfo> infos(txs.begin() + static_cast<std::ptrdiff_t>(next),
+                              txs.begin() + static_cast<std::ptrdiff_t>(next + n));
+    next += n;
+    fetched.emplace_back(std::move(block), std::move(cert), std::move(infos));
+  }
+  std::sort(fetched.begin(), fetched.end(), [](const auto& a, const auto& b) {
+    return std::get<0>(a).header.height < std::get<0>(b).header.height;
   });
   uint64_t before = delivered_height_;
-  for (auto& [block, cert] : blocks) {
+  for (auto& [block, cert, infos] : fetched) {
     uint64_t h = block.header.height;
     if (h <= delivered_height_) continue;
     // The first block that does not fit ends the answer (counted once).
@@ -46,7 +63,7 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
       Drop(DropReason::kBadSignature);
       break;
     }
-    DeliverBlock(std::move(block), std::move(cert), now);
+    DeliverBlock(std::move(block), std::move(cert), &infos, now);
   }
   DeliverReady(now);
   if (delivered_height_ == before) return;  // nothing usable: the fetch timer retries elsewhere

@@ -80,7 +80,7 @@ void ReplicaCore::StartViewChange(uint64_t new_view, TimeMs now) {
   ++backoff_;
   Emit(SetTimer{kTimerProgress, progress_deadline_});
   for (auto& [sender, q] : future_) {
-    std::erase_if(q, [&](const auto& e) { return e.first < view_; });
+    std::erase_if(q, [&](const Buffered& b) { return b.view < view_; });
   }
   MaybeSendNewView(now);
 }
@@ -295,27 +295,28 @@ void ReplicaCore::InstallView(uint64_t v, const Bytes& new_view_bytes,
   MaybePropose(now);
 }
 
-void ReplicaCore::BufferFuture(const SignedMessage& m, uint64_t v) {
+void ReplicaCore::BufferFuture(const SignedMessage& m, uint64_t v, std::span<const TxInfo> txs) {
   if (v > view_ + kMaxFutureViews) return Drop(DropReason::kTooFarAhead);
   if (v < view_) return Drop(DropReason::kStaleView);
   auto& q = future_[m.sender];
   if (q.size() >= kMaxBufferedPerSender) q.pop_front();
-  q.emplace_back(v, m);
+  q.push_back(Buffered{v, m, std::vector<TxInfo>(txs.begin(), txs.end())});
 }
 
 void ReplicaCore::ReplayBuffered(TimeMs now) {
   if (in_view_change_) return;
-  std::vector<SignedMessage> ready;
+  std::vector<Buffered> ready;
   for (auto& [sender, q] : future_) {
-    for (const auto& [v, m] : q) {
-      if (v == view_) ready.push_back(m);
+    for (const Buffered& b : q) {
+      if (b.view == view_) ready.push_back(b);
     }
-    std::erase_if(q, [&](const auto& e) { return e.first <= view_; });
+    std::erase_if(q, [&](const Buffered& b) { return b.view <= view_; });
   }
-  for (const SignedMessage& m : ready) {
+  for (const Buffered& b : ready) {
+    const SignedMessage& m = b.message;
     switch (m.type) {
       case MsgType::kPrePrepare:
-        HandlePrePrepare(m, now);
+        HandlePrePrepare(m, b.txs, now);
         break;
       case MsgType::kPrepare:
         HandlePrepare(m, now);

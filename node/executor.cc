@@ -121,8 +121,18 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
     ExecutedTx ex;
     ex.record.height = height;
     ex.record.index = i;
-    auto tx = Transaction::Decode(raw);
-    ex.id = tx.ok() ? tx->Id() : crypto::Sha256(raw);
+    // Decoded and checked at the node's edge already, or here.
+    std::shared_ptr<const CheckedTx> checked = checked_lookup_ ? checked_lookup_(raw) : nullptr;
+    Result<Transaction> own = Status(StatusCode::kInvalidArgument, "");
+    const Transaction* tx = nullptr;
+    if (checked) {
+      tx = &checked->tx;
+      ex.id = checked->id;
+    } else {
+      own = Transaction::Decode(raw);
+      tx = own.ok() ? &*own : nullptr;
+      ex.id = own.ok() ? own->Id() : crypto::Sha256(raw);
+    }
 
     // Duplicates keep the first record and change nothing.
     bool dup = !seen.insert(ex.id).second;
@@ -139,9 +149,9 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       continue;
     }
 
-    if (!tx.ok()) {
+    if (tx == nullptr) {
       ex.record.code = StatusCode::kInvalidArgument;
-      ex.record.message = "transaction does not decode: " + tx.status().message();
+      ex.record.message = "transaction does not decode: " + own.status().message();
     } else if (tx->network_id != network_id_) {
       ex.record.code = StatusCode::kInvalidArgument;
       ex.record.message =
@@ -150,7 +160,8 @@ Result<ExecutedBlock> Executor::ExecuteBlock(const consensus::Block& block,
       ex.record.result_json = "{}";
     } else {
       chaincode::TxContext ctx{height, block.header.timestamp_ms, i, ex.id};
-      ctx.signature_verified = signature_cache_ && signature_cache_(ex.id, tx->signature);
+      ctx.signature_verified = checked ? checked->signature_ok
+                                       : signature_cache_ && signature_cache_(ex.id, tx->signature);
       RunTx(*tx, ctx, block_state, &ex, &out.events, &batch);
     }
     batch.Put(Column::kIndex, TxKey(ex.id), ex.record.Encode());

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,7 @@
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/status.h"
+#include "core/transaction.h"
 #include "node/state_store.h"
 #include "node/storage/block_store.h"
 
@@ -80,8 +82,21 @@ Result<std::vector<consensus::CommittedBlockTxs>> RecentlyCommittedTxs(
 // Root of the empty state (height 0): the state map's empty root (zeros).
 Hash EmptyStateRoot();
 
+// A transaction this node already decoded and checked (TxVerifier): the
+// executor then neither decodes it, nor hashes its id, nor checks its
+// signature again.
+struct CheckedTx {
+  Transaction tx;
+  Hash id{};
+  bool signature_ok = false;  // its signature verified here
+  bool valid = false;         // and it is for this network
+};
+
 class Executor {
  public:
+  // The node's remembered check of an encoded transaction, or null.
+  using CheckedTxLookup = std::function<std::shared_ptr<const CheckedTx>(ByteView encoded)>;
+
   // True iff this node already verified `signature` of the tx with this id.
   using SignatureCache = std::function<bool(const Hash& id, const crypto::Signature& signature)>;
 
@@ -90,6 +105,8 @@ class Executor {
 
   // Optional; set before the first ExecuteBlock.
   void SetSignatureCache(SignatureCache cache) { signature_cache_ = std::move(cache); }
+  // Optional; set before the first ExecuteBlock.
+  void SetCheckedTxLookup(CheckedTxLookup lookup) { checked_lookup_ = std::move(lookup); }
 
   // State root after the block store's head (EmptyStateRoot() at genesis).
   Result<Hash> HeadStateRoot() const;
@@ -116,6 +133,7 @@ class Executor {
   std::string network_id_;
   bool null_mode_;
   SignatureCache signature_cache_;
+  CheckedTxLookup checked_lookup_;
   chaincode::Engine engine_;
   storage::BlockStore* store_;
   CachingStateNodeReader node_reader_;

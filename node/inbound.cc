@@ -11,8 +11,11 @@ std::optional<consensus::InboundMessage> PreVerifyInbound(const consensus::Valid
   auto decoded = consensus::SignedMessage::Decode(message);
   if (!decoded.ok()) return std::nullopt;
   if (!consensus::VerifyMessageSignatures(validators, *decoded).ok()) return std::nullopt;
-  for (const Bytes& tx : consensus::CarriedTxs(*decoded)) verifier.IsValid(tx);
-  return consensus::InboundMessage{from, std::move(*decoded), /*signatures_checked=*/true};
+  consensus::InboundMessage in{from, std::move(*decoded), /*signatures_checked=*/true, {}};
+  const std::vector<Bytes> txs = consensus::CarriedTxs(in.envelope);
+  in.txs.reserve(txs.size());
+  for (const Bytes& tx : txs) in.txs.push_back(verifier.Inspect(tx));
+  return in;
 }
 
 }  // namespace licenced::node

@@ -1,9 +1,9 @@
 // The edge of the replica for peer messages: what the node does with a peer's
 // message on that peer's gRPC reader thread, before the strand. It decodes
 // the message once, checks every signature in it (envelope and nested), and
-// pre-checks the client transactions it carries, so that the replica's
-// validate_tx on the strand and the executor's signature check are
-// TxVerifier cache hits.
+// inspects the client transactions it carries (TxVerifier::Inspect: decoded,
+// id hashed and signature checked once per node), handing the replica their
+// ids and verdicts with the message.
 //
 // Thread-safe (TxVerifier is).
 #pragma once

@@ -112,6 +112,7 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   TxVerifier* tv = n->verifier_.get();
   n->executor_->SetSignatureCache(
       [tv](const Hash& id, const crypto::Signature& sig) { return tv->Verified(id, sig); });
+  n->executor_->SetCheckedTxLookup([tv](ByteView encoded) { return tv->Lookup(encoded); });
   Node* self = n.get();
   ExecutionDriver::Callbacks exec;
   exec.executed = [self](uint64_t height, Hash block_hash, Hash root) {
@@ -149,9 +150,6 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   rc.watermark_window = n->genesis_.consensus.watermark_window;
   rc.view_change_timeout = c.view_change_timeout_ms;
   rc.max_clock_skew = c.max_clock_skew_ms;
-  TxVerifier* verifier = n->verifier_.get();
-  rc.validate_tx = [verifier](ByteView tx) { return verifier->IsValid(tx); };
-  rc.tx_id = ConsensusTxId;
   LIC_ASSIGN_OR_RETURN(rc.recently_committed,
                        RecentlyCommittedTxs(*n->block_store_, rc.committed_id_window));
   rc.genesis_hash = n->genesis_hash_;
@@ -315,6 +313,9 @@ void Node::Shutdown() {
     if (l) l->Stop();
   }
   if (http_) http_->Stop();
+  // A fetch in flight waits for the verifier pool (InspectFetched): it ends
+  // first (the links are stopped), then the pool.
+  fetcher_.Stop();
   if (verifier_) verifier_->Stop();
   work_.reset();
   ioc_.stop();
@@ -324,7 +325,6 @@ void Node::Shutdown() {
   // A block being executed finishes (its commit is atomic); queued ones are
   // dropped and re-delivered after a restart.
   if (execution_) execution_->Stop();
-  fetcher_.Stop();
   // Fail outstanding waiters.
   for (auto& w : submissions_.TakeAll()) w(Status::Unavailable("node is shutting down"));
 }
@@ -439,38 +439,52 @@ bool Node::Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) {
   return fetcher_.Fetch(
       link->options().name, [link, from, to] { return link->FetchBlocks(from, to, 30000); },
       [this](host::FetchedBlocks blocks) {
-        PreVerifyFetched(blocks);
-        OnStrand([this, blocks = std::move(blocks)]() mutable {
+        std::vector<consensus::TxInfo> txs = InspectFetched(blocks);
+        OnStrand([this, blocks = std::move(blocks), txs = std::move(txs)]() mutable {
           metrics_.state_transfer_blocks += blocks.size();
-          host_->OnFetched(std::move(blocks));
+          host_->OnFetched(std::move(blocks), std::move(txs));
         });
       });
 }
 
-void Node::PreVerifyFetched(
-    const std::vector<std::pair<consensus::Block, consensus::CommitCertificate>>& blocks) {
-  if (config_.null_mode) return;  // no signature checks in null mode
-  const size_t budget = config_.verified_cache_max / 2;
+std::vector<consensus::TxInfo> Node::InspectFetched(const host::FetchedBlocks& blocks) {
   std::vector<const Bytes*> txs;
   for (const auto& [block, cert] : blocks) {
-    for (const Bytes& tx : block.txs) {
-      if (txs.size() >= budget) break;
-      txs.push_back(&tx);
-    }
+    for (const Bytes& tx : block.txs) txs.push_back(&tx);
   }
-  // The later half goes to the pool (it executes later), as copies: the
-  // blocks move on to the strand without waiting for it.
-  const size_t here = (txs.size() + 1) / 2;
+  std::vector<consensus::TxInfo> infos(txs.size());
+  // Inspected (decoded, id hashed, signature checked, remembered for the
+  // executor) in parallel on the verifier pool and this thread. Beyond what
+  // the verifier remembers before they execute (a quarter of its cache, half
+  // of that per fetch), only the id is taken: the executor checks the rest.
+  const size_t remembered = config_.null_mode ? txs.size() : config_.verified_cache_max / 8;
+  const size_t inspect = std::min(txs.size(), remembered);
   constexpr size_t kChunk = 256;
-  for (size_t i = here; i < txs.size(); i += kChunk) {
-    std::vector<Bytes> chunk;
-    for (size_t j = i; j < std::min(txs.size(), i + kChunk); ++j) chunk.push_back(*txs[j]);
-    verifier_->Post([this, chunk = std::move(chunk)] {
-      for (const Bytes& tx : chunk) verifier_->IsValid(tx);
+  std::atomic<size_t> left{0};
+  Mutex mu;
+  CondVar done;
+  for (size_t i = kChunk; i < inspect; i += kChunk) {
+    left.fetch_add(1);
+    verifier_->Post([&, i] {
+      for (size_t j = i; j < std::min(inspect, i + kChunk); ++j)
+        infos[j] = verifier_->Inspect(*txs[j]);
+      if (left.fetch_sub(1) == 1) {
+        MutexLock lock(&mu);
+        done.SignalAll();
+      }
     });
   }
-  for (size_t i = 0; i < here; ++i) verifier_->IsValid(*txs[i]);
-  metrics_.state_transfer_txs_preverified += txs.size();
+  for (size_t j = 0; j < std::min(inspect, kChunk); ++j) infos[j] = verifier_->Inspect(*txs[j]);
+  for (size_t j = inspect; j < txs.size(); ++j) {
+    infos[j] =
+        consensus::TxInfo{ConsensusTxId(*txs[j]), true};  // committed: valid or not, executed
+  }
+  {
+    MutexLock lock(&mu);
+    while (left.load() != 0) done.Wait(&mu);
+  }
+  metrics_.state_transfer_txs_preverified += inspect;
+  return infos;
 }
 
 void Node::RefreshGauges() {
@@ -532,14 +546,15 @@ void Node::Submit(Transaction tx, Bytes encoded, bool wait_for_commit, uint32_t 
   if (!added.ok()) return finish_once(added);
   verifier_->Post([this, tx = std::move(tx), encoded = std::move(encoded), id, wait_for_commit,
                    timeout_ms, finish_once]() mutable {
-    Status s = verifier_->Check(tx);
+    Status s = verifier_->Check(tx, id, encoded);
     if (!s.ok()) {
       submissions_.Remove(id);
       return finish_once(s);
     }
     metrics_.submitted_transactions++;
-    OnStrand(
-        [this, encoded = std::move(encoded)]() mutable { host_->OnRequest(std::move(encoded)); });
+    OnStrand([this, encoded = std::move(encoded), id]() mutable {
+      host_->OnRequest(std::move(encoded), id);
+    });
     if (!wait_for_commit) return finish_once(SubmitOutcome{id, false, {}});
     auto timer = std::make_shared<asio::steady_timer>(
         ioc_, std::chrono::milliseconds(timeout_ms == 0 ? 10000 : timeout_ms));

@@ -166,13 +166,9 @@ class Node final : private host::Transport,
   // ---- on the execution thread: metrics, status, waiters, events ----
   void OnCommitted(const ExecutedBlock& block, double seconds);
   void OnExecutionFailed(const Status& why);
-  // On the fetch thread: checks the client signatures of fetched txs, the
-  // first half here and the rest on the verifier pool (not waited for), so
-  // that executing them is a TxVerifier cache hit. At most half the cache's
-  // capacity per fetch, so that the first ones are still cached when they
-  // execute. A tx that fails is left to the executor, which records it.
-  void PreVerifyFetched(
-      const std::vector<std::pair<consensus::Block, consensus::CommitCertificate>>& blocks);
+  // On the fetch thread: the infos of every fetched tx, in order, for the
+  // replica (ids) and the executor (remembered checks; node/node.cc).
+  std::vector<consensus::TxInfo> InspectFetched(const host::FetchedBlocks& blocks);
   void RefreshGauges();
 
   template <typename Fn>

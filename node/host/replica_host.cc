@@ -26,19 +26,9 @@ void ReplicaHost::OnMessage(consensus::InboundMessage message) {
   Run(replica_->OnMessage(std::move(message), ports_.clock->Now()));
 }
 
-void ReplicaHost::OnMessage(ReplicaId from, ByteView message) {
+void ReplicaHost::OnRequest(Bytes tx, Hash id) {
   if (halted_) return;
-  Run(replica_->OnMessage(from, message, ports_.clock->Now()));
-}
-
-void ReplicaHost::OnVerifiedMessage(ReplicaId from, ByteView message) {
-  if (halted_) return;
-  Run(replica_->OnVerifiedMessage(from, message, ports_.clock->Now()));
-}
-
-void ReplicaHost::OnRequest(Bytes tx) {
-  if (halted_) return;
-  Run(replica_->OnRequest(std::move(tx), ports_.clock->Now()));
+  Run(replica_->OnRequest(std::move(tx), id, ports_.clock->Now()));
 }
 
 void ReplicaHost::OnTimer(TimerId id, uint64_t generation) {
@@ -55,10 +45,10 @@ void ReplicaHost::OnExecuted(uint64_t height, Hash block_hash, Hash state_root_a
   Run(replica_->OnExecuted(height, block_hash, state_root_after, ports_.clock->Now()));
 }
 
-void ReplicaHost::OnFetched(FetchedBlocks blocks) {
+void ReplicaHost::OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs) {
   fetch_in_flight_ = false;
   if (halted_) return;
-  Run(replica_->OnFetchedBlocks(std::move(blocks), ports_.clock->Now()));
+  Run(replica_->OnFetchedBlocks(std::move(blocks), std::move(txs), ports_.clock->Now()));
 }
 
 void ReplicaHost::Run(std::vector<Effect> effects) {

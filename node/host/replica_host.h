@@ -135,17 +135,15 @@ class ReplicaHost {
   ReplicaHost& operator=(const ReplicaHost&) = delete;
 
   void Start();
-  // A peer's message as decoded (and perhaps signature-checked) at the edge.
+  // A peer's message as decoded (and perhaps signature-checked) at the edge,
+  // with the infos of the transactions it carries.
   void OnMessage(consensus::InboundMessage message);
-  // Conveniences over the wire encoding (decoded on the caller's thread).
-  void OnMessage(ReplicaId from, ByteView message);
-  // REQUIRES: consensus::VerifyMessageSignatures(validators, message).ok().
-  void OnVerifiedMessage(ReplicaId from, ByteView message);
-  // REQUIRES: the transaction's signature was checked.
-  void OnRequest(Bytes tx);
+  // A client's transaction and its id. REQUIRES: the owner checked it.
+  void OnRequest(Bytes tx, Hash id);
   void OnTimer(TimerId id, uint64_t generation);
   void OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after);
-  void OnFetched(FetchedBlocks blocks);
+  // `txs`: one info per transaction of `blocks`, in order.
+  void OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs);
 
   // Interprets effects the caller got from calling replica() directly (tests
   // that poke the replica), exactly as the host's own.

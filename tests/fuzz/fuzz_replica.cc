@@ -17,10 +17,12 @@
 //     PrePrepares for one (view, height), not even across restarts;
 //   - a BlockResponse it sends carries a body matching its tx_root; a
 //     RequestBatch it sends is within the batch bounds;
-//   - messages are fed through OnMessage or (every other one whose
-//     signatures VerifyMessageSignatures accepts) OnVerifiedMessage.
+//   - messages reach the host as the daemon's edge hands them in: decoded,
+//     carried txs inspected (valid iff they start with "tx"), and every other
+//     one whose signatures VerifyMessageSignatures accepts marked as checked.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -60,6 +62,19 @@ const Keys& K() {
   return *k;
 }
 
+TxInfo InspectFuzzTx(ByteView tx) {
+  return TxInfo{crypto::Sha256(tx), tx.size() >= 2 && tx[0] == 't' && tx[1] == 'x'};
+}
+
+// The edge: bytes that do not decode are dropped there, as the daemon does.
+std::optional<InboundMessage> FuzzInbound(ReplicaId from, ByteView bytes, bool checked) {
+  auto m = SignedMessage::Decode(bytes);
+  if (!m.ok()) return std::nullopt;
+  InboundMessage in{from, std::move(*m), checked, {}};
+  for (const Bytes& tx : CarriedTxs(in.envelope)) in.txs.push_back(InspectFuzzTx(tx));
+  return in;
+}
+
 struct Proposal {
   uint64_t view;
   uint64_t height;
@@ -94,7 +109,7 @@ class Harness final : public host::Transport,
         case fuzz::kRawMessage: {
           ReplicaId from = in.Pick(4);
           Bytes raw = in.Blob();
-          host_->OnMessage(from, raw);
+          Feed(from, raw, false);
           break;
         }
         case fuzz::kSignedBody: {
@@ -174,7 +189,8 @@ class Harness final : public host::Transport,
           Bytes tx = in.Blob();
           tx.insert(tx.begin(), 't');
           tx.insert(tx.begin() + 1, 'x');
-          host_->OnRequest(std::move(tx));
+          Hash id = crypto::Sha256(tx);
+          host_->OnRequest(std::move(tx), id);
           break;
         }
         case fuzz::kAdvance:
@@ -229,11 +245,7 @@ class Harness final : public host::Transport,
         case fuzz::kVerified: {
           ReplicaId from = in.Pick(4);
           Bytes raw = in.Blob();
-          if (VerifyMessageSignatures(K().validators, raw).ok()) {
-            host_->OnVerifiedMessage(from, raw);
-          } else {
-            host_->OnMessage(from, raw);
-          }
+          Feed(from, raw, VerifyMessageSignatures(K().validators, raw).ok());
           break;
         }
         case fuzz::kStatus: {
@@ -277,7 +289,6 @@ class Harness final : public host::Transport,
     c.genesis_hash = GenesisHash();
     c.genesis_time_ms = kT0 - 1000;
     c.executed_block_timestamp = timestamps_.back();
-    c.validate_tx = [](ByteView tx) { return tx.size() >= 2 && tx[0] == 't' && tx[1] == 'x'; };
     // What a restarted host reads from its store: the last blocks' txs.
     const size_t keep = std::min<size_t>(committed_.size(), c.committed_id_window);
     c.recently_committed.assign(committed_.end() - static_cast<std::ptrdiff_t>(keep),
@@ -476,18 +487,21 @@ class Harness final : public host::Transport,
       root = crypto::Sha256(Writer().Raw(root).Raw(prev).Take());
       blocks.emplace_back(std::move(b), std::move(cert));
     }
-    host_->OnFetched(std::move(blocks));
+    std::vector<TxInfo> txs;
+    for (const auto& [b, c] : blocks) {
+      for (const Bytes& tx : b.txs) txs.push_back(InspectFuzzTx(tx));
+    }
+    host_->OnFetched(std::move(blocks), std::move(txs));
   }
 
-  // Every other well-signed message goes through OnVerifiedMessage, as a
-  // host that checks signatures off the strand would feed it.
+  // Every other well-signed message comes in marked as checked, as from a
+  // host that checks signatures off the strand.
   void Send(const SignedMessage& m) {
     Bytes wire = m.Encode();
-    if ((++sends_ & 1) == 0 && VerifyMessageSignatures(K().validators, wire).ok()) {
-      host_->OnVerifiedMessage(m.sender, wire);
-    } else {
-      host_->OnMessage(m.sender, wire);
-    }
+    Feed(m.sender, wire, (++sends_ & 1) == 0 && VerifyMessageSignatures(K().validators, wire).ok());
+  }
+  void Feed(ReplicaId from, ByteView wire, bool checked) {
+    if (auto in = FuzzInbound(from, wire, checked)) host_->OnMessage(std::move(*in));
   }
 
   void CheckOutgoing(const Bytes& bytes) {

@@ -28,7 +28,7 @@ enum ReplicaOp : uint8_t {
   kRequestBatch = 14,   // sender u8, ntx u8, each tx Blob
   kBlockRequest = 15,   // sender u8, proposal pick u8, wrong hash u8
   kBlockResponse = 16,  // sender u8, proposal pick u8, corrupt u8
-  kVerified = 17,       // from u8, bytes Blob: OnVerifiedMessage if its signatures check
+  kVerified = 17,       // from u8, bytes Blob: marked as checked if its signatures check
   kNumReplicaOps = 18,
 };
 

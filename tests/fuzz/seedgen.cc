@@ -460,7 +460,7 @@ void Replica() {
     w.U8(kVoteBurst).U8(1).U8(3);
     Write("fuzz_replica", "body-by-digest", w.bytes());
   }
-  // A well-signed message delivered through OnVerifiedMessage.
+  // A well-signed message handed in as already checked.
   {
     InputWriter w;
     w.U8(1);

@@ -26,6 +26,7 @@
 #include "node/storage/consensus_log.h"
 #include "node/storage/fault_injecting_kv_store.h"
 #include "node/storage/mem_kv_store.h"
+#include "node/tx_verifier.h"
 #include "tests/sim/byzantine.h"
 #include "tests/sim/equivocation_checker.h"
 #include "tests/sim/test_access.h"
@@ -173,6 +174,9 @@ struct Node {
   // The daemon's block store and executor (real chaincode) over it, while up.
   std::unique_ptr<storage::BlockStore> blocks;
   std::unique_ptr<node::Executor> executor;
+  // The daemon's edge for transactions (decoded, id hashed, signature
+  // checked once per node; remembered for the executor), while up.
+  std::unique_ptr<node::TxVerifier> verifier;
   uint64_t executed_height = 0;  // what the block store holds
   std::set<Hash> committed;      // client tx ids executed (rebuilt from the disk at each start)
   // Volatile.
@@ -215,7 +219,10 @@ class Simulation {
 
   consensus::ReplicaConfig MakeConfig(ReplicaId id);
   void StartReplica(Node& n);
-  bool ValidTx(ByteView tx);
+  // The daemon's edge for a peer's message: decoded once, every signature
+  // checked (with the simulator's cache), the carried txs inspected by the
+  // receiver's TxVerifier. Nothing if the daemon would drop it there.
+  std::optional<consensus::InboundMessage> Edge(Node& n, ReplicaId from, ByteView message);
   // Client transaction i: identity.enrol_clerk of a new clerk, signed by an org admin.
   Bytes EnrolClerkTx(size_t i) const;
   static uint64_t MakeConfigCheckpointInterval() { return 4; }
@@ -251,7 +258,6 @@ class Simulation {
   Genesis genesis_;  // a dev network with the simulated validators
   Hash genesis_hash_{};
   std::map<std::string, crypto::KeyPair> admin_keys_;  // org -> admin (the client signs with them)
-  std::set<Hash> verified_txs_;  // client signatures checked (the executor's signature cache)
   bool partition_active_ = false;
   std::vector<int> side_;
   // Client and checkers.
@@ -307,8 +313,6 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
   c.genesis_time_ms = genesis_.genesis_time_ms;
   // As the daemon: decode, network, signature; committed ids from the
   // replica's deliveries and, after a restart, the store's last blocks.
-  c.validate_tx = [this](ByteView tx) { return ValidTx(tx); };
-  c.tx_id = node::ConsensusTxId;
   return c;
 }
 
@@ -332,14 +336,20 @@ Bytes Simulation::EnrolClerkTx(size_t i) const {
   return tx.Encode();
 }
 
-bool Simulation::ValidTx(ByteView bytes) {
-  auto tx = Transaction::Decode(bytes);
-  if (!tx.ok() || tx->network_id != genesis_.network_id) return false;
-  const Hash id = tx->Id();
-  if (verified_txs_.count(id) > 0) return true;
-  if (!tx->VerifySignature()) return false;
-  verified_txs_.insert(id);
-  return true;
+std::optional<consensus::InboundMessage> Simulation::Edge(Node& n, ReplicaId from,
+                                                          ByteView message) {
+  auto decoded = consensus::SignedMessage::Decode(message);
+  if (!decoded.ok()) return std::nullopt;
+  auto cached = [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
+                       const crypto::Signature& sig) {
+    return verify_cache_.Verify(k, tag, body, sig);
+  };
+  if (!consensus::VerifyMessageSignatures(validators_, *decoded, cached).ok()) return std::nullopt;
+  consensus::InboundMessage in{from, std::move(*decoded), true, {}};
+  for (const Bytes& tx : consensus::CarriedTxs(in.envelope)) {
+    in.txs.push_back(n.verifier->Inspect(tx));
+  }
+  return in;
 }
 
 void Simulation::OpenStorage(Node& n) {
@@ -355,8 +365,9 @@ void Simulation::OpenStorage(Node& n) {
   }
   n.blocks = std::move(*blocks);
   n.executor = std::make_unique<node::Executor>(genesis_, n.blocks.get());
-  n.executor->SetSignatureCache(
-      [this](const Hash& id, const crypto::Signature&) { return verified_txs_.count(id) > 0; });
+  n.verifier = std::make_unique<node::TxVerifier>(genesis_.network_id, /*threads=*/0);
+  node::TxVerifier* verifier = n.verifier.get();
+  n.executor->SetCheckedTxLookup([verifier](ByteView tx) { return verifier->Lookup(tx); });
   n.executed_height = n.blocks->head_height();
   n.committed.clear();
   for (uint64_t h = 1; h <= n.executed_height; ++h) {
@@ -523,19 +534,10 @@ void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
       At(now_ + delay, [this, from, to, shared] {
         Node& node = nodes_[to];
         if (!node.up || !node.host) return;
-        // As the daemon: decoded once and every signature checked before
-        // the strand (here with the simulator's verification cache).
-        auto decoded = consensus::SignedMessage::Decode(*shared);
-        if (!decoded.ok() || !consensus::VerifyMessageSignatures(
-                                  validators_, *decoded,
-                                  [this](const crypto::PublicKey& k, std::string_view tag,
-                                         ByteView body, const crypto::Signature& sig) {
-                                    return verify_cache_.Verify(k, tag, body, sig);
-                                  })
-                                  .ok()) {
-          return;  // the daemon's PreVerify drops it before the replica
-        }
-        node.host->OnMessage(consensus::InboundMessage{from, std::move(*decoded), true});
+        // As the daemon: decoded once, every signature checked and the txs
+        // inspected before the strand.
+        auto in = Edge(node, from, *shared);
+        if (in) node.host->OnMessage(std::move(*in));
       });
     }
   }
@@ -660,7 +662,7 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
   Node& p = nodes_[peer];
   if (!p.up || Partitioned(from, peer) || (p.byzantine && !p.byzantine->AnswersFetch())) {
     // No answer: the fetch times out (as the daemon's does) with nothing.
-    AtHost(now_ + kFetchTimeout, from, inc, [](host::ReplicaHost& h) { h.OnFetched({}); });
+    AtHost(now_ + kFetchTimeout, from, inc, [](host::ReplicaHost& h) { h.OnFetched({}, {}); });
     return;
   }
   std::vector<std::pair<Block, CommitCertificate>> blocks;
@@ -678,8 +680,14 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
   }
   auto shared =
       std::make_shared<std::vector<std::pair<Block, CommitCertificate>>>(std::move(blocks));
-  AtHost(now_ + 1 + Rand(10), from, inc,
-         [shared](host::ReplicaHost& h) { h.OnFetched(std::move(*shared)); });
+  AtHost(now_ + 1 + Rand(10), from, inc, [this, from, shared](host::ReplicaHost& h) {
+    // The daemon's fetch thread: every tx inspected (InspectFetched).
+    std::vector<consensus::TxInfo> txs;
+    for (const auto& [block, cert] : *shared) {
+      for (const Bytes& tx : block.txs) txs.push_back(nodes_[from].verifier->Inspect(tx));
+    }
+    h.OnFetched(std::move(*shared), std::move(txs));
+  });
 }
 
 void Simulation::HaltedCrash(ReplicaId id, const std::string& why) {
@@ -700,6 +708,7 @@ void Simulation::Crash(ReplicaId id) {
   n.host.reset();
   n.ports.reset();
   n.executor.reset();
+  n.verifier.reset();
   n.blocks.reset();
   Status undo = n.kv->SimulateCrash();  // the disk keeps what was synced
   if (!undo.ok()) Violate("integrity", "replica " + std::to_string(id) + ": " + undo.ToString());
@@ -724,7 +733,11 @@ void Simulation::Submit(size_t i) {
   if (targets.empty()) return;
   Node& n = nodes_[targets[Rand(targets.size())]];
   Trace("client tx %zu -> r%u", i, n.id);
-  if (ValidTx(txs_[i])) n.host->OnRequest(txs_[i]);  // the daemon checks before handing it in
+  // The daemon checks it before handing it in (Node::Submit).
+  auto tx = Transaction::Decode(txs_[i]);
+  if (!tx.ok()) return;
+  const Hash id = tx->Id();
+  if (n.verifier->Check(*tx, id, txs_[i]).ok()) n.host->OnRequest(txs_[i], id);
 }
 
 void Simulation::ClientRetry(size_t i) {

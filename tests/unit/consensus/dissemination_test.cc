@@ -1,6 +1,6 @@
 // Request dissemination (RequestBatch), the message size cap, view changes
 // and new views by digest, block bodies fetched with BlockRequest, and
-// signature checks done by the host (OnVerifiedMessage).
+// signature checks done by the host (InboundMessage::signatures_checked).
 #include <catch2/catch.hpp>
 #include <cstdio>
 
@@ -183,7 +183,7 @@ TEST_CASE("a view change after 64 prepared full blocks stays under the message c
   for (uint32_t i : {2u, 3u}) {
     Bytes sent = ViewChangeSent(c, i);
     REQUIRE(!sent.empty());
-    c.Apply(1, c.R(1).OnMessage(i, sent, c.now));
+    c.Apply(1, c.Feed(1, i, sent));
   }
   Bytes nv;
   for (const Broadcast& b : EffectsOf<Broadcast>(c.N(1).log)) {
@@ -229,15 +229,15 @@ TEST_CASE("a message whose signatures the host checked is not verified again",
   Bytes wire = rb.Encode();
   REQUIRE(VerifyMessageSignatures(c.validators(), wire).ok());
   licenced::testing::OpCountDelta calls;  // every Ed25519 check in the process
-  c.Apply(0, c.R(0).OnVerifiedMessage(1, wire, c.now));
+  c.Apply(0, c.Feed(0, 1, wire, /*signatures_checked=*/true));
   CHECK(calls[Op::kSignatureVerify] == 0);
   CHECK(c.R(0).pending_requests() == 2);
   // Still checked: the sender must be the peer it came from.
   SignedMessage other = c.Sign(2, MsgType::kRequestBatch, RequestBatchMsg{{Tx(3)}}.Encode());
-  c.Apply(0, c.R(0).OnVerifiedMessage(1, other.Encode(), c.now));
+  c.Apply(0, c.Feed(0, 1, other.Encode(), /*signatures_checked=*/true));
   CHECK(c.R(0).pending_requests() == 2);
   // The plain path verifies.
-  c.Apply(0, c.R(0).OnMessage(2, other.Encode(), c.now));
+  c.Apply(0, c.Feed(0, 2, other.Encode()));
   CHECK(calls[Op::kSignatureVerify] == 1);
   CHECK(c.R(0).pending_requests() == 3);
   // VerifyMessageSignatures checks nested signatures too.

@@ -19,11 +19,10 @@ TEST_CASE("dropped messages are counted under their reason", "[consensus][drops]
   c.filter = [](const testing::Msg&) { return false; };  // replica 1 alone sees what we send
   const VoteMsg vote{0, 1, crypto::Sha256(AsBytes("block"))};
 
-  SECTION("undecodable envelope and body") {
-    c.Apply(1, c.R(1).OnMessage(2, ToBytes("not a message"), c.now));
-    CHECK(Dropped(c, 1, DropReason::kUndecodable) == 1);
+  SECTION("undecodable body") {
+    // (An undecodable envelope never reaches the replica: the host decodes it.)
     c.Inject(2, 1, c.Sign(2, MsgType::kPrepare, ToBytes("short")));
-    CHECK(Dropped(c, 1, DropReason::kUndecodable) == 2);
+    CHECK(Dropped(c, 1, DropReason::kUndecodable) == 1);
   }
   SECTION("a sender other than the link's peer, and a bad signature") {
     c.Inject(3, 1, c.Sign(2, MsgType::kPrepare, vote.Encode()));
@@ -56,7 +55,8 @@ TEST_CASE("dropped messages are counted under their reason", "[consensus][drops]
     CHECK(Dropped(c, 1, DropReason::kWrongSender) == 1);
   }
   SECTION("an invalid request") {
-    c.Submit(1, ToBytes("junk"));  // validate_tx says no
+    // The host found it invalid at its edge (InspectTestTx).
+    c.Inject(2, 1, c.Sign(2, MsgType::kRequestBatch, RequestBatchMsg{{ToBytes("junk")}}.Encode()));
     CHECK(Dropped(c, 1, DropReason::kInvalidRequest) == 1);
   }
   // Nothing is counted under a reason it does not have.

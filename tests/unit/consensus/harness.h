@@ -31,6 +31,33 @@ inline crypto::KeyPair TestKey(uint32_t i) {
 
 inline Bytes Tx(int i) { return ToBytes("tx-" + std::to_string(i)); }
 
+// The harness's host edge: a test tx is valid iff it starts with 't' and has
+// more than 3 bytes; its id is SHA-256 of its bytes.
+inline TxInfo InspectTestTx(ByteView tx) {
+  return TxInfo{crypto::Sha256(tx), tx.size() > 3 && tx[0] == 't'};
+}
+
+// A peer's message as the harness's host hands it in: decoded, signatures
+// not checked (the replica checks them), carried txs inspected. Nothing if
+// it does not decode.
+inline std::optional<InboundMessage> TestInbound(ReplicaId from, ByteView bytes,
+                                                 bool signatures_checked = false) {
+  auto m = SignedMessage::Decode(bytes);
+  if (!m.ok()) return std::nullopt;
+  InboundMessage in{from, std::move(*m), signatures_checked, {}};
+  for (const Bytes& tx : CarriedTxs(in.envelope)) in.txs.push_back(InspectTestTx(tx));
+  return in;
+}
+
+inline std::vector<TxInfo> InspectTestBlocks(
+    const std::vector<std::pair<Block, CommitCertificate>>& blocks) {
+  std::vector<TxInfo> out;
+  for (const auto& [b, c] : blocks) {
+    for (const Bytes& tx : b.txs) out.push_back(InspectTestTx(tx));
+  }
+  return out;
+}
+
 struct Msg {
   ReplicaId from;
   ReplicaId to;
@@ -133,7 +160,6 @@ class Cluster {
     c.status_interval = 250;
     c.genesis_hash = GenesisHash();
     c.genesis_time_ms = kT0 - 1000;
-    c.validate_tx = [](ByteView tx) { return tx.size() > 3 && tx[0] == 't'; };
     Node* node = &nodes_[i];
     if (!node->chain.empty())
       c.executed_block_timestamp = node->chain.back().first.header.timestamp_ms;
@@ -215,7 +241,7 @@ class Cluster {
       if (filter && !filter(m)) continue;
       Node& n = nodes_[m.to];
       if (!n.up) continue;
-      n.host->OnMessage(m.from, m.bytes);
+      if (auto in = TestInbound(m.from, m.bytes)) n.host->OnMessage(std::move(*in));
     }
   }
 
@@ -240,7 +266,11 @@ class Cluster {
     }
   }
 
-  void Submit(uint32_t i, Bytes tx) { nodes_[i].host->OnRequest(std::move(tx)); }
+  // As a node's client edge: only a valid tx is handed in.
+  void Submit(uint32_t i, Bytes tx) {
+    TxInfo info = InspectTestTx(tx);
+    if (info.valid) nodes_[i].host->OnRequest(std::move(tx), info.id);
+  }
 
   // Answers replica i's outstanding FetchBlocks from the peers' chains.
   void AnswerFetches(uint32_t i) {
@@ -252,7 +282,8 @@ class Cluster {
       for (uint64_t h = f.from_height; h <= f.to_height && h <= chain.size(); ++h) {
         blocks.push_back(chain[h - 1]);
       }
-      nodes_[i].host->OnFetched(std::move(blocks));
+      std::vector<TxInfo> txs = InspectTestBlocks(blocks);
+      nodes_[i].host->OnFetched(std::move(blocks), std::move(txs));
     }
     Run();
   }
@@ -260,8 +291,16 @@ class Cluster {
   SignedMessage Sign(uint32_t signer, MsgType type, Bytes body) const {
     return SignedMessage::Sign(type, signer, std::move(body), TestKey(signer));
   }
+  // Hands `bytes` from `from` straight to replica `to` (as its host would);
+  // the effects are returned for the test to look at or Apply.
+  std::vector<Effect> Feed(uint32_t to, uint32_t from, ByteView bytes,
+                           bool signatures_checked = false) {
+    auto in = TestInbound(from, bytes, signatures_checked);
+    if (!in) return {};
+    return R(to).OnMessage(std::move(*in), now);
+  }
   void Inject(uint32_t from, uint32_t to, const SignedMessage& m) {
-    nodes_[to].host->OnMessage(from, m.Encode());
+    if (auto in = TestInbound(from, m.Encode())) nodes_[to].host->OnMessage(std::move(*in));
   }
 
   std::deque<Msg> net;

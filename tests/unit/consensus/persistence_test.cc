@@ -111,7 +111,7 @@ TEST_CASE("Create validates its inputs", "[consensus][persistence]") {
   auto corrupt =
       Replica::Create(cfg, testing::TestKey(1), {{VoteKey(3), ToBytes("x")}}, 0, Hash{}, Hash{});
   CHECK_FALSE(corrupt.ok());
-  cfg.validate_tx = nullptr;
+  cfg.checkpoint_interval = 0;
   CHECK_FALSE(Replica::Create(cfg, testing::TestKey(1), {}, 0, Hash{}, Hash{}).ok());
 }
 

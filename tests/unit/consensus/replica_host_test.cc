@@ -85,7 +85,6 @@ std::unique_ptr<Replica> MakeReplica(uint32_t self) {
   c.genesis_hash = Cluster::GenesisHash();
   c.genesis_time_ms = kT0 - 1000;
   c.status_interval = 100;
-  c.validate_tx = [](ByteView) { return true; };
   auto r = Replica::Create(c, TestKey(self), {}, 0, Cluster::GenesisHash(), Cluster::GenesisRoot());
   REQUIRE(r.ok());
   return std::move(r).value();
@@ -122,7 +121,7 @@ TEST_CASE("host halts for good when the consensus log cannot be written", "[host
   // Nothing reaches the replica any more.
   r.write_status = Status::Ok();
   r.calls.clear();
-  h.OnRequest(ToBytes("tx-1"));
+  h.OnRequest(ToBytes("tx-1"), crypto::Sha256(ToBytes("tx-1")));
   h.OnTimer(kTimerTick, r.armed[kTimerTick]);
   h.Interpret({SendTo{3, ToBytes("m")}});
   CHECK(r.calls.empty());
@@ -168,12 +167,12 @@ TEST_CASE("host keeps one fetch in flight and cuts it to the fetch limit", "[hos
   h.Interpret({FetchBlocks{2, 1, 500}, FetchBlocks{3, 1, 500}});
   CHECK(r.calls == std::vector<std::string>{"fetch 2 1..10"});
   CHECK(h.fetch_in_flight());
-  h.OnFetched({});  // nothing arrived (the peer timed out)
+  h.OnFetched({}, {});  // nothing arrived (the peer timed out)
   CHECK_FALSE(h.fetch_in_flight());
   r.calls.clear();
   h.Interpret({FetchBlocks{3, 5, 7}});
   CHECK(r.calls == std::vector<std::string>{"fetch 3 5..7"});
-  h.OnFetched({});
+  h.OnFetched({}, {});
   // A fetcher that cannot start (no link) leaves nothing in flight.
   r.fetch_starts = false;
   r.calls.clear();

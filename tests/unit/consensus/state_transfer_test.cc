@@ -43,7 +43,7 @@ TEST_CASE("a lagging replica fetches and delivers verified blocks", "[consensus]
   SECTION("tampered, unlinked or badly certified blocks are refused") {
     auto chain = c.N(0).chain;
     auto try_deliver = [&](std::vector<std::pair<Block, CommitCertificate>> blocks) {
-      c.H(3).OnFetched(std::move(blocks));
+      c.H(3).OnFetched(blocks, testing::InspectTestBlocks(blocks));
       c.Run();
       return c.N(3).chain.size();
     };
@@ -112,7 +112,7 @@ TEST_CASE("state transfer is not starved by two peers answering garbage", "[cons
         blocks.push_back(c.N(f.peer).chain[0]);
         blocks[0].first.txs.push_back(Tx(666));  // peers 0 and 1 tamper
       }
-      c.H(6).OnFetched(std::move(blocks));
+      c.H(6).OnFetched(blocks, testing::InspectTestBlocks(blocks));
     }
     c.Advance(300);
   }

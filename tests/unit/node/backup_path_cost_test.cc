@@ -65,6 +65,7 @@ TEST_CASE("a backup reads no store on the strand and checks each client signatur
   node::TxVerifier verifier(net.genesis.network_id, /*threads=*/1);
   executor.SetSignatureCache(
       [&](const Hash& id, const crypto::Signature& sig) { return verifier.Verified(id, sig); });
+  executor.SetCheckedTxLookup([&](ByteView encoded) { return verifier.Lookup(encoded); });
 
   // The daemon's replica config (node/node.cc), as backup 1 of view 0.
   consensus::ReplicaConfig rc;
@@ -72,8 +73,6 @@ TEST_CASE("a backup reads no store on the strand and checks each client signatur
   rc.self = 1;
   rc.checkpoint_interval = net.genesis.consensus.checkpoint_interval;
   rc.watermark_window = net.genesis.consensus.watermark_window;
-  rc.validate_tx = [&](ByteView tx) { return verifier.IsValid(tx); };
-  rc.tx_id = node::ConsensusTxId;
   auto recent = node::RecentlyCommittedTxs(**store, rc.committed_id_window);
   REQUIRE(recent.ok());
   rc.recently_committed = std::move(*recent);
@@ -163,16 +162,16 @@ TEST_CASE("a backup reads no store on the strand and checks each client signatur
   // The consensus messages' own signatures: 7 envelopes, checked at the edge.
   CHECK(strand_verifies == 0);
   CHECK(strand_reads == 0);
-  // Each client signature is checked once per node (the edge; the replica's
-  // validate_tx and the executor hit the TxVerifier cache).
+  // Each client signature is checked once per node (the edge; the executor
+  // finds the verdict in the TxVerifier cache).
   CHECK(edge_verifies == kTxs + inbox.size());
   CHECK(exec_verifies == 0);
-  // Today's decode and id-hash counts, as a ceiling that must not rise: 7
-  // each per transaction (at the edge once per message that carries it, the
-  // RequestBatch and the PrePrepare; on the strand the mempool's id and
-  // validate_tx, the proposal's ids and check; once to execute). The target
-  // is 1 and 1 per node: ids computed once at the edge and carried with the
-  // transaction.
-  CHECK(edge_decodes + strand_decodes + exec_decodes <= 7 * kTxs);
-  CHECK(edge_ids + strand_ids + exec_ids <= 7 * kTxs);
+  // One decode and one id hash per transaction and node: at the edge, the
+  // first message that carries it (the RequestBatch); the PrePrepare's copy
+  // and the executor find it in the TxVerifier cache by its bytes, and the
+  // replica takes the id with the message.
+  CHECK(strand_decodes == 0);
+  CHECK(strand_ids == 0);
+  CHECK(edge_decodes + strand_decodes + exec_decodes == kTxs);
+  CHECK(edge_ids + strand_ids + exec_ids == kTxs);
 }
