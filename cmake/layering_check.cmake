@@ -13,8 +13,8 @@
 # and locks (std::mutex) are fine. Comments (// to the end of the line) are
 # not scanned.
 # node/host/ (the replica host the simulator runs too) is held to the same rules,
-# and node/node.h may include no gRPC or generated header (the wire stays in the
-# node's .cc files and services).
+# and in node/ only node/rpc/ (services, peer links, proto conversion, TLS) may
+# include gRPC or generated headers.
 # Usage: cmake -DROOT=<source dir> -P layering_check.cmake
 set(dirs consensus chaincode proof node/host)
 set(io_forbidden "grpc" "grpcpp" "google/protobuf" "rocksdb/" "boost/asio" "boost/beast" "\\.pb\\.h")
@@ -66,19 +66,27 @@ foreach(dir ${dirs})
     endforeach()
   endforeach()
 endforeach()
-foreach(header node/node.h)
-  if(EXISTS ${ROOT}/${header})
-    file(STRINGS ${ROOT}/${header} includes REGEX "${io_include_regex}")
-    foreach(line ${includes})
-      if(line MATCHES "grpc|\\.pb\\.h")
-        string(APPEND io_violations "\n  ${ROOT}/${header}: ${line}")
-      endif()
-    endforeach()
+# The wire has one room: in node/, only node/rpc/ includes gRPC or generated
+# headers directly.
+set(wire_violations "")
+file(GLOB_RECURSE node_files ${ROOT}/node/*.h ${ROOT}/node/*.cc)
+foreach(f ${node_files})
+  if(f MATCHES "/node/rpc/")
+    continue()
   endif()
+  file(STRINGS ${f} includes REGEX "${io_include_regex}")
+  foreach(line ${includes})
+    if(line MATCHES "grpc|\\.pb\\.h")
+      string(APPEND wire_violations "\n  ${f}: ${line}")
+    endif()
+  endforeach()
 endforeach()
 set(msg "")
 if(io_violations)
-  string(APPEND msg "consensus/, chaincode/, proof/ and node/host/ must not include I/O framework headers (nor node/node.h gRPC or generated ones):${io_violations}\n")
+  string(APPEND msg "consensus/, chaincode/, proof/ and node/host/ must not include I/O framework headers:${io_violations}\n")
+endif()
+if(wire_violations)
+  string(APPEND msg "only node/rpc/ may include gRPC or generated headers in node/:${wire_violations}\n")
 endif()
 if(nondet_violations)
   string(APPEND msg "consensus/, chaincode/, proof/ and node/host/ must not read clocks, draw random numbers or start threads (take the time as an argument; client-side randomness is client/):${nondet_violations}\n")

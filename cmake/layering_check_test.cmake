@@ -9,8 +9,7 @@ file(MAKE_DIRECTORY ${tree})
 foreach(dir consensus chaincode proof)
   file(COPY ${ROOT}/${dir} DESTINATION ${tree})
 endforeach()
-file(COPY ${ROOT}/node/host DESTINATION ${tree}/node)
-file(COPY ${ROOT}/node/node.h DESTINATION ${tree}/node)
+file(COPY ${ROOT}/node DESTINATION ${tree})
 
 function(run_check out_rc out_text)
   execute_process(
@@ -64,6 +63,16 @@ run_check(rc text)
 file(WRITE ${tree}/node/node.h "${node_h}")
 if(rc EQUAL 0 OR NOT text MATCHES "node/node.h")
   message(FATAL_ERROR "layering check passed with a generated header in node/node.h:\n${text}")
+endif()
+
+# Outside node/rpc/, no node file includes gRPC or generated headers.
+expect_refused(node planted_wire.cc "#include <grpcpp/grpcpp.h>")
+expect_refused(node/storage planted_wire.h "#include \"proto/licenced.grpc.pb.h\"")
+file(WRITE ${tree}/node/rpc/planted_rpc.cc "#include <grpcpp/grpcpp.h>\n")
+run_check(rc text)
+file(REMOVE ${tree}/node/rpc/planted_rpc.cc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "layering check refuses gRPC in node/rpc/:\n${text}")
 endif()
 
 # Fine: durations as types, clocks named in comments, members called time().

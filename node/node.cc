@@ -3,8 +3,6 @@
 #include <deque>
 #include <filesystem>
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -12,17 +10,15 @@
 
 #include "consensus/messages.h"
 #include "node/byzantine.h"
-#include "node/client_service.h"
-#include "node/convert.h"
-#include "node/health_service.h"
 #include "node/http_server.h"
 #include "node/inbound.h"
 #include "node/null_mode.h"
-#include "node/peer_link.h"
-#include "node/peer_service.h"
+#include "node/rpc/client_service.h"
+#include "node/rpc/health_service.h"
+#include "node/rpc/peer_link.h"
+#include "node/rpc/peer_service.h"
+#include "node/rpc/servers.h"
 #include "node/storage/rocks_kv_store.h"
-#include "node/tls.h"
-#include "proto/licenced.pb.h"
 
 namespace licenced::node {
 
@@ -105,6 +101,8 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   LIC_ASSIGN_OR_RETURN(n->block_store_, storage::BlockStore::Open(n->kv_.get(), n->genesis_hash_));
   n->consensus_log_ = std::make_unique<storage::ConsensusLog>(n->kv_.get());
   n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get(), c.null_mode);
+  n->ledger_ = std::make_unique<LedgerReader>(n->kv_.get(), n->block_store_.get(),
+                                              &n->executor_->state_map());
   n->verifier_ =
       std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads, c.verified_cache_max,
                                    /*skip_signatures=*/c.null_mode);
@@ -232,38 +230,10 @@ Status Node::Start() {
   };
   peer_service_ = std::make_unique<PeerService>(self_, std::move(cb), &metrics_);
 
-  {
-    grpc::ServerBuilder b;
-    b.AddListeningPort(c.listen_peer.ToString(), PeerServerCredentials(tls_));
-    b.RegisterService(peer_service_.get());
-    b.SetMaxReceiveMessageSize(static_cast<int>(c.max_message_bytes));
-    b.SetMaxSendMessageSize(static_cast<int>(c.max_message_bytes));
-    b.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-    b.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-    peer_server_ = b.BuildAndStart();
-    if (!peer_server_) {
-      return Status::IoError("cannot listen on listen.peer " + c.listen_peer.ToString() +
-                             " (port in use, or bad TLS files?)");
-    }
-  }
-  {
-    grpc::EnableDefaultHealthCheckService(false);  // ours: node/health_service.h
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-    client_service_ = std::make_unique<ClientService>(this);
-    health_service_ = std::make_unique<HealthService>();
-    LIC_ASSIGN_OR_RETURN(auto client_creds, ClientServerCredentials(tls_, c.client_auth));
-    grpc::ServerBuilder b;
-    b.AddListeningPort(c.listen_client.ToString(), client_creds);
-    b.RegisterService(client_service_.get());
-    b.RegisterService(health_service_.get());
-    b.SetMaxReceiveMessageSize(static_cast<int>(c.max_message_bytes));
-    b.SetMaxSendMessageSize(static_cast<int>(c.max_message_bytes));
-    client_server_ = b.BuildAndStart();
-    if (!client_server_) {
-      return Status::IoError("cannot listen on listen.client " + c.listen_client.ToString() +
-                             " (port in use, or bad TLS files?)");
-    }
-  }
+  client_service_ = std::make_unique<ClientService>(this);
+  health_service_ = std::make_unique<HealthService>();
+  LIC_ASSIGN_OR_RETURN(rpc_, RpcServers::Start(c, tls_, peer_service_.get(), client_service_.get(),
+                                               health_service_.get()));
   HttpServer::Handlers h;
   h.metrics = [this] { return metrics_.RenderPrometheus(); };
   h.health = [this]() -> std::string {
@@ -300,15 +270,8 @@ void Node::Shutdown() {
   shutdown_cv_.SignalAll();
   if (started_) spdlog::info("shutting down");
   if (health_service_) health_service_->SetNotServing();
-  // Both gRPC servers at once, with a short deadline: long-lived streams (peer
-  // links, event subscriptions) never end by themselves and are cancelled at
-  // the deadline; unary calls get that long to finish.
-  const auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(250);
-  std::thread client_stop([this, deadline] {
-    if (client_server_) client_server_->Shutdown(deadline);
-  });
-  if (peer_server_) peer_server_->Shutdown(deadline);
-  client_stop.join();
+  // A short grace: streams are cancelled at its end, unary calls finish.
+  if (rpc_) rpc_->Shutdown(std::chrono::milliseconds(250));
   for (auto& l : links_) {
     if (l) l->Stop();
   }
@@ -572,18 +535,6 @@ bool Node::IsPending(const Hash& id) const { return submissions_.Contains(id); }
 
 Result<std::optional<Bytes>> Node::PendingTx(const Hash& id) const {
   return submissions_.Encoded(id);
-}
-
-Result<std::pair<Bytes, Bytes>> Node::BlockAndCert(uint64_t height) const {
-  if (height == 0) height = block_store_->head_height();
-  if (height == 0) return Status::NotFound("no block committed yet (height 0 is the genesis)");
-  LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(height));
-  LIC_ASSIGN_OR_RETURN(auto c, block_store_->CertByHeight(height));
-  if (!b.has_value() || !c.has_value()) {
-    return Status::NotFound("block " + std::to_string(height) + " is not committed here (head is " +
-                            std::to_string(block_store_->head_height()) + ")");
-  }
-  return std::make_pair(std::move(*b), std::move(*c));
 }
 
 Result<std::string> Node::Query(const std::string& method, const std::string& args_json,

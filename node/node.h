@@ -40,6 +40,7 @@
 #include "node/execution_driver.h"
 #include "node/executor.h"
 #include "node/host/replica_host.h"
+#include "node/ledger_reader.h"
 #include "node/metrics.h"
 #include "node/state_store.h"
 #include "node/storage/block_store.h"
@@ -49,10 +50,6 @@
 #include "node/tls_files.h"
 #include "node/tx_verifier.h"
 
-namespace grpc {
-class Server;
-}  // namespace grpc
-
 namespace licenced::node {
 
 class PeerLink;
@@ -60,6 +57,7 @@ class Byzantine;
 class PeerService;
 class ClientService;
 class HealthService;
+class RpcServers;
 class HttpServer;
 
 struct NodeStatusView {
@@ -124,14 +122,12 @@ class Node final : private host::Transport,
   Result<std::optional<TxRecord>> TxRecordOf(const Hash& id) const;
   bool IsPending(const Hash& id) const;
   Result<std::optional<Bytes>> PendingTx(const Hash& id) const;
-  Result<std::pair<Bytes, Bytes>> BlockAndCert(uint64_t height) const;  // 0 = head
   Result<std::string> Query(const std::string& method, const std::string& args_json,
                             uint64_t* height) const;
   NodeStatusView StatusSnapshot() const;
   std::vector<PeerView> PeerStatuses() const;
-  storage::KvStore* kv() const { return kv_.get(); }
-  storage::BlockStore* block_store() const { return block_store_.get(); }
-  const state::StateMap& state_map() const { return executor_->state_map(); }
+  // Blocks, committed transactions, proofs and the event log (thread-safe).
+  const LedgerReader& ledger() const { return *ledger_; }
 
   // Event subscriptions (live events after commit). Returns a token.
   using EventSink = EventBus::Sink;
@@ -189,6 +185,7 @@ class Node final : private host::Transport,
   std::unique_ptr<storage::BlockStore> block_store_;
   std::unique_ptr<storage::ConsensusLog> consensus_log_;
   std::unique_ptr<Executor> executor_;
+  std::unique_ptr<LedgerReader> ledger_;  // over block_store_, kv_ and executor_'s map
   std::unique_ptr<TxVerifier> verifier_;
 
   boost::asio::io_context ioc_;
@@ -209,8 +206,7 @@ class Node final : private host::Transport,
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<ClientService> client_service_;
   std::unique_ptr<HealthService> health_service_;
-  std::unique_ptr<grpc::Server> peer_server_;
-  std::unique_ptr<grpc::Server> client_server_;
+  std::unique_ptr<RpcServers> rpc_;  // after the services it serves
   std::unique_ptr<HttpServer> http_;
 
   // Status snapshot written by the strand, read by anyone.

@@ -1,5 +1,5 @@
 // The node's TLS material as PEM text, read from the files named in the
-// config ([keys] tls_ca, tls_cert, tls_key). Plain values, no gRPC: node/tls.h
+// config ([keys] tls_ca, tls_cert, tls_key). Plain values, no gRPC: node/rpc/tls.h
 // turns them into gRPC credentials. Thread-compatible.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Fuzz target: the proto -> domain conversions at the node's edge
-// (node/convert.h) and the ledger records they render (node/state_store.h).
+// (node/rpc/convert.h) and the ledger records they render (node/state_store.h).
 // Input: one selector byte, then the bytes of a serialized protobuf message
 // (or of a stored record). Invariants:
 //   - protobuf bytes that parse re-serialize to bytes that parse to the same
@@ -20,7 +20,7 @@
 #include <string>
 
 #include "fuzz_common.h"
-#include "node/convert.h"
+#include "node/rpc/convert.h"
 #include "node/state_store.h"
 
 using namespace licenced;

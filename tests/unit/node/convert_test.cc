@@ -5,7 +5,7 @@
 #include "core/merkle.h"
 #include "core/transaction.h"
 #include "node/block_fetch_worker.h"
-#include "node/convert.h"
+#include "node/rpc/convert.h"
 
 namespace v1 = licenced::v1;
 using namespace licenced;

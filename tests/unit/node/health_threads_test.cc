@@ -1,4 +1,4 @@
-// HealthService (node/health_service.h) over a real gRPC server: Watch
+// HealthService (node/rpc/health_service.h) over a real gRPC server: Watch
 // streams opened, read and cancelled from several threads while another
 // thread calls SetNotServing. Every stream sees SERVING* then NOT_SERVING
 // and ends OK, or ends CANCELLED when its client cancelled first; streams
@@ -12,7 +12,7 @@
 #include <grpcpp/grpcpp.h>
 #include <catch2/catch.hpp>
 
-#include "node/health_service.h"
+#include "node/rpc/health_service.h"
 #include "proto/health.grpc.pb.h"
 #include "tests/unit/node/threads_test_util.h"
 

@@ -1,4 +1,4 @@
-// PeerLink (node/peer_link.h) to a real PeerService (node/peer_service.h)
+// PeerLink (node/rpc/peer_link.h) to a real PeerService (node/rpc/peer_service.h)
 // over mutual TLS on 127.0.0.1, with certificates made by openssl for the
 // test: several threads enqueue while the server is stopped and restarted,
 // and FetchBlocks runs alongside. Delivery is in order per sender and
@@ -17,9 +17,9 @@
 
 #include "core/mutex.h"
 #include "node/metrics.h"
-#include "node/peer_link.h"
-#include "node/peer_service.h"
-#include "node/tls.h"
+#include "node/rpc/peer_link.h"
+#include "node/rpc/peer_service.h"
+#include "node/rpc/tls.h"
 #include "tests/unit/node/threads_test_util.h"
 
 namespace licenced::node {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/mutex.h"
-#include "node/tls.h"
+#include "node/rpc/tls.h"
 
 namespace licenced::node::testing {
 

@@ -1,4 +1,4 @@
-#include "node/client_service.h"
+#include "node/rpc/client_service.h"
 
 #include <atomic>
 #include <deque>
@@ -8,8 +8,8 @@
 
 #include "core/merkle.h"
 #include "core/mutex.h"
-#include "node/convert.h"
 #include "node/node.h"
+#include "node/rpc/convert.h"
 #include "proto/grpc_code_name.h"
 
 namespace licenced::node {
@@ -78,9 +78,19 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
   EventStream(Node* node, const v1::EventFilter& filter) : node_(node), filter_(filter) {
     // Subscribe first so nothing committed during the replay is missed.
     token_ = node_->SubscribeEvents([this](const std::vector<EventRecord>& evs) { OnLive(evs); });
-    const uint64_t head = node_->block_store()->head_height();
-    if (filter_.from_height() > 0) Replay(filter_.from_height(), head);
+    const uint64_t head = node_->ledger().head_height();
+    Result<std::vector<EventRecord>> replayed = std::vector<EventRecord>();
+    if (filter_.from_height() > 0) {
+      replayed = node_->ledger().Events(filter_.from_height(), head, [this](const EventRecord& e) {
+        return EventMatches(filter_, e);
+      });
+    }
     MutexLock lock(&mu_);
+    if (!replayed.ok()) {
+      FinishLocked(ToGrpc(replayed.status()));
+      return;
+    }
+    for (EventRecord& e : *replayed) queue_.push_back(std::move(e));
     replayed_up_to_ = head;
     replay_done_ = true;
     for (auto& e : early_live_) {
@@ -114,18 +124,6 @@ class EventStream final : public grpc::ServerWriteReactor<v1::Event> {
   }
 
  private:
-  void Replay(uint64_t from, uint64_t to) EXCLUDES(mu_) {
-    auto it = node_->kv()->NewIterator(storage::Column::kIndex);
-    std::string end = EventHeightPrefix(to + 1);
-    for (it->Seek(EventHeightPrefix(from)); it->Valid() && it->key() < end; it->Next()) {
-      auto ev = EventRecord::Decode(it->value());
-      if (!ev.ok()) continue;
-      if (!EventMatches(filter_, *ev)) continue;
-      MutexLock lock(&mu_);
-      queue_.push_back(std::move(*ev));
-    }
-  }
-
   void OnLive(const std::vector<EventRecord>& evs) EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     if (finished_) return;
@@ -254,18 +252,11 @@ grpc::ServerUnaryReactor* ClientService::GetTransaction(grpc::CallbackServerCont
                                                         v1::TransactionInfo* resp) {
   auto id = HashFromProtoHex(req->tx_id_hex(), "tx_id_hex");
   if (!id.ok()) return Done(ctx, id.status());
-  auto rec = node_->TxRecordOf(*id);
-  if (!rec.ok()) return Done(ctx, rec.status());
-  if (rec->has_value()) {
-    TxRecordToProto(*id, **rec, resp);
-    auto b = node_->block_store()->BlockByHeight((*rec)->height);
-    if (b.ok() && b->has_value()) {
-      auto blk = consensus::Block::Decode(**b);
-      if (blk.ok() && (*rec)->index < blk->txs.size()) {
-        const Bytes& t = blk->txs[(*rec)->index];
-        resp->set_transaction(t.data(), t.size());
-      }
-    }
+  auto committed = node_->ledger().Transaction(*id);
+  if (!committed.ok()) return Done(ctx, committed.status());
+  if (committed->has_value()) {
+    TxRecordToProto(*id, (*committed)->record, resp);
+    resp->set_transaction((*committed)->tx.data(), (*committed)->tx.size());
     return Done(ctx, grpc::Status::OK);
   }
   auto pending = node_->PendingTx(*id);
@@ -284,9 +275,9 @@ grpc::ServerUnaryReactor* ClientService::GetTransaction(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ClientService::GetBlock(grpc::CallbackServerContext* ctx,
                                                   const v1::GetBlockRequest* req,
                                                   v1::BlockInfo* resp) {
-  auto bc = node_->BlockAndCert(req->height());
-  if (!bc.ok()) return Done(ctx, bc.status());
-  return Done(ctx, FillBlockInfo(bc->first, bc->second, node_->genesis(), resp));
+  auto stored = node_->ledger().Block(req->height());
+  if (!stored.ok()) return Done(ctx, stored.status());
+  return Done(ctx, FillBlockInfo(stored->block, stored->certificate, node_->genesis(), resp));
 }
 
 grpc::ServerUnaryReactor* ClientService::Query(grpc::CallbackServerContext* ctx,
@@ -344,31 +335,18 @@ grpc::ServerUnaryReactor* ClientService::GetStateProof(grpc::CallbackServerConte
   if (req->key().empty()) {
     return Done(ctx, Status::InvalidArgument("GetStateProofRequest.key is empty"));
   }
-  // The proof is against the state_root in the header of block `height`,
-  // i.e. the state map version height-1.
-  auto bc = node_->BlockAndCert(req->height());
-  if (!bc.ok()) return Done(ctx, bc.status());
-  auto header = consensus::BlockHeader::Decode(ByteView(bc->first).subspan(
-      0, std::min(bc->first.size(), consensus::BlockHeader::kEncodedSize)));
-  if (!header.ok()) return Done(ctx, Status::Corruption("stored block header does not decode"));
-  const uint64_t version = header->height - 1;
-  auto lookup = node_->state_map().GetWithProof(req->key(), version);
-  if (!lookup.ok()) return Done(ctx, lookup.status());
-  auto root = node_->state_map().RootAt(version);
-  if (!root.ok()) return Done(ctx, root.status());
-  if (*root != header->state_root) {
-    return Done(ctx, Status::Internal("state map root at version " + std::to_string(version) +
-                                      " differs from block " + std::to_string(header->height) +
-                                      "'s state_root"));
-  }
-  Bytes proof = lookup->proof.Encode();
-  Bytes hdr = header->Encode();
+  auto inclusion = node_->ledger().StateProof(req->key(), req->height());
+  if (!inclusion.ok()) return Done(ctx, inclusion.status());
+  Bytes proof = inclusion->proof.Encode();
+  Bytes header = inclusion->header.Encode();
   resp->set_proof(proof.data(), proof.size());
-  resp->set_header(hdr.data(), hdr.size());
-  resp->set_certificate(bc->second.data(), bc->second.size());
-  resp->set_height(header->height);
-  resp->set_found(lookup->value.has_value());
-  if (lookup->value.has_value()) resp->set_value(lookup->value->data(), lookup->value->size());
+  resp->set_header(header.data(), header.size());
+  resp->set_certificate(inclusion->certificate.data(), inclusion->certificate.size());
+  resp->set_height(inclusion->header.height);
+  resp->set_found(inclusion->value.has_value());
+  if (inclusion->value.has_value()) {
+    resp->set_value(inclusion->value->data(), inclusion->value->size());
+  }
   return Done(ctx, grpc::Status::OK);
 }
 
@@ -377,33 +355,18 @@ grpc::ServerUnaryReactor* ClientService::GetTxProof(grpc::CallbackServerContext*
                                                     v1::TxProof* resp) {
   auto id = HashFromProtoHex(req->tx_id_hex(), "tx_id_hex");
   if (!id.ok()) return Done(ctx, id.status());
-  auto rec = node_->TxRecordOf(*id);
-  if (!rec.ok()) return Done(ctx, rec.status());
-  if (!rec->has_value()) {
-    return Done(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                  "transaction " + req->tx_id_hex() + " is not committed"));
-  }
-  auto bc = node_->BlockAndCert((*rec)->height);
-  if (!bc.ok()) return Done(ctx, bc.status());
-  auto blk = consensus::Block::Decode(bc->first);
-  if (!blk.ok()) return Done(ctx, Status::Corruption("stored block does not decode"));
-  uint32_t index = (*rec)->index;
-  if (index >= blk->txs.size()) return Done(ctx, Status::Corruption("tx index out of range"));
-  std::vector<Hash> leaves;
-  leaves.reserve(blk->txs.size());
-  for (const Bytes& t : blk->txs) leaves.push_back(merkle::LeafHash(t));
-  for (const Hash& h : merkle::InclusionProof(leaves, index))
-    resp->add_audit_path(h.data(), h.size());
-  const Bytes& t = blk->txs[index];
-  resp->set_tx(t.data(), t.size());
-  resp->set_index(index);
-  resp->set_tree_size(blk->txs.size());
-  Bytes header = blk->header.Encode();
+  auto inclusion = node_->ledger().TxProof(*id);
+  if (!inclusion.ok()) return Done(ctx, inclusion.status());
+  for (const Hash& h : inclusion->audit_path) resp->add_audit_path(h.data(), h.size());
+  resp->set_tx(inclusion->tx.data(), inclusion->tx.size());
+  resp->set_index(inclusion->index);
+  resp->set_tree_size(inclusion->tree_size);
+  Bytes header = inclusion->header.Encode();
   resp->set_header(header.data(), header.size());
-  resp->set_certificate(bc->second.data(), bc->second.size());
-  resp->set_height((*rec)->height);
-  resp->set_status(CodeName((*rec)->code));
-  resp->set_result_json((*rec)->result_json);
+  resp->set_certificate(inclusion->certificate.data(), inclusion->certificate.size());
+  resp->set_height(inclusion->record.height);
+  resp->set_status(CodeName(inclusion->record.code));
+  resp->set_result_json(inclusion->record.result_json);
   return Done(ctx, grpc::Status::OK);
 }
 

@@ -1,4 +1,4 @@
-#include "node/health_service.h"
+#include "node/rpc/health_service.h"
 
 #include <memory>
 #include <utility>

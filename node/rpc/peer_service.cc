@@ -1,9 +1,9 @@
-#include "node/peer_service.h"
+#include "node/rpc/peer_service.h"
 
 #include <spdlog/spdlog.h>
 
 #include "node/metrics.h"
-#include "node/tls.h"
+#include "node/rpc/tls.h"
 
 namespace licenced::node {
 

@@ -1,4 +1,4 @@
-#include "node/tls.h"
+#include "node/rpc/tls.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "node/convert.h"
+#include "node/rpc/convert.h"
 
 #include <algorithm>
 

@@ -21,7 +21,7 @@
 #include "core/bytes.h"
 #include "core/mutex.h"
 #include "core/status.h"
-#include "node/tls.h"
+#include "node/rpc/tls.h"
 #include "proto/licenced.grpc.pb.h"
 
 namespace licenced::node {

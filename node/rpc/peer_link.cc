@@ -1,4 +1,4 @@
-#include "node/peer_link.h"
+#include "node/rpc/peer_link.h"
 
 #include <chrono>
 
