@@ -2,66 +2,72 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <variant>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 namespace licenced::node {
 
-using consensus::Broadcast;
-using consensus::Effect;
 using consensus::MsgType;
 using consensus::ReplicaId;
-using consensus::SendTo;
 using consensus::SignedMessage;
 
 namespace {
 
 constexpr uint64_t kAbsurdView = uint64_t{1} << 62;
-constexpr uint64_t kAbsurdEvery = 16;  // one absurd view change per this many sends
+constexpr uint64_t kAbsurdEvery = 8;  // absurd views after one in this many sends
+constexpr size_t kReplayMemory = 256;
+
+struct ModeName {
+  const char* name;
+  bool ByzantineModes::*flag;
+};
+constexpr ModeName kModes[] = {
+    {"equivocate", &ByzantineModes::equivocate},
+    {"double-vote", &ByzantineModes::double_vote},
+    {"absurd-view", &ByzantineModes::absurd_view},
+    {"flood", &ByzantineModes::flood},
+    {"bad-signature", &ByzantineModes::bad_signature},
+    {"silent", &ByzantineModes::silent},
+    {"replay", &ByzantineModes::replay},
+};
 
 }  // namespace
 
 std::string ByzantineModes::ToString() const {
   std::string s;
-  auto add = [&s](bool on, const char* name) {
-    if (!on) return;
+  for (const ModeName& m : kModes) {
+    if (!(this->*m.flag)) continue;
     if (!s.empty()) s += ",";
-    s += name;
-  };
-  add(equivocate, "equivocate");
-  add(double_vote, "double-vote");
-  add(absurd_view, "absurd-view");
-  add(flood, "flood");
+    s += m.name;
+  }
   return s;
 }
 
 Result<ByzantineModes> ParseByzantineModes(std::string_view list) {
-  ByzantineModes m;
+  ByzantineModes modes;
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
     std::string_view name = list.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if (name == "equivocate") {
-      m.equivocate = true;
-    } else if (name == "double-vote") {
-      m.double_vote = true;
-    } else if (name == "absurd-view") {
-      m.absurd_view = true;
-    } else if (name == "flood") {
-      m.flood = true;
-    } else if (name == "all") {
-      m.equivocate = m.double_vote = m.absurd_view = m.flood = true;
-    } else {
-      return Status::InvalidArgument("--test-byzantine: unknown mode '" + std::string(name) +
-                                     "' (expected a comma-separated list of equivocate, "
-                                     "double-vote, absurd-view, flood, all)");
+    bool known = false;
+    for (const ModeName& m : kModes) {
+      if (name == m.name) modes.*m.flag = known = true;
+    }
+    if (name == "all") {
+      modes.equivocate = modes.double_vote = modes.absurd_view = modes.flood = known = true;
+    }
+    if (!known) {
+      return Status::InvalidArgument(
+          "--test-byzantine: unknown mode '" + std::string(name) +
+          "' (expected a comma-separated list of equivocate, double-vote, absurd-view, flood, "
+          "bad-signature, silent, replay, all)");
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  return m;
+  return modes;
 }
 
 Status CheckByzantineAllowed() {
@@ -82,107 +88,157 @@ Result<std::unique_ptr<Byzantine>> Byzantine::Create(std::string_view modes, Rep
   LIC_ASSIGN_OR_RETURN(ByzantineModes m, ParseByzantineModes(modes));
   if (self >= validators) return Status::InvalidArgument("byzantine: self is not a validator");
   spdlog::warn("TEST-ONLY BYZANTINE MODE: this node sends forged messages ({})", m.ToString());
-  return std::unique_ptr<Byzantine>(new Byzantine(m, self, validators, key));
+  Options o;
+  o.modes = m;
+  o.self = self;
+  o.validators = validators;
+  o.seed = 0x42b7u + self;
+  o.log = true;
+  return std::make_unique<Byzantine>(o, key);
 }
 
-Byzantine::Byzantine(ByzantineModes modes, ReplicaId self, size_t validators,
-                     const crypto::KeyPair& key)
-    : modes_(modes), self_(self), validators_(validators), key_(key), rng_(0x42b7u + self) {}
+Byzantine::Byzantine(Options options, crypto::KeyPair key)
+    : options_(options), key_(std::move(key)), rng_(options.seed) {}
 
 Bytes Byzantine::SignBody(MsgType type, Bytes body) {
   ++forged_;
-  return SignedMessage::Sign(type, self_, std::move(body), key_).Encode();
+  return SignedMessage::Sign(type, options_.self, std::move(body), key_).Encode();
 }
 
 void Byzantine::Note(const char* kind, uint64_t* counter) {
-  if ((*counter)++ % 256 == 0) {
+  if ((*counter)++ % 256 == 0 && options_.log) {
     spdlog::warn("byzantine: {} sent ({} so far, {} forged messages in all)", kind, *counter,
                  forged_);
   }
 }
 
-std::vector<Effect> Byzantine::Filter(std::vector<Effect> effects) {
-  std::vector<Effect> out;
-  out.reserve(effects.size());
-  for (auto& e : effects) {
-    if (auto* s = std::get_if<SendTo>(&e)) {
-      if (s->to == self_ || s->to >= validators_) continue;
-      size_t peer_index = s->to < self_ ? s->to : s->to - 1;
-      Rewrite(s->to, s->message, peer_index, &out);
-    } else if (auto* b = std::get_if<Broadcast>(&e)) {
-      size_t peer_index = 0;
-      for (ReplicaId to = 0; to < validators_; ++to) {
-        if (to == self_) continue;
-        Rewrite(to, b->message, peer_index++, &out);
-      }
-    } else {
-      out.push_back(std::move(e));
-      continue;
-    }
-    if (modes_.absurd_view && ++sends_ % kAbsurdEvery == 1) AddAbsurdViews(&out);
-  }
-  return out;
-}
-
-void Byzantine::Rewrite(ReplicaId to, const Bytes& message, size_t peer_index,
-                        std::vector<Effect>* out) {
+std::vector<Bytes> Byzantine::Outgoing(ReplicaId to, const Bytes& message) {
+  const ByzantineModes& modes = options_.modes;
+  if (modes.silent || to == options_.self || to >= options_.validators) return {};
+  // Peers are told two stories: odd and even positions among the others.
+  const size_t peer_index = to < options_.self ? to : to - 1;
+  std::vector<Bytes> out;
+  auto m = SignedMessage::Decode(message);
   bool replaced = false;
-  auto sm = SignedMessage::Decode(message);
-  if (sm.ok() && sm->sender == self_) {
-    if (modes_.equivocate && sm->type == MsgType::kPrePrepare && peer_index % 2 == 1) {
-      // Peers 0, 2, ... get the real proposal; 1, 3, ... another block at the
-      // same (view, height), validly signed.
-      auto pp = consensus::PrePrepareMsg::Decode(sm->body);
-      if (pp.ok()) {
-        pp->block.header.timestamp_ms += 1 + peer_index;
-        out->push_back(SendTo{to, SignBody(MsgType::kPrePrepare, pp->Encode())});
-        Note("equivocating pre-prepare", &equivocations_);
-        replaced = true;
-      }
-    } else if (modes_.double_vote &&
-               (sm->type == MsgType::kPrepare || sm->type == MsgType::kCommit)) {
-      auto vote = consensus::VoteMsg::Decode(sm->body);
+  if (m.ok() && m->sender == options_.self) {
+    if (modes.equivocate && (m->type == MsgType::kPrePrepare || m->type == MsgType::kPrepare ||
+                             m->type == MsgType::kCommit)) {
+      size_t before = out.size();
+      Equivocate(peer_index, *m, message, &out);
+      replaced = out.size() != before;
+    }
+    if (!replaced && modes.double_vote &&
+        (m->type == MsgType::kPrepare || m->type == MsgType::kCommit)) {
+      auto vote = consensus::VoteMsg::Decode(m->body);
       if (vote.ok()) {
         consensus::VoteMsg other = *vote;
         Bytes seed(vote->block_hash.begin(), vote->block_hash.end());
         seed.push_back(static_cast<uint8_t>(to));
         other.block_hash = crypto::Sha256(seed);
-        Bytes conflicting = SignBody(sm->type, other.Encode());
+        Bytes conflicting = SignBody(m->type, other.Encode());
         Note("double vote", &double_votes_);
         if (peer_index % 2 == 1) {
-          out->push_back(SendTo{to, conflicting});
-          out->push_back(SendTo{to, message});
+          out.push_back(std::move(conflicting));
+          out.push_back(message);
         } else {
-          out->push_back(SendTo{to, message});
-          out->push_back(SendTo{to, conflicting});
+          out.push_back(message);
+          out.push_back(std::move(conflicting));
         }
         replaced = true;
       }
     }
   }
-  if (!replaced) out->push_back(SendTo{to, message});
-  if (modes_.flood) AddFlood(to, message, out);
+  if (!replaced) {
+    if (modes.bad_signature && m.ok() && rng_() % 2 == 0) {
+      SignedMessage bad = *m;
+      bad.signature[rng_() % bad.signature.size()] ^= 0x40;
+      out.push_back(bad.Encode());
+      Note("bad signature", &bad_signatures_);
+    } else {
+      out.push_back(message);
+    }
+  }
+  if (modes.replay) {
+    if (!sent_.empty() && rng_() % 3 == 0) {
+      out.push_back(sent_[rng_() % sent_.size()]);
+      Note("replayed message", &replays_);
+    }
+    sent_.push_back(message);
+    if (sent_.size() > kReplayMemory) sent_.pop_front();
+  }
+  if (modes.flood) AddFlood(message, &out);
+  return out;
 }
 
-void Byzantine::AddAbsurdViews(std::vector<Effect>* out) {
+void Byzantine::Equivocate(size_t peer_index, const SignedMessage& m, const Bytes& message,
+                           std::vector<Bytes>* out) {
+  const bool other_story = peer_index % 2 == 1;
+  if (m.type == MsgType::kPrePrepare) {
+    auto pp = consensus::PrePrepareMsg::Decode(m.body);
+    if (!pp.ok()) return;
+    auto key = std::make_pair(pp->view, pp->block.header.height);
+    auto it = alternatives_.find(key);
+    if (it == alternatives_.end()) {
+      Alternative alt;
+      alt.original = pp->block.ComputeHash();
+      consensus::PrePrepareMsg other = *pp;
+      other.block.header.timestamp_ms += 1;
+      alt.alternative = other.block.ComputeHash();
+      alt.pre_prepare = SignBody(MsgType::kPrePrepare, other.Encode());
+      it = alternatives_.emplace(key, std::move(alt)).first;
+    }
+    out->push_back(other_story ? it->second.pre_prepare : message);
+    if (other_story) Note("equivocating pre-prepare", &equivocations_);
+    return;
+  }
+  auto vote = consensus::VoteMsg::Decode(m.body);
+  if (!vote.ok()) return;
+  auto it = alternatives_.find({vote->view, vote->height});
+  if (it == alternatives_.end()) return;
+  // Vote for the story this peer was told first, then for the other one.
+  consensus::VoteMsg a = *vote, b = *vote;
+  a.block_hash = it->second.original;
+  b.block_hash = it->second.alternative;
+  Bytes va = SignBody(m.type, a.Encode());
+  Bytes vb = SignBody(m.type, b.Encode());
+  out->push_back(other_story ? vb : va);
+  out->push_back(other_story ? va : vb);
+}
+
+std::vector<Bytes> Byzantine::AfterSend() {
+  std::vector<Bytes> out;
+  if (options_.modes.silent || !options_.modes.absurd_view || ++sends_ % kAbsurdEvery != 1) {
+    return out;
+  }
   Note("absurd view", &absurd_views_);
+  uint64_t view = kAbsurdView + sends_;
+  switch (rng_() % 4) {
+    case 0:
+      view = ~uint64_t{0} - rng_() % 3;
+      break;
+    case 1:
+      view = 50 + rng_() % 1000;  // plausible but unjustified
+      break;
+    default:
+      break;
+  }
   consensus::ViewChangeMsg vc;
-  vc.new_view = kAbsurdView + sends_;
-  out->push_back(Broadcast{SignBody(MsgType::kViewChange, vc.Encode())});
+  vc.new_view = view;
+  out.push_back(SignBody(MsgType::kViewChange, vc.Encode()));
   consensus::StatusMsg st;
-  st.view = kAbsurdView + sends_;
+  st.view = view;
   st.in_view_change = (sends_ / kAbsurdEvery) % 2 == 0;
-  out->push_back(Broadcast{SignBody(MsgType::kStatus, st.Encode())});
-  // A proposal and votes in the absurd view, signed.
+  out.push_back(SignBody(MsgType::kStatus, st.Encode()));
+  // Votes in the absurd view, signed.
   consensus::VoteMsg v;
-  v.view = kAbsurdView + sends_;
+  v.view = view;
   v.height = 1 + rng_() % 1000;
-  rng_();
-  out->push_back(Broadcast{SignBody(MsgType::kPrepare, v.Encode())});
-  out->push_back(Broadcast{SignBody(MsgType::kCommit, v.Encode())});
+  out.push_back(SignBody(MsgType::kPrepare, v.Encode()));
+  out.push_back(SignBody(MsgType::kCommit, v.Encode()));
+  return out;
 }
 
-void Byzantine::AddFlood(ReplicaId to, const Bytes& message, std::vector<Effect>* out) {
+void Byzantine::AddFlood(const Bytes& message, std::vector<Bytes>* out) {
   Note("flood", &floods_);
   auto random_bytes = [this](size_t n) {
     Bytes b(n);
@@ -190,28 +246,49 @@ void Byzantine::AddFlood(ReplicaId to, const Bytes& message, std::vector<Effect>
     return b;
   };
   // Random bytes.
-  out->push_back(SendTo{to, random_bytes(rng_() % 300)});
-  // A truncated copy.
+  out->push_back(random_bytes(rng_() % 300));
   if (!message.empty()) {
-    out->push_back(SendTo{to, Bytes(message.begin(), message.begin() + rng_() % message.size())});
+    // A truncated copy.
+    out->push_back(Bytes(message.begin(), message.begin() + rng_() % message.size()));
     // A copy with one bit flipped (bad signature or undecodable body).
     Bytes flipped = message;
     flipped[rng_() % flipped.size()] ^= static_cast<uint8_t>(1u << (rng_() % 8));
-    out->push_back(SendTo{to, std::move(flipped)});
+    out->push_back(std::move(flipped));
   }
   // A validly signed message of a random type whose body is garbage.
   auto type = static_cast<MsgType>(1 + rng_() % 8);
-  out->push_back(SendTo{to, SignBody(type, random_bytes(rng_() % 120))});
+  out->push_back(SignBody(type, random_bytes(rng_() % 120)));
   // Validly signed votes far beyond the watermarks.
   consensus::VoteMsg v;
   v.height = 1000000 + rng_() % 1000000000;
   Bytes h = random_bytes(32);
   std::memcpy(v.block_hash.data(), h.data(), 32);
-  out->push_back(SendTo{to, SignBody(MsgType::kPrepare, v.Encode())});
-  // A status claiming a huge executed height.
+  out->push_back(SignBody(MsgType::kPrepare, v.Encode()));
+  // A status claiming a random executed height.
   consensus::StatusMsg st;
   st.executed_height = rng_() % 100000;
-  out->push_back(SendTo{to, SignBody(MsgType::kStatus, st.Encode())});
+  out->push_back(SignBody(MsgType::kStatus, st.Encode()));
+}
+
+void ByzantineTransport::SendTo(ReplicaId to, const Bytes& message) {
+  for (const Bytes& m : behaviour_->Outgoing(to, message)) inner_->Send(to, m);
+}
+
+void ByzantineTransport::AfterSend() {
+  for (const Bytes& m : behaviour_->AfterSend()) inner_->Broadcast(m);
+}
+
+void ByzantineTransport::Send(ReplicaId to, const Bytes& message) {
+  SendTo(to, message);
+  AfterSend();
+}
+
+void ByzantineTransport::Broadcast(const Bytes& message) {
+  // Per peer: each may be told a different story.
+  for (ReplicaId to = 0; to < behaviour_->validators(); ++to) {
+    if (to != behaviour_->self()) SendTo(to, message);
+  }
+  AfterSend();
 }
 
 }  // namespace licenced::node

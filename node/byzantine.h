@@ -1,26 +1,32 @@
-// Test-only Byzantine fault mode of licenced (docs/testing.md "Byzantine node").
+// Byzantine behaviours, one set for the daemon's test mode and the simulator
+// (docs/testing.md "Byzantine node"). The replica itself stays honest: a
+// ByzantineTransport sits between its host and the real transport (the
+// daemon's peer links, the simulator's network) and rewrites, duplicates,
+// adds or withholds what the peers see, validly framed and, where it matters,
+// validly signed with the node's own validator key:
+//   equivocate     as primary, one alternative block per (view, height) for
+//                  every other peer, and votes for both stories;
+//   double-vote    every Prepare/Commit also goes out with a conflicting
+//                  block hash, signed;
+//   absurd-view    every 8th send adds view changes, votes and a status for
+//                  absurd views (near 2^62, near 2^64, or plausible but
+//                  unjustified);
+//   flood          many invalid messages (random bytes, truncated or
+//                  bit-flipped copies, validly signed garbage bodies);
+//   bad-signature  half of the messages with a corrupted signature;
+//   silent         sends nothing and serves no fetch;
+//   replay         re-sends its own old messages.
 //
-// A Byzantine filter sits between the node's honest replica and its peer
-// links: Node::RunEffects passes every outgoing SendTo/Broadcast through
-// Filter(), which rewrites, duplicates or adds messages, all validly framed
-// and (where it matters) validly signed with this node's own validator key:
-//   equivocate   as primary, different pre-prepares to different peers (the
-//                block timestamp altered, re-signed);
-//   double-vote  every Prepare/Commit also goes out with a conflicting block
-//                hash, signed;
-//   absurd-view  view-change and status messages for views near 2^62;
-//   flood        many invalid messages (random bytes, truncated or bit-flipped
-//                copies, validly signed garbage bodies) with valid framing.
-// The replica itself stays honest; only what the peers see is Byzantine.
+// The daemon's mode is never on by default: licenced accepts --test-byzantine
+// only when the environment variable LICENCED_ALLOW_BYZANTINE=1 is set, and
+// Create() checks it again.
 //
-// It is never on by default: licenced accepts --test-byzantine only when the
-// environment variable LICENCED_ALLOW_BYZANTINE=1 is set, and Create()
-// checks it again.
-//
-// Not thread-safe: the node calls it from its strand only.
+// Not thread-safe: the host's owner calls it from its strand only.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -28,9 +34,9 @@
 #include <vector>
 
 #include "consensus/messages.h"
-#include "consensus/replica.h"
 #include "core/crypto.h"
 #include "core/status.h"
+#include "node/host/replica_host.h"
 
 namespace licenced::node {
 
@@ -41,12 +47,18 @@ struct ByzantineModes {
   bool double_vote = false;
   bool absurd_view = false;
   bool flood = false;
-  bool any() const { return equivocate || double_vote || absurd_view || flood; }
+  bool bad_signature = false;
+  bool silent = false;
+  bool replay = false;
+  bool any() const {
+    return equivocate || double_vote || absurd_view || flood || bad_signature || silent || replay;
+  }
   std::string ToString() const;  // "equivocate,flood"
 };
 
 // Parses a comma-separated list of equivocate, double-vote, absurd-view,
-// flood (or "all"). Unknown or empty names are an error naming them.
+// flood, bad-signature, silent, replay, or "all" (the first four). Unknown or
+// empty names are an error naming them.
 Result<ByzantineModes> ParseByzantineModes(std::string_view list);
 
 // OK iff LICENCED_ALLOW_BYZANTINE=1 is set; otherwise an error that says why
@@ -55,42 +67,75 @@ Status CheckByzantineAllowed();
 
 class Byzantine {
  public:
+  struct Options {
+    ByzantineModes modes;
+    consensus::ReplicaId self = 0;
+    size_t validators = 0;
+    uint64_t seed = 0;  // of its own random choices (the simulator's: from the run's seed)
+    // Log the first and every 256th forgery of each kind (the daemon; its
+    // e2e test reads the log).
+    bool log = false;
+  };
+  // The daemon's: checks the environment, parses `modes` and logs a warning.
   // REQUIRES: self < validators.
   static Result<std::unique_ptr<Byzantine>> Create(std::string_view modes,
                                                    consensus::ReplicaId self, size_t validators,
                                                    const crypto::KeyPair& key);
+  Byzantine(Options options, crypto::KeyPair key);
 
-  // Rewrites the outgoing messages of one effect vector; every other effect
-  // keeps its place (a Persist still precedes the sends that follow it).
-  std::vector<consensus::Effect> Filter(std::vector<consensus::Effect> effects);
+  // What peer `to` receives when the honest replica sends it `message`.
+  std::vector<Bytes> Outgoing(consensus::ReplicaId to, const Bytes& message);
+  // Called once per send or broadcast of the replica: what is broadcast
+  // besides (absurd views).
+  std::vector<Bytes> AfterSend();
+  // Whether this node answers block fetches at all.
+  bool AnswersFetch() const { return !options_.modes.silent; }
 
-  const ByzantineModes& modes() const { return modes_; }
+  const ByzantineModes& modes() const { return options_.modes; }
+  consensus::ReplicaId self() const { return options_.self; }
+  size_t validators() const { return options_.validators; }
   uint64_t forged_messages() const { return forged_; }
 
  private:
-  Byzantine(ByzantineModes modes, consensus::ReplicaId self, size_t validators,
-            const crypto::KeyPair& key);
-
-  // Appends what peer `to` receives instead of (or besides) `message`.
-  void Rewrite(consensus::ReplicaId to, const Bytes& message, size_t peer_index,
-               std::vector<consensus::Effect>* out);
-  void AddAbsurdViews(std::vector<consensus::Effect>* out);
-  void AddFlood(consensus::ReplicaId to, const Bytes& message, std::vector<consensus::Effect>* out);
   Bytes SignBody(consensus::MsgType type, Bytes body);
-  // Logs the first and every 256th forgery of a kind (tests check the log).
+  void Equivocate(size_t peer_index, const consensus::SignedMessage& m, const Bytes& message,
+                  std::vector<Bytes>* out);
+  void AddFlood(const Bytes& message, std::vector<Bytes>* out);
   void Note(const char* kind, uint64_t* counter);
 
-  ByzantineModes modes_;
-  consensus::ReplicaId self_;
-  size_t validators_;
+  Options options_;
   crypto::KeyPair key_;
   std::mt19937_64 rng_;
   uint64_t sends_ = 0;
   uint64_t forged_ = 0;
-  uint64_t equivocations_ = 0;
-  uint64_t double_votes_ = 0;
-  uint64_t absurd_views_ = 0;
-  uint64_t floods_ = 0;
+  uint64_t equivocations_ = 0, double_votes_ = 0, absurd_views_ = 0, floods_ = 0,
+           bad_signatures_ = 0, replays_ = 0;
+  // Equivocation: (view, height) -> the original block hash, the alternative
+  // pre-prepare and its block hash.
+  struct Alternative {
+    Hash original{};
+    Hash alternative{};
+    Bytes pre_prepare;
+  };
+  std::map<std::pair<uint64_t, uint64_t>, Alternative> alternatives_;
+  std::deque<Bytes> sent_;  // replay: the last messages sent
+};
+
+// host::Transport decorator: every send and broadcast of the host passes
+// through `behaviour` before `inner`. Both must outlive it.
+class ByzantineTransport final : public host::Transport {
+ public:
+  ByzantineTransport(Byzantine* behaviour, host::Transport* inner)
+      : behaviour_(behaviour), inner_(inner) {}
+  void Send(consensus::ReplicaId to, const Bytes& message) override;
+  void Broadcast(const Bytes& message) override;
+
+ private:
+  void SendTo(consensus::ReplicaId to, const Bytes& message);
+  void AfterSend();
+
+  Byzantine* behaviour_;
+  host::Transport* inner_;
 };
 
 }  // namespace licenced::node

@@ -161,7 +161,15 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
       auto replica, consensus::Replica::Create(std::move(rc), *n->key_, std::move(persisted), head,
                                                n->block_store_->head_hash(), root));
   host::HostPorts ports;
-  ports.transport = n.get();
+  ports.transport = n.get();  // the peer links
+  if (!c.test_byzantine.empty()) {
+    // Test mode: the behaviours sit between the host and the links.
+    LIC_ASSIGN_OR_RETURN(n->byzantine_, Byzantine::Create(c.test_byzantine, n->self_,
+                                                          n->genesis_.validators.size(), *n->key_));
+    n->byzantine_transport_ =
+        std::make_unique<ByzantineTransport>(n->byzantine_.get(), ports.transport);
+    ports.transport = n->byzantine_transport_.get();
+  }
   ports.timers = n.get();
   ports.execution = n->execution_.get();
   ports.fetcher = n.get();
@@ -177,10 +185,6 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     n->status_.head_time_ms = head_time;
   }
   n->metrics_.height = head;
-  if (!c.test_byzantine.empty()) {
-    LIC_ASSIGN_OR_RETURN(n->byzantine_, Byzantine::Create(c.test_byzantine, n->self_,
-                                                          n->genesis_.validators.size(), *n->key_));
-  }
   return n;
 }
 
@@ -222,6 +226,8 @@ Status Node::Start() {
     OnStrand([this, in = std::move(*inbound)]() mutable { host_->OnMessage(std::move(in)); });
   };
   cb.block_at = [this](uint64_t h) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
+    // Test mode "silent" serves nothing (the modes never change: safe off the strand).
+    if (byzantine_ && !byzantine_->AnswersFetch()) return std::optional<std::pair<Bytes, Bytes>>();
     LIC_ASSIGN_OR_RETURN(auto b, block_store_->BlockByHeight(h));
     if (!b.has_value()) return std::optional<std::pair<Bytes, Bytes>>();
     LIC_ASSIGN_OR_RETURN(auto cert, block_store_->CertByHeight(h));
@@ -307,26 +313,15 @@ void Node::Wait() {
 
 // ---------------------------------------------------------------- strand
 
-void Node::Transmit(Effect outgoing) {
-  std::vector<Effect> out;
-  out.push_back(std::move(outgoing));
-  if (byzantine_) out = byzantine_->Filter(std::move(out));  // test only
-  for (Effect& e : out) {
-    if (auto* s = std::get_if<consensus::SendTo>(&e)) {
-      if (s->to < links_.size() && links_[s->to]) links_[s->to]->Enqueue(std::move(s->message));
-    } else if (auto* b = std::get_if<consensus::Broadcast>(&e)) {
-      for (auto& l : links_) {
-        if (l) l->Enqueue(b->message);
-      }
-    }
+void Node::Send(consensus::ReplicaId to, const Bytes& message) {
+  if (to < links_.size() && links_[to]) links_[to]->Enqueue(message);
+}
+
+void Node::Broadcast(const Bytes& message) {
+  for (auto& l : links_) {
+    if (l) l->Enqueue(message);
   }
 }
-
-void Node::Send(consensus::ReplicaId to, const Bytes& message) {
-  Transmit(consensus::SendTo{to, message});
-}
-
-void Node::Broadcast(const Bytes& message) { Transmit(consensus::Broadcast{message}); }
 
 Status Node::Write(const std::vector<std::pair<std::string, Bytes>>& batch) {
   return consensus_log_->PutAll(batch);

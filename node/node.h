@@ -54,6 +54,7 @@ namespace licenced::node {
 
 class PeerLink;
 class Byzantine;
+class ByzantineTransport;
 class PeerService;
 class ClientService;
 class HealthService;
@@ -157,7 +158,6 @@ class Node final : private host::Transport,
   void OnHalt(const Status& why) override;
   // Hands one outgoing SendTo or Broadcast to the peer links (through the
   // Byzantine filter in its test mode).
-  void Transmit(consensus::Effect outgoing);
 
   // ---- on the execution thread: metrics, status, waiters, events ----
   void OnCommitted(const ExecutedBlock& block, double seconds);
@@ -200,6 +200,7 @@ class Node final : private host::Transport,
   // Strand-only state.
   std::unique_ptr<host::ReplicaHost> host_;  // owns the replica
   std::unique_ptr<Byzantine> byzantine_;     // test only (--test-byzantine); null otherwise
+  std::unique_ptr<ByzantineTransport> byzantine_transport_;  // the host's transport then
   std::unordered_map<consensus::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
 
   std::vector<std::unique_ptr<PeerLink>> links_;  // index = ReplicaId; null for self

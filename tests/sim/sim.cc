@@ -19,6 +19,7 @@
 #include "core/genesis.h"
 #include "core/merkle.h"
 #include "core/transaction.h"
+#include "node/byzantine.h"
 #include "node/executor.h"
 #include "node/host/replica_host.h"
 #include "node/state_store.h"
@@ -27,7 +28,6 @@
 #include "node/storage/fault_injecting_kv_store.h"
 #include "node/storage/mem_kv_store.h"
 #include "node/tx_verifier.h"
-#include "tests/sim/byzantine.h"
 #include "tests/sim/equivocation_checker.h"
 #include "tests/sim/test_access.h"
 
@@ -161,7 +161,9 @@ class SimPorts final : public host::Transport,
 struct Node {
   ReplicaId id = 0;
   std::optional<crypto::KeyPair> key;
-  std::unique_ptr<Byzantine> byzantine;
+  // Byzantine replicas: the daemon's behaviours, as a decorator of its ports.
+  std::unique_ptr<node::Byzantine> byzantine;
+  std::unique_ptr<node::ByzantineTransport> byzantine_transport;
   std::unique_ptr<SimPorts> ports;
   std::unique_ptr<host::ReplicaHost> host;  // the replica and its effect interpreter
   bool up = true;
@@ -430,6 +432,11 @@ void Simulation::StartReplica(Node& n) {
   n.ports = std::make_unique<SimPorts>(this, n.id, n.incarnation);
   host::HostPorts ports;
   ports.transport = n.ports.get();
+  if (n.byzantine) {
+    n.byzantine_transport =
+        std::make_unique<node::ByzantineTransport>(n.byzantine.get(), n.ports.get());
+    ports.transport = n.byzantine_transport.get();
+  }
   ports.timers = n.ports.get();
   ports.execution = n.ports.get();
   ports.fetcher = n.ports.get();
@@ -515,31 +522,25 @@ void SimPorts::OnHalt(const Status& why) { sim_->HaltedCrash(id_, why.ToString()
 TimeMs SimPorts::Now() { return sim_->LocalNow(sim_->nodes_[id_]); }
 
 void Simulation::Send(ReplicaId from, ReplicaId to, const Bytes& msg) {
-  std::vector<Bytes> out;
-  if (nodes_[from].byzantine) {
-    out = nodes_[from].byzantine->Outgoing(to, msg, rng_);
-  } else {
-    out.push_back(msg);
-  }
-  for (Bytes& m : out) {
-    if (Partitioned(from, to)) continue;
-    double drop = FaultsActive() ? profile_.drop : 0;
-    if (drop > 0 && Uniform() < drop) continue;
-    int copies = 1;
-    if (FaultsActive() && profile_.duplicate > 0 && Uniform() < profile_.duplicate) copies = 2;
-    for (int i = 0; i < copies; ++i) {
-      TimeMs dmax = FaultsActive() ? profile_.delay_max : std::min<TimeMs>(profile_.delay_max, 10);
-      TimeMs delay = profile_.delay_min + Rand(dmax - profile_.delay_min + 1);
-      auto shared = std::make_shared<Bytes>(m);
-      At(now_ + delay, [this, from, to, shared] {
-        Node& node = nodes_[to];
-        if (!node.up || !node.host) return;
-        // As the daemon: decoded once, every signature checked and the txs
-        // inspected before the strand.
-        auto in = Edge(node, from, *shared);
-        if (in) node.host->OnMessage(std::move(*in));
-      });
-    }
+  // A Byzantine replica's sends arrive here already rewritten (its ports'
+  // node::ByzantineTransport).
+  if (Partitioned(from, to)) return;
+  double drop = FaultsActive() ? profile_.drop : 0;
+  if (drop > 0 && Uniform() < drop) return;
+  int copies = 1;
+  if (FaultsActive() && profile_.duplicate > 0 && Uniform() < profile_.duplicate) copies = 2;
+  for (int i = 0; i < copies; ++i) {
+    TimeMs dmax = FaultsActive() ? profile_.delay_max : std::min<TimeMs>(profile_.delay_max, 10);
+    TimeMs delay = profile_.delay_min + Rand(dmax - profile_.delay_min + 1);
+    auto shared = std::make_shared<Bytes>(msg);
+    At(now_ + delay, [this, from, to, shared] {
+      Node& node = nodes_[to];
+      if (!node.up || !node.host) return;
+      // As the daemon: decoded once, every signature checked and the txs
+      // inspected before the strand.
+      auto in = Edge(node, from, *shared);
+      if (in) node.host->OnMessage(std::move(*in));
+    });
   }
 }
 
@@ -675,7 +676,7 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
     if (!block.ok() || !cert.ok()) break;
     blocks.emplace_back(std::move(*block), std::move(*cert));
   }
-  if (p.byzantine && p.byzantine->TampersFetch() && !blocks.empty()) {
+  if (p.byzantine && p.byzantine->AnswersFetch() && !blocks.empty()) {
     blocks[0].first.txs.push_back(ToBytes("tx:forged"));
   }
   auto shared =
@@ -706,6 +707,7 @@ void Simulation::Crash(ReplicaId id) {
   n.view_changes_total += n.host->replica().view_changes();
   n.up = false;
   n.host.reset();
+  n.byzantine_transport.reset();
   n.ports.reset();
   n.executor.reset();
   n.verifier.reset();
@@ -791,15 +793,24 @@ RunResult Simulation::Run() {
   if (profile_.byzantine_primary) {
     std::sort(ids.begin(), ids.end());  // replicas 0.. (the first primaries)
   }
-  const std::vector<Behaviour> mixed = {Behaviour::kEquivocate,   Behaviour::kDoubleVote,
-                                        Behaviour::kBadSignature, Behaviour::kHugeView,
-                                        Behaviour::kSilent,       Behaviour::kReplay};
+  // One mode each (node/byzantine.h).
+  const std::vector<bool node::ByzantineModes::*> mixed = {
+      &node::ByzantineModes::equivocate,    &node::ByzantineModes::double_vote,
+      &node::ByzantineModes::bad_signature, &node::ByzantineModes::absurd_view,
+      &node::ByzantineModes::silent,        &node::ByzantineModes::replay,
+      &node::ByzantineModes::flood};
   for (int b = 0; b < byz && b < static_cast<int>(n); ++b) {
-    Behaviour beh = profile_.byzantine_primary ? Behaviour::kEquivocate : mixed[Rand(mixed.size())];
-    if (profile_.byzantine_primary && Rand(4) == 0) beh = Behaviour::kSilent;
+    node::Byzantine::Options bo;
+    auto mode =
+        profile_.byzantine_primary ? &node::ByzantineModes::equivocate : mixed[Rand(mixed.size())];
+    if (profile_.byzantine_primary && Rand(4) == 0) mode = &node::ByzantineModes::silent;
+    bo.modes.*mode = true;
     Node& node = nodes_[ids[b]];
-    node.byzantine = std::make_unique<Byzantine>(beh, node.id, n, *node.key);
-    Trace("r%u is byzantine: %s", node.id, BehaviourName(beh));
+    bo.self = node.id;
+    bo.validators = n;
+    bo.seed = rng_();
+    node.byzantine = std::make_unique<node::Byzantine>(bo, *node.key);
+    Trace("r%u is byzantine: %s", node.id, bo.modes.ToString().c_str());
   }
   // Transactions and client.
   for (size_t i = 0; i < options_.txs; ++i) {
