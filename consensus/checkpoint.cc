@@ -98,7 +98,7 @@ void ReplicaCore::GarbageCollect(uint64_t upto) {
   // Tx infos of the bodies the log still holds only.
   std::set<Hash> held;
   for (const auto& [h, s] : log_) {
-    if (s.has_pp) held.insert(s.digest);
+    if (s.has_pp()) held.insert(s.digest);
     if (s.pcert) held.insert(s.pcert_block.ComputeHash());
     if (s.cert) held.insert(s.cert->block_hash);
   }
@@ -132,7 +132,7 @@ void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
 void ReplicaCore::Tick(TimeMs now) {
   bool unfinished = false;
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
-    if (it->second.has_pp || it->second.cert) unfinished = true;
+    if (it->second.has_pp() || it->second.cert) unfinished = true;
   }
   bool ckpt_unstable = my_checkpoint_ && CheckpointMsg::Decode(my_checkpoint_->body).ok() &&
                        CheckpointMsg::Decode(my_checkpoint_->body)->height > LowWatermark();
@@ -150,10 +150,10 @@ void ReplicaCore::Tick(TimeMs now) {
   } else {
     for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
       Slot& s = it->second;
-      if (!s.has_pp || s.pp_view != view_) continue;
+      if (!s.has_pp() || s.pp_view != view_) continue;
       if (IsPrimary()) {
         BroadcastMsg(s.pp_msg);
-      } else if (s.my_prepare && !s.prepared) {
+      } else if (s.my_prepare && !s.prepared()) {
         BroadcastBytes(*s.my_prepare);
       }
       if (s.my_commit) BroadcastBytes(*s.my_commit);

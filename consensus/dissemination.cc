@@ -126,7 +126,7 @@ bool ReplicaCore::FillBody(uint64_t h, const Block& block) {
   if (s.block.txs.empty() && s.digest == hash && s.block.header == block.header) {
     s.block = block;
     SetSlotTxIds(s);
-    if (s.has_pp && !s.pp_msg.body.empty()) {
+    if (s.has_pp() && !s.pp_msg.body.empty()) {
       // Carry the body in our copy of the pre-prepare (same signature).
       s.pp_msg.body = PrePrepareMsg{s.pp_view, s.block}.Encode();
     }
@@ -142,7 +142,7 @@ bool ReplicaCore::FillBody(uint64_t h, const Block& block) {
 void ReplicaCore::RequestMissingBodies(TimeMs now) {
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     Slot& s = it->second;
-    if (!s.has_pp || s.pp_view != view_ || !s.block.txs.empty()) continue;
+    if (!s.has_pp() || s.pp_view != view_ || !s.block.txs.empty()) continue;
     if (KnownBody(it->first, s.digest) != nullptr) {
       FillBody(it->first, *KnownBody(it->first, s.digest));
       continue;

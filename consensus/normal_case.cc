@@ -12,7 +12,7 @@ namespace licenced::consensus {
 bool ReplicaCore::InFlight(const Hash& tx_id) const {
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& s = it->second;
-    if (s.has_pp && s.pp_view == view_ && s.tx_ids.count(tx_id) > 0) return true;
+    if (s.has_pp() && s.pp_view == view_ && s.tx_ids.count(tx_id) > 0) return true;
   }
   return false;
 }
@@ -25,7 +25,7 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   // heights are decided; state transfer brings them.
   if (next <= LowWatermark() || next > HighWatermark()) return;
   auto slot_it = log_.find(next);
-  if (slot_it != log_.end() && slot_it->second.has_pp && slot_it->second.pp_view == view_) return;
+  if (slot_it != log_.end() && slot_it->second.has_pp() && slot_it->second.pp_view == view_) return;
   auto vote = votes_.Find(next);
   if (vote && vote->view >= view_) return;  // signed one before a restart
   if (pending_.empty()) return;
@@ -98,17 +98,13 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   LearnBody(digest, pp.block, infos);
   Slot& s = log_[next];
   s.tx_ids = std::move(ids);
-  s.has_pp = true;
+  s.phase = SlotPhase::kPrepareSent;  // the pre-prepare is the primary's vote
   s.pp_view = view_;
+  s.source = ProposalSource::kPrimary;
   s.block = std::move(pp.block);
   s.digest = digest;
   s.pp_msg = m;
   s.pp_received = now;
-  s.from_new_view = false;
-  s.rejected = false;
-  s.sent_prepare = true;  // the pre-prepare is the primary's vote
-  s.sent_commit = false;
-  s.prepared = false;
   BroadcastBytes(std::move(wire));
   RearmProgressTimer(now);
   CheckPrepared(next, now);
@@ -139,7 +135,7 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, std::span<const TxInf
     return Drop(DropReason::kConflictsWithVote);
   }
   auto it = log_.find(h);
-  if (it != log_.end() && it->second.has_pp && it->second.pp_view == v) {
+  if (it != log_.end() && it->second.has_pp() && it->second.pp_view == v) {
     Slot& s = it->second;
     if (s.digest == digest && s.block.txs.empty() && !pp->stripped() &&
         pp->block.CheckTxRoot().ok()) {
@@ -160,18 +156,14 @@ void ReplicaCore::HandlePrePrepare(const SignedMessage& m, std::span<const TxInf
 void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block block,
                                    bool from_new_view, TimeMs now) {
   Slot& s = log_[h];
-  s.has_pp = true;
+  s.phase = SlotPhase::kPrePrepared;
   s.pp_view = view_;
+  s.source = from_new_view ? ProposalSource::kNewView : ProposalSource::kPrimary;
   s.digest = block.ComputeHash();
   SetSlotTxIds(s);
   s.block = std::move(block);
   s.pp_msg = m;
   s.pp_received = now;
-  s.from_new_view = from_new_view;
-  s.rejected = false;
-  s.sent_prepare = false;
-  s.sent_commit = false;
-  s.prepared = false;
   s.my_prepare.reset();
   if (h > delivered_height_) s.my_commit.reset();
   RearmProgressTimer(now);
@@ -210,7 +202,7 @@ Status ReplicaCore::ValidateProposal(const Slot& s) const {
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& o = it->second;
-    if (&o == &s || !o.has_pp || o.pp_view != view_) continue;
+    if (&o == &s || !o.has_pp() || o.pp_view != view_) continue;
     for (const Hash& id : o.tx_ids) {
       if (ids.count(id) > 0) return Status::AlreadyExists("tx already in the log");
     }
@@ -222,21 +214,21 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
   auto it = log_.find(h);
   if (it == log_.end()) return;
   Slot& s = it->second;
-  if (!s.has_pp || s.pp_view != view_ || in_view_change_ || s.sent_prepare || s.rejected) return;
+  if (s.phase != SlotPhase::kPrePrepared || s.pp_view != view_ || in_view_change_) return;
   if (IsPrimary()) {
     // Our own re-proposal from a NewView: the pre-prepare is our vote.
     if (!EndorseOwnPrePrepare(h, s.digest, s.pp_msg)) return;
-    s.sent_prepare = true;
+    s.phase = SlotPhase::kPrepareSent;
     CheckPrepared(h, now);
     return;
   }
   if (h <= delivered_height_) {
     auto d = delivered_info_.find(h);
     if (d == delivered_info_.end() || d->second.first != s.digest) return;
-  } else if (!s.from_new_view) {
+  } else if (s.source == ProposalSource::kPrimary) {
     if (executed_height_ + 1 != h || delivered_height_ + 1 != h) return;  // wait for h-1
     if (!ValidateProposal(s).ok()) {
-      s.rejected = true;
+      s.phase = SlotPhase::kRejected;
       return Drop(DropReason::kInvalidProposal);
     }
   }
@@ -245,7 +237,7 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
   if (!signed_prepare) return;
   SignedMessage& p = *signed_prepare;
   s.prepares[{view_, s.digest}][config_.self] = p;
-  s.sent_prepare = true;
+  s.phase = SlotPhase::kPrepareSent;
   s.my_prepare = p.Encode();
   BroadcastBytes(*s.my_prepare);
   CheckPrepared(h, now);
@@ -296,7 +288,7 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   auto it = log_.find(h);
   if (it == log_.end()) return;
   Slot& s = it->second;
-  if (!s.has_pp || s.pp_view != view_ || in_view_change_ || !s.sent_prepare || s.prepared) return;
+  if (s.phase != SlotPhase::kPrepareSent || s.pp_view != view_ || in_view_change_) return;
   auto votes = s.prepares.find({view_, s.digest});
   std::vector<SignedMessage> prepares;
   if (votes != s.prepares.end()) {
@@ -309,7 +301,7 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
       SignVote(MsgType::kCommit, h, s.digest, VoteMsg{view_, h, s.digest}.Encode());
   if (!c) return;
   prepares.resize(PrepareQuorum());
-  s.prepared = true;
+  s.phase = SlotPhase::kCommitSent;
   PreparedCert cert{s.pp_msg, std::move(prepares)};
   // Persist the prepared certificate before the commit that depends on it.
   Emit(Persist{PreparedKey(h), cert.Encode()});
@@ -318,7 +310,6 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   s.pcert_view = view_;
   s.pcert_block = s.block;
   s.commits[{view_, s.digest}][config_.self] = c->signature;
-  s.sent_commit = true;
   s.my_commit = c->Encode();
   s.commit_replied.clear();
   BroadcastBytes(*s.my_commit);
@@ -360,7 +351,7 @@ void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {
   auto it = log_.find(h);
   if (it == log_.end()) return;
   Slot& s = it->second;
-  if (s.committed || s.cert || h <= delivered_height_) return;
+  if (s.cert || h <= delivered_height_) return;
   for (const auto& [key, sigs] : s.commits) {
     if (sigs.size() < CommitQuorum()) continue;
     const Block* block = KnownBody(h, key.second);
@@ -411,7 +402,6 @@ void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::v
   delivered_info_[h] = {hash, block.header.timestamp_ms};
   if (h > LowWatermark()) {
     Slot& s = log_[h];
-    s.committed = true;
     s.cert.reset();
     s.cert_block = Block();
   }
@@ -453,7 +443,7 @@ void ReplicaCore::RearmProgressTimer(TimeMs now) {
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {
     const Slot& s = it->second;
-    if (s.has_pp && s.pp_view == view_ && (!any || s.pp_received < oldest)) {
+    if (s.has_pp() && s.pp_view == view_ && (!any || s.pp_received < oldest)) {
       oldest = s.pp_received;
       any = true;
     }

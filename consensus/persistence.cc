@@ -90,15 +90,15 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
     auto pp = PrePrepareMsg::Decode(m->body);
     if (!pp.ok() || pp->block.ComputeHash() != v.digest) continue;
     Slot& s = log_[h];
-    s.has_pp = true;
+    s.phase = SlotPhase::kPrepareSent;  // our pre-prepare is our vote
     s.pp_view = view_;
+    s.source = ProposalSource::kPrimary;
     s.digest = v.digest;
     s.block = std::move(pp->block);
     // Its txs' infos were not kept across the restart: tx_ids stays empty and
     // the delivery does not learn them (the executor's duplicate rule covers
     // a tx that comes back).
     s.pp_msg = *m;
-    s.sent_prepare = true;
   }
   for (auto& [h, c] : preps) {
     persisted_heights_.insert(h);
@@ -115,12 +115,11 @@ Status ReplicaCore::Restore(const std::vector<std::pair<std::string, Bytes>>& pe
       std::optional<SignedMessage> cm =
           SignVote(MsgType::kCommit, h, digest, VoteMsg{view_, h, digest}.Encode());
       if (!cm) continue;  // contradicts the vote record: keep only the certificate
-      s.has_pp = true;
+      s.phase = SlotPhase::kCommitSent;
       s.pp_view = view_;
       s.digest = digest;
       s.block = std::move(pp->block);
       s.pp_msg = s.pcert->pre_prepare;  // tx infos unknown after a restart (above)
-      s.sent_prepare = s.prepared = s.sent_commit = true;
       s.commits[{view_, s.digest}][config_.self] = cm->signature;
       s.my_commit = cm->Encode();
     }

@@ -78,7 +78,7 @@ TimeMs ReplicaCore::Interval() const {
 
 void ReplicaCore::Start(TimeMs now) {
   for (auto& [h, s] : log_) {
-    if (s.has_pp && s.pp_received == 0) s.pp_received = now;  // restored from disk
+    if (s.has_pp() && s.pp_received == 0) s.pp_received = now;  // restored from disk
   }
   Emit(SetTimer{kTimerTick, now + Interval()});
   // Announce ourselves: peers that are ahead answer with their Status (and
@@ -264,41 +264,52 @@ Result<std::unique_ptr<Replica>> Replica::Create(
   return std::unique_ptr<Replica>(new Replica(std::move(core)));
 }
 
+template <typename Fn>
+std::vector<Effect> Replica::Step(Fn&& input) {
+  if (core_->broken_) return {};
+  input(*core_);
+  std::vector<Effect> effects = core_->TakeEffects();
+  if (Status s = core_->CheckInvariants(); !s.ok()) {
+    // The state is not what the protocol allows: nothing it produced is
+    // sent or persisted, and nothing more will be.
+    core_->broken_ = s.message();
+    return {};
+  }
+  return effects;
+}
+
 std::vector<Effect> Replica::Start(TimeMs now) {
-  core_->Start(now);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) { c.Start(now); });
 }
 
 std::vector<Effect> Replica::OnMessage(InboundMessage message, TimeMs now) {
-  core_->OnMessage(message, now);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) { c.OnMessage(message, now); });
 }
 
 std::vector<Effect> Replica::OnRequest(Bytes tx, Hash id, TimeMs now) {
-  core_->OnRequest(std::move(tx), TxInfo{id, true}, now, /*forward=*/true);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) {
+    c.OnRequest(std::move(tx), TxInfo{id, true}, now, /*forward=*/true);
+  });
 }
 
 std::vector<Effect> Replica::OnTimer(TimerId id, TimeMs now) {
-  core_->OnTimer(id, now);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) { c.OnTimer(id, now); });
 }
 
 std::vector<Effect> Replica::OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after,
                                         TimeMs now) {
-  core_->OnExecuted(height, block_hash, state_root_after, now);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) { c.OnExecuted(height, block_hash, state_root_after, now); });
 }
 
 std::vector<Effect> Replica::OnFetchedBlocks(
     std::vector<std::pair<Block, CommitCertificate>> blocks, std::vector<TxInfo> txs, TimeMs now) {
-  core_->OnFetchedBlocks(std::move(blocks), std::move(txs), now);
-  return core_->TakeEffects();
+  return Step([&](ReplicaCore& c) { c.OnFetchedBlocks(std::move(blocks), std::move(txs), now); });
 }
 
 uint64_t Replica::view() const { return core_->view_; }
 ReplicaId Replica::primary() const { return core_->PrimaryOf(core_->view_); }
 bool Replica::in_view_change() const { return core_->in_view_change_; }
+const std::optional<std::string>& Replica::broken_invariant() const { return core_->broken_; }
 uint64_t Replica::committed_height() const { return core_->delivered_height_; }
 uint64_t Replica::executed_height() const { return core_->executed_height_; }
 uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }
@@ -309,6 +320,22 @@ uint64_t Replica::refused_signatures() const { return core_->refused_signatures_
 uint64_t Replica::dropped(DropReason reason) const {
   size_t i = static_cast<size_t>(reason);
   return i < kDropReasons ? core_->dropped_[i] : 0;
+}
+
+const char* SlotPhaseName(SlotPhase phase) {
+  switch (phase) {
+    case SlotPhase::kIdle:
+      return "idle";
+    case SlotPhase::kPrePrepared:
+      return "pre-prepared";
+    case SlotPhase::kRejected:
+      return "rejected";
+    case SlotPhase::kPrepareSent:
+      return "prepare-sent";
+    case SlotPhase::kCommitSent:
+      return "commit-sent";
+  }
+  return "?";
 }
 
 const char* DropReasonName(DropReason reason) {

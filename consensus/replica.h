@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -176,9 +177,16 @@ class Replica {
   uint64_t refused_signatures() const;
   // Messages and requests dropped for `reason` since Create.
   uint64_t dropped(DropReason reason) const;
+  // Set (for good) when an input left the replica in a state its invariants
+  // forbid (docs/consensus.md "Invariants"): that input's effects were
+  // discarded and every later input is ignored. The host halts on it.
+  const std::optional<std::string>& broken_invariant() const;
 
  private:
   friend class ReplicaTestAccess;
+  // Runs one input on the core, then checks the invariants.
+  template <typename Fn>
+  std::vector<Effect> Step(Fn&& input);
   explicit Replica(std::unique_ptr<ReplicaCore> core);
   std::unique_ptr<ReplicaCore> core_;
 };

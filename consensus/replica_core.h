@@ -45,21 +45,39 @@ inline constexpr std::string_view kKeyCheckpoint = "pbft/ckpt";
 std::string VoteKey(uint64_t height);      // "pbft/vote/<20-digit height>"
 std::string PreparedKey(uint64_t height);  // "pbft/prep/<20-digit height>"
 
+// Where a slot stands in the current view; a view change sets every slot
+// back to kIdle. Each later phase implies the earlier ones (a rejected
+// pre-prepare is never voted on).
+enum class SlotPhase : uint8_t {
+  kIdle,         // no pre-prepare accepted in the current view
+  kPrePrepared,  // a pre-prepare accepted (pp_view == view_), not voted on yet
+  kRejected,     // the pre-prepare failed validation: never prepared in this view
+  kPrepareSent,  // voted: a backup's Prepare, or the primary's own pre-prepare
+  kCommitSent,   // prepared: the certificate persisted and our Commit sent
+};
+const char* SlotPhaseName(SlotPhase phase);
+
+// Where the accepted pre-prepare came from.
+enum class ProposalSource : uint8_t {
+  kPrimary,  // the view's primary proposed it (validated before preparing)
+  kNewView,  // re-proposed by a NewView (prepared in an earlier view: no validation)
+};
+
 struct Slot {
-  // Pre-prepare accepted for the current view (pp_view == view_).
-  bool has_pp = false;
+  SlotPhase phase = SlotPhase::kIdle;
+  bool has_pp() const { return phase != SlotPhase::kIdle; }
+  bool voted() const { return phase >= SlotPhase::kPrepareSent; }
+  bool prepared() const { return phase == SlotPhase::kCommitSent; }
+
+  // The pre-prepare accepted for the current view (has_pp(): pp_view == view_).
   uint64_t pp_view = 0;
+  ProposalSource source = ProposalSource::kPrimary;
   Block block;  // txs empty = body not known yet (re-proposal by digest)
   Hash digest{};
   TimeMs body_requested = 0;  // last BlockRequest broadcast for the body
   std::set<Hash> tx_ids;      // of block
   SignedMessage pp_msg;
   TimeMs pp_received = 0;
-  bool from_new_view = false;  // re-proposal carried by a NewView
-  bool rejected = false;       // failed validation: never prepare it
-  bool sent_prepare = false;   // (or, for the primary, sent the pre-prepare)
-  bool sent_commit = false;
-  bool prepared = false;
   // Votes seen, keyed by (view, digest).
   std::map<std::pair<uint64_t, Hash>, std::map<ReplicaId, SignedMessage>> prepares;
   std::map<std::pair<uint64_t, Hash>, std::map<ReplicaId, crypto::Signature>> commits;
@@ -70,10 +88,10 @@ struct Slot {
   // Own signed messages, for retransmission.
   std::optional<Bytes> my_prepare, my_commit;
   std::set<ReplicaId> commit_replied;  // peers sent my_commit after we committed
-  // Commit certificate gathered (block known), waiting to be Delivered in order.
+  // Commit certificate gathered (block known), waiting to be Delivered in
+  // order (a delivered slot is one at or below delivered_height_).
   std::optional<CommitCertificate> cert;
   Block cert_block;
-  bool committed = false;  // Delivered
 };
 
 struct PendingTx {
@@ -166,6 +184,13 @@ class ReplicaCore {
   void MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now);
   void OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
                        std::vector<TxInfo> txs, TimeMs now);
+
+  // ---- invariants.cc ----
+  // OK iff the always-on invariants hold (docs/consensus.md "Invariants");
+  // else Internal naming the first one broken.
+  Status CheckInvariants() const;
+  // Set once an invariant failed: the replica takes no more input.
+  std::optional<std::string> broken_;
 
   // ---- helpers (replica.cc) ----
   ReplicaId PrimaryOf(uint64_t view) const {
@@ -280,6 +305,9 @@ class ReplicaCore {
 
   // Test-only (ReplicaTestAccess).
   bool unsafe_quorums_ = false;
+  // A deliberately broken view change that leaves the slots in their old
+  // phases, to show the invariant checks catching it.
+  bool stale_phases_for_testing_ = false;
 };
 
 }  // namespace licenced::consensus

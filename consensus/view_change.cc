@@ -54,8 +54,7 @@ void ReplicaCore::StartViewChange(uint64_t new_view, TimeMs now) {
   ++view_changes_;
   PersistView();
   for (auto& [h, s] : log_) {
-    s.has_pp = false;
-    s.sent_prepare = s.sent_commit = s.prepared = s.rejected = s.from_new_view = false;
+    if (!stale_phases_for_testing_) s.phase = SlotPhase::kIdle;
     s.my_prepare.reset();
     if (h > delivered_height_) s.my_commit.reset();
   }
@@ -252,8 +251,7 @@ void ReplicaCore::InstallView(uint64_t v, const Bytes& new_view_bytes,
   in_view_change_ = false;
   PersistView();
   for (auto& [h, s] : log_) {
-    s.has_pp = false;
-    s.sent_prepare = s.sent_commit = s.prepared = s.rejected = s.from_new_view = false;
+    s.phase = SlotPhase::kIdle;
     s.my_prepare.reset();
     if (h > delivered_height_) s.my_commit.reset();
     std::erase_if(s.prepares, [&](const auto& e) { return e.first.first < v; });

@@ -52,6 +52,11 @@ void ReplicaHost::OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo>
 }
 
 void ReplicaHost::Run(std::vector<Effect> effects) {
+  if (const auto& broken = replica_->broken_invariant()) {
+    Halt(Status::Internal("consensus invariant violated: " + *broken));
+    queue_.clear();
+    return;
+  }
   for (Effect& e : effects) queue_.push_back(std::move(e));
   if (running_) return;  // the outer Run picks them up, in order
   running_ = true;

@@ -24,7 +24,8 @@ int Usage() {
       stderr,
       "usage: pbft-sim --seeds FROM:TO --replicas N [--byzantine K] "
       "[--profile NAME|all] [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]\n"
-      "profiles: clean lossy partition crash-restart byzantine-primary "
+      "       [--stale-phases]\n"
+      "profiles: clean lossy partition crash-restart crash-sync byzantine-primary "
       "byzantine-mixed (default: all)\n");
   return 2;
 }
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
       base.unsafe_quorums = true;
     } else if (a == "--forgetful-votes") {
       base.forgetful_votes = true;
+    } else if (a == "--stale-phases") {
+      base.stale_phases = true;
     } else {
       return Usage();
     }
@@ -118,6 +121,7 @@ int main(int argc, char** argv) {
         if (base.txs != SimOptions().txs) replay += " --txs " + std::to_string(base.txs);
         if (base.unsafe_quorums) replay += " --unsafe-quorums";
         if (base.forgetful_votes) replay += " --forgetful-votes";
+        if (base.stale_phases) replay += " --stale-phases";
         nlohmann::json v = nlohmann::json::array();
         for (const auto& x : r.violations) v.push_back(x.kind + ": " + x.detail);
         failures.push_back({{"seed", seed}, {"profile", p}, {"violations", v}, {"replay", replay}});

@@ -426,6 +426,7 @@ void Simulation::StartReplica(Node& n) {
   }
   std::unique_ptr<Replica> replica = std::move(r).value();
   if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*replica, true);
+  if (options_.stale_phases) consensus::ReplicaTestAccess::SetStalePhases(*replica, true);
   if (options_.forgetful_votes && Honest(n)) {
     consensus::ReplicaTestAccess::SetForgetfulVotes(*replica, true);
   }
@@ -517,7 +518,14 @@ Status SimPorts::Sync() {
   return n.kv->Write(storage::WriteBatch(), /*sync=*/true);
 }
 
-void SimPorts::OnHalt(const Status& why) { sim_->HaltedCrash(id_, why.ToString()); }
+void SimPorts::OnHalt(const Status& why) {
+  // A broken invariant is a bug in the replica, never a fault the run injected.
+  if (why.message().starts_with("consensus invariant violated") &&
+      sim_->Honest(sim_->nodes_[id_])) {
+    sim_->Violate("invariant", "replica " + std::to_string(id_) + ": " + why.message());
+  }
+  sim_->HaltedCrash(id_, why.ToString());
+}
 
 TimeMs SimPorts::Now() { return sim_->LocalNow(sim_->nodes_[id_]); }
 

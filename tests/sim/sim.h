@@ -25,6 +25,9 @@ struct SimOptions {
   // Test-only broken replicas: honest replicas whose vote record allows
   // everything, and whose persisted votes the host drops at each restart.
   bool forgetful_votes = false;
+  // Test-only broken replicas: a view change leaves the slots' phases as they
+  // were (the invariant checks catch it).
+  bool stale_phases = false;
   bool trace = false;  // print every event (replays)
 };
 

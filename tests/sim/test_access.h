@@ -18,6 +18,11 @@ class ReplicaTestAccess {
   static void SetForgetfulVotes(Replica& replica, bool on) {
     replica.core_->votes_.set_forgetful_for_testing(on);
   }
+  // A view change that leaves every slot in its phase of the old view (the
+  // invariant checks halt such a replica).
+  static void SetStalePhases(Replica& replica, bool on) {
+    replica.core_->stale_phases_for_testing_ = on;
+  }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
   static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };

@@ -13,6 +13,7 @@
 #include "consensus/replica_core.h"
 #include "harness.h"
 #include "node/host/replica_host.h"
+#include "tests/sim/test_access.h"
 
 using namespace licenced;
 using namespace licenced::consensus;
@@ -124,6 +125,44 @@ TEST_CASE("host halts for good when the consensus log cannot be written", "[host
   h.OnRequest(ToBytes("tx-1"), crypto::Sha256(ToBytes("tx-1")));
   h.OnTimer(kTimerTick, r.armed[kTimerTick]);
   h.Interpret({SendTo{3, ToBytes("m")}});
+  CHECK(r.calls.empty());
+  CHECK(r.halts.size() == 1);
+}
+
+TEST_CASE("a replica whose invariants break sends nothing more and its host halts",
+          "[host][invariants]") {
+  RecordingPorts r;
+  host::ReplicaHost h(MakeReplica(1), PortsOf(r), {});
+  h.Start();
+  REQUIRE_FALSE(h.replica().broken_invariant());
+  ReplicaCore& core = ReplicaTestAccess::MutableCore(h.mutable_replica());
+  std::string expected;
+  SECTION("execution ahead of delivery") {
+    core.executed_height_ = 5;
+    expected = "executed height 5 is above delivered height 0";
+  }
+  SECTION("a vote the vote record does not hold") {
+    Slot& s = core.log_[1];
+    s.phase = SlotPhase::kCommitSent;
+    s.pp_view = core.view_;
+    expected = "slot 1: commit-sent but the vote record does not hold that vote";
+  }
+  SECTION("a pre-prepare of another view") {
+    Slot& s = core.log_[2];
+    s.phase = SlotPhase::kPrePrepared;
+    s.pp_view = core.view_ + 1;
+    expected = "slot 2: pre-prepared for view 1 in view 0";
+  }
+  r.calls.clear();
+  h.OnRequest(ToBytes("tx-1"), crypto::Sha256(ToBytes("tx-1")));
+  REQUIRE(h.replica().broken_invariant());
+  CHECK_THAT(*h.replica().broken_invariant(), Catch::Contains(expected));
+  // The step's effects are discarded: nothing written, sent or armed.
+  CHECK(r.calls.empty());
+  CHECK(h.halted());
+  REQUIRE(r.halts.size() == 1);
+  CHECK_THAT(r.halts[0], Catch::Contains("consensus invariant violated: " + expected));
+  h.OnRequest(ToBytes("tx-2"), crypto::Sha256(ToBytes("tx-2")));
   CHECK(r.calls.empty());
   CHECK(r.halts.size() == 1);
 }
