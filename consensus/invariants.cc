@@ -2,7 +2,9 @@
 // (Replica::Step). A violation means a bug in this replica: it halts rather
 // than sign or send anything more (docs/consensus.md "Invariants").
 #include <algorithm>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "consensus/replica_core.h"
 
@@ -71,6 +73,75 @@ Status ReplicaCore::CheckInvariants() const {
     if (s.prepared() && (!s.pcert || s.pcert_view != view_ || !s.my_commit)) {
       return Broken(At(h) + phase + " without its prepared certificate and commit");
     }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// Height -> (view, digest) of the prepared certificates held above `low`.
+std::map<uint64_t, std::pair<uint64_t, Hash>> PreparedAbove(const std::map<uint64_t, Slot>& log,
+                                                            uint64_t low) {
+  std::map<uint64_t, std::pair<uint64_t, Hash>> out;
+  for (auto it = log.upper_bound(low); it != log.end(); ++it) {
+    if (it->second.pcert)
+      out[it->first] = {it->second.pcert_view, it->second.pcert_block.ComputeHash()};
+  }
+  return out;
+}
+
+std::string Entries(const std::map<uint64_t, std::pair<uint64_t, Hash>>& m) {
+  std::string out;
+  for (const auto& [h, e] : m) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(h) + "@v" + std::to_string(e.first);
+  }
+  return "{" + out + "}";
+}
+
+}  // namespace
+
+Status ReplicaCore::CheckRestoreEquality(
+    const std::vector<std::pair<std::string, Bytes>>& persisted) const {
+  // Restore into a fresh core as Replica::Create does (what it restores does
+  // not depend on the executed height or the recently committed ids).
+  ReplicaConfig config = config_;
+  config.recently_committed.clear();
+  ReplicaCore restored(std::move(config), key_);
+  restored.stable_.checkpoint.block_hash = config_.genesis_hash;
+  restored.executed_height_ = restored.delivered_height_ = executed_height_;
+  if (Status s = restored.Restore(persisted); !s.ok()) {
+    return Broken("persist-then-restore: restore failed: " + s.ToString());
+  }
+  const std::string what = "persist-then-restore: ";
+  if (restored.view_ != view_ || restored.in_view_change_ != in_view_change_) {
+    return Broken(what + "view " + std::to_string(view_) + (in_view_change_ ? " (changing)" : "") +
+                  " restores as " + std::to_string(restored.view_) +
+                  (restored.in_view_change_ ? " (changing)" : ""));
+  }
+  if (!(restored.stable_.checkpoint == stable_.checkpoint)) {
+    return Broken(what + "stable checkpoint " + std::to_string(stable_.checkpoint.height) +
+                  " restores as " + std::to_string(restored.stable_.checkpoint.height));
+  }
+  const uint64_t low = LowWatermark();
+  auto votes_above = [low](const VoteRecord& record) {
+    std::map<uint64_t, std::pair<uint64_t, Hash>> out;
+    for (auto it = record.entries().upper_bound(low); it != record.entries().end(); ++it) {
+      out[it->first] = {it->second.view, it->second.digest};
+    }
+    return out;
+  };
+  if (!votes_.forgetful_for_testing()) {
+    auto mine = votes_above(votes_);
+    auto back = votes_above(restored.votes_);
+    if (mine != back) {
+      return Broken(what + "vote record " + Entries(mine) + " restores as " + Entries(back));
+    }
+  }
+  auto mine = PreparedAbove(log_, low);
+  auto back = PreparedAbove(restored.log_, low);
+  if (mine != back) {
+    return Broken(what + "prepared certificates " + Entries(mine) + " restore as " + Entries(back));
   }
   return Status::Ok();
 }

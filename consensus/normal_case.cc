@@ -304,7 +304,7 @@ void ReplicaCore::CheckPrepared(uint64_t h, TimeMs now) {
   s.phase = SlotPhase::kCommitSent;
   PreparedCert cert{s.pp_msg, std::move(prepares)};
   // Persist the prepared certificate before the commit that depends on it.
-  Emit(Persist{PreparedKey(h), cert.Encode()});
+  if (!unpersisted_prepared_for_testing_) Emit(Persist{PreparedKey(h), cert.Encode()});
   persisted_heights_.insert(h);
   s.pcert = std::move(cert);
   s.pcert_view = view_;

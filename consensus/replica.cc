@@ -310,6 +310,10 @@ uint64_t Replica::view() const { return core_->view_; }
 ReplicaId Replica::primary() const { return core_->PrimaryOf(core_->view_); }
 bool Replica::in_view_change() const { return core_->in_view_change_; }
 const std::optional<std::string>& Replica::broken_invariant() const { return core_->broken_; }
+Status Replica::CheckRestoresFrom(
+    const std::vector<std::pair<std::string, Bytes>>& persisted) const {
+  return core_->CheckRestoreEquality(persisted);
+}
 uint64_t Replica::committed_height() const { return core_->delivered_height_; }
 uint64_t Replica::executed_height() const { return core_->executed_height_; }
 uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }

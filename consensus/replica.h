@@ -182,6 +182,14 @@ class Replica {
   // discarded and every later input is ignored. The host halts on it.
   const std::optional<std::string>& broken_invariant() const;
 
+  // Persist-then-restore equality (docs/consensus.md "Invariants"): a replica
+  // restored from `persisted` (every entry this one has written, as the host
+  // holds it) comes back with this one's view, stable checkpoint, vote record
+  // and prepared certificates above the checkpoint. OK, or Internal naming the
+  // first difference. Costs a restore: the simulator and the unit harness
+  // call it after each input; the daemon does not.
+  Status CheckRestoresFrom(const std::vector<std::pair<std::string, Bytes>>& persisted) const;
+
  private:
   friend class ReplicaTestAccess;
   // Runs one input on the core, then checks the invariants.

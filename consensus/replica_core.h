@@ -189,6 +189,8 @@ class ReplicaCore {
   // OK iff the always-on invariants hold (docs/consensus.md "Invariants");
   // else Internal naming the first one broken.
   Status CheckInvariants() const;
+  // Replica::CheckRestoresFrom.
+  Status CheckRestoreEquality(const std::vector<std::pair<std::string, Bytes>>& persisted) const;
   // Set once an invariant failed: the replica takes no more input.
   std::optional<std::string> broken_;
 
@@ -308,6 +310,9 @@ class ReplicaCore {
   // A deliberately broken view change that leaves the slots in their old
   // phases, to show the invariant checks catching it.
   bool stale_phases_for_testing_ = false;
+  // A replica that keeps its prepared certificates in memory only (the
+  // persist-then-restore check catches it).
+  bool unpersisted_prepared_for_testing_ = false;
 };
 
 }  // namespace licenced::consensus

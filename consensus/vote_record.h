@@ -55,6 +55,7 @@ class VoteRecord {
 
   uint64_t floor() const { return floor_; }
   size_t size() const { return entries_.size(); }
+  const std::map<uint64_t, Entry>& entries() const { return entries_; }
 
   // Test-only (ReplicaTestAccess): a deliberately broken guard that allows
   // everything and remembers nothing, to show the simulator's equivocation

@@ -83,6 +83,12 @@ int main(int argc, char** argv) {
       base.forgetful_votes = true;
     } else if (a == "--stale-phases") {
       base.stale_phases = true;
+    } else if (a == "--unpersisted-prepared") {
+      base.unpersisted_prepared = true;
+    } else if (a == "--restore-check-every") {
+      const std::string* v = next();
+      if (!v) return Usage();
+      base.restore_check_every = std::strtoull(v->c_str(), nullptr, 10);
     } else {
       return Usage();
     }
@@ -122,6 +128,10 @@ int main(int argc, char** argv) {
         if (base.unsafe_quorums) replay += " --unsafe-quorums";
         if (base.forgetful_votes) replay += " --forgetful-votes";
         if (base.stale_phases) replay += " --stale-phases";
+        if (base.unpersisted_prepared) replay += " --unpersisted-prepared";
+        if (base.restore_check_every != SimOptions().restore_check_every) {
+          replay += " --restore-check-every " + std::to_string(base.restore_check_every);
+        }
         nlohmann::json v = nlohmann::json::array();
         for (const auto& x : r.violations) v.push_back(x.kind + ": " + x.detail);
         failures.push_back({{"seed", seed}, {"profile", p}, {"violations", v}, {"replay", replay}});

@@ -150,12 +150,15 @@ class SimPorts final : public host::Transport,
   Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
   Status Sync() override;
   TimeMs Now() override;
+  void AfterStep() override;
   void OnHalt(const Status& why) override;
 
  private:
   Simulation* sim_;
   ReplicaId id_;
   uint64_t incarnation_;
+  uint64_t steps_ = 0;
+  bool restore_broken_ = false;
 };
 
 struct Node {
@@ -427,6 +430,9 @@ void Simulation::StartReplica(Node& n) {
   std::unique_ptr<Replica> replica = std::move(r).value();
   if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*replica, true);
   if (options_.stale_phases) consensus::ReplicaTestAccess::SetStalePhases(*replica, true);
+  if (options_.unpersisted_prepared && Honest(n)) {
+    consensus::ReplicaTestAccess::SetUnpersistedPrepared(*replica, true);
+  }
   if (options_.forgetful_votes && Honest(n)) {
     consensus::ReplicaTestAccess::SetForgetfulVotes(*replica, true);
   }
@@ -516,6 +522,24 @@ Status SimPorts::Sync() {
     n.kv->InjectAt(0, storage::FaultInjectingKvStore::Fault::kCrashBeforeSync);
   }
   return n.kv->Write(storage::WriteBatch(), /*sync=*/true);
+}
+
+void SimPorts::AfterStep() {
+  // Persist-then-restore equality: what this replica has written (synced or
+  // not: the host syncs before anything leaves) restores to its durable state.
+  const uint64_t every = sim_->options_.restore_check_every;
+  Node& n = sim_->nodes_[id_];
+  if (every == 0 || restore_broken_ || ++steps_ % every != 0 || !sim_->Honest(n) || !n.host ||
+      n.host->halted()) {
+    return;
+  }
+  if (sim_->options_.forgetful_votes) return;  // drops its votes by design
+  auto persisted = storage::ConsensusLog(n.kv.get()).LoadAll();
+  Status s = persisted.ok() ? n.host->replica().CheckRestoresFrom(*persisted) : persisted.status();
+  if (!s.ok()) {
+    sim_->Violate("invariant", "replica " + std::to_string(id_) + ": " + s.message());
+    restore_broken_ = true;  // reported once per incarnation
+  }
 }
 
 void SimPorts::OnHalt(const Status& why) {

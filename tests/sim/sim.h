@@ -28,6 +28,12 @@ struct SimOptions {
   // Test-only broken replicas: a view change leaves the slots' phases as they
   // were (the invariant checks catch it).
   bool stale_phases = false;
+  // Test-only broken replicas: prepared certificates are never persisted (the
+  // persist-then-restore check catches it).
+  bool unpersisted_prepared = false;
+  // The persist-then-restore check (Replica::CheckRestoresFrom) runs after
+  // every this many inputs of each honest replica (0 = never).
+  uint64_t restore_check_every = 1;
   bool trace = false;  // print every event (replays)
 };
 

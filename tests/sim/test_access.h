@@ -23,6 +23,10 @@ class ReplicaTestAccess {
   static void SetStalePhases(Replica& replica, bool on) {
     replica.core_->stale_phases_for_testing_ = on;
   }
+  // Prepared certificates kept in memory only, never persisted.
+  static void SetUnpersistedPrepared(Replica& replica, bool on) {
+    replica.core_->unpersisted_prepared_for_testing_ = on;
+  }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
   static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };
