@@ -137,7 +137,7 @@ void ReplicaCore::Tick(TimeMs now) {
   bool ckpt_unstable = my_checkpoint_ && CheckpointMsg::Decode(my_checkpoint_->body).ok() &&
                        CheckpointMsg::Decode(my_checkpoint_->body)->height > LowWatermark();
   bool active =
-      !pending_.empty() || in_view_change_ || unfinished || fetch_outstanding_ || ckpt_unstable;
+      !pool_.empty() || in_view_change_ || unfinished || fetch_outstanding_ || ckpt_unstable;
   // Idle replicas still announce themselves now and then, so that one that
   // silently fell behind (or restarted) learns it from the replies.
   ++ticks_;
@@ -163,15 +163,15 @@ void ReplicaCore::Tick(TimeMs now) {
       // Re-forward requests still pending to the primary: one RequestBatch.
       RequestBatchMsg batch;
       size_t bytes = 4;
-      for (const auto& [seq, id] : pending_order_) {
-        if (batch.txs.size() >= kMaxResendRequests) break;
-        PendingTx& p = pending_.at(id);
-        if (p.last_forward + Interval() > now) continue;
-        if (bytes + 4 + p.tx.size() > kMaxRequestBatchBytes) break;
+      pool_.ForEach([&](RequestPool::Request& p) {
+        if (batch.txs.size() >= kMaxResendRequests) return false;
+        if (p.last_forward + Interval() > now) return true;
+        if (bytes + 4 + p.tx.size() > kMaxRequestBatchBytes) return false;
         p.last_forward = now;
         bytes += 4 + p.tx.size();
         batch.txs.push_back(p.tx);
-      }
+        return true;
+      });
       if (!batch.txs.empty()) {
         Send(PrimaryOf(view_), SignMsg(MsgType::kRequestBatch, batch.Encode()));
       }

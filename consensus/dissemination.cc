@@ -21,11 +21,11 @@ size_t BatchByteLimit(const ReplicaConfig& c) {
 
 bool ReplicaCore::AddPending(Bytes tx, const TxInfo& info, TimeMs now, bool forward) {
   const Hash& id = info.id;
-  if (pending_.count(id) > 0) {
+  if (pool_.Contains(id)) {
     Drop(DropReason::kDuplicate);
     return false;
   }
-  if (pending_.size() >= config_.max_pending_requests) {
+  if (pool_.size() >= config_.max_pending_requests) {
     Drop(DropReason::kMempoolFull);
     return false;
   }
@@ -55,13 +55,7 @@ bool ReplicaCore::AddPending(Bytes tx, const TxInfo& info, TimeMs now, bool forw
       }
     }
   }
-  PendingTx p;
-  p.tx = std::move(tx);
-  p.seq = next_seq_++;
-  p.arrival = now;
-  p.last_forward = now;
-  pending_order_[p.seq] = id;
-  pending_.emplace(id, std::move(p));
+  pool_.Add(id, std::move(tx), now);
   return true;
 }
 

@@ -41,7 +41,7 @@ Status ReplicaCore::CheckInvariants() const {
     return Broken("vote record floor " + std::to_string(votes_.floor()) +
                   " is above the stable checkpoint " + std::to_string(LowWatermark()));
   }
-  if (pending_.size() != pending_order_.size()) return Broken("pending requests out of order");
+  if (!pool_.consistent()) return Broken("pending requests out of order");
   if (!log_.empty()) {
     if (log_.begin()->first <= LowWatermark()) {
       return Broken(At(log_.begin()->first) + "kept at or below the stable checkpoint " +

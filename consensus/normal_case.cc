@@ -28,10 +28,10 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   if (slot_it != log_.end() && slot_it->second.has_pp() && slot_it->second.pp_view == view_) return;
   auto vote = votes_.Find(next);
   if (vote && vote->view >= view_) return;  // signed one before a restart
-  if (pending_.empty()) return;
+  if (pool_.empty()) return;
   // Not full and not old enough yet: wait (without scanning the pending set).
-  TimeMs first_arrival = pending_.at(pending_order_.begin()->second).arrival;
-  if (pending_.size() < config_.max_batch_txs && now < first_arrival + config_.max_batch_wait) {
+  TimeMs first_arrival = pool_.OldestArrival();
+  if (pool_.size() < config_.max_batch_txs && now < first_arrival + config_.max_batch_wait) {
     TimeMs deadline = first_arrival + config_.max_batch_wait;
     if (batch_deadline_ != deadline) {
       batch_deadline_ = deadline;
@@ -48,27 +48,24 @@ void ReplicaCore::MaybePropose(TimeMs now) {
   std::vector<Hash> drop;
   TimeMs oldest = 0;
   size_t bytes = BlockHeader::kEncodedSize + 4;
-  for (const auto& [seq, id] : pending_order_) {
-    if (txs.size() >= config_.max_batch_txs) break;
-    const PendingTx& p = pending_.at(id);
-    if (committed_.Contains(id)) {  // it was valid when it arrived
-      drop.push_back(id);
-      continue;
+  pool_.ForEach([&](const RequestPool::Request& p) {
+    if (txs.size() >= config_.max_batch_txs) return false;
+    if (committed_.Contains(p.id)) {  // it was valid when it arrived
+      drop.push_back(p.id);
+      return true;
     }
     if (bytes + 4 + p.tx.size() > kMaxProposalBytes) {
-      if (txs.empty()) drop.push_back(id);  // can never fit in a block
-      break;
+      if (txs.empty()) drop.push_back(p.id);  // can never fit in a block
+      return false;
     }
-    if (!ids.insert(id).second) continue;
+    if (!ids.insert(p.id).second) return true;
     bytes += 4 + p.tx.size();
     if (txs.empty()) oldest = p.arrival;
     txs.push_back(p.tx);
-    infos.push_back(TxInfo{id, true});
-  }
-  for (const Hash& id : drop) {
-    pending_order_.erase(pending_.at(id).seq);
-    pending_.erase(id);
-  }
+    infos.push_back(TxInfo{p.id, true});
+    return true;
+  });
+  for (const Hash& id : drop) pool_.Remove(id);
   if (txs.empty()) return;
   if (txs.size() < config_.max_batch_txs && bytes < kMaxProposalBytes / 2 &&
       now < oldest + config_.max_batch_wait) {
@@ -389,13 +386,7 @@ void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::v
     ids.reserve(txs->size());
     for (const TxInfo& t : *txs) ids.push_back(t.id);
   }
-  for (const Hash& id : ids) {
-    auto p = pending_.find(id);
-    if (p != pending_.end()) {
-      pending_order_.erase(p->second.seq);
-      pending_.erase(p);
-    }
-  }
+  for (const Hash& id : ids) pool_.Remove(id);
   committed_.Add(h, std::move(ids));
   delivered_height_ = h;
   delivered_hash_ = hash;
@@ -437,8 +428,8 @@ void ReplicaCore::RearmProgressTimer(TimeMs now) {
   if (in_view_change_) return;  // the view-change timer owns kTimerProgress
   TimeMs oldest = 0;
   bool any = false;
-  if (!pending_order_.empty()) {
-    oldest = pending_.at(pending_order_.begin()->second).arrival;
+  if (!pool_.empty()) {
+    oldest = pool_.OldestArrival();
     any = true;
   }
   for (auto it = log_.upper_bound(delivered_height_); it != log_.end(); ++it) {

@@ -317,7 +317,7 @@ Status Replica::CheckRestoresFrom(
 uint64_t Replica::committed_height() const { return core_->delivered_height_; }
 uint64_t Replica::executed_height() const { return core_->executed_height_; }
 uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }
-size_t Replica::pending_requests() const { return core_->pending_.size(); }
+size_t Replica::pending_requests() const { return core_->pool_.size(); }
 uint64_t Replica::view_changes() const { return core_->view_changes_; }
 uint64_t Replica::refused_signatures() const { return core_->refused_signatures_; }
 

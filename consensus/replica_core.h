@@ -20,6 +20,7 @@
 #include "consensus/block.h"
 #include "consensus/messages.h"
 #include "consensus/replica.h"
+#include "consensus/request_pool.h"
 #include "consensus/vote_record.h"
 
 namespace licenced::consensus {
@@ -92,13 +93,6 @@ struct Slot {
   // order (a delivered slot is one at or below delivered_height_).
   std::optional<CommitCertificate> cert;
   Block cert_block;
-};
-
-struct PendingTx {
-  Bytes tx;
-  uint64_t seq = 0;
-  TimeMs arrival = 0;
-  TimeMs last_forward = 0;
 };
 
 class ReplicaCore {
@@ -261,13 +255,11 @@ class ReplicaCore {
   std::set<uint64_t> persisted_heights_;
 
   // Requests waiting for a block.
-  std::map<Hash, PendingTx> pending_;
+  RequestPool pool_;
   RecentlyCommitted committed_{config_.committed_id_window};
   // The host's infos of the txs of the block bodies this replica holds, by
   // block digest (LearnBody); pruned with the log.
   std::map<Hash, std::vector<TxInfo>> body_txs_;
-  std::map<uint64_t, Hash> pending_order_;
-  uint64_t next_seq_ = 0;
   // Requests received from clients, not yet broadcast (RequestBatch).
   std::vector<Bytes> outbox_;
   size_t outbox_bytes_ = 0;

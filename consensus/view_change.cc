@@ -265,7 +265,7 @@ void ReplicaCore::InstallView(uint64_t v, const Bytes& new_view_bytes,
   std::erase_if(view_change_msgs_, [&](const auto& e) { return e.second.second.new_view <= v; });
   progress_deadline_ = 0;
   Emit(CancelTimer{kTimerProgress});
-  for (auto& [id, p] : pending_) p.arrival = now;
+  pool_.ResetArrivals(now);
   bool primary = IsPrimary();
   for (const auto& [msg, header_only] : pps) {
     uint64_t h = header_only.header.height;
