@@ -12,8 +12,7 @@ void ReplicaCore::HandleCheckpoint(const SignedMessage& m, TimeMs now) {
   if (h <= LowWatermark()) return Drop(DropReason::kOutsideWatermarks);
   if (h % config_.checkpoint_interval != 0)
     return Drop(DropReason::kUndecodable);  // not a checkpoint height
-  uint64_t& peer = peer_heights_[m.sender];
-  if (h > peer) peer = h;
+  fetch_.NotePeerHeight(m.sender, h);
   if (h > LowWatermark() + 2 * config_.watermark_window) {
     return Drop(DropReason::kTooFarAhead);  // far ahead: Status fetches
   }
@@ -108,8 +107,7 @@ void ReplicaCore::GarbageCollect(uint64_t upto) {
 void ReplicaCore::HandleStatus(const SignedMessage& m, TimeMs now) {
   auto st = StatusMsg::Decode(m.body);
   if (!st.ok()) return Drop(DropReason::kUndecodable);
-  uint64_t& peer = peer_heights_[m.sender];
-  if (st->executed_height > peer) peer = st->executed_height;
+  fetch_.NotePeerHeight(m.sender, st->executed_height);
   bool may_reply = last_reply_[m.sender] + Interval() <= now || last_reply_[m.sender] == 0;
   bool peer_behind_view =
       st->view < view_ || (st->view == view_ && st->in_view_change && !in_view_change_);
@@ -137,7 +135,7 @@ void ReplicaCore::Tick(TimeMs now) {
   bool ckpt_unstable = my_checkpoint_ && CheckpointMsg::Decode(my_checkpoint_->body).ok() &&
                        CheckpointMsg::Decode(my_checkpoint_->body)->height > LowWatermark();
   bool active =
-      !pool_.empty() || in_view_change_ || unfinished || fetch_outstanding_ || ckpt_unstable;
+      !pool_.empty() || in_view_change_ || unfinished || fetch_.outstanding() || ckpt_unstable;
   // Idle replicas still announce themselves now and then, so that one that
   // silently fell behind (or restarted) learns it from the replies.
   ++ticks_;

@@ -189,21 +189,11 @@ void ReplicaCore::OnTimer(TimerId id, TimeMs now) {
       Emit(SetTimer{kTimerTick, now + Interval()});
       break;
     case kTimerFetch:
-      fetch_outstanding_ = false;
-      if (fetch_target_ > delivered_height_) {
-        // Retry with the next peer (round robin) that claimed to be ahead, so
-        // that faulty peers answering garbage cannot starve us.
-        ReplicaId peer = last_fetch_peer_;
-        size_t n = config_.validators.n();
-        for (size_t k = 1; k < n; ++k) {
-          ReplicaId p = static_cast<ReplicaId>((last_fetch_peer_ + k) % n);
-          auto it = peer_heights_.find(p);
-          if (p != config_.self && it != peer_heights_.end() && it->second > delivered_height_) {
-            peer = p;
-            break;
-          }
-        }
-        MaybeFetch(peer, fetch_target_, now);
+      fetch_.Finished();
+      if (fetch_.target() > delivered_height_) {
+        // Retry with the next peer that claimed to be ahead.
+        MaybeFetch(fetch_.NextPeer(config_.self, config_.validators.n(), delivered_height_),
+                   fetch_.target(), now);
       }
       break;
     default:

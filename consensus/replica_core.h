@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/fetch_tracker.h"
 #include "consensus/messages.h"
 #include "consensus/replica.h"
 #include "consensus/request_pool.h"
@@ -292,10 +293,7 @@ class ReplicaCore {
   uint64_t ticks_ = 0;
 
   // State transfer.
-  bool fetch_outstanding_ = false;
-  uint64_t fetch_target_ = 0;
-  std::map<ReplicaId, uint64_t> peer_heights_;
-  ReplicaId last_fetch_peer_ = 0;
+  FetchTracker fetch_;
 
   // Test-only (ReplicaTestAccess).
   bool unsafe_quorums_ = false;

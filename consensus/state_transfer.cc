@@ -10,13 +10,12 @@ namespace licenced::consensus {
 void ReplicaCore::MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now) {
   if (peer == config_.self || peer >= config_.validators.n()) return;
   if (target <= delivered_height_) return;
-  fetch_target_ = std::max(fetch_target_, target);
-  if (fetch_outstanding_) return;
+  fetch_.RaiseTarget(target);
+  if (fetch_.outstanding()) return;
   uint64_t from = delivered_height_ + 1;
   uint64_t to = std::min(target, from + kMaxFetchBlocks - 1);
   Emit(FetchBlocks{peer, from, to});
-  fetch_outstanding_ = true;
-  last_fetch_peer_ = peer;
+  fetch_.Started(peer);
   Emit(SetTimer{kTimerFetch, now + 2 * Interval()});
 }
 
@@ -67,11 +66,11 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
   }
   DeliverReady(now);
   if (delivered_height_ == before) return;  // nothing usable: the fetch timer retries elsewhere
-  if (fetch_outstanding_) {
-    fetch_outstanding_ = false;
+  if (fetch_.outstanding()) {
+    fetch_.Finished();
     Emit(CancelTimer{kTimerFetch});
   }
-  if (fetch_target_ > delivered_height_) MaybeFetch(last_fetch_peer_, fetch_target_, now);
+  if (fetch_.target() > delivered_height_) MaybeFetch(fetch_.last_peer(), fetch_.target(), now);
 }
 
 }  // namespace licenced::consensus
