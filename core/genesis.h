@@ -1,7 +1,7 @@
 // The genesis file: the network's organisations, validators, admin keys,
 // licence types and calendar. Everything permissioned starts here.
 //
-// Format (JSON, see contracts section 4 and docs/chaincode.md):
+// Format (JSON, see docs/chaincode.md):
 //   { "network_id", "genesis_time_ms",
 //     "organisations": [ { "id", "name", "runs_validator", "admin_keys": [hex],
 //                          "encryption_key": hex, "credit_code"? } ],

@@ -17,7 +17,7 @@
 // (position, version). Nothing is overwritten, so roots and proofs stay
 // available for every retained version. The map does no I/O of its own: it
 // reads nodes through a StateMapNodeReader, and the caller stores the returned
-// writes (in the same batch as the block, see contracts section 1).
+// writes (the executor puts them in the same batch as the block).
 //
 // Thread-safety: StateMap and the free functions are thread-safe when the
 // reader is (StateMap only reads). MemStateNodeStore is not thread-safe.

@@ -223,7 +223,7 @@ Result<std::optional<Bytes>> KvStateNodeReader::GetNode(ByteView position, uint6
 Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView position,
                                                                    uint64_t max_version) const {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::string key(position.begin(), position.end());
     // The cached node is the newest ever written at this position (current
     // generation first: it is newer than the previous one), so it is the
@@ -241,7 +241,7 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView posi
 Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
                                                              uint64_t version) const {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::string key(position.begin(), position.end());
     for (const auto* gen : {&current_, &previous_}) {
       auto it = gen->find(key);
@@ -254,7 +254,7 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
 }
 
 void CachingStateNodeReader::Record(std::vector<std::pair<Bytes, Bytes>> node_writes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // Two generations: when the current one is full it becomes the previous
   // one (the older previous is dropped), so the recently written half of the
   // tree (the top levels are rewritten by every block) always stays cached.

@@ -23,7 +23,6 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,8 +31,10 @@
 
 #include "chaincode/state_view.h"
 #include "core/bytes.h"
+#include "core/mutex.h"
 #include "core/state_map.h"
 #include "core/status.h"
+#include "core/thread_annotations.h"
 #include "node/storage/kv_store.h"
 
 namespace licenced::node {
@@ -134,10 +135,10 @@ class CachingStateNodeReader final : public state::StateMapNodeReader {
  private:
   KvStateNodeReader store_;
   size_t max_entries_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // position -> (version, node); current_ holds the newer writes.
-  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> current_;   // guarded by mu_
-  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> previous_;  // guarded by mu_
+  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> current_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> previous_ GUARDED_BY(mu_);
 };
 
 // Reads the record of a tx id, nullopt if unknown.
