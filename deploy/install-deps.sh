@@ -16,6 +16,8 @@ packages=(
   openssl iproute2 python3 python3-grpcio
   # e2e adversarial tests: generic gRPC stubs, Ed25519 signing, lossy links
   python3-protobuf python3-cryptography nftables
+  # the verification page's browser test (tests/web): Debian's Chromium, headless
+  chromium
 )
 
 missing=()
@@ -44,7 +46,7 @@ fi
 # (`npm ci`, from the npm registry; nothing is fetched when the tests run).
 # Skipped when node_modules already matches the lock file.
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-for dir in tests/interop; do
+for dir in tests/interop tests/web; do
   lock="$repo/$dir/package-lock.json"
   installed="$repo/$dir/node_modules/.package-lock.json"
   if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
