@@ -21,6 +21,7 @@
 #include "node/rpc/servers.h"
 #include "node/storage/rocks_kv_store.h"
 #include "proof/credential.h"
+#include "web/web_assets.h"
 
 namespace licenced::node {
 
@@ -290,7 +291,12 @@ Status Node::Start() {
     if (fatal_.load()) return "fatal error: see the log";
     return shut_down_ || shutdown_requested_ ? "shutting down" : "";
   };
-  h.get = [this](std::string_view path) { return credentials_->Get(path); };
+  h.get = [this](std::string_view path) -> std::optional<HttpReply> {
+    if (const web::WebAsset* a = web::FindWebAsset(path)) {
+      return HttpReply{200, std::string(a->content_type), std::string(a->body)};
+    }
+    return credentials_->Get(path);
+  };
   http_ = std::make_unique<HttpServer>(c.listen_http, std::move(h));
   LIC_RETURN_IF_ERROR(http_->Start());
 
