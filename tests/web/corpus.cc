@@ -198,6 +198,40 @@ TEST_CASE("web corpus: presentations and the C++ verdicts", "[.corpus]") {
   later.now_ms += 3700ULL * 86'400'000ULL;
   w.Add("expired", "dev", g, other(ssc), later, "LICENCE_EXPIRED");
 
+  // Licences issued to a holder key of small order (or not canonical): a
+  // "signature" R = that point, S = 0 passes a lax Ed25519 check for any
+  // message; libsodium refuses it, and so must the page.
+  const char* weak_keys[] = {"0100000000000000000000000000000000000000000000000000000000000000",
+                             "0000000000000000000000000000000000000000000000000000000000000000",
+                             "0000000000000000000000000000000000000000000000000000000000000080",
+                             "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                             "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+                             "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+                             "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+                             "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                             "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                             "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"};
+  for (const char* weak : weak_keys) {
+    const std::string id =
+        fx.ledger
+            .Ok(fx.licensing, "licence", "issue",
+                {{"type", "BL"},
+                 {"holder_key", weak},
+                 {"holder_code_type", "none"},
+                 {"jurisdiction", "370102"},
+                 {"fields", {{"trade_name", {{"value", "x"}, {"salt", ToHex(Bytes(16, 2))}}}}}})
+            .at("identifier");
+    Presentation forged;
+    forged.bundle = V2(fx.ledger.Export(id));
+    forged.challenge = "c";
+    forged.created_at_ms = fx.ledger.now();
+    auto pt = FromHex(weak);
+    REQUIRE(pt.ok());
+    std::copy(pt->begin(), pt->end(), forged.signature.begin());  // R = the point, S = 0
+    w.Add(std::string("holder key of small order ") + weak, "dev", g, forged.Encode(), fx.Opts("c"),
+          "BAD_HOLDER_SIGNATURE");
+  }
+
   std::ofstream out(std::string(dir) + "/corpus.json");
   out << json{{"geneses", w.geneses}, {"cases", w.cases}}.dump() << "\n";
   REQUIRE(out.good());

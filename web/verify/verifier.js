@@ -200,8 +200,41 @@ async function importKey(pub) {
   return keyCache.get(k);
 }
 
+// libsodium's crypto_sign_verify_detached also refuses what WebCrypto may
+// accept: a public key or R of small order (the 8-torsion points, with either
+// sign bit, and their non-canonical encodings p and p+1), and a public key
+// whose y is not reduced (>= p). WebCrypto already refuses S >= L.
+const SMALL_ORDER = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'
+].map(fromHex);
+
+function hasSmallOrder(p) {
+  return SMALL_ORDER.some(b => b.every((x, i) => x === (i === 31 ? p[31] & 0x7f : p[i])));
+}
+
+function isCanonicalPoint(p) {
+  if((p[31] & 0x7f) !== 0x7f) {
+    return true;
+  }
+  for(let i = 30; i >= 1; --i) {
+    if(p[i] !== 0xff) {
+      return true;
+    }
+  }
+  return p[0] < 0xed;
+}
+
 // Pure Ed25519 over SigningBytes(tag, body) = u32 len(tag) || tag || body.
 async function verifySig(pub, tag, body, sig) {
+  if(hasSmallOrder(sig.subarray(0, 32)) || !isCanonicalPoint(pub) || hasSmallOrder(pub)) {
+    return false;
+  }
   try {
     const key = await importKey(pub);
     return await crypto.subtle.verify({name: 'Ed25519'}, key, sig, concat(str(enc.encode(tag)), body));
