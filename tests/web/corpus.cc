@@ -169,6 +169,51 @@ TEST_CASE("web corpus: presentations and the C++ verdicts", "[.corpus]") {
   old.max_age_ms = 600'000;
   w.Add("stale status", "dev", g, enc, old, "STALE_STATUS");
 
+  // ---- format v1: the same checks plus the issuing transaction ----
+  const Bundle good1 = fx.ledger.Export(fx.bl);
+  const Bytes enc1 = fx.PresentBl(good1).Encode();
+  w.Add("v1 valid", "dev", g, enc1, fx.Opts(), "");
+  for (size_t i = 0; i < enc1.size(); ++i) {
+    for (uint8_t delta : {uint8_t{0x01}, uint8_t{0x80}}) {
+      Bytes bad = enc1;
+      bad[i] ^= delta;
+      w.Add("v1 byte " + std::to_string(i) + " ^ " + std::to_string(delta), "dev", g, bad,
+            fx.Opts(), nullptr);
+    }
+  }
+  Genesis other_net = g;
+  other_net.network_id = "another-network";
+  w.geneses["other_net"] = json::parse(other_net.ToJson());
+  w.Add("v1 issued on another network", "other_net", other_net, enc1, fx.Opts(), "WRONG_NETWORK");
+  b = good1;
+  b.licence_id = fx.direct;
+  w.Add("v1 bundle for another licence id", "dev", g, present(b), fx.Opts(), "RECORD_MISMATCH");
+  b = good1;
+  b.issuance.tx.back() ^= 0x01;  // a signature byte: the tx id stays the same
+  w.Add("v1 issuing signature", "dev", g, present(b), fx.Opts(), "BAD_ISSUER_SIGNATURE");
+  b = good1;
+  REQUIRE_FALSE(b.issuance.path.empty());
+  b.issuance.path[0][0] ^= 0x01;
+  w.Add("v1 audit path", "dev", g, present(b), fx.Opts(), "BAD_MERKLE_PATH");
+  b = good1;
+  b.issuance.tree_size += 1;
+  w.Add("v1 tree size not canonical", "dev", g, present(b), fx.Opts(), "BAD_MERKLE_PATH");
+  b = good1;
+  b.issuance.certificate = TrimCertificate(fx.ledger.Cert(1), q);
+  w.Add("v1 issuance certificate of another block", "dev", g, present(b), fx.Opts(), "BAD_HEADER");
+  b = good1;
+  b.issuance.certificate.signatures.resize(q - 1);
+  w.Add("v1 issuance certificate below quorum", "dev", g, present(b), fx.Opts(), "BAD_CERTIFICATE");
+  b = good1;
+  b.status->certificate = TrimCertificate(fx.ledger.Cert(2), q);
+  w.Add("v1 status certificate of another block", "dev", g, present(b), fx.Opts(), "BAD_HEADER");
+  b = good1;
+  b.status = fx.ledger.ProveStatus(fx.direct, good1.status->header.height);
+  w.Add("v1 another licence's status proof", "dev", g, present(b), fx.Opts(), "BAD_STATUS_PROOF");
+  b = good1;
+  b.status.reset();
+  w.Add("v1 without status evidence", "dev", g, present(b), fx.Opts(), "STATUS_MISSING");
+
   auto other = [&](const std::string& id) {
     auto x = Present(V2(fx.ledger.Export(id)), {}, "c", fx.ledger.now(), fx.other_holder);
     REQUIRE(x.ok());
