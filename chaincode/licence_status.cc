@@ -1,5 +1,9 @@
 #include "chaincode/licence_status.h"
 
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
 #include "core/crypto.h"
 #include "core/encoding.h"
 
@@ -86,6 +90,31 @@ Hash FieldCommitment(std::string_view field, std::string_view value, ByteView sa
   Writer w;
   w.Str("licenced/commit/v1").Str(field).Str(value).Var(salt);
   return crypto::Sha256(w.bytes());
+}
+
+Result<std::vector<StatusListMember>> StatusListMembers(const StateView& state,
+                                                        std::string_view org) {
+  const std::string prefix = "licence/by-issuer/" + std::string(org) + "/";
+  std::vector<StatusListMember> out;
+  for (const auto& [key, unused] : state.Scan(prefix, SIZE_MAX)) {
+    StatusListMember m;
+    m.identifier = key.substr(prefix.size());
+    const auto rec = state.Get(LicenceRecordKey(m.identifier));
+    if (!rec) return Status::Corruption("licence " + m.identifier + " is listed but has no record");
+    const auto j = nlohmann::json::parse(rec->begin(), rec->end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("issued_height") ||
+        !j["issued_height"].is_number_unsigned()) {
+      return Status::Corruption("licence record " + m.identifier + " has no issued_height");
+    }
+    m.issued_height = j["issued_height"].get<uint64_t>();
+    out.push_back(std::move(m));
+  }
+  std::sort(out.begin(), out.end(), [](const StatusListMember& a, const StatusListMember& b) {
+    return a.issued_height != b.issued_height ? a.issued_height < b.issued_height
+                                              : a.identifier < b.identifier;
+  });
+  for (size_t i = 0; i < out.size(); ++i) out[i].position = i;
+  return out;
 }
 
 }  // namespace licenced::chaincode

@@ -9,6 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "chaincode/state_view.h"
 #include "core/bytes.h"
 #include "core/status.h"
 
@@ -66,5 +69,28 @@ struct LicenceStatusValue {
 Hash FieldCommitment(std::string_view field, std::string_view value, ByteView salt);
 inline constexpr size_t kMinSaltBytes = 16;
 inline constexpr size_t kMaxSaltBytes = 64;
+
+// ---- Status list positions (docs/credentials.md "Status lists") ----
+//
+// Every licence of an issuing org has one fixed position in that org's
+// Bitstring Status Lists: its rank among the org's licences ordered by
+// (issued_height, identifier). A licence issued later is in a later block, so
+// it ranks after every licence that existed before it: a position never
+// changes once the issuing block committed. Position p is entry
+// p % kStatusListLength of list number p / kStatusListLength.
+inline constexpr uint64_t kStatusListLength = 131072;  // entries per list (16 KiB of bits)
+
+struct StatusListMember {
+  std::string identifier;
+  uint64_t issued_height = 0;
+  uint64_t position = 0;
+  bool operator==(const StatusListMember&) const = default;
+};
+
+// The org's licences in position order (every "licence/by-issuer/<org>/"
+// entry whose record has an issued_height). Corruption if a listed record is
+// missing or malformed.
+Result<std::vector<StatusListMember>> StatusListMembers(const StateView& state,
+                                                        std::string_view org);
 
 }  // namespace licenced::chaincode

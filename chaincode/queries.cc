@@ -168,6 +168,43 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
         out.push_back(item);
       }
     }
+  } else if (m == "status_list_members") {
+    // {"issuer_org", "from"? (position, default 0), "limit"?} -> {"issuer_org",
+    // "total", "members": [{"identifier", "issued_height", "position"}]}
+    LIC_ASSIGN_OR_RETURN(std::string org, ReqString(args, "issuer_org", 32));
+    if (g.FindOrg(org) == nullptr) return Status::NotFound("no organisation '" + org + "'");
+    LIC_ASSIGN_OR_RETURN(size_t limit, Limit(args));
+    int64_t from = 0;
+    if (args.contains("from")) {
+      LIC_ASSIGN_OR_RETURN(from, ReqInt(args, "from", 0, int64_t{1} << 53));
+    }
+    LIC_ASSIGN_OR_RETURN(auto members, StatusListMembers(s, org));
+    out = {{"issuer_org", org}, {"total", members.size()}, {"members", json::array()}};
+    for (size_t i = static_cast<size_t>(from); i < members.size() && out["members"].size() < limit;
+         ++i) {
+      out["members"].push_back({{"identifier", members[i].identifier},
+                                {"issued_height", members[i].issued_height},
+                                {"position", members[i].position}});
+    }
+  } else if (m == "status_list_position") {
+    // {"identifier"} -> {"identifier", "issuer_org", "position", "list", "index"}
+    LIC_ASSIGN_OR_RETURN(std::string id, ReqString(args, "identifier", 200));
+    LIC_RETURN_IF_ERROR(ParseLicenceIdentifier(id).status());
+    auto rec = Load(s, LicenceRecordKey(id));
+    if (!rec || !(*rec)["issuer_org"].is_string()) {
+      return Status::NotFound("no licence with identifier " + id);
+    }
+    const std::string org = (*rec)["issuer_org"];
+    LIC_ASSIGN_OR_RETURN(auto members, StatusListMembers(s, org));
+    for (const auto& mem : members) {
+      if (mem.identifier != id) continue;
+      out = {{"identifier", id},
+             {"issuer_org", org},
+             {"position", mem.position},
+             {"list", mem.position / kStatusListLength},
+             {"index", mem.position % kStatusListLength}};
+    }
+    if (out.is_null()) return Status::Corruption("licence " + id + " is not listed by its issuer");
   } else if (m == "licence" || m == "licence_status") {
     LIC_ASSIGN_OR_RETURN(std::string id, ReqString(args, "identifier", 200));
     LIC_RETURN_IF_ERROR(ParseLicenceIdentifier(id).status());

@@ -1,5 +1,6 @@
 // Holder and verifier commands (docs/cli.md, docs/proof-format.md):
-//   proof export LICENCE_ID --out proof.json
+//   proof export LICENCE_ID --out proof.json [--format v2|v1|vc]
+//   proof status-list ORG --purpose revocation|suspension --out list.json
 //   proof present --proof proof.json --key holder.key --challenge C [--disclose F,...]
 //                 [--secrets FILE] --out presentation.json [--qr FILE.png | --qr-terminal]
 //   proof verify presentation.json --genesis genesis.json --challenge C [--max-age DUR]
@@ -22,6 +23,7 @@
 #include "client/files.h"
 #include "core/genesis.h"
 #include "proof/bundle.h"
+#include "proof/credential.h"
 #include "proof/verify.h"
 
 namespace licenced::cli {
@@ -158,7 +160,73 @@ struct ExportOpts {
   std::string format = "v2";
   std::string wait = "15s";
   bool no_status = false;
+  // --format vc: the issuing org's key and where its status lists are served.
+  std::string issuer_key;
+  std::string status_base;
 };
+
+// ---- credentials (docs/credentials.md) ----
+
+// The issuer's signing key: --issuer-key, else DIR/<org>/admin.key with --net.
+CliResult<crypto::KeyPair> LoadIssuerKey(const GlobalOptions& g, const std::string& path,
+                                         const std::string& org) {
+  std::string p = path;
+  if (p.empty() && !g.net.empty()) p = (fs::path(g.net) / org / "admin.key").string();
+  if (p.empty()) {
+    return CliError{kExitUsage, "credentials are signed by an admin key of the issuing org '" +
+                                    org + "': give --issuer-key FILE (or --net DIR)"};
+  }
+  std::optional<std::string> pass;
+  if (!g.passphrase_file.empty()) {
+    CLI_ASSIGN_OR_RETURN(pass, Lift(ReadPassphraseFile(g.passphrase_file), kExitUsage));
+  }
+  return Lift(crypto::ReadKeyFile(p, pass), kExitUsage);
+}
+
+// The base URL of the issuer's status lists: --status-base, else the HTTP
+// listener of the org's node in --net's directory.
+CliResult<std::string> StatusBase(const GlobalOptions& g, const std::string& given,
+                                  const std::string& org) {
+  std::string base = given;
+  if (base.empty() && !g.net.empty()) {
+    auto targets = client::NetTargets(g.net);
+    if (targets.ok()) {
+      for (const auto& t : *targets) {
+        if (t.org == org && !t.http_address.empty()) base = "http://" + t.http_address;
+      }
+    }
+  }
+  if (base.empty()) {
+    return CliError{kExitUsage, "no node of org '" + org +
+                                    "' serves its status lists here: give --status-base URL "
+                                    "(where the issuer publishes them, e.g. http://host:port)"};
+  }
+  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
+    return CliError{kExitUsage, "--status-base must be an http:// or https:// URL"};
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+CliResult<json> RunQuery(Rpc& rpc, const std::string& method, const json& args) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(rpc.timeout_s));
+  pb::QueryRequest req;
+  req.set_chaincode("licence");
+  req.set_method(method);
+  req.set_args_json(args.dump());
+  pb::QueryResponse resp;
+  grpc::Status s = rpc.stub->Query(&ctx, req, &resp);
+  if (!s.ok())
+    return CliError{ExitCodeFor(s), "Query " + method + ": " + DescribeRpcError(rpc.target, s)};
+  json r = json::parse(resp.result_json(), nullptr, false);
+  if (r.is_discarded()) return CliError{kExitUsage, "the node's " + method + " answer is not JSON"};
+  return r;
+}
+
+Status WriteCredential(const std::string& path, const json& credential) {
+  return WriteTextFile(path, credential.dump(2) + "\n", 0644);
+}
 
 // The licence's latest committed status value, read from the node's newest
 // state (after its head block; not yet under any certified header).
@@ -235,11 +303,187 @@ CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t w
   }
 }
 
-CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
-  if (o.format != "v1" && o.format != "v2") {
-    return CliError{kExitUsage, "--format must be v1 or v2"};
+// --format vc: the verified v2 bundle `b` as a signed licence credential.
+CommandResult WriteLicenceCredential(const GlobalOptions& g, const ExportOpts& o,
+                                     const Genesis& genesis, proof::Bundle b, Rpc& rpc) {
+  const json rec = json::parse(b.record.begin(), b.record.end(), nullptr, false);
+  const std::string org = rec.value("issuer_org", "");
+  CLI_ASSIGN_OR_RETURN(const crypto::KeyPair key, LoadIssuerKey(g, o.issuer_key, org));
+  CLI_RETURN_IF_ERROR(Lift(proof::vc::CheckIssuerKey(genesis, org, key.public_key()), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::string base, StatusBase(g, o.status_base, org));
+  CLI_ASSIGN_OR_RETURN(const json pos,
+                       RunQuery(rpc, "status_list_position", {{"identifier", o.id}}));
+  if (!pos.contains("position") || !pos["position"].is_number_unsigned()) {
+    return CliError{kExitUsage, "the node's status_list_position answer has no position"};
   }
-  const bool v2 = o.format == "v2";
+  proof::vc::LicenceCredentialInput in;
+  in.bundle = std::move(b);
+  in.position = pos["position"].get<uint64_t>();
+  in.status_base_url = base;
+  CLI_ASSIGN_OR_RETURN(
+      const json cred,
+      Lift(proof::vc::LicenceCredential(genesis, in, key, NowMs()), kExitRejected));
+  CLI_RETURN_IF_ERROR(Lift(proof::vc::VerifyProof(cred, key.public_key()), kExitRejected));
+  CLI_RETURN_IF_ERROR(Lift(WriteCredential(o.out, cred), kExitUsage));
+  const json& st = cred["credentialStatus"];
+  if (g.json) {
+    std::cout << json{{"out", o.out},
+                      {"licence_id", o.id},
+                      {"format", "vc"},
+                      {"issuer", cred["issuer"]["id"]},
+                      {"status_height", in.bundle.status->header.height},
+                      {"status_list_index", st[0]["statusListIndex"]},
+                      {"status_lists",
+                       {st[0]["statusListCredential"], st[1]["statusListCredential"]}}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << fmt::format(
+        "Wrote {}: licence {} as a W3C Verifiable Credential (eddsa-jcs-2022)\n  issuer {} ({})\n"
+        "  status entry {} of {} and {}\n  ledger evidence: v2 bundle proven at block {}, "
+        "checked against the genesis\n",
+        o.out, o.id, cred["issuer"]["id"].get<std::string>(), org,
+        st[0]["statusListIndex"].get<std::string>(),
+        st[0]["statusListCredential"].get<std::string>(),
+        st[1]["statusListCredential"].get<std::string>(), in.bundle.status->header.height);
+  }
+  return kExitOk;
+}
+
+// ---- proof status-list ----
+
+struct StatusListOpts {
+  std::string org;
+  std::string purpose;
+  uint64_t list = 0;
+  std::string out;
+  std::string genesis;
+  std::string issuer_key;
+  std::string status_base;
+};
+
+// Every member of the list issued before the node's head H, with its status
+// proven at H and checked against the genesis (one certificate check, cached).
+CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
+  const auto purpose = proof::vc::StatusPurposeFromName(o.purpose);
+  if (!purpose) return CliError{kExitUsage, "--purpose must be revocation or suspension"};
+  if (o.genesis.empty() && g.net.empty()) {
+    return CliError{kExitUsage, "status-list needs the genesis (--genesis FILE, or --net DIR)"};
+  }
+  CLI_ASSIGN_OR_RETURN(const std::optional<Genesis> genesis, LoadOptionalGenesis(g, o.genesis));
+  if (genesis->FindOrg(o.org) == nullptr) {
+    return CliError{kExitUsage, "no organisation '" + o.org + "' in the genesis"};
+  }
+  CLI_ASSIGN_OR_RETURN(const crypto::KeyPair key, LoadIssuerKey(g, o.issuer_key, o.org));
+  CLI_RETURN_IF_ERROR(
+      Lift(proof::vc::CheckIssuerKey(*genesis, o.org, key.public_key()), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::string base, StatusBase(g, o.status_base, o.org));
+  CLI_ASSIGN_OR_RETURN(Rpc rpc, Lift(Connect(g), kExitUsage));
+  // The head H: every status is proven against its header's state root.
+  CLI_ASSIGN_OR_RETURN(const pb::StateProof head_sp, GetStateProof(rpc, "licence/status/", 0));
+  const uint64_t head = head_sp.height();
+  proof::vc::StatusListInput in;
+  in.org = o.org;
+  in.purpose = *purpose;
+  in.list = o.list;
+  in.base_url = base;
+  auto header = consensus::BlockHeader::Decode(AsBytes(head_sp.header()));
+  if (!header.ok()) return CliError{kExitUsage, "the node's head header does not decode"};
+  in.header = *header;
+  proof::Verifier verifier(*genesis);
+  proof::CertificateCache cache;
+  proof::VerifyOptions vo;
+  vo.now_ms = NowMs();
+  vo.cache = &cache;
+  const uint64_t first = o.list * chaincode::kStatusListLength;
+  uint64_t from = first;
+  size_t skipped = 0;
+  while (true) {
+    CLI_ASSIGN_OR_RETURN(const json page,
+                         RunQuery(rpc, "status_list_members",
+                                  {{"issuer_org", o.org}, {"from", from}, {"limit", 1000}}));
+    const json& members = page["members"];
+    if (!members.is_array() || members.empty()) break;
+    for (const auto& m : members) {
+      const uint64_t position = m.value("position", uint64_t{0});
+      if (position >= first + chaincode::kStatusListLength) break;
+      from = position + 1;
+      if (m.value("issued_height", head) >= head) {
+        ++skipped;  // not under header H yet; issued after the state it proves
+        continue;
+      }
+      const std::string id = m.value("identifier", "");
+      CLI_ASSIGN_OR_RETURN(const pb::StateProof rec_sp,
+                           GetStateProof(rpc, chaincode::LicenceRecordKey(id), head));
+      CLI_ASSIGN_OR_RETURN(const pb::StateProof st_sp,
+                           GetStateProof(rpc, chaincode::LicenceStatusKey(id), head));
+      proof::Bundle b;
+      b.licence_id = id;
+      b.record = ToBytes(rec_sp.value());
+      CLI_ASSIGN_OR_RETURN(
+          b.status, Lift(EvidenceFrom(st_sp, chaincode::LicenceStatusKey(id)), kExitRejected));
+      if (b.status->header != in.header) {
+        return CliError{kExitRejected, "the node answered a status proof of another block"};
+      }
+      CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV2(std::move(b)), kExitRejected));
+      const proof::Verdict v = verifier.VerifyBundle(b, vo);
+      // A revoked or suspended licence is INVALID as a proof, and that is the
+      // point here: what must hold is that the evidence is certified.
+      if (v.reason != proof::Reason::kNone && v.reason != proof::Reason::kLicenceSuspended &&
+          v.reason != proof::Reason::kLicenceRevoked &&
+          v.reason != proof::Reason::kLicenceCancelled &&
+          v.reason != proof::Reason::kLicenceExpired &&
+          v.reason != proof::Reason::kLicenceNotYetValid) {
+        return CliError{kExitRejected,
+                        fmt::format("the status proof of {} does not verify: {} ({})", id,
+                                    proof::ReasonName(v.reason), v.detail)};
+      }
+      CLI_ASSIGN_OR_RETURN(
+          const auto value,
+          Lift(chaincode::LicenceStatusValue::Decode(b.status->value), kExitRejected));
+      in.entries.push_back({position, value.status});
+    }
+    if (members.size() < 1000) break;
+  }
+  CLI_ASSIGN_OR_RETURN(
+      const json cred,
+      Lift(proof::vc::StatusListCredential(*genesis, in, key, NowMs()), kExitRejected));
+  CLI_RETURN_IF_ERROR(Lift(WriteCredential(o.out, cred), kExitUsage));
+  size_t set = 0;
+  for (const auto& [p, st] : in.entries) set += proof::vc::StatusBit(st, *purpose);
+  if (g.json) {
+    std::cout << json{{"out", o.out},
+                      {"org", o.org},
+                      {"purpose", o.purpose},
+                      {"list", o.list},
+                      {"id", cred["id"]},
+                      {"height", head},
+                      {"entries", in.entries.size()},
+                      {"set", set},
+                      {"not_yet_certified", skipped}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << fmt::format(
+        "Wrote {}: {} status list {} of {} at block {} ({} licences, {} bits set{})\n  id {}\n",
+        o.out, o.purpose, o.list, o.org, head, in.entries.size(), set,
+        skipped ? fmt::format(", {} issued too recently to be proven", skipped) : "",
+        cred["id"].get<std::string>());
+  }
+  return kExitOk;
+}
+
+CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
+  if (o.format != "v1" && o.format != "v2" && o.format != "vc") {
+    return CliError{kExitUsage, "--format must be v2, v1 or vc"};
+  }
+  const bool vc = o.format == "vc";
+  const bool v2 = o.format == "v2" || vc;
+  if (vc && o.genesis.empty() && g.net.empty()) {
+    return CliError{kExitUsage,
+                    "--format vc needs the genesis (--genesis FILE, or --net DIR): the credential "
+                    "is tied to it and checked against it before it is written"};
+  }
   if (v2 && o.no_status) {
     return CliError{kExitUsage,
                     "a v2 bundle always carries the status proof (it is what authenticates the "
@@ -331,6 +575,7 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
                                                  proof::ReasonName(v.reason), v.detail)};
     }
   }
+  if (vc) return WriteLicenceCredential(g, o, *genesis, std::move(b), rpc);
   std::string text = proof::BundleToJson(b);
   CLI_RETURN_IF_ERROR(Lift(WriteTextFile(o.out, text, 0644), kExitUsage));
   size_t bytes = b.Encode().size();
@@ -595,12 +840,36 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
   exp->add_option("--genesis", eo->genesis,
                   "genesis.json to check the bundle against and trim certificates to a quorum "
                   "(default with --net: DIR/genesis.json)");
-  exp->add_option("--format", eo->format, "bundle format: v2 (default, smaller) or v1");
+  exp->add_option("--format", eo->format,
+                  "v2 (default, smaller bundle), v1, or vc (a W3C Verifiable Credential signed by "
+                  "the issuing org, carrying the v2 bundle; docs/credentials.md)");
+  exp->add_option("--issuer-key", eo->issuer_key,
+                  "--format vc: an admin key of the issuing org (default with --net: "
+                  "DIR/<org>/admin.key)");
+  exp->add_option("--status-base", eo->status_base,
+                  "--format vc: base URL of the issuer's status lists (default with --net: the "
+                  "HTTP listener of the org's node)");
   exp->add_option("--wait", eo->wait,
                   "if the licence changed in the node's newest block, wait this long for the "
                   "next block to certify it (default 15s; e.g. 0s, 1m)");
   exp->add_flag("--no-status", eo->no_status, "leave out the status proof (--format v1 only)");
   exp->callback([&ctx, eo]() { ctx.run = [&ctx, eo]() { return RunExport(ctx.global, *eo); }; });
+
+  auto so = std::make_shared<StatusListOpts>();
+  auto* sl = proof_cmd->add_subcommand(
+      "status-list",
+      "write an issuing org's Bitstring Status List credential (revocation or suspension), "
+      "derived from the statuses proven at the node's head block and signed by the org");
+  sl->add_option("ORG", so->org, "issuing organisation, e.g. market")->required();
+  sl->add_option("--purpose", so->purpose, "revocation or suspension")->required();
+  sl->add_option("--list", so->list, "list number (positions list*131072 ...; default 0)");
+  sl->add_option("--out", so->out, "output file, e.g. revocation-0.json")->required();
+  sl->add_option("--genesis", so->genesis, "genesis.json (default with --net: DIR/genesis.json)");
+  sl->add_option("--issuer-key", so->issuer_key,
+                 "an admin key of ORG (default with --net: DIR/ORG/admin.key)");
+  sl->add_option("--status-base", so->status_base,
+                 "base URL the list is published under (default with --net: ORG's node)");
+  sl->callback([&ctx, so]() { ctx.run = [&ctx, so]() { return RunStatusList(ctx.global, *so); }; });
 
   // `proof present` and `proof verify` are the documented spelling; the top-level `present` and
   // `verify` stay as aliases for scripts written against them.

@@ -277,6 +277,10 @@ Result<GeneratedNetwork> GenerateNetwork(const NetworkSpec& spec) {
         "tls_ca = {ca}\n"
         "tls_cert = {cert}\n"
         "tls_key = {tkey}\n"
+        "\n[credentials]\n"
+        "# signs this org's status list credentials (docs/credentials.md)\n"
+        "{ikey_line}\n"
+        "public_url = {purl}\n"
         "\n[consensus]\n"
         "max_batch_txs = {batch}\n"
         "max_batch_wait_ms = {wait}\n"
@@ -292,6 +296,11 @@ Result<GeneratedNetwork> GenerateNetwork(const NetworkSpec& spec) {
         fmt::arg("ca", TomlString(Abs(dir / "ca.pem"))),
         fmt::arg("cert", TomlString(Abs(org_dir / "tls.pem"))),
         fmt::arg("tkey", TomlString(Abs(org_dir / "tls-key.pem"))),
+        fmt::arg("ikey_line", spec.passphrase
+                                  ? "# issuer_key = (admin.key is encrypted; give an unencrypted "
+                                    "admin key of this org to serve its status lists)"
+                                  : "issuer_key = " + TomlString(Abs(org_dir / "admin.key"))),
+        fmt::arg("purl", TomlString("http://" + node.http_address)),
         fmt::arg("batch", spec.max_batch_txs), fmt::arg("wait", spec.max_batch_wait_ms),
         fmt::arg("cp", spec.checkpoint_interval), fmt::arg("vct", spec.view_change_timeout_ms));
     LIC_RETURN_IF_ERROR(WriteTextFile(node.config_path, toml, 0644));

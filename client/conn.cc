@@ -27,6 +27,9 @@ Result<NodeTarget> TargetFromConfig(const std::string& path) {
   t.org = table["org"].value_or(std::string());
   t.address = table["listen"]["client"].value_or(std::string());
   t.ca_path = table["keys"]["tls_ca"].value_or(std::string());
+  t.http_address = table["listen"]["http"].value_or(std::string());
+  if (t.http_address.rfind("0.0.0.0:", 0) == 0)
+    t.http_address = "127.0.0.1:" + t.http_address.substr(8);
   if (t.address.empty()) {
     return Status::InvalidArgument(fmt::format("{}: listen.client is missing", path));
   }

@@ -20,9 +20,10 @@
 namespace licenced::client {
 
 struct NodeTarget {
-  std::string org;      // empty for a bare --node
-  std::string node_id;  // also the TLS server name when known
-  std::string address;  // client API host:port
+  std::string org;           // empty for a bare --node
+  std::string node_id;       // also the TLS server name when known
+  std::string address;       // client API host:port
+  std::string http_address;  // listen.http host:port from --net's node.toml (empty otherwise)
   std::string ca_path;
   std::string cert_path;  // optional client certificate
   std::string key_path;   // optional client TLS key

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -46,8 +48,60 @@ std::u16string Utf16Of(std::string_view s) {
   return out;
 }
 
+// ECMAScript Number::toString (ECMA-262 7.1.12.1) of a finite double: the
+// shortest digits that round-trip (std::to_chars gives them), then the
+// ECMAScript choice between plain and exponential notation. RFC 8785 3.2.2.3.
+void AppendEcmaScriptNumber(double v, std::string& out) {
+  if (v == 0) {  // +0 and -0
+    out.push_back('0');
+    return;
+  }
+  if (v < 0) {
+    out.push_back('-');
+    v = -v;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));  // d[.ddd]e[+-]xx
+  const size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exp10 = 0;
+  std::from_chars(sci.data() + e_pos + (sci[e_pos + 1] == '+' ? 2 : 1), sci.data() + sci.size(),
+                  exp10);
+  const int k = static_cast<int>(digits.size());
+  const int n = exp10 + 1;  // v = 0.digits * 10^n
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out.push_back('.');
+    out.append(digits, static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out.push_back(digits[0]);
+    if (k > 1) {
+      out.push_back('.');
+      out.append(digits, 1);
+    }
+    out.push_back('e');
+    out.push_back(n - 1 >= 0 ? '+' : '-');
+    out += std::to_string(std::abs(n - 1));
+  }
+}
+
 class CanonicalWriter {
  public:
+  // `full`: RFC 8785 for every JSON number (IEEE doubles, ECMAScript
+  // notation); otherwise only integers within +-(2^53-1) are accepted.
+  explicit CanonicalWriter(bool full) : full_(full) {}
+
   Status Value(const json& j, size_t depth) {
     switch (j.type()) {
       case json::value_t::null:
@@ -58,6 +112,7 @@ class CanonicalWriter {
         return Status::Ok();
       case json::value_t::number_integer: {
         const int64_t v = j.get<int64_t>();
+        if (full_) return Number(static_cast<double>(v));
         if (v > kMaxCanonicalJsonInteger || v < -kMaxCanonicalJsonInteger) {
           return Refuse("the integer " + std::to_string(v) + " is outside -(2^53-1)..2^53-1");
         }
@@ -66,6 +121,7 @@ class CanonicalWriter {
       }
       case json::value_t::number_unsigned: {
         const uint64_t v = j.get<uint64_t>();
+        if (full_) return Number(static_cast<double>(v));
         if (v > static_cast<uint64_t>(kMaxCanonicalJsonInteger)) {
           return Refuse("the integer " + std::to_string(v) + " is outside -(2^53-1)..2^53-1");
         }
@@ -73,6 +129,7 @@ class CanonicalWriter {
         return Status::Ok();
       }
       case json::value_t::number_float:
+        if (full_) return Number(j.get<double>());
         return Refuse("a floating-point number (only integers are stored)");
       case json::value_t::string:
         return String(j.get_ref<const std::string&>());
@@ -129,6 +186,12 @@ class CanonicalWriter {
     }
     path_.push_back(std::move(escaped));
     return st;
+  }
+
+  Status Number(double v) {
+    if (!std::isfinite(v)) return Refuse("a number that is not finite (NaN or infinity)");
+    AppendEcmaScriptNumber(v, out_);
+    return Status::Ok();
   }
 
   void AppendDecimal(int64_t v) {
@@ -222,6 +285,7 @@ class CanonicalWriter {
     return Status::Ok();
   }
 
+  bool full_;
   std::string out_;
   std::vector<std::string> path_;  // innermost segment first, filled on error
 };
@@ -261,7 +325,18 @@ bool IsWellFormedUtf8(std::string_view s) {
 }
 
 Result<std::string> CanonicalJson(const json& value) {
-  CanonicalWriter w;
+  CanonicalWriter w(/*full=*/false);
+  std::string out;
+  LIC_RETURN_IF_ERROR(w.Finish(w.Value(value, 0), &out));
+  return out;
+}
+
+}  // namespace licenced
+
+namespace licenced {
+
+Result<std::string> Jcs(const json& value) {
+  CanonicalWriter w(/*full=*/true);
   std::string out;
   LIC_RETURN_IF_ERROR(w.Finish(w.Value(value, 0), &out));
   return out;

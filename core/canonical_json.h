@@ -48,6 +48,14 @@ inline constexpr size_t kMaxCanonicalJsonDepth = 64;
 // <pointer>: <reason>").
 Result<std::string> CanonicalJson(const nlohmann::json& value);
 
+// RFC 8785 (JSON Canonicalization Scheme) in full: as CanonicalJson, but
+// every number is taken as an IEEE 754 double and written as ECMAScript's
+// Number::toString writes it (1e+30, 4.5, 0.002, 1e-27;
+// 9007199254740993 becomes 9007199254740992). NaN and infinities cannot occur
+// in parsed JSON and are refused. Used where a third party canonicalises the
+// same value (Data Integrity eddsa-jcs-2022 proofs, proof/credential.h).
+Result<std::string> Jcs(const nlohmann::json& value);
+
 // True iff `s` is well-formed UTF-8 (Unicode Table 3-7: no overlong forms, no
 // surrogates, nothing above U+10FFFF).
 bool IsWellFormedUtf8(std::string_view s);

@@ -4,7 +4,11 @@
 # one-stop enterprise opening end to end through licencectl (each department
 # through its own node), then exports the business licence's proof, presents it
 # to a bank verifier with a fresh challenge, verifies it offline with only
-# genesis.json, revokes the licence and shows verification failing.
+# genesis.json, revokes the licence and shows verification failing. Then the
+# newborn registration (health, police, social) end to end, the social
+# security card exported as a W3C Verifiable Credential and checked by the
+# stock third-party verifier with the status lists served by social's node,
+# and where the offline verification page is served.
 #
 # Usage: deploy/demo.sh [--dir DIR] [--skip-install] [--skip-build] [--keep]
 #   --dir DIR        network dir (default: $LOCAL_NET_DIR, else REPO/.demo-net).
@@ -272,6 +276,70 @@ if [[ $VRC != 1 ]] || ! grep -q LICENCE_REVOKED <<<"$VOUT"; then
 fi
 ok "invalid: LICENCE_REVOKED (exit code 1)"
 
-printf '\n%sDemo complete.%s Files: $NET/demo (keys, application, salts, proofs, presentations).\n' "$B" "$N"
+# ---------------------------------------------------------------- 7. newborn
+step "the health admin (health runs no node: it talks to a validator's node)" "enrol the hospital's clerks"
+for k in health-window health-clerk guardian; do
+  "$CTL" keygen --out "$KEYS/$k.key" >/dev/null
+done
+ctl --org health clerk enrol --name "Chen Jing (hospital registration window)" --roles window --pubkey "$KEYS/health-window.key.pub"
+ctl --org health clerk enrol --name "Dr. Huang Wei (obstetrics)" --roles clerk --pubkey "$KEYS/health-clerk.key.pub"
+ok "the newborn flow's police and social steps use the clerks enrolled above"
+
+step "the hospital registration window" \
+  "open the newborn case: the guardian's application, personal fields salted and sealed"
+cp "$REPO/examples/newborn-application.json" "$WORK/newborn-application.json"
+ctl --org health --key "$KEYS/health-window.key" case open newborn \
+  --file "$WORK/newborn-application.json" --holder-key "$KEYS/guardian.key.pub"
+CASE="$(q case list --flow newborn --status open | jget 'd[-1]["id"]')"
+[[ -n "$CASE" ]] || fail "no open newborn case after case open"
+ok "case $CASE is open"
+
+step "the obstetrician (health)" "birth medical certificate, then the vaccination record"
+run_task health health-clerk birth_certificate "$REPO/examples/newborn-birth_certificate.json"
+run_task health health-clerk vaccination "$REPO/examples/newborn-vaccination.json"
+
+step "the police household registration clerk, through police's node" \
+  "household registration: assigns the child's resident ID number (kept off the ledger in clear)"
+(cd "$WORK" && run_task police police-clerk household_registration "$REPO/examples/newborn-household_registration.json")
+
+step "the social-security clerk, through social's node" "medical insurance, then the social security card"
+run_task social social-clerk medical_insurance "$REPO/examples/newborn-medical_insurance.json"
+run_task social social-clerk social_security_card "$REPO/examples/newborn-social_security_card.json"
+ctl --org social case show "$CASE"
+[[ "$(q case show "$CASE" | jget 'd["status"]')" == completed ]] || fail "newborn case $CASE is not completed"
+SSC="$(q case show "$CASE" | jget 'd["outputs"]["licences"]["SSC"]')"
+ok "newborn case $CASE completed within the flow; social security card $SSC issued"
+
+# ---------------------------------------------------------------- 8. credentials
+step "the social security bureau (its admin key signs), through social's node" \
+  "export the social security card as a W3C Verifiable Credential (eddsa-jcs-2022, status lists, ledger evidence)"
+ctl --org social tx submit --chaincode identity --method enrol_clerk \
+  --args "{\"name\":\"demo filler\",\"public_key\":\"$("$CTL" keygen --out "$KEYS/filler.key" >/dev/null; cat "$KEYS/filler.key.pub")\",\"roles\":[\"clerk\"]}" >/dev/null
+ctl --org social proof export "$SSC" --format vc --out "$WORK/social-security-card.vc.json"
+SOCIAL_HTTP="$(sed -n 's/^http = "\(.*\)"$/\1/p' "$DIR/social/node.toml")"
+for purpose in revocation suspension; do
+  url="http://$SOCIAL_HTTP/credentials/status/social/$purpose/0"
+  python3 -c 'import sys, urllib.request; open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1], timeout=30).read())' \
+    "$url" "$WORK/social-$purpose.json" || fail "social's node did not serve $url"
+  say "status list served by social's node: $url"
+done
+if command -v node >/dev/null && [[ -d "$REPO/tests/interop/node_modules/@digitalbazaar/vc" ]]; then
+  printf '   %s$ node tests/interop/verify.js $NET/demo/social-security-card.vc.json $NET/demo/social-{revocation,suspension}.json%s\n' "$D" "$N"
+  VOUT="$(node "$REPO/tests/interop/verify.js" "$WORK/social-security-card.vc.json" \
+    "$WORK/social-revocation.json" "$WORK/social-suspension.json")" \
+    || fail "the stock verifier refused the credential: $VOUT"
+  say "$VOUT"
+  ok "verified offline by the stock @digitalbazaar verifiers (proof, validity, both status lists)"
+else
+  say "the stock verifier is not installed (deploy/install-deps.sh runs npm ci in tests/interop)"
+fi
+
+MARKET_HTTP="$(sed -n 's/^http = "\(.*\)"$/\1/p' "$DIR/market/node.toml")"
+printf '\n%sThe offline verification page%s is served by every node, e.g. http://%s/verify/\n' "$B" "$N" "$MARKET_HTTP"
+printf '  (or open %s/web/verify/index.html as a saved file; load %s/genesis.json once)\n' "$REPO" "$DIR"
+printf '%sThe credential it exported%s (%s):\n' "$B" "$N" "$WORK/social-security-card.vc.json"
+cat "$WORK/social-security-card.vc.json"
+
+printf '\n%sDemo complete.%s Files: $NET/demo (keys, application, salts, proofs, presentations, credentials).\n' "$B" "$N"
 printf 'The network is still running. Look around:  %s --net %s status\n' "$CTL" "$DIR"
 printf 'Stop it with:\n  deploy/local-net down --dir %s\n' "$DIR"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages licenced needs to build, test and run.
+# Installs the Debian 12 packages licenced needs to build, test and run, and
+# the npm packages of its credential tests (pinned by their lock files).
 # Idempotent and non-interactive: runs `apt-get update` only when a package
 # is missing, and does nothing at all when everything is already installed.
 set -euo pipefail
@@ -15,6 +16,8 @@ packages=(
   openssl iproute2 python3 python3-grpcio
   # e2e adversarial tests: generic gRPC stubs, Ed25519 signing, lossy links
   python3-protobuf python3-cryptography nftables
+  # the verification page's browser test (tests/web): Debian's Chromium, headless
+  chromium
 )
 
 missing=()
@@ -24,13 +27,30 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js runs the credential interop test (tests/interop); a machine that
+# already has Node 20 or newer keeps it, others get Debian's nodejs and npm.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The npm packages of the tests, exactly as each package-lock.json pins them
+# (`npm ci`, from the npm registry; nothing is fetched when the tests run).
+# Skipped when node_modules already matches the lock file.
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in tests/interop tests/web; do
+  lock="$repo/$dir/package-lock.json"
+  installed="$repo/$dir/node_modules/.package-lock.json"
+  if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
+    echo "install-deps: npm ci in $dir" >&2
+    (cd "$repo/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done

@@ -114,8 +114,9 @@ class FieldReader {
 
 // Rejects keys we do not know: a typo must not silently fall back to a default.
 Status CheckKnownKeys(const toml::table& root) {
-  static const std::set<std::string> kTop = {"node_id", "org",  "data_dir",  "genesis", "log_level",
-                                             "listen",  "keys", "consensus", "limits",  "bench"};
+  static const std::set<std::string> kTop = {"node_id",   "org",    "data_dir",   "genesis",
+                                             "log_level", "listen", "keys",       "consensus",
+                                             "limits",    "bench",  "credentials"};
   static const std::set<std::string> kListen = {"peer", "client", "http", "require_client_cert",
                                                 "client_ca"};
   static const std::set<std::string> kKeys = {"validator_key", "tls_ca", "tls_cert", "tls_key"};
@@ -123,6 +124,7 @@ Status CheckKnownKeys(const toml::table& root) {
                                                    "checkpoint_interval", "view_change_timeout_ms",
                                                    "watermark_window",    "max_clock_skew_ms"};
   static const std::set<std::string> kBench = {"null_mode"};
+  static const std::set<std::string> kCredentials = {"issuer_key", "public_url"};
   static const std::set<std::string> kLimits = {
       "max_message_bytes",  "peer_queue_messages", "mempool_max",         "verify_threads",
       "verified_cache_max", "db_cache_mib",        "db_write_buffer_mib", "admission_max_pending"};
@@ -135,6 +137,7 @@ Status CheckKnownKeys(const toml::table& root) {
     if (key == "consensus") sub = &kConsensus;
     if (key == "limits") sub = &kLimits;
     if (key == "bench") sub = &kBench;
+    if (key == "credentials") sub = &kCredentials;
     if (sub == nullptr) continue;
     const toml::table* t = v.as_table();
     if (t == nullptr)
@@ -248,6 +251,15 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
   c.tls_ca = r.Path("keys.tls_ca", true);
   c.tls_cert = r.Path("keys.tls_cert", true);
   c.tls_key = r.Path("keys.tls_key", true);
+  if (root.at_path("credentials.issuer_key").node() != nullptr) {
+    c.credential_key = r.Path("credentials.issuer_key", true);
+  }
+  c.public_url = r.String("credentials.public_url", false);
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
+      c.public_url.rfind("https://", 0) != 0) {
+    r.Fail("credentials.public_url", "must be an http:// or https:// URL");
+  }
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
 
   c.max_batch_txs = static_cast<uint32_t>(r.Uint("consensus.max_batch_txs", true, 2000, 1, 100000));
   c.max_batch_wait_ms = r.Uint("consensus.max_batch_wait_ms", true, 5, 0, 60000);

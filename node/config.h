@@ -45,6 +45,12 @@ struct NodeConfig {
   HostPort listen_http;  // /metrics, /healthz
 
   std::string validator_key;  // Ed25519 key file (core/crypto.h format)
+  // Optional [credentials] (docs/credentials.md): an admin key of `org` (its
+  // genesis admin_keys) that signs the org's status list credentials served
+  // on the HTTP listener, and the base URL they are published under
+  // (default "http://" + listen.http).
+  std::string credential_key;
+  std::string public_url;
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;

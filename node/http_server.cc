@@ -14,6 +14,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// The path of a request target, without its query string.
+std::string_view Path(std::string_view target) {
+  const size_t q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
 // One connection: read one request, write one response, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -53,10 +59,17 @@ class Session : public std::enable_shared_from_this<Session> {
         res->result(http::status::service_unavailable);
         res->body() = reason + "\n";
       }
+    } else if (auto reply = handlers_->get ? handlers_->get(Path(target)) : std::nullopt) {
+      res->result(static_cast<http::status>(reply->status));
+      res->set(http::field::content_type, reply->content_type);
+      // The page and the credentials are read by browsers from saved files
+      // and other origins too: they are public and carry no cookies.
+      res->set(http::field::access_control_allow_origin, "*");
+      res->body() = std::move(reply->body);
     } else {
       res->result(http::status::not_found);
       res->set(http::field::content_type, "text/plain");
-      res->body() = "not found: try /metrics or /healthz\n";
+      res->body() = "not found: try /metrics, /healthz or /verify/\n";
     }
     res->prepare_payload();
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) {

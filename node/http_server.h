@@ -1,6 +1,7 @@
 // HttpServer: a tiny Boost.Beast HTTP/1.1 server on its own thread serving
-// GET /metrics (Prometheus text) and GET /healthz ("ok" when the node is
-// healthy, 503 otherwise). One request per connection.
+// GET /metrics (Prometheus text), GET /healthz ("ok" when the node is
+// healthy, 503 otherwise) and whatever the `get` handler answers (the
+// credentials and the verification page). One request per connection.
 //
 // Thread-safe: Start/Stop from the owner; handlers run on the server thread
 // and only call the provided callbacks (which must be thread-safe).
@@ -8,11 +9,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/status.h"
 #include "node/config.h"
+#include "node/credential_service.h"
 
 namespace licenced::node {
 
@@ -22,6 +26,8 @@ class HttpServer {
     std::function<std::string()> metrics;
     // Returns an empty string when healthy, else the reason.
     std::function<std::string()> health;
+    // Any other GET path: nullopt = 404. May be empty.
+    std::function<std::optional<HttpReply>(std::string_view path)> get;
   };
 
   HttpServer(HostPort listen, Handlers handlers);

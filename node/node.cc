@@ -10,6 +10,7 @@
 
 #include "consensus/messages.h"
 #include "node/byzantine.h"
+#include "node/credential_service.h"
 #include "node/http_server.h"
 #include "node/inbound.h"
 #include "node/null_mode.h"
@@ -19,6 +20,8 @@
 #include "node/rpc/peer_service.h"
 #include "node/rpc/servers.h"
 #include "node/storage/rocks_kv_store.h"
+#include "proof/credential.h"
+#include "web/web_assets.h"
 
 namespace licenced::node {
 
@@ -185,7 +188,48 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     n->status_.head_time_ms = head_time;
   }
   n->metrics_.height = head;
+  LIC_RETURN_IF_ERROR(n->OpenCredentials());
   return n;
+}
+
+// The credential service (docs/credentials.md): its issuing key must be an
+// admin key of this node's org in the genesis.
+Status Node::OpenCredentials() {
+  const NodeConfig& c = config_;
+  std::optional<crypto::KeyPair> issuer;
+  if (!c.credential_key.empty()) {
+    auto k = crypto::ReadKeyFile(c.credential_key, std::nullopt);
+    if (!k.ok()) {
+      return Status::InvalidArgument("config field 'credentials.issuer_key' (" + c.credential_key +
+                                     "): " + k.status().message());
+    }
+    Status owned = proof::vc::CheckIssuerKey(genesis_, c.org, k->public_key());
+    if (!owned.ok()) {
+      return Status::InvalidArgument("config field 'credentials.issuer_key': " + owned.message());
+    }
+    issuer.emplace(*k);
+  }
+  std::string url = c.public_url;
+  if (url.empty()) {
+    HostPort hp = c.listen_http;
+    if (hp.host == "0.0.0.0" || hp.host == "[::]") hp.host = "127.0.0.1";
+    url = "http://" + hp.ToString();
+  }
+  CredentialService::Sources src;
+  src.members = [this](const std::string& org) {
+    return chaincode::StatusListMembers(KvStateView(kv_.get()), org);
+  };
+  src.state_proof = [this](std::string_view key, uint64_t height) {
+    return ledger_->StateProof(key, height);
+  };
+  src.now_ms = [] {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  };
+  credentials_ = std::make_unique<CredentialService>(&genesis_, c.org, std::move(issuer),
+                                                     std::move(url), std::move(src));
+  return Status::Ok();
 }
 
 Status Node::Start() {
@@ -246,6 +290,12 @@ Status Node::Start() {
     MutexLock lock(&shutdown_mu_);
     if (fatal_.load()) return "fatal error: see the log";
     return shut_down_ || shutdown_requested_ ? "shutting down" : "";
+  };
+  h.get = [this](std::string_view path) -> std::optional<HttpReply> {
+    if (const web::WebAsset* a = web::FindWebAsset(path)) {
+      return HttpReply{200, std::string(a->content_type), std::string(a->body)};
+    }
+    return credentials_->Get(path);
   };
   http_ = std::make_unique<HttpServer>(c.listen_http, std::move(h));
   LIC_RETURN_IF_ERROR(http_->Start());

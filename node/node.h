@@ -60,6 +60,7 @@ class ClientService;
 class HealthService;
 class RpcServers;
 class HttpServer;
+class CredentialService;
 
 struct NodeStatusView {
   uint64_t height = 0;
@@ -162,6 +163,7 @@ class Node final : private host::Transport,
   // ---- on the execution thread: metrics, status, waiters, events ----
   void OnCommitted(const ExecutedBlock& block, double seconds);
   void OnExecutionFailed(const Status& why);
+  Status OpenCredentials();  // the HTTP listener's credential service (Open)
   // On the fetch thread: the infos of every fetched tx, in order, for the
   // replica (ids) and the executor (remembered checks; node/node.cc).
   std::vector<consensus::TxInfo> InspectFetched(const host::FetchedBlocks& blocks);
@@ -207,7 +209,8 @@ class Node final : private host::Transport,
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<ClientService> client_service_;
   std::unique_ptr<HealthService> health_service_;
-  std::unique_ptr<RpcServers> rpc_;  // after the services it serves
+  std::unique_ptr<RpcServers> rpc_;                 // after the services it serves
+  std::unique_ptr<CredentialService> credentials_;  // the HTTP listener's /credentials/
   std::unique_ptr<HttpServer> http_;
 
   // Status snapshot written by the strand, read by anyone.

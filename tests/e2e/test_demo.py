@@ -4,8 +4,10 @@
 Runs the demo with --skip-install --skip-build against the build's binaries,
 then checks its final state: every node up, the enterprise case completed
 through licencectl, the business licence issued (and, when the proof commands
-exist, revoked with verification failing LICENCE_REVOKED), and the printed
-way to stop the network. Stops the network afterwards.
+exist, revoked with verification failing LICENCE_REVOKED), the newborn case
+completed, its social security card exported as a credential that the stock
+verifier found VALID, the page's address and the credential printed, and the
+printed way to stop the network. Stops the network afterwards.
 """
 
 import json
@@ -58,6 +60,12 @@ def main():
         if "Demo complete." in out:
             assert lic["status"] == "revoked", lic
             assert "LICENCE_REVOKED" in out
+            newborn = q("case", "list", "--flow", "newborn")
+            assert len(newborn) == 1 and newborn[0]["status"] == "completed", newborn
+            cred = json.load(open(os.path.join(net_dir, "demo", "social-security-card.vc.json")))
+            assert cred["proof"]["cryptosuite"] == "eddsa-jcs-2022", cred["proof"]
+            assert '{"verified":true,"reason":"VALID"}' in out, "the stock verifier did not run"
+            assert "/verify/" in out and "The credential it exported" in out
             log("demo ran to the end: licence revoked, verification failed LICENCE_REVOKED")
         else:
             assert "proof commands" in out and "not in this build yet" in out, out[-2000:]

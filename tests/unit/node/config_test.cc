@@ -179,3 +179,20 @@ TEST_CASE("host:port parsing round-trips and rejects odd hosts", "[node][config]
   }
   CHECK_FALSE(ParseHostPort(std::string("a\0b:1", 5)).ok());
 }
+
+TEST_CASE("the [credentials] table: issuer key and public URL", "[node][config]") {
+  auto d = ParseConfig(Valid(), "/base", false);
+  REQUIRE(d.ok());
+  CHECK(d->credential_key.empty());
+  CHECK(d->public_url.empty());
+  auto c = ParseConfig(
+      Valid() + "[credentials]\nissuer_key = \"admin.key\"\npublic_url = \"https://x.example/\"\n",
+      "/base", false);
+  REQUIRE(c.ok());
+  CHECK(c->credential_key == "/base/admin.key");
+  CHECK(c->public_url == "https://x.example");
+  CHECK_THAT(ErrorOf(Valid() + "[credentials]\npublic_url = \"ftp://x\"\n"),
+             Catch::Contains("'credentials.public_url' must be an http:// or https:// URL"));
+  CHECK_THAT(ErrorOf(Valid() + "[credentials]\nkey = \"admin.key\"\n"),
+             Catch::Contains("'credentials.key' is unknown"));
+}

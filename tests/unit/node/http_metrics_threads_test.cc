@@ -59,7 +59,8 @@ TEST_CASE("threads: /metrics scrapes during concurrent updates are whole and mon
   HttpServer server(
       HostPort{"127.0.0.1", 0},
       HttpServer::Handlers{[&] { return metrics.RenderPrometheus(); },
-                           [&] { return healthy.load() ? std::string() : std::string("halted"); }});
+                           [&] { return healthy.load() ? std::string() : std::string("halted"); },
+                           {}});
   REQUIRE(server.Start().ok());
   const uint16_t port = server.bound_port();
   REQUIRE(port != 0);
@@ -134,9 +135,10 @@ TEST_CASE("threads: /metrics scrapes during concurrent updates are whole and mon
 
 TEST_CASE("threads: HttpServer stops while scrapers are connecting", "[threads][http]") {
   Metrics metrics;
-  HttpServer server(HostPort{"127.0.0.1", 0},
-                    HttpServer::Handlers{[&] { return metrics.RenderPrometheus(); },
-                                         [] { return std::string(); }});
+  HttpServer server(
+      HostPort{"127.0.0.1", 0},
+      HttpServer::Handlers{
+          [&] { return metrics.RenderPrometheus(); }, [] { return std::string(); }, {}});
   REQUIRE(server.Start().ok());
   const uint16_t port = server.bound_port();
   std::atomic<bool> stop{false};

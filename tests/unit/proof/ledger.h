@@ -188,6 +188,9 @@ class TestLedger {
     return b;
   }
 
+  // The newest state (after the newest block).
+  const chaincode::StateView& state() const { return state_; }
+
   size_t Quorum() const {
     consensus::ValidatorSet vs;
     for (const auto& k : net_.validator_keys) vs.keys.push_back(k.public_key());

@@ -1,0 +1,128 @@
+// Licences as W3C Verifiable Credentials 2.0 (docs/credentials.md specifies
+// every field; keep the two in step): the licence credential, the issuing
+// org's Bitstring Status List credentials, and their Data Integrity proofs
+// with the eddsa-jcs-2022 cryptosuite (RFC 8785 JCS, SHA-256, Ed25519), so
+// stock third-party verifiers check them; the v2 proof bundle travels along
+// as the credential's evidence for verifiers that know our format.
+//
+// The issuer is the issuing org, identified as the did:key of one of its
+// genesis admin keys: a verifier ties the issuer to the genesis by finding
+// that key in organisations[issuer_org].admin_keys.
+//
+// Pure functions over plain values (no clock, no I/O); thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chaincode/licence_status.h"
+#include "core/bytes.h"
+#include "core/crypto.h"
+#include "core/genesis.h"
+#include "core/status.h"
+#include "proof/bundle.h"
+
+namespace licenced::proof::vc {
+
+inline constexpr std::string_view kVcContextV2 = "https://www.w3.org/ns/credentials/v2";
+// The licence terms' JSON-LD context: a name, resolved from the copy shipped
+// with the project (proof/contexts/licence-v1.jsonld; served by every node at
+// /credentials/contexts/licence/v1), never fetched from this address.
+inline constexpr std::string_view kLicenceContextUrl =
+    "https://licenced.example/credentials/licence/v1";
+inline constexpr std::string_view kCryptosuite = "eddsa-jcs-2022";
+// Fixed value of LedgerEvidence.bundleFormat (a v2 bundle, docs/proof-format.md §3.2).
+inline constexpr std::string_view kEvidenceBundleFormat = "licenced-proof-bundle/v2";
+// A status list credential is valid this long after the block it was derived from.
+inline constexpr uint64_t kStatusListValidityMs = 24ull * 3600 * 1000;
+
+// The exact bytes of proof/contexts/licence-v1.jsonld (built into the binary).
+std::string_view LicenceContext();
+// "sha256-" + base64 of SHA-256(LicenceContext()): the relatedResource digest.
+std::string LicenceContextDigestSri();
+
+// ---- encodings ----
+std::string Base58btcEncode(ByteView data);
+Result<Bytes> Base58btcDecode(std::string_view text);
+std::string Base64UrlEncode(ByteView data);  // RFC 4648 §5, no padding
+Result<Bytes> Base64UrlDecode(std::string_view text);
+// "did:key:z6Mk..." (multicodec ed25519-pub 0xed01 + key, base58btc multibase).
+std::string DidKey(const crypto::PublicKey& key);
+Result<crypto::PublicKey> PublicKeyFromDidKey(std::string_view did);
+// did + "#" + the key's multibase: the Multikey verification method id.
+std::string VerificationMethodId(const crypto::PublicKey& key);
+// UTC, "YYYY-MM-DDTHH:MM:SSZ" (".mmm" before the Z when ms % 1000 != 0).
+std::string IsoTime(uint64_t ms);
+// Inverse of IsoTime for the forms it writes; InvalidArgument otherwise.
+Result<uint64_t> ParseIsoTime(std::string_view text);
+// RFC 1952 gzip (no name, mtime 0: the same bytes for the same input) and back.
+Result<Bytes> Gzip(ByteView data);
+Result<Bytes> Gunzip(ByteView data, size_t max_out);
+
+// ---- Data Integrity, eddsa-jcs-2022 ----
+// Adds `proof` (DataIntegrityProof, proofPurpose assertionMethod, created,
+// verificationMethod = VerificationMethodId(key), @context = the document's)
+// signed over SHA-256(JCS(proof options)) || SHA-256(JCS(document)).
+// InvalidArgument if the document already has a proof or is not JCS-able.
+Result<nlohmann::json> AddProof(nlohmann::json document, const crypto::KeyPair& key,
+                                uint64_t created_ms);
+// The checks a stock eddsa-jcs-2022 verifier makes, here for our own
+// tests and self-checks: the proof's fields, its verification method is
+// `key`'s, the document's @context starts with the proof's, the signature.
+// InvalidArgument naming the first failure.
+Status VerifyProof(const nlohmann::json& secured, const crypto::PublicKey& key);
+
+// ---- status lists ----
+enum class StatusPurpose { kRevocation, kSuspension };
+const char* StatusPurposeName(StatusPurpose p);  // "revocation", "suspension"
+std::optional<StatusPurpose> StatusPurposeFromName(std::string_view name);
+inline constexpr StatusPurpose kStatusPurposes[] = {StatusPurpose::kRevocation,
+                                                    StatusPurpose::kSuspension};
+// Whether a licence with this stored status has its bit set in a list of
+// this purpose: revocation for revoked, cancelled and expired (final),
+// suspension for suspended (may be restored); valid sets neither.
+bool StatusBit(chaincode::LicenceStatus stored, StatusPurpose purpose);
+// base_url + "/credentials/status/<org>/<purpose>/<list>", base_url without a trailing "/".
+std::string StatusListUrl(std::string_view base_url, std::string_view org, StatusPurpose purpose,
+                          uint64_t list);
+
+// The admin key of `org` in the genesis that `key` is, or FailedPrecondition
+// naming the org's admin keys: only those may issue the org's credentials.
+Status CheckIssuerKey(const Genesis& genesis, std::string_view org, const crypto::PublicKey& key);
+
+// ---- the licence credential ----
+struct LicenceCredentialInput {
+  Bundle bundle;                // format v2, already verified against the genesis
+  uint64_t position = 0;        // chaincode::StatusListMembers position of the licence
+  std::string status_base_url;  // where the issuer serves its status lists
+};
+// The signed credential. Errors: the bundle is not v2, its record or status
+// value does not decode, the key is not an admin key of the record's
+// issuer_org (CheckIssuerKey), the base URL is empty.
+Result<nlohmann::json> LicenceCredential(const Genesis& genesis, const LicenceCredentialInput& in,
+                                         const crypto::KeyPair& issuer_key, uint64_t created_ms);
+
+// ---- the status list credential ----
+struct StatusListInput {
+  std::string org;
+  StatusPurpose purpose = StatusPurpose::kRevocation;
+  uint64_t list = 0;              // list number: positions list*kStatusListLength ...
+  consensus::BlockHeader header;  // the certified block the statuses are proven at
+  // (position, stored status) of every member of this list issued before
+  // header.height; positions outside the list are an error.
+  std::vector<std::pair<uint64_t, chaincode::LicenceStatus>> entries;
+  std::string base_url;
+};
+Result<nlohmann::json> StatusListCredential(const Genesis& genesis, const StatusListInput& in,
+                                            const crypto::KeyPair& issuer_key, uint64_t created_ms);
+// The bits of a status list credential's encodedList (kStatusListLength/8 bytes).
+Result<Bytes> DecodeStatusList(const nlohmann::json& status_list_credential);
+// Bit `index` of a decoded list (index 0 = the first byte's most significant bit).
+bool ListBit(const Bytes& bits, uint64_t index);
+
+}  // namespace licenced::proof::vc

@@ -1,0 +1,137 @@
+// CredentialService (node/credential_service.h) over fake sources, and the
+// pages built into the node (web/web_assets.h): a status list of the node's
+// own org from the statuses proven at the head, refusals naming the reason
+// for another org, a bad path, no key or no certified block, and the page's
+// files served byte for byte.
+#include "node/credential_service.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "proof/credential.h"
+#include "web/web_assets.h"
+
+using namespace licenced;
+using namespace licenced::node;
+using json = nlohmann::json;
+
+namespace {
+
+struct Fake {
+  DevNetwork net = MakeDevNetwork();
+  consensus::BlockHeader head;
+  std::map<std::string, chaincode::LicenceStatusValue> statuses;
+  std::vector<chaincode::StatusListMember> members;
+  int proofs = 0;
+
+  Fake() {
+    head.height = 10;
+    head.timestamp_ms = 1764115200000ULL;
+    for (uint64_t i = 0; i < 3; ++i) {
+      const std::string id = "L" + std::to_string(i);
+      members.push_back({id, 2 + i * 4, i});  // heights 2, 6, 10 (the last not yet proven)
+      statuses[id] = {};
+    }
+    statuses["L1"].status = chaincode::LicenceStatus::kRevoked;
+  }
+
+  CredentialService Service(std::optional<crypto::KeyPair> key, bool certified = true) {
+    CredentialService::Sources s;
+    s.members = [this](const std::string&) {
+      return Result<std::vector<chaincode::StatusListMember>>(members);
+    };
+    s.state_proof = [this, certified](std::string_view key,
+                                      uint64_t height) -> Result<StateInclusion> {
+      if (!certified) return Status::NotFound("no block committed yet");
+      ++proofs;
+      StateInclusion in;
+      in.header = head;
+      CHECK((height == 0 || height == head.height));
+      const std::string id(key.substr(std::string_view("licence/status/").size()));
+      if (statuses.count(id)) in.value = statuses[id].Encode();
+      return in;
+    };
+    s.now_ms = [] { return uint64_t{1764115300000ULL}; };
+    return CredentialService(&net.genesis, "market", std::move(key), "http://127.0.0.1:7201",
+                             std::move(s));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("credential service: the node's own org's status list, signed", "[node][credentials]") {
+  REQUIRE(crypto::Init().ok());
+  Fake f;
+  const crypto::KeyPair admin = f.net.admin_keys.at("market");
+  auto svc = f.Service(admin);
+  auto r = svc.Get("/credentials/status/market/revocation/0");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->content_type == "application/vc+ld+json");
+  const json c = json::parse(r->body);
+  CHECK(c["id"] == "http://127.0.0.1:7201/credentials/status/market/revocation/0");
+  CHECK(proof::vc::VerifyProof(c, admin.public_key()).ok());
+  CHECK(c["evidence"][0]["statusHeight"] == 10);
+  auto bits = proof::vc::DecodeStatusList(c);
+  REQUIRE(bits.ok());
+  CHECK_FALSE(proof::vc::ListBit(*bits, 0));
+  CHECK(proof::vc::ListBit(*bits, 1));
+  CHECK_FALSE(proof::vc::ListBit(*bits, 2));
+  // The head and the two licences issued before it; L2 (issued at 10) is not proven at 10.
+  CHECK(f.proofs == 3);
+  auto s = svc.Get("/credentials/status/market/suspension/0");
+  REQUIRE(s);
+  auto sbits = proof::vc::DecodeStatusList(json::parse(s->body));
+  REQUIRE(sbits.ok());
+  CHECK_FALSE(proof::vc::ListBit(*sbits, 1));
+}
+
+TEST_CASE("credential service: refusals say why and serve nothing unsigned",
+          "[node][credentials]") {
+  REQUIRE(crypto::Init().ok());
+  Fake f;
+  auto svc = f.Service(f.net.admin_keys.at("market"));
+  auto other = svc.Get("/credentials/status/police/revocation/0");
+  REQUIRE(other);
+  CHECK(other->status == 404);
+  CHECK_THAT(other->body, Catch::Contains("holds no issuing key of org 'police'"));
+  for (const char* path :
+       {"/credentials/status/market/expiry/0", "/credentials/status/market/revocation/x",
+        "/credentials/status/market/revocation/01", "/credentials/status/market/revocation",
+        "/credentials/status/nobody/revocation/0"}) {
+    INFO(path);
+    auto r = svc.Get(path);
+    REQUIRE(r);
+    CHECK(r->status == 404);
+  }
+  CHECK_FALSE(svc.Get("/metrics"));
+  auto keyless = f.Service(std::nullopt);
+  CHECK(keyless.Get("/credentials/status/market/revocation/0")->status == 404);
+  auto early = f.Service(f.net.admin_keys.at("market"), /*certified=*/false);
+  CHECK(early.Get("/credentials/status/market/revocation/0")->status == 503);
+  auto ctx = svc.Get("/credentials/contexts/licence/v1");
+  REQUIRE(ctx);
+  CHECK(ctx->body == proof::vc::LicenceContext());
+}
+
+TEST_CASE("web assets: the verification page's files, byte for byte", "[node][web]") {
+  for (const char* name : {"index.html", "page.js", "verifier.js", "style.css"}) {
+    std::ifstream in(std::string(LICENCED_SOURCE_DIR) + "/web/verify/" + name, std::ios::binary);
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const web::WebAsset* a = web::FindWebAsset(std::string("/verify/") + name);
+    REQUIRE(a != nullptr);
+    CHECK(a->body == ss.str());
+  }
+  CHECK(web::FindWebAsset("/verify/") == web::FindWebAsset("/verify/index.html"));
+  CHECK(web::FindWebAsset("/verify") == web::FindWebAsset("/verify/index.html"));
+  CHECK(web::FindWebAsset("/verify/../etc/passwd") == nullptr);
+  CHECK(
+      std::string(web::FindWebAsset("/verify/page.js")->content_type).rfind("text/javascript", 0) ==
+      0);
+}
