@@ -140,6 +140,20 @@ def test(net):
     except urllib.error.HTTPError as e:
         assert e.code == 404 and "holds no issuing key" in e.read().decode(), e
 
+    # Our own verifier, which also checks the ledger evidence against the genesis.
+    genesis = os.path.join(net.dir, "genesis.json")
+    list_args = []
+    for purpose in ("revocation", "suspension"):
+        list_args += ["--status-list", os.path.join(corpus, f"{ISSUER}-{purpose}.served.json")]
+    for name, result, reason in (("fresh", "VALID", ""), ("revoked", "INVALID", "LICENCE_REVOKED"),
+                                 ("suspended", "INVALID", "LICENCE_SUSPENDED")):
+        p = run([net.ctl, "--json", "proof", "verify-credential", os.path.join(corpus, f"{name}.vc.json"),
+                 "--genesis", genesis, *list_args], check=False)
+        v = json.loads(p.stdout)
+        assert (v["result"], v["reason"]) == (result, reason), (name, v)
+        assert p.returncode == (0 if result == "VALID" else 1), (name, p.returncode)
+    log("licencectl proof verify-credential: fresh VALID, revoked and suspended refused")
+
     manifest = {"fresh": "fresh.vc.json", "suspended": "suspended.vc.json",
                 "revoked": "revoked.vc.json",
                 "lists": [f"{ISSUER}-revocation.served.json", f"{ISSUER}-suspension.served.json"],
