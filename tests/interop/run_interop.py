@@ -140,6 +140,15 @@ def test(net):
     except urllib.error.HTTPError as e:
         assert e.code == 404 and "holds no issuing key" in e.read().decode(), e
 
+    # The verification page is served by the node byte for byte as it is in the repository.
+    for name in ("index.html", "page.js", "verifier.js", "style.css"):
+        assert base.startswith("http://127.0.0.1:"), base
+        with urllib.request.urlopen(f"{base}/verify/{name}", timeout=30) as r:
+            served_page = r.read()
+        with open(os.path.join(HERE, "..", "..", "web", "verify", name), "rb") as f:
+            assert served_page == f.read(), f"/verify/{name} differs from web/verify/{name}"
+    log(f"the verification page is served at {base}/verify/")
+
     # Our own verifier, which also checks the ledger evidence against the genesis.
     genesis = os.path.join(net.dir, "genesis.json")
     list_args = []
