@@ -388,7 +388,23 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
   in.list = o.list;
   in.base_url = base;
   auto header = consensus::BlockHeader::Decode(AsBytes(head_sp.header()));
-  if (!header.ok()) return CliError{kExitUsage, "the node's head header does not decode"};
+  auto head_cert = consensus::CommitCertificate::Decode(AsBytes(head_sp.certificate()));
+  if (!header.ok() || !head_cert.ok()) {
+    return CliError{kExitUsage, "the node's head header or certificate does not decode"};
+  }
+  {
+    // The list names this block: its certificate must hold even when no licence is listed.
+    consensus::ValidatorSet vs;
+    for (const auto& v : genesis->validators) vs.keys.push_back(v.public_key);
+    if (head_cert->height != header->height || head_cert->block_hash != header->ComputeHash()) {
+      return CliError{kExitRejected, "the node's head certificate is for another block"};
+    }
+    Status certified = head_cert->Verify(vs);
+    if (!certified.ok()) {
+      return CliError{kExitRejected,
+                      "the node's head block is not certified: " + certified.message()};
+    }
+  }
   in.header = *header;
   proof::Verifier verifier(*genesis);
   proof::CertificateCache cache;

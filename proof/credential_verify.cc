@@ -132,6 +132,20 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   expect(Str(subject, "identifier") == bundle->licence_id, "credentialSubject.identifier");
   expect(Str(subject, "id") == DidKey(hk), "credentialSubject.id (holder)");
   expect(Str(subject, "licenceType") == Str(rec, "type_code"), "credentialSubject.licenceType");
+  expect(Str(subject, "licenceName") == Str(rec, "licence_name"), "credentialSubject.licenceName");
+  expect(Str(subject, "number") == Str(rec, "number"), "credentialSubject.number");
+  expect(Str(subject, "jurisdiction") == Str(rec, "jurisdiction"),
+         "credentialSubject.jurisdiction");
+  expect(Str(subject, "issueDate") == Str(rec, "issue_date"), "credentialSubject.issueDate");
+  expect(subject.value("issuedHeight", json()) == rec.value("issued_height", json()),
+         "credentialSubject.issuedHeight");
+  expect(Str(subject, "holderCode") == Str(rec, "holder_code") &&
+             (Str(rec, "holder_code").empty() ||
+              Str(subject, "holderCodeType") == Str(rec, "holder_code_type")),
+         "credentialSubject.holderCode");
+  expect(Str(c, "id") == "urn:licenced:" + genesis.network_id + ":licence:" + bundle->licence_id,
+         "id");
+  expect(Str(c["issuer"], "issuerCode") == Str(rec, "issuer_code"), "issuer.issuerCode");
   expect(subject.value("commitments", json()) == rec.value("commitments", json()),
          "credentialSubject.commitments");
   expect(subject.value("publicFields", json()) == rec.value("public_fields", json::object()),

@@ -264,6 +264,14 @@ TEST_CASE("vc: a credential checked against the genesis and its ledger evidence"
   bad.erase("proof");
   expect(check(*vc::AddProof(bad, admin, o.now_ms), o), Outcome::kInvalid,
          Reason::kCredentialMismatch);
+  for (const char* field : {"licenceName", "number", "jurisdiction", "issueDate"}) {
+    json renamed = good;
+    renamed.erase("proof");
+    renamed["credentialSubject"][field] = "something else";
+    INFO(field);
+    expect(check(*vc::AddProof(renamed, admin, o.now_ms), o), Outcome::kInvalid,
+           Reason::kCredentialMismatch);
+  }
   // Signed by a key the genesis does not give the issuing org.
   json stolen = good;
   stolen.erase("proof");
