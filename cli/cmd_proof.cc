@@ -388,7 +388,23 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
   in.list = o.list;
   in.base_url = base;
   auto header = consensus::BlockHeader::Decode(AsBytes(head_sp.header()));
-  if (!header.ok()) return CliError{kExitUsage, "the node's head header does not decode"};
+  auto head_cert = consensus::CommitCertificate::Decode(AsBytes(head_sp.certificate()));
+  if (!header.ok() || !head_cert.ok()) {
+    return CliError{kExitUsage, "the node's head header or certificate does not decode"};
+  }
+  {
+    // The list names this block: its certificate must hold even when no licence is listed.
+    consensus::ValidatorSet vs;
+    for (const auto& v : genesis->validators) vs.keys.push_back(v.public_key);
+    if (head_cert->height != header->height || head_cert->block_hash != header->ComputeHash()) {
+      return CliError{kExitRejected, "the node's head certificate is for another block"};
+    }
+    Status certified = head_cert->Verify(vs);
+    if (!certified.ok()) {
+      return CliError{kExitRejected,
+                      "the node's head block is not certified: " + certified.message()};
+    }
+  }
   in.header = *header;
   proof::Verifier verifier(*genesis);
   proof::CertificateCache cache;
@@ -790,6 +806,58 @@ CommandResult RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
   return v.valid() ? kExitOk : kExitRejected;
 }
 
+// ---- verify-credential ----
+
+struct VerifyCredentialOpts {
+  std::string file;
+  std::string genesis;
+  std::vector<std::string> status_lists;
+  std::string max_age = "24h";
+};
+
+CommandResult RunVerifyCredential(const GlobalOptions& g, const VerifyCredentialOpts& o) {
+  CLI_ASSIGN_OR_RETURN(const Genesis gen, Lift(Genesis::LoadFile(o.genesis), kExitUsage));
+  CLI_ASSIGN_OR_RETURN(const std::optional<uint64_t> max_age,
+                       Lift(ParseDuration(o.max_age), kExitUsage));
+  proof::vc::CredentialVerifyOptions vo;
+  vo.now_ms = NowMs();
+  vo.max_age_ms = max_age;
+  for (const auto& f : o.status_lists) {
+    CLI_ASSIGN_OR_RETURN(const std::string text, Lift(ReadTextFile(f), kExitUsage));
+    json l = json::parse(text, nullptr, false);
+    if (l.is_discarded()) return CliError{kExitUsage, f + ": not JSON"};
+    vo.status_lists.push_back(std::move(l));
+  }
+  proof::Verdict v;
+  auto text = ReadTextFile(o.file);
+  json c = text.ok() ? json::parse(*text, nullptr, false) : json();
+  if (!text.ok()) return CliError{kExitUsage, text.status().message()};
+  if (c.is_discarded()) {
+    v.outcome = proof::Outcome::kInvalid;
+    v.reason = proof::Reason::kBadEncoding;
+    v.detail = o.file + ": not JSON";
+  } else {
+    v = proof::vc::VerifyLicenceCredential(gen, c, vo);
+  }
+  if (g.json) {
+    std::cout << v.ToJson() << "\n";
+  } else {
+    std::string head = proof::OutcomeName(v.outcome);
+    if (!v.valid()) head += std::string(" (") + proof::ReasonName(v.reason) + ")";
+    std::cout << head << ": " << v.detail << "\n";
+    if (!v.licence_id.empty()) {
+      std::cout << fmt::format("  licence   {} ({}, issued by {} {} in block {})\n", v.licence_id,
+                               v.type_code, v.issuer_org, v.issuer_kind, v.issued_height);
+    }
+    if (v.status_height) {
+      std::cout << fmt::format("  evidence  {} at block {}, {}\n",
+                               v.status.empty() ? "?" : v.status, *v.status_height,
+                               Ago(*v.status_age_ms));
+    }
+  }
+  return v.valid() ? kExitOk : kExitRejected;
+}
+
 CLI::App* AddPresentCommand(CLI::App* parent, CliContext& ctx) {
   auto po = std::make_shared<PresentOpts>();
   auto* pr = parent->add_subcommand(
@@ -870,6 +938,23 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
   sl->add_option("--status-base", so->status_base,
                  "base URL the list is published under (default with --net: ORG's node)");
   sl->callback([&ctx, so]() { ctx.run = [&ctx, so]() { return RunStatusList(ctx.global, *so); }; });
+
+  auto vc_opts = std::make_shared<VerifyCredentialOpts>();
+  auto* vcred = proof_cmd->add_subcommand(
+      "verify-credential",
+      "check a licence credential (proof export --format vc) against the genesis: the issuer's "
+      "genesis admin key, its proof, the ledger evidence it carries, and the status lists given; "
+      "VALID (exit 0), INVALID or STATUS_UNKNOWN (exit 1)");
+  vcred->add_option("CREDENTIAL", vc_opts->file, "licence.vc.json")->required();
+  vcred->add_option("--genesis", vc_opts->genesis, "the network's genesis.json")->required();
+  vcred->add_option("--status-list", vc_opts->status_lists,
+                    "a status list credential of the issuer (repeatable: revocation, suspension)");
+  vcred->add_option("--max-age", vc_opts->max_age,
+                    "oldest acceptable status (the evidence's block or a list's validFrom): e.g. "
+                    "10m, 24h, 7d, or none (default 24h)");
+  vcred->callback([&ctx, vc_opts]() {
+    ctx.run = [&ctx, vc_opts]() { return RunVerifyCredential(ctx.global, *vc_opts); };
+  });
 
   // `proof present` and `proof verify` are the documented spelling; the top-level `present` and
   // `verify` stay as aliases for scripts written against them.

@@ -323,6 +323,9 @@ for purpose in revocation suspension; do
     "$url" "$WORK/social-$purpose.json" || fail "social's node did not serve $url"
   say "status list served by social's node: $url"
 done
+ctl proof verify-credential "$WORK/social-security-card.vc.json" --genesis "$DIR/genesis.json" \
+  --status-list "$WORK/social-revocation.json" --status-list "$WORK/social-suspension.json"
+ok "licencectl: the issuer is social's genesis admin key, the ledger evidence verifies against the genesis"
 if command -v node >/dev/null && [[ -d "$REPO/tests/interop/node_modules/@digitalbazaar/vc" ]]; then
   printf '   %s$ node tests/interop/verify.js $NET/demo/social-security-card.vc.json $NET/demo/social-{revocation,suspension}.json%s\n' "$D" "$N"
   VOUT="$(node "$REPO/tests/interop/verify.js" "$WORK/social-security-card.vc.json" \

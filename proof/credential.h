@@ -26,6 +26,7 @@
 #include "core/genesis.h"
 #include "core/status.h"
 #include "proof/bundle.h"
+#include "proof/verify.h"
 
 namespace licenced::proof::vc {
 
@@ -124,5 +125,25 @@ Result<nlohmann::json> StatusListCredential(const Genesis& genesis, const Status
 Result<Bytes> DecodeStatusList(const nlohmann::json& status_list_credential);
 // Bit `index` of a decoded list (index 0 = the first byte's most significant bit).
 bool ListBit(const Bytes& bits, uint64_t index);
+
+// ---- checking a credential against the genesis (what stock verifiers cannot) ----
+struct CredentialVerifyOptions {
+  uint64_t now_ms = 0;
+  std::optional<uint64_t> max_age_ms;  // of the freshest status evidence used
+  // Status list credentials the verifier holds (any of the credential's two;
+  // none: the bundle's status alone decides).
+  std::vector<nlohmann::json> status_lists;
+};
+// docs/credentials.md §4: the issuer did:key is an admin key of issuer.issuerOrg
+// in this genesis (ISSUER_NOT_ENTITLED), the eddsa-jcs-2022 proof
+// (BAD_CREDENTIAL_PROOF), the @context and the pinned context digest and the
+// evidence's network (BAD_ENCODING, WRONG_NETWORK), the v2 bundle of the
+// evidence checked as docs/proof-format.md §6 has it, the credential's fields
+// against that record and status value (CREDENTIAL_MISMATCH), and each given
+// status list (its issuer, proof, purpose and validity; a set bit is
+// LICENCE_REVOKED or LICENCE_SUSPENDED). VALID only if all hold and the
+// freshest status used is within max_age (else STATUS_UNKNOWN STALE_STATUS).
+Verdict VerifyLicenceCredential(const Genesis& genesis, const nlohmann::json& credential,
+                                const CredentialVerifyOptions& opts);
 
 }  // namespace licenced::proof::vc

@@ -149,6 +149,10 @@ const char* ReasonName(Reason r) {
       return "STATUS_MISSING";
     case Reason::kStaleStatus:
       return "STALE_STATUS";
+    case Reason::kBadCredentialProof:
+      return "BAD_CREDENTIAL_PROOF";
+    case Reason::kCredentialMismatch:
+      return "CREDENTIAL_MISMATCH";
   }
   return "BAD_ENCODING";
 }

@@ -46,6 +46,9 @@ enum class Reason {
   kDisclosureMismatch,  // disclosed field absent from the record or wrong value/salt
   kStatusMissing,       // STATUS_UNKNOWN: the bundle has no status proof
   kStaleStatus,         // STATUS_UNKNOWN: status proof older than max_age
+  // Verifiable Credentials only (proof/credential.h, docs/credentials.md):
+  kBadCredentialProof,  // the credential's or a status list's Data Integrity proof fails
+  kCredentialMismatch,  // the credential says other than the ledger record it carries
 };
 const char* ReasonName(Reason r);  // "BAD_ENCODING", ...
 

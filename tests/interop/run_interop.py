@@ -140,6 +140,29 @@ def test(net):
     except urllib.error.HTTPError as e:
         assert e.code == 404 and "holds no issuing key" in e.read().decode(), e
 
+    # The verification page is served by the node byte for byte as it is in the repository.
+    for name in ("index.html", "page.js", "verifier.js", "style.css"):
+        assert base.startswith("http://127.0.0.1:"), base
+        with urllib.request.urlopen(f"{base}/verify/{name}", timeout=30) as r:
+            served_page = r.read()
+        with open(os.path.join(HERE, "..", "..", "web", "verify", name), "rb") as f:
+            assert served_page == f.read(), f"/verify/{name} differs from web/verify/{name}"
+    log(f"the verification page is served at {base}/verify/")
+
+    # Our own verifier, which also checks the ledger evidence against the genesis.
+    genesis = os.path.join(net.dir, "genesis.json")
+    list_args = []
+    for purpose in ("revocation", "suspension"):
+        list_args += ["--status-list", os.path.join(corpus, f"{ISSUER}-{purpose}.served.json")]
+    for name, result, reason in (("fresh", "VALID", ""), ("revoked", "INVALID", "LICENCE_REVOKED"),
+                                 ("suspended", "INVALID", "LICENCE_SUSPENDED")):
+        p = run([net.ctl, "--json", "proof", "verify-credential", os.path.join(corpus, f"{name}.vc.json"),
+                 "--genesis", genesis, *list_args], check=False)
+        v = json.loads(p.stdout)
+        assert (v["result"], v["reason"]) == (result, reason), (name, v)
+        assert p.returncode == (0 if result == "VALID" else 1), (name, p.returncode)
+    log("licencectl proof verify-credential: fresh VALID, revoked and suspended refused")
+
     manifest = {"fresh": "fresh.vc.json", "suspended": "suspended.vc.json",
                 "revoked": "revoked.vc.json",
                 "lists": [f"{ISSUER}-revocation.served.json", f"{ISSUER}-suspension.served.json"],

@@ -235,3 +235,81 @@ TEST_CASE("vc: status bits of every catalogue status", "[vc]") {
     CHECK_FALSE(vc::StatusBit(s, StatusPurpose::kSuspension));
   }
 }
+
+TEST_CASE("vc: a credential checked against the genesis and its ledger evidence", "[vc]") {
+  Fixture f;
+  const crypto::KeyPair& admin = f.ledger.net().admin_keys.at("market");
+  const crypto::KeyPair& police = f.ledger.net().admin_keys.at("police");
+  const Genesis& g = f.ledger.genesis();
+  auto cred = vc::LicenceCredential(g, InputFor(f, f.direct), admin, f.ledger.now());
+  REQUIRE(cred.ok());
+  const json good = *cred;
+  vc::CredentialVerifyOptions o;
+  o.now_ms = f.ledger.now();
+  o.max_age_ms = 86'400'000;
+  auto check = [&](const json& c, const vc::CredentialVerifyOptions& opts) {
+    return vc::VerifyLicenceCredential(g, c, opts);
+  };
+  auto expect = [&](const Verdict& v, Outcome out, Reason r) {
+    INFO(v.detail);
+    CHECK(OutcomeName(v.outcome) == std::string(OutcomeName(out)));
+    CHECK(ReasonName(v.reason) == std::string(ReasonName(r)));
+  };
+  expect(check(good, o), Outcome::kValid, Reason::kNone);
+
+  // Any change breaks the proof; a re-signed change no longer matches the record.
+  json bad = good;
+  bad["credentialSubject"]["licenceType"] = "SSC";
+  expect(check(bad, o), Outcome::kInvalid, Reason::kBadCredentialProof);
+  bad.erase("proof");
+  expect(check(*vc::AddProof(bad, admin, o.now_ms), o), Outcome::kInvalid,
+         Reason::kCredentialMismatch);
+  for (const char* field : {"licenceName", "number", "jurisdiction", "issueDate"}) {
+    json renamed = good;
+    renamed.erase("proof");
+    renamed["credentialSubject"][field] = "something else";
+    INFO(field);
+    expect(check(*vc::AddProof(renamed, admin, o.now_ms), o), Outcome::kInvalid,
+           Reason::kCredentialMismatch);
+  }
+  // Signed by a key the genesis does not give the issuing org.
+  json stolen = good;
+  stolen.erase("proof");
+  stolen["issuer"]["id"] = vc::DidKey(police.public_key());
+  expect(check(*vc::AddProof(stolen, police, o.now_ms), o), Outcome::kInvalid,
+         Reason::kIssuerNotEntitled);
+  // Another network's genesis.
+  Genesis other = g;
+  other.network_id = "another-network";
+  expect(vc::VerifyLicenceCredential(other, good, o), Outcome::kInvalid, Reason::kWrongNetwork);
+  // The evidence is old: STATUS_UNKNOWN, unless a current status list is given.
+  vc::CredentialVerifyOptions later = o;
+  later.now_ms += 2 * 86'400'000ULL;
+  expect(check(good, later), Outcome::kStatusUnknown, Reason::kStaleStatus);
+
+  // Revoked after issuance: the issuer's current revocation list says so.
+  f.ledger.Ok(f.licensing, "licence", "revoke", {{"identifier", f.direct}, {"reason", "fraud"}});
+  auto rev = vc::StatusListCredential(g, ListFor(f, vc::StatusPurpose::kRevocation), admin,
+                                      f.ledger.now());
+  auto sus = vc::StatusListCredential(g, ListFor(f, vc::StatusPurpose::kSuspension), admin,
+                                      f.ledger.now());
+  REQUIRE(rev.ok());
+  REQUIRE(sus.ok());
+  vc::CredentialVerifyOptions with = o;
+  with.now_ms = f.ledger.now();
+  with.status_lists = {*sus};
+  expect(check(good, with), Outcome::kValid, Reason::kNone);
+  with.status_lists = {*rev, *sus};
+  expect(check(good, with), Outcome::kInvalid, Reason::kLicenceRevoked);
+  // A list signed by another org, at the issuer's URL.
+  json forged = *rev;
+  forged.erase("proof");
+  forged["issuer"] = {{"id", vc::DidKey(police.public_key())}, {"issuerOrg", "police"}};
+  with.status_lists = {*vc::AddProof(forged, police, with.now_ms), *sus};
+  expect(check(good, with), Outcome::kInvalid, Reason::kIssuerNotEntitled);
+  // A list whose validity ended is no status at all.
+  vc::CredentialVerifyOptions expired = with;
+  expired.status_lists = {*sus};
+  expired.now_ms += 2 * 86'400'000ULL;
+  expect(check(good, expired), Outcome::kStatusUnknown, Reason::kStaleStatus);
+}
