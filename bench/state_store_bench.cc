@@ -33,6 +33,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/peak_rss.h"
+
 #include "core/encoding.h"
 #include "core/op_counters.h"
 #include "core/state_map.h"
@@ -265,15 +267,6 @@ uint64_t DirBytes(const std::string& dir) {
   return total;
 }
 
-uint64_t PeakRssKib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
-
 int Usage() {
   std::fprintf(stderr,
                "usage: state-store-bench [--keys N] [--batch N] [--batches N] [--singles N] "
@@ -356,7 +349,7 @@ int main(int argc, char** argv) {
     }
   }
   out["db_bytes_on_disk"] = DirBytes(o.dir);
-  out["peak_rss_kib"] = PeakRssKib();
+  out["peak_rss_kib"] = licenced::bench::PeakRssKib();
   if (temp) std::filesystem::remove_all(o.dir);
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

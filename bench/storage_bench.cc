@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/peak_rss.h"
+
 #include "node/storage/block_store.h"
 #include "node/storage/rocks_kv_store.h"
 
@@ -29,16 +31,6 @@ namespace {
 using licenced::Bytes;
 using licenced::Hash;
 using namespace licenced::storage;
-
-// Peak resident set size in KiB (VmHWM), 0 if unknown.
-uint64_t PeakRssKib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
 
 int Usage(const char* argv0) {
   std::fprintf(stderr, "usage: %s [--dir DIR] [--blocks N] [--txs N] [--tx-bytes N]\n", argv0);
@@ -156,7 +148,7 @@ int main(int argc, char** argv) {
           {"commit_ms_p50", pct(0.50)},
           {"commit_ms_p99", pct(0.99)},
           {"commit_ms_max", sorted.back()},
-          {"peak_rss_mib", static_cast<double>(PeakRssKib()) / 1024},
+          {"peak_rss_mib", static_cast<double>(licenced::bench::PeakRssKib()) / 1024},
       };
       std::printf("%s\n", out.dump(2).c_str());
     }

@@ -753,6 +753,31 @@ struct VerifyOpts {
   std::string max_age = "24h";
 };
 
+// Prints a verifier's verdict (JSON with --json) and gives its exit code.
+// `status_label`: what the status line is ("status" fetched or proven,
+// "evidence" carried by a credential), padded to the other labels.
+int PrintVerdict(const GlobalOptions& g, const proof::Verdict& v, std::string_view status_label) {
+  if (g.json) {
+    std::cout << v.ToJson() << "\n";
+    return v.valid() ? kExitOk : kExitRejected;
+  }
+  std::string head = proof::OutcomeName(v.outcome);
+  if (!v.valid()) head += std::string(" (") + proof::ReasonName(v.reason) + ")";
+  std::cout << head << ": " << v.detail << "\n";
+  if (!v.licence_id.empty()) {
+    std::cout << fmt::format("  licence   {} ({}, issued by {} {} in block {})\n", v.licence_id,
+                             v.type_code, v.issuer_org, v.issuer_kind, v.issued_height);
+  }
+  if (v.status_height) {
+    std::cout << fmt::format("  {} {} at block {}, {}\n", status_label,
+                             v.status.empty() ? "?" : v.status, *v.status_height,
+                             Ago(*v.status_age_ms));
+  }
+  for (const auto& [f, val] : v.disclosed)
+    std::cout << fmt::format("  disclosed {} = {}\n", f, val);
+  return v.valid() ? kExitOk : kExitRejected;
+}
+
 CommandResult RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
   CLI_ASSIGN_OR_RETURN(const Genesis gen, Lift(Genesis::LoadFile(o.genesis), kExitUsage));
   CLI_ASSIGN_OR_RETURN(const std::optional<uint64_t> max_age,
@@ -785,25 +810,7 @@ CommandResult RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
     v = verifier.Verify(*p, vo);
     if (!fetched.empty()) v.detail += " (status fetched from " + fetched + ")";
   }
-  if (g.json) {
-    std::cout << v.ToJson() << "\n";
-  } else {
-    std::string head = proof::OutcomeName(v.outcome);
-    if (!v.valid()) head += std::string(" (") + proof::ReasonName(v.reason) + ")";
-    std::cout << head << ": " << v.detail << "\n";
-    if (!v.licence_id.empty()) {
-      std::cout << fmt::format("  licence   {} ({}, issued by {} {} in block {})\n", v.licence_id,
-                               v.type_code, v.issuer_org, v.issuer_kind, v.issued_height);
-    }
-    if (v.status_height) {
-      std::cout << fmt::format("  status    {} at block {}, {}\n",
-                               v.status.empty() ? "?" : v.status, *v.status_height,
-                               Ago(*v.status_age_ms));
-    }
-    for (const auto& [f, val] : v.disclosed)
-      std::cout << fmt::format("  disclosed {} = {}\n", f, val);
-  }
-  return v.valid() ? kExitOk : kExitRejected;
+  return PrintVerdict(g, v, "status   ");
 }
 
 // ---- verify-credential ----
@@ -839,23 +846,7 @@ CommandResult RunVerifyCredential(const GlobalOptions& g, const VerifyCredential
   } else {
     v = proof::vc::VerifyLicenceCredential(gen, c, vo);
   }
-  if (g.json) {
-    std::cout << v.ToJson() << "\n";
-  } else {
-    std::string head = proof::OutcomeName(v.outcome);
-    if (!v.valid()) head += std::string(" (") + proof::ReasonName(v.reason) + ")";
-    std::cout << head << ": " << v.detail << "\n";
-    if (!v.licence_id.empty()) {
-      std::cout << fmt::format("  licence   {} ({}, issued by {} {} in block {})\n", v.licence_id,
-                               v.type_code, v.issuer_org, v.issuer_kind, v.issued_height);
-    }
-    if (v.status_height) {
-      std::cout << fmt::format("  evidence  {} at block {}, {}\n",
-                               v.status.empty() ? "?" : v.status, *v.status_height,
-                               Ago(*v.status_age_ms));
-    }
-  }
-  return v.valid() ? kExitOk : kExitRejected;
+  return PrintVerdict(g, v, "evidence ");
 }
 
 CLI::App* AddPresentCommand(CLI::App* parent, CliContext& ctx) {
