@@ -13,13 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-Verdict Fail(Verdict v, Reason r, std::string detail) {
-  v.outcome = Outcome::kInvalid;
-  v.reason = r;
-  v.detail = std::move(detail);
-  return v;
-}
-
 std::string Str(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
@@ -40,22 +33,23 @@ const json* LedgerEvidence(const json& c) {
 std::optional<Verdict> CheckSigned(const Genesis& genesis, const json& c, const Verdict& v,
                                    const char* what, crypto::PublicKey* issuer_key) {
   if (!c.is_object() || !c.contains("issuer") || !c["issuer"].is_object()) {
-    return Fail(v, Reason::kBadEncoding, std::string(what) + ": not a credential with an issuer");
+    return Invalid(v, Reason::kBadEncoding,
+                   std::string(what) + ": not a credential with an issuer");
   }
   auto key = PublicKeyFromDidKey(Str(c["issuer"], "id"));
   if (!key.ok())
-    return Fail(v, Reason::kBadEncoding,
-                std::string(what) + ": issuer.id: " + key.status().message());
+    return Invalid(v, Reason::kBadEncoding,
+                   std::string(what) + ": issuer.id: " + key.status().message());
   const std::string org = Str(c["issuer"], "issuerOrg");
   Status owned = CheckIssuerKey(genesis, org, *key);
   if (!owned.ok())
-    return Fail(v, Reason::kIssuerNotEntitled, std::string(what) + ": " + owned.message());
+    return Invalid(v, Reason::kIssuerNotEntitled, std::string(what) + ": " + owned.message());
   Status proof = VerifyProof(c, *key);
   if (!proof.ok())
-    return Fail(v, Reason::kBadCredentialProof, std::string(what) + ": " + proof.message());
+    return Invalid(v, Reason::kBadCredentialProof, std::string(what) + ": " + proof.message());
   if (c.value("@context", json()) != json::array({kVcContextV2, kLicenceContextUrl})) {
-    return Fail(v, Reason::kBadEncoding,
-                std::string(what) + ": @context is not [VC 2.0, licence v1]");
+    return Invalid(v, Reason::kBadEncoding,
+                   std::string(what) + ": @context is not [VC 2.0, licence v1]");
   }
   bool pinned = false;
   for (const json& r : c.value("relatedResource", json::array())) {
@@ -64,17 +58,17 @@ std::optional<Verdict> CheckSigned(const Genesis& genesis, const json& c, const 
     }
   }
   if (!pinned) {
-    return Fail(v, Reason::kBadEncoding,
-                std::string(what) + ": the licence context is not pinned by its digest");
+    return Invalid(v, Reason::kBadEncoding,
+                   std::string(what) + ": the licence context is not pinned by its digest");
   }
   const json* ev = LedgerEvidence(c);
   if (ev == nullptr)
-    return Fail(v, Reason::kBadEncoding, std::string(what) + ": no LedgerEvidence");
+    return Invalid(v, Reason::kBadEncoding, std::string(what) + ": no LedgerEvidence");
   if (Str(*ev, "network") != genesis.network_id ||
       Str(*ev, "genesisHash") != ToHex(genesis.ComputeHash())) {
-    return Fail(v, Reason::kWrongNetwork,
-                std::string(what) + ": the evidence is of network '" + Str(*ev, "network") +
-                    "', not of this genesis (" + genesis.network_id + ")");
+    return Invalid(v, Reason::kWrongNetwork,
+                   std::string(what) + ": the evidence is of network '" + Str(*ev, "network") +
+                       "', not of this genesis (" + genesis.network_id + ")");
   }
   *issuer_key = *key;
   return std::nullopt;
@@ -89,16 +83,17 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   if (auto bad = CheckSigned(genesis, c, v, "credential", &issuer)) return *bad;
   const json& ev = *LedgerEvidence(c);
   if (Str(ev, "bundleFormat") != kEvidenceBundleFormat) {
-    return Fail(v, Reason::kBadEncoding,
-                "the evidence is not a " + std::string(kEvidenceBundleFormat) + " bundle");
+    return Invalid(v, Reason::kBadEncoding,
+                   "the evidence is not a " + std::string(kEvidenceBundleFormat) + " bundle");
   }
   auto raw = Base64Decode(Str(ev, "bundle"));
-  if (!raw.ok()) return Fail(v, Reason::kBadEncoding, "evidence.bundle: " + raw.status().message());
+  if (!raw.ok())
+    return Invalid(v, Reason::kBadEncoding, "evidence.bundle: " + raw.status().message());
   auto bundle = Bundle::Decode(*raw);
   if (!bundle.ok())
-    return Fail(v, Reason::kBadEncoding, "evidence.bundle: " + bundle.status().message());
+    return Invalid(v, Reason::kBadEncoding, "evidence.bundle: " + bundle.status().message());
   if (bundle->format != kFormatV2)
-    return Fail(v, Reason::kBadEncoding, "evidence.bundle is not v2");
+    return Invalid(v, Reason::kBadEncoding, "evidence.bundle is not v2");
 
   // The ledger's own word, status at the evidence's block (freshness judged below).
   VerifyOptions vo;
@@ -118,7 +113,7 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   const json rec = json::parse(bundle->record.begin(), bundle->record.end(), nullptr, false);
   auto st = chaincode::LicenceStatusValue::Decode(bundle->status->value);
   if (rec.is_discarded() || !st.ok())
-    return Fail(v, Reason::kBadEncoding, "evidence record or status");
+    return Invalid(v, Reason::kBadEncoding, "evidence record or status");
   const json& subject = c.value("credentialSubject", json::object());
   auto holder = FromHex(Str(rec, "holder_key"));
   crypto::PublicKey hk{};
@@ -169,8 +164,8 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   if (!mismatched.empty()) {
     std::string fields;
     for (const auto& f : mismatched) fields += (fields.empty() ? "" : ", ") + f;
-    return Fail(v, Reason::kCredentialMismatch,
-                "the credential differs from the ledger record it carries: " + fields);
+    return Invalid(v, Reason::kCredentialMismatch,
+                   "the credential differs from the ledger record it carries: " + fields);
   }
   if (!b.valid()) {
     b.detail = "ledger evidence: " + b.detail;
@@ -189,19 +184,19 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
     crypto::PublicKey list_key{};
     if (auto bad = CheckSigned(genesis, l, v, "status list", &list_key)) return *bad;
     if (list_key != issuer) {
-      return Fail(v, Reason::kIssuerNotEntitled,
-                  "status list " + id + " is signed by another key than the credential");
+      return Invalid(v, Reason::kIssuerNotEntitled,
+                     "status list " + id + " is signed by another key than the credential");
     }
     const json& ls = l.value("credentialSubject", json::object());
     if (Str(ls, "statusPurpose") != StatusPurposeName(*purpose) ||
         Str(ls, "type") != "BitstringStatusList") {
-      return Fail(v, Reason::kBadEncoding,
-                  "status list " + id + " is not a " + StatusPurposeName(*purpose) + " list");
+      return Invalid(v, Reason::kBadEncoding,
+                     "status list " + id + " is not a " + StatusPurposeName(*purpose) + " list");
     }
     auto until = ParseIsoTime(Str(l, "validUntil"));
     auto from = ParseIsoTime(Str(l, "validFrom"));
     if (!until.ok() || !from.ok())
-      return Fail(v, Reason::kBadEncoding, "status list " + id + ": validity");
+      return Invalid(v, Reason::kBadEncoding, "status list " + id + ": validity");
     if (opts.now_ms >= *until) {
       v.outcome = Outcome::kStatusUnknown;
       v.reason = Reason::kStaleStatus;
@@ -211,7 +206,7 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
     }
     auto bits = DecodeStatusList(l);
     if (!bits.ok())
-      return Fail(v, Reason::kBadEncoding, "status list " + id + ": " + bits.status().message());
+      return Invalid(v, Reason::kBadEncoding, "status list " + id + ": " + bits.status().message());
     uint64_t index = 0;
     for (const json& e : c["credentialStatus"]) {
       if (Str(e, "statusListCredential") == id)
@@ -220,9 +215,9 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
     if (ListBit(*bits, index)) {
       const bool revoked = *purpose == StatusPurpose::kRevocation;
       v.status = revoked ? "revoked" : "suspended";
-      return Fail(v, revoked ? Reason::kLicenceRevoked : Reason::kLicenceSuspended,
-                  fmt::format("the issuer's {} list {} has entry {} set",
-                              StatusPurposeName(*purpose), id, index));
+      return Invalid(v, revoked ? Reason::kLicenceRevoked : Reason::kLicenceSuspended,
+                     fmt::format("the issuer's {} list {} has entry {} set",
+                                 StatusPurposeName(*purpose), id, index));
     }
     freshest_ms = std::max(freshest_ms, *from);
   }

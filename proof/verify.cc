@@ -12,16 +12,16 @@
 #include "core/transaction.h"
 
 namespace licenced::proof {
-namespace {
 
-using json = nlohmann::json;
-
-Verdict Fail(Verdict v, Reason r, std::string detail) {
+Verdict Invalid(Verdict v, Reason reason, std::string detail) {
   v.outcome = Outcome::kInvalid;
-  v.reason = r;
+  v.reason = reason;
   v.detail = std::move(detail);
   return v;
 }
+namespace {
+
+using json = nlohmann::json;
 
 Verdict Unknown(Verdict v, Reason r, std::string detail) {
   v.outcome = Outcome::kStatusUnknown;
@@ -221,7 +221,7 @@ Verifier::Verifier(Genesis genesis) : genesis_(std::move(genesis)) {
 
 Verdict Verifier::VerifyEncoded(ByteView presentation, const VerifyOptions& opts) const {
   auto p = Presentation::Decode(presentation);
-  if (!p.ok()) return Fail(Verdict{}, Reason::kBadEncoding, p.status().message());
+  if (!p.ok()) return Invalid(Verdict{}, Reason::kBadEncoding, p.status().message());
   // Decoding is canonical (Encode(Decode(x)) == x), so the signed body is the
   // input without its signature: no need to encode the bundle again.
   return Check(p->bundle, &*p,
@@ -230,7 +230,7 @@ Verdict Verifier::VerifyEncoded(ByteView presentation, const VerifyOptions& opts
 
 Verdict Verifier::VerifyBundleEncoded(ByteView bundle, const VerifyOptions& opts) const {
   auto b = Bundle::Decode(bundle);
-  if (!b.ok()) return Fail(Verdict{}, Reason::kBadEncoding, b.status().message());
+  if (!b.ok()) return Invalid(Verdict{}, Reason::kBadEncoding, b.status().message());
   return VerifyBundle(*b, opts);
 }
 
@@ -251,10 +251,10 @@ std::optional<Verdict> Verifier::CheckCertified(const Verdict& v,
                                                 const char* which) const {
   const Bytes header_bytes = header.Encode();
   if (cert.height != header.height || cert.block_hash != crypto::Sha256(header_bytes)) {
-    return Fail(v, Reason::kBadHeader,
-                std::string(which) + ": the commit certificate is for height " +
-                    std::to_string(cert.height) + " block " + ToHex(cert.block_hash) +
-                    ", not for this header (height " + std::to_string(header.height) + ")");
+    return Invalid(v, Reason::kBadHeader,
+                   std::string(which) + ": the commit certificate is for height " +
+                       std::to_string(cert.height) + " block " + ToHex(cert.block_hash) +
+                       ", not for this header (height " + std::to_string(header.height) + ")");
   }
   Hash key{};
   if (opts.cache != nullptr) {
@@ -266,7 +266,7 @@ std::optional<Verdict> Verifier::CheckCertified(const Verdict& v,
     if (opts.cache->Contains(key)) return std::nullopt;
   }
   Status s = cert.Verify(validators_);
-  if (!s.ok()) return Fail(v, Reason::kBadCertificate, std::string(which) + ": " + s.message());
+  if (!s.ok()) return Invalid(v, Reason::kBadCertificate, std::string(which) + ": " + s.message());
   if (opts.cache != nullptr) opts.cache->Insert(key);
   return std::nullopt;
 }
@@ -281,46 +281,46 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   }
   const bool v2 = b.format == kFormatV2;
   if (!v2 && b.format != kFormatV1) {
-    return Fail(v, Reason::kBadEncoding, "unknown bundle format " + std::to_string(b.format));
+    return Invalid(v, Reason::kBadEncoding, "unknown bundle format " + std::to_string(b.format));
   }
   if (p != nullptr && p->format() != b.format) {
-    return Fail(v, Reason::kBadEncoding, "the presentation and its bundle differ in format");
+    return Invalid(v, Reason::kBadEncoding, "the presentation and its bundle differ in format");
   }
 
   // 1. The record.
   auto rec_or = ParseRecord(b.record);
-  if (!rec_or.ok()) return Fail(v, Reason::kBadEncoding, rec_or.status().message());
+  if (!rec_or.ok()) return Invalid(v, Reason::kBadEncoding, rec_or.status().message());
   const RecordView& rec = *rec_or;
   if (rec.identifier != b.licence_id) {
-    return Fail(v, Reason::kRecordMismatch,
-                "record is for licence " + rec.identifier + ", not " + b.licence_id);
+    return Invalid(v, Reason::kRecordMismatch,
+                   "record is for licence " + rec.identifier + ", not " + b.licence_id);
   }
   v.type_code = rec.type_code;
   v.issuer_org = rec.issuer_org;
   v.issued_height = rec.issued_height;
   auto parts = chaincode::ParseLicenceIdentifier(b.licence_id);
-  if (!parts.ok()) return Fail(v, Reason::kBadEncoding, parts.status().message());
+  if (!parts.ok()) return Invalid(v, Reason::kBadEncoding, parts.status().message());
   if (parts->type_code != rec.type_code || parts->issuer_code != rec.issuer_code) {
-    return Fail(v, Reason::kRecordMismatch,
-                "licence identifier's type/issuer code differ from the record's");
+    return Invalid(v, Reason::kRecordMismatch,
+                   "licence identifier's type/issuer code differ from the record's");
   }
 
   // 2. Entitlement (genesis licence_types).
   const GenesisLicenceType* type = genesis_.FindLicenceType(rec.type_code);
   if (type == nullptr) {
-    return Fail(v, Reason::kIssuerNotEntitled,
-                "licence type '" + rec.type_code + "' is not in the genesis");
+    return Invalid(v, Reason::kIssuerNotEntitled,
+                   "licence type '" + rec.type_code + "' is not in the genesis");
   }
   const GenesisOrg* org = genesis_.FindOrg(rec.issuer_org);
   if (org == nullptr || std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(),
                                   rec.issuer_org) == type->issuer_orgs.end()) {
-    return Fail(v, Reason::kIssuerNotEntitled,
-                "org '" + rec.issuer_org + "' may not issue licence type '" + rec.type_code +
-                    "' (genesis licence_types.issuer_orgs)");
+    return Invalid(v, Reason::kIssuerNotEntitled,
+                   "org '" + rec.issuer_org + "' may not issue licence type '" + rec.type_code +
+                       "' (genesis licence_types.issuer_orgs)");
   }
   if (chaincode::OrgCreditCode(*org) != rec.issuer_code) {
-    return Fail(v, Reason::kIssuerNotEntitled,
-                "issuer code " + rec.issuer_code + " is not org '" + org->id + "''s code");
+    return Invalid(v, Reason::kIssuerNotEntitled,
+                   "issuer code " + rec.issuer_code + " is not org '" + org->id + "''s code");
   }
 
   // Status evidence: header after issuance, certified, proving the status
@@ -330,7 +330,7 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   auto check_issuer_kind = [&](const crypto::PublicKey& issuer) -> std::optional<Verdict> {
     if (const GenesisOrg* admin_org = genesis_.OrgOfAdmin(issuer)) {
       if (admin_org->id != org->id) {
-        return Fail(
+        return Invalid(
             v, Reason::kIssuerNotEntitled,
             "issued by an admin key of org '" + admin_org->id + "', not of '" + org->id + "'");
       }
@@ -343,20 +343,20 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   auto check_evidence = [&](const StatusEvidence& s, const char* which,
                             chaincode::LicenceStatusValue* out) -> std::optional<Verdict> {
     if (s.header.height <= rec.issued_height) {
-      return Fail(v, Reason::kStatusMismatch,
-                  "status proof at height " + std::to_string(s.header.height) +
-                      " predates the state after issuance (needs > " +
-                      std::to_string(rec.issued_height) + ")");
+      return Invalid(v, Reason::kStatusMismatch,
+                     "status proof at height " + std::to_string(s.header.height) +
+                         " predates the state after issuance (needs > " +
+                         std::to_string(rec.issued_height) + ")");
     }
     if (auto bad = CheckCertified(v, s.header, s.certificate, opts, which)) return bad;
     Status sp = state::VerifyStateProof(
         s.header.state_root, chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
-    if (!sp.ok()) return Fail(v, Reason::kBadStatusProof, sp.message());
+    if (!sp.ok()) return Invalid(v, Reason::kBadStatusProof, sp.message());
     auto st = chaincode::LicenceStatusValue::Decode(s.value);
-    if (!st.ok()) return Fail(v, Reason::kBadEncoding, st.status().message());
+    if (!st.ok()) return Invalid(v, Reason::kBadEncoding, st.status().message());
     if (st->record_hash != crypto::Sha256(b.record)) {
-      return Fail(v, Reason::kStatusMismatch,
-                  "the ledger's status entry is for a different record (record_hash)");
+      return Invalid(v, Reason::kStatusMismatch,
+                     "the ledger's status entry is for a different record (record_hash)");
     }
     *out = std::move(*st);
     return std::nullopt;
@@ -367,36 +367,38 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     // 3. The issuing transaction and its signature.
     const TxInclusion& t = b.issuance;
     auto tx = Transaction::Decode(t.tx);
-    if (!tx.ok()) return Fail(v, Reason::kBadEncoding, "issuing tx: " + tx.status().message());
+    if (!tx.ok()) return Invalid(v, Reason::kBadEncoding, "issuing tx: " + tx.status().message());
     if (tx->network_id != genesis_.network_id) {
-      return Fail(v, Reason::kWrongNetwork,
-                  "issuing tx is for network '" + tx->network_id + "', the genesis is '" +
-                      genesis_.network_id + "'");
+      return Invalid(v, Reason::kWrongNetwork,
+                     "issuing tx is for network '" + tx->network_id + "', the genesis is '" +
+                         genesis_.network_id + "'");
     }
     if (ToHex(tx->Id()) != rec.issuing_tx) {
-      return Fail(v, Reason::kRecordMismatch,
-                  "issuing tx id " + ToHex(tx->Id()) + " is not the record's " + rec.issuing_tx);
+      return Invalid(v, Reason::kRecordMismatch,
+                     "issuing tx id " + ToHex(tx->Id()) + " is not the record's " + rec.issuing_tx);
     }
     if (ToHex(tx->submitter) != rec.issued_by) {
-      return Fail(v, Reason::kRecordMismatch, "issuing tx submitter is not the record's issued_by");
+      return Invalid(v, Reason::kRecordMismatch,
+                     "issuing tx submitter is not the record's issued_by");
     }
     if (!tx->VerifySignature()) {
-      return Fail(v, Reason::kBadIssuerSignature, "the issuing clerk's signature does not verify");
+      return Invalid(v, Reason::kBadIssuerSignature,
+                     "the issuing clerk's signature does not verify");
     }
     if (auto bad = check_issuer_kind(tx->submitter)) return *bad;
 
     // 4. Inclusion in the issuance block.
     if (t.header.height != rec.issued_height) {
-      return Fail(v, Reason::kRecordMismatch,
-                  "issuance header is height " + std::to_string(t.header.height) +
-                      ", the record says " + std::to_string(rec.issued_height));
+      return Invalid(v, Reason::kRecordMismatch,
+                     "issuance header is height " + std::to_string(t.header.height) +
+                         ", the record says " + std::to_string(rec.issued_height));
     }
     Hash leaf = merkle::LeafHash(t.tx);
     Status inc = merkle::VerifyInclusion(leaf, t.index, t.tree_size, t.path, t.header.tx_root);
-    if (!inc.ok()) return Fail(v, Reason::kBadMerklePath, "issuing tx: " + inc.message());
+    if (!inc.ok()) return Invalid(v, Reason::kBadMerklePath, "issuing tx: " + inc.message());
     if (CanonicalTreeSize(t.index, t.tree_size, t.path.size()) != t.tree_size) {
-      return Fail(v, Reason::kBadMerklePath,
-                  "tree_size is not the canonical (smallest) size for this audit path");
+      return Invalid(v, Reason::kBadMerklePath,
+                     "tree_size is not the canonical (smallest) size for this audit path");
     }
     if (auto bad = CheckCertified(v, t.header, t.certificate, opts, "issuance block")) {
       return *bad;
@@ -407,14 +409,14 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     // by the chaincode when it wrote that entry (docs/proof-format.md §7).
     auto by = FromHex(rec.issued_by);
     if (!by.ok() || by->size() != crypto::kPublicKeySize) {
-      return Fail(v, Reason::kBadEncoding, "record.issued_by is not a 32-byte hex key");
+      return Invalid(v, Reason::kBadEncoding, "record.issued_by is not a 32-byte hex key");
     }
     crypto::PublicKey issuer_key;
     std::copy(by->begin(), by->end(), issuer_key.begin());
     if (auto bad = check_issuer_kind(issuer_key)) return *bad;
     if (!b.status) {
-      return Fail(v, Reason::kBadEncoding,
-                  "a v2 bundle needs its status evidence (it authenticates the record)");
+      return Invalid(v, Reason::kBadEncoding,
+                     "a v2 bundle needs its status evidence (it authenticates the record)");
     }
     if (auto bad = check_evidence(*b.status, "status block", &bundle_status)) return *bad;
   }
@@ -422,29 +424,30 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   // 5. Holder, challenge, disclosures.
   if (p != nullptr) {
     if (p->challenge != opts.challenge) {
-      return Fail(v, Reason::kChallengeMismatch,
-                  "the presentation answers challenge '" + p->challenge + "', not '" +
-                      opts.challenge + "'");
+      return Invalid(v, Reason::kChallengeMismatch,
+                     "the presentation answers challenge '" + p->challenge + "', not '" +
+                         opts.challenge + "'");
     }
     auto holder = FromHex(rec.holder_key);
     if (!holder.ok() || holder->size() != crypto::kPublicKeySize) {
-      return Fail(v, Reason::kBadEncoding, "record.holder_key is not a 32-byte hex key");
+      return Invalid(v, Reason::kBadEncoding, "record.holder_key is not a 32-byte hex key");
     }
     crypto::PublicKey hk;
     std::copy(holder->begin(), holder->end(), hk.begin());
     if (!crypto::Verify(hk, p->SigningTag(), signing_body, p->signature)) {
-      return Fail(v, Reason::kBadHolderSignature,
-                  "the presentation is not signed by the licence holder's key");
+      return Invalid(v, Reason::kBadHolderSignature,
+                     "the presentation is not signed by the licence holder's key");
     }
     for (const Disclosure& d : p->disclosures) {
       auto c = rec.commitments.find(d.field);
       if (c == rec.commitments.end() || !c->is_string()) {
-        return Fail(v, Reason::kDisclosureMismatch,
-                    "field '" + d.field + "' has no commitment in the record");
+        return Invalid(v, Reason::kDisclosureMismatch,
+                       "field '" + d.field + "' has no commitment in the record");
       }
       if (ToHex(chaincode::FieldCommitment(d.field, d.value, d.salt)) != c->get<std::string>()) {
-        return Fail(v, Reason::kDisclosureMismatch,
-                    "disclosed value or salt of '" + d.field + "' does not match its commitment");
+        return Invalid(
+            v, Reason::kDisclosureMismatch,
+            "disclosed value or salt of '" + d.field + "' does not match its commitment");
       }
       v.disclosed.emplace_back(d.field, d.value);
     }
@@ -474,20 +477,20 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   std::string at = " as of block " + std::to_string(s.header.height);
   switch (eff) {
     case chaincode::LicenceStatus::kSuspended:
-      return Fail(v, Reason::kLicenceSuspended, "licence is suspended" + why + at);
+      return Invalid(v, Reason::kLicenceSuspended, "licence is suspended" + why + at);
     case chaincode::LicenceStatus::kRevoked:
-      return Fail(v, Reason::kLicenceRevoked, "licence is revoked" + why + at);
+      return Invalid(v, Reason::kLicenceRevoked, "licence is revoked" + why + at);
     case chaincode::LicenceStatus::kCancelled:
-      return Fail(v, Reason::kLicenceCancelled,
-                  "licence is cancelled" + why +
-                      (st->replaced_by.empty() ? "" : "; replaced by " + st->replaced_by) + at);
+      return Invalid(v, Reason::kLicenceCancelled,
+                     "licence is cancelled" + why +
+                         (st->replaced_by.empty() ? "" : "; replaced by " + st->replaced_by) + at);
     case chaincode::LicenceStatus::kExpired:
-      return Fail(v, Reason::kLicenceExpired, "licence validity ended");
+      return Invalid(v, Reason::kLicenceExpired, "licence validity ended");
     case chaincode::LicenceStatus::kValid:
       break;
   }
   if (opts.now_ms < st->valid_from_ms) {
-    return Fail(v, Reason::kLicenceNotYetValid, "licence validity has not started yet");
+    return Invalid(v, Reason::kLicenceNotYetValid, "licence validity has not started yet");
   }
   if (opts.max_age_ms && *v.status_age_ms > *opts.max_age_ms) {
     return Unknown(v, Reason::kStaleStatus,

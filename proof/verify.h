@@ -117,6 +117,9 @@ struct Verdict {
   std::string ToJson() const;  // {"result","reason","detail","licence_id",...,"height","age_ms"}
 };
 
+// `v` (with what the checks so far learnt) turned INVALID for `reason`.
+Verdict Invalid(Verdict v, Reason reason, std::string detail);
+
 class Verifier {
  public:
   explicit Verifier(Genesis genesis);
