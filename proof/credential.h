@@ -23,6 +23,7 @@
 #include "chaincode/licence_status.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
+#include "core/data_integrity.h"
 #include "core/genesis.h"
 #include "core/status.h"
 #include "proof/bundle.h"
@@ -36,7 +37,7 @@ inline constexpr std::string_view kVcContextV2 = "https://www.w3.org/ns/credenti
 // /credentials/contexts/licence/v1), never fetched from this address.
 inline constexpr std::string_view kLicenceContextUrl =
     "https://licenced.example/credentials/licence/v1";
-inline constexpr std::string_view kCryptosuite = "eddsa-jcs-2022";
+using licenced::data_integrity::kCryptosuite;
 // Fixed value of LedgerEvidence.bundleFormat (a v2 bundle, docs/proof-format.md §3.2).
 inline constexpr std::string_view kEvidenceBundleFormat = "licenced-proof-bundle/v2";
 // A status list credential is valid this long after the block it was derived from.
@@ -47,36 +48,22 @@ std::string_view LicenceContext();
 // "sha256-" + base64 of SHA-256(LicenceContext()): the relatedResource digest.
 std::string LicenceContextDigestSri();
 
-// ---- encodings ----
-std::string Base58btcEncode(ByteView data);
-Result<Bytes> Base58btcDecode(std::string_view text);
-std::string Base64UrlEncode(ByteView data);  // RFC 4648 §5, no padding
-Result<Bytes> Base64UrlDecode(std::string_view text);
-// "did:key:z6Mk..." (multicodec ed25519-pub 0xed01 + key, base58btc multibase).
-std::string DidKey(const crypto::PublicKey& key);
-Result<crypto::PublicKey> PublicKeyFromDidKey(std::string_view did);
-// did + "#" + the key's multibase: the Multikey verification method id.
-std::string VerificationMethodId(const crypto::PublicKey& key);
-// UTC, "YYYY-MM-DDTHH:MM:SSZ" (".mmm" before the Z when ms % 1000 != 0).
-std::string IsoTime(uint64_t ms);
-// Inverse of IsoTime for the forms it writes; InvalidArgument otherwise.
-Result<uint64_t> ParseIsoTime(std::string_view text);
+// ---- encodings and Data Integrity (core/data_integrity.h) ----
+using licenced::data_integrity::AddProof;
+using licenced::data_integrity::Base58btcDecode;
+using licenced::data_integrity::Base58btcEncode;
+using licenced::data_integrity::Base64UrlDecode;
+using licenced::data_integrity::Base64UrlEncode;
+using licenced::data_integrity::DidKey;
+using licenced::data_integrity::IsoTime;
+using licenced::data_integrity::ParseIsoTime;
+using licenced::data_integrity::PublicKeyFromDidKey;
+using licenced::data_integrity::VerificationMethodId;
+using licenced::data_integrity::VerifyProof;
+
 // RFC 1952 gzip (no name, mtime 0: the same bytes for the same input) and back.
 Result<Bytes> Gzip(ByteView data);
 Result<Bytes> Gunzip(ByteView data, size_t max_out);
-
-// ---- Data Integrity, eddsa-jcs-2022 ----
-// Adds `proof` (DataIntegrityProof, proofPurpose assertionMethod, created,
-// verificationMethod = VerificationMethodId(key), @context = the document's)
-// signed over SHA-256(JCS(proof options)) || SHA-256(JCS(document)).
-// InvalidArgument if the document already has a proof or is not JCS-able.
-Result<nlohmann::json> AddProof(nlohmann::json document, const crypto::KeyPair& key,
-                                uint64_t created_ms);
-// The checks a stock eddsa-jcs-2022 verifier makes, here for our own
-// tests and self-checks: the proof's fields, its verification method is
-// `key`'s, the document's @context starts with the proof's, the signature.
-// InvalidArgument naming the first failure.
-Status VerifyProof(const nlohmann::json& secured, const crypto::PublicKey& key);
 
 // ---- status lists ----
 enum class StatusPurpose { kRevocation, kSuspension };
