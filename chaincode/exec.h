@@ -141,6 +141,9 @@ Result<json> IssueLicence(Exec& e, const IssueRequest& req);
 Result<std::string> RequireUsableLicence(const Exec& e, const std::string& identifier);
 Result<LicenceStatusValue> LoadLicenceStatus(const StateView& state, const std::string& identifier);
 
+// licence.publish_status_list (chaincode/status_lists.cc).
+Status PublishStatusList(Exec& e);
+
 // Queries.
 Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::string_view args,
                              const StateView& state, uint64_t now_ms);

@@ -355,8 +355,10 @@ Status ExecLicence(Exec& e) {
   if (m == "issue") return Issue(e);
   if (m == "suspend" || m == "restore" || m == "revoke" || m == "cancel") return ChangeStatus(e, m);
   if (m == "renew") return Renew(e);
-  return Status::InvalidArgument("licence: unknown method '" + m +
-                                 "' (issue, suspend, restore, revoke, cancel, renew)");
+  if (m == "publish_status_list") return PublishStatusList(e);
+  return Status::InvalidArgument(
+      "licence: unknown method '" + m +
+      "' (issue, suspend, restore, revoke, cancel, renew, publish_status_list)");
 }
 
 }  // namespace licenced::chaincode

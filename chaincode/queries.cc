@@ -3,6 +3,7 @@
 
 #include "chaincode/exec.h"
 #include "chaincode/flows.h"
+#include "chaincode/status_lists.h"
 #include "chaincode/workflow.h"
 
 namespace licenced::chaincode {
@@ -186,6 +187,30 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
                                 {"issued_height", members[i].issued_height},
                                 {"position", members[i].position}});
     }
+  } else if (m == "published_status_list") {
+    // {"issuer_org", "purpose", "list"? (default 0)} -> {"issuer_org", "purpose",
+    // "list", "status_height", "credential"}: the newest list the org published.
+    LIC_ASSIGN_OR_RETURN(std::string org, ReqString(args, "issuer_org", 32));
+    if (g.FindOrg(org) == nullptr) return Status::NotFound("no organisation '" + org + "'");
+    LIC_ASSIGN_OR_RETURN(std::string purpose, ReqString(args, "purpose", 16));
+    if (purpose != "revocation" && purpose != "suspension") {
+      return Status::InvalidArgument("purpose: revocation or suspension");
+    }
+    int64_t list = 0;
+    if (args.contains("list")) {
+      LIC_ASSIGN_OR_RETURN(list, ReqInt(args, "list", 0, 999'999'999));
+    }
+    auto published = Load(s, PublishedStatusListKey(org, purpose, static_cast<uint64_t>(list)));
+    if (!published) {
+      return Status::NotFound("org '" + org + "' has published no " + purpose + " list " +
+                              std::to_string(list));
+    }
+    LIC_ASSIGN_OR_RETURN(const PublishedListName n, ParsePublishedListName(g, *published));
+    out = {{"issuer_org", org},
+           {"purpose", purpose},
+           {"list", list},
+           {"status_height", n.status_height},
+           {"credential", *published}};
   } else if (m == "status_list_position") {
     // {"identifier"} -> {"identifier", "issuer_org", "position", "list", "index"}
     LIC_ASSIGN_OR_RETURN(std::string id, ReqString(args, "identifier", 200));
@@ -290,7 +315,8 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
     return Status::InvalidArgument(
         "unknown query '" + m +
         "' (case, cases, task, inbox, licence, licences, licence_status, clerk, clerks, audit, "
-        "sealed, flows, next_resident_id)");
+        "sealed, flows, next_resident_id, status_list_members, status_list_position, "
+        "published_status_list)");
   }
   return out.dump();
 }

@@ -21,6 +21,7 @@
 #include "cli/qr_png.h"
 #include "client/conn.h"
 #include "client/files.h"
+#include "client/session.h"
 #include "core/genesis.h"
 #include "proof/bundle.h"
 #include "proof/credential.h"
@@ -168,10 +169,14 @@ struct ExportOpts {
 // ---- credentials (docs/credentials.md) ----
 
 // The issuer's signing key: --issuer-key, else DIR/<org>/admin.key with --net.
+std::string IssuerKeyPath(const GlobalOptions& g, const std::string& path, const std::string& org) {
+  if (path.empty() && !g.net.empty()) return (fs::path(g.net) / org / "admin.key").string();
+  return path;
+}
+
 CliResult<crypto::KeyPair> LoadIssuerKey(const GlobalOptions& g, const std::string& path,
                                          const std::string& org) {
-  std::string p = path;
-  if (p.empty() && !g.net.empty()) p = (fs::path(g.net) / org / "admin.key").string();
+  const std::string p = IssuerKeyPath(g, path, org);
   if (p.empty()) {
     return CliError{kExitUsage, "credentials are signed by an admin key of the issuing org '" +
                                     org + "': give --issuer-key FILE (or --net DIR)"};
@@ -360,6 +365,7 @@ struct StatusListOpts {
   std::string genesis;
   std::string issuer_key;
   std::string status_base;
+  bool publish = false;
 };
 
 // Every member of the list issued before the node's head H, with its status
@@ -465,26 +471,42 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
       const json cred,
       Lift(proof::vc::StatusListCredential(*genesis, in, key, NowMs()), kExitRejected));
   CLI_RETURN_IF_ERROR(Lift(WriteCredential(o.out, cred), kExitUsage));
+  std::optional<client::SubmitResult> published;
+  if (o.publish) {
+    // On the ledger, every node serves it (docs/credentials.md §3); the
+    // transaction is signed by the same admin key as the list.
+    GlobalOptions pg = g;
+    if (pg.key.empty()) pg.key = IssuerKeyPath(g, o.issuer_key, o.org);
+    CLI_ASSIGN_OR_RETURN(std::unique_ptr<client::Session> session, client::Session::Open(pg, true));
+    CLI_ASSIGN_OR_RETURN(published,
+                         session->Submit("licence", "publish_status_list", {{"credential", cred}}));
+  }
   size_t set = 0;
   for (const auto& [p, st] : in.entries) set += proof::vc::StatusBit(st, *purpose);
   if (g.json) {
-    std::cout << json{{"out", o.out},
-                      {"org", o.org},
-                      {"purpose", o.purpose},
-                      {"list", o.list},
-                      {"id", cred["id"]},
-                      {"height", head},
-                      {"entries", in.entries.size()},
-                      {"set", set},
-                      {"not_yet_certified", skipped}}
-                     .dump()
-              << "\n";
+    json out = {{"out", o.out},
+                {"org", o.org},
+                {"purpose", o.purpose},
+                {"list", o.list},
+                {"id", cred["id"]},
+                {"height", head},
+                {"entries", in.entries.size()},
+                {"set", set},
+                {"not_yet_certified", skipped}};
+    if (published) out["published"] = {{"tx_id", published->tx_id}, {"height", published->height}};
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << fmt::format(
         "Wrote {}: {} status list {} of {} at block {} ({} licences, {} bits set{})\n  id {}\n",
         o.out, o.purpose, o.list, o.org, head, in.entries.size(), set,
         skipped ? fmt::format(", {} issued too recently to be proven", skipped) : "",
         cred["id"].get<std::string>());
+    if (published) {
+      std::cout << fmt::format(
+          "Published on the ledger in block {} (tx {}): every node serves it at "
+          "/credentials/status/{}/{}/{}\n",
+          published->height, published->tx_id.substr(0, 16), o.org, o.purpose, o.list);
+    }
   }
   return kExitOk;
 }
@@ -928,6 +950,9 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
                  "an admin key of ORG (default with --net: DIR/ORG/admin.key)");
   sl->add_option("--status-base", so->status_base,
                  "base URL the list is published under (default with --net: ORG's node)");
+  sl->add_flag("--publish", so->publish,
+               "also put the list on the ledger (licence.publish_status_list, signed by the "
+               "issuer key), so that every node serves it");
   sl->callback([&ctx, so]() { ctx.run = [&ctx, so]() { return RunStatusList(ctx.global, *so); }; });
 
   auto vc_opts = std::make_shared<VerifyCredentialOpts>();

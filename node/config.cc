@@ -124,7 +124,8 @@ Status CheckKnownKeys(const toml::table& root) {
                                                    "checkpoint_interval", "view_change_timeout_ms",
                                                    "watermark_window",    "max_clock_skew_ms"};
   static const std::set<std::string> kBench = {"null_mode"};
-  static const std::set<std::string> kCredentials = {"issuer_key", "public_url"};
+  static const std::set<std::string> kCredentials = {"issuer_key", "public_url",
+                                                     "publish_status_lists"};
   static const std::set<std::string> kLimits = {
       "max_message_bytes",  "peer_queue_messages", "mempool_max",         "verify_threads",
       "verified_cache_max", "db_cache_mib",        "db_write_buffer_mib", "admission_max_pending"};
@@ -255,6 +256,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& ba
     c.credential_key = r.Path("credentials.issuer_key", true);
   }
   c.public_url = r.String("credentials.public_url", false);
+  c.publish_status_lists = r.Bool("credentials.publish_status_lists", true);
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
       c.public_url.rfind("https://", 0) != 0) {
     r.Fail("credentials.public_url", "must be an http:// or https:// URL");

@@ -51,6 +51,10 @@ struct NodeConfig {
   // (default "http://" + listen.http).
   std::string credential_key;
   std::string public_url;
+  // [credentials] publish_status_lists: with issuer_key, keep the org's lists
+  // current on the ledger so that every node serves them
+  // (node/status_list_publisher.h).
+  bool publish_status_lists = true;
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;

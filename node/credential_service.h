@@ -1,13 +1,17 @@
 // CredentialService: what the node's HTTP listener serves for Verifiable
 // Credentials (docs/credentials.md): the licence JSON-LD context and the
-// signed Bitstring Status List credentials of the node's own org, derived on
-// each request from the statuses proven at the node's head block.
+// signed Bitstring Status List credentials of every issuing org.
 //
 //   GET /credentials/contexts/licence/v1              the shipped context
 //   GET /credentials/status/<org>/<purpose>/<list>    a status list credential
 //
-// A list of an org whose issuing key this node does not hold is answered 404
-// naming the reason; nothing is ever served unsigned or from unproven state.
+// The node's own org's lists (when it holds the org's issuing key) are built
+// on each request from the statuses proven at the node's head block. Any
+// other org's list is the newest one that org published on the ledger
+// (licence.publish_status_list), served only while it verifies, is within
+// its validity and its bits equal the statuses proven at the node's head;
+// otherwise the answer names why (404 none published, 503 expired or behind
+// the ledger). Nothing is ever served unsigned or from unproven state.
 //
 // Immutable after construction; Get is thread-safe as far as the sources are.
 #pragma once
@@ -19,11 +23,14 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "chaincode/licence_status.h"
 #include "core/crypto.h"
 #include "core/genesis.h"
 #include "core/status.h"
 #include "node/ledger_reader.h"
+#include "proof/credential.h"
 
 namespace licenced::node {
 
@@ -52,9 +59,32 @@ class CredentialService {
   // nullopt: not a credentials path (the caller answers 404 itself).
   std::optional<HttpReply> Get(std::string_view path) const;
 
+  // ---- for the node's status list publisher (node/status_list_publisher.h) ----
+  bool signs_own_lists() const { return issuer_key_.has_value(); }
+  const std::string& org() const { return org_; }
+  // The own org's list, signed, from the statuses proven at the head.
+  // Unavailable before the first certified block; FailedPrecondition without
+  // the issuing key.
+  Result<nlohmann::json> BuildOwnList(proof::vc::StatusPurpose purpose, uint64_t list) const;
+  // How many lists the own org's licences fill (at least 1).
+  Result<uint64_t> OwnListCount() const;
+  // The newest list `org` published, as proven at the head (nullopt: none).
+  Result<std::optional<nlohmann::json>> Published(const std::string& org,
+                                                  proof::vc::StatusPurpose purpose,
+                                                  uint64_t list) const;
+  // The bits a list of `org` must have at the head: every licence issued
+  // before the head block, with its status proven at the head's header.
+  Result<Bytes> LedgerBits(const std::string& org, proof::vc::StatusPurpose purpose, uint64_t list,
+                           consensus::BlockHeader* head) const;
+
  private:
   HttpReply StatusList(const std::string& org, const std::string& purpose,
                        const std::string& list) const;
+  HttpReply ServePublished(const std::string& org, proof::vc::StatusPurpose purpose,
+                           uint64_t list) const;
+  // (position, stored status) of each list member issued before the head.
+  Result<std::vector<std::pair<uint64_t, chaincode::LicenceStatus>>> HeadEntries(
+      const std::string& org, uint64_t list, const consensus::BlockHeader& head) const;
 
   const Genesis* genesis_;
   std::string org_;

@@ -19,6 +19,7 @@
 #include "node/rpc/peer_link.h"
 #include "node/rpc/peer_service.h"
 #include "node/rpc/servers.h"
+#include "node/status_list_publisher.h"
 #include "node/storage/rocks_kv_store.h"
 #include "proof/credential.h"
 #include "web/web_assets.h"
@@ -222,13 +223,36 @@ Status Node::OpenCredentials() {
   src.state_proof = [this](std::string_view key, uint64_t height) {
     return ledger_->StateProof(key, height);
   };
-  src.now_ms = [] {
+  auto credentials_now = [] {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   };
+  src.now_ms = credentials_now;
+  // Null mode executes no chaincode: nothing would ever land.
+  const std::optional<crypto::KeyPair> publisher_key =
+      c.publish_status_lists && !c.null_mode ? issuer : std::nullopt;
   credentials_ = std::make_unique<CredentialService>(&genesis_, c.org, std::move(issuer),
                                                      std::move(url), std::move(src));
+  if (publisher_key) {
+    StatusListPublisher::Ports p;
+    p.build = [this](proof::vc::StatusPurpose purpose, uint64_t list) {
+      return credentials_->BuildOwnList(purpose, list);
+    };
+    p.published = [this](proof::vc::StatusPurpose purpose, uint64_t list) {
+      return credentials_->Published(config_.org, purpose, list);
+    };
+    p.list_count = [this] { return credentials_->OwnListCount(); };
+    p.submit = [this](Transaction tx) {
+      const Bytes encoded = tx.Encode();
+      Submit(std::move(tx), encoded, false, 0, [](Result<SubmitOutcome> r) {
+        if (!r.ok()) spdlog::warn("status lists: publication refused: {}", r.status().ToString());
+      });
+    };
+    p.now_ms = credentials_now;
+    publisher_ = std::make_unique<StatusListPublisher>(
+        genesis_.network_id, *publisher_key, std::move(p), StatusListPublisher::Options{});
+  }
   return Status::Ok();
 }
 
@@ -308,6 +332,7 @@ Status Node::Start() {
   execution_->Start();
   fetcher_.Start();
   OnStrand([this] { host_->Start(); });
+  if (publisher_) publisher_->Start();
   started_ = true;
   spdlog::info(
       "licenced {} (org {}, replica {}/{}) serving: peer {} (mTLS), client {} (TLS), http {}; "
@@ -332,6 +357,7 @@ void Node::Shutdown() {
     if (l) l->Stop();
   }
   if (http_) http_->Stop();
+  if (publisher_) publisher_->Stop();
   // A fetch in flight waits for the verifier pool (InspectFetched): it ends
   // first (the links are stopped), then the pool.
   fetcher_.Stop();
@@ -428,6 +454,14 @@ void Node::OnCommitted(const ExecutedBlock& block, double seconds) {
       block.height, block.txs.size(), accepted, rejected, dups,
       ToHex(block.block_hash).substr(0, 16), ToHex(block.state_root).substr(0, 16),
       static_cast<int64_t>(seconds * 1000));
+  if (publisher_) {
+    bool changed = false;
+    for (const auto& ev : block.events) {
+      if (ev.kind != "licence_status_changed") continue;
+      changed = changed || std::find(ev.orgs.begin(), ev.orgs.end(), config_.org) != ev.orgs.end();
+    }
+    publisher_->OnBlock(block.height, changed);
+  }
   auto completed = submissions_.Complete(block, std::chrono::steady_clock::now());
   for (double latency : completed.latencies_seconds) metrics_.commit_latency.Observe(latency);
   for (auto& [waiter, outcome] : completed.waiters) waiter(std::move(outcome));

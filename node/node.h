@@ -61,6 +61,7 @@ class HealthService;
 class RpcServers;
 class HttpServer;
 class CredentialService;
+class StatusListPublisher;
 
 struct NodeStatusView {
   uint64_t height = 0;
@@ -211,6 +212,7 @@ class Node final : private host::Transport,
   std::unique_ptr<HealthService> health_service_;
   std::unique_ptr<RpcServers> rpc_;                 // after the services it serves
   std::unique_ptr<CredentialService> credentials_;  // the HTTP listener's /credentials/
+  std::unique_ptr<StatusListPublisher> publisher_;  // with an issuing key: the org's lists
   std::unique_ptr<HttpServer> http_;
 
   // Status snapshot written by the strand, read by anyone.

@@ -196,14 +196,18 @@ class Network:
     def up_nodes(self):
         return {n["org"]: n for n in self.status() if n["up"]}
 
-    def metric(self, org, name):
-        """Value of a Prometheus metric from the node's /metrics (http listener), or None."""
-        import urllib.request
-        http = None
+    def http_address(self, org):
+        """host:port of `org`'s node's HTTP listener (listen.http in its node.toml)."""
         with open(os.path.join(self.dir, org, "node.toml")) as f:
             for line in f:
                 if line.strip().startswith("http") and "=" in line:
-                    http = line.split("=", 1)[1].strip().strip('"')
+                    return line.split("=", 1)[1].strip().strip('"')
+        raise AssertionError(f"no listen.http in {org}/node.toml")
+
+    def metric(self, org, name):
+        """Value of a Prometheus metric from the node's /metrics (http listener), or None."""
+        import urllib.request
+        http = self.http_address(org)
         try:
             with urllib.request.urlopen(f"http://{http}/metrics", timeout=5) as r:
                 text = r.read().decode()

@@ -5,9 +5,10 @@ Starts a real four-bureau network on loopback (tests/e2e/e2e_lib.py), has the
 social security bureau issue three social security cards, exports each as a
 W3C VC 2.0 credential with `licencectl proof export --format vc` while it is
 valid, then suspends one and revokes another. The bureaus' status list
-credentials are fetched from the nodes' HTTP listeners (social's and
-police's) and exported with `licencectl proof status-list`; the two must
-carry the same bits. Everything lands in a corpus directory, and
+credentials are fetched from the nodes' HTTP listeners and exported with
+`licencectl proof status-list`; the two must carry the same bits. Every node
+serves every org's lists: each node publishes its org's lists on the ledger,
+and health (which runs no node) publishes with `proof status-list --publish`. Everything lands in a corpus directory, and
 `node --test interop.test.js` (Node 20, the @digitalbazaar libraries pinned
 in package-lock.json, no network: tests/interop/document-loader.js) checks
 it: VALID for the fresh licence; rejected for every flipped byte of the proof
@@ -25,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -54,6 +56,22 @@ def bits_of(status_list):
 
 def bit(bits, index):
     return (bits[index // 8] >> (7 - index % 8)) & 1
+
+
+def wait_served(url, want_bits, timeout_s=60):
+    """The list at `url` once a node serves it with `want_bits` (publication is asynchronous)."""
+    deadline = time.time() + timeout_s
+    last = None
+    while time.time() < deadline:
+        try:
+            served = http_get(url)
+            if bits_of(served) == want_bits:
+                return served
+            last = "served with other bits"
+        except urllib.error.HTTPError as e:
+            last = f"{e.code} {e.read().decode().strip()}"
+        time.sleep(0.5)
+    raise AssertionError(f"{url} not served with the ledger's bits within {timeout_s}s: {last}")
 
 
 def test(net):
@@ -130,15 +148,36 @@ def test(net):
     assert bit(bits_of(lists["revocation"]), idx["fresh"]) == 0
     assert bit(bits_of(lists["suspension"]), idx["fresh"]) == 0
 
-    # Another org's list, signed by that org: served by its own node only.
+    # Every node serves every org's lists: police's node serves social's as
+    # social's node published it on the ledger (once it covers the changes)...
+    police_base = "http://" + net.http_address(OTHER).replace("0.0.0.0:", "127.0.0.1:")
+    for purpose in ("revocation", "suspension"):
+        served = wait_served(f"{police_base}/credentials/status/{ISSUER}/{purpose}/0",
+                             bits_of(lists[purpose]))
+        assert served["issuer"] == lists[purpose]["issuer"], served["issuer"]
+    log(f"{OTHER}'s node serves {ISSUER}'s published lists with the same bits")
+    # ... social's node serves police's, published by police's node...
     other_path = os.path.join(corpus, f"{OTHER}-revocation.json")
     net.ctl_json("proof", "status-list", OTHER, "--purpose", "revocation", "--out", other_path,
                  org=OTHER)
+    served = wait_served(f"{base}/credentials/status/{OTHER}/revocation/0",
+                         bits_of(json.load(open(other_path))))
+    assert served["issuer"]["issuerOrg"] == OTHER, served["issuer"]
+    # ... and the lists of health, which runs no node, once its admin publishes them.
     try:
-        http_get(f"{base}/credentials/status/{OTHER}/revocation/0")
-        raise AssertionError("the social node served police's status list")
+        http_get(f"{base}/credentials/status/health/revocation/0")
+        raise AssertionError("a node served a list health never published")
     except urllib.error.HTTPError as e:
-        assert e.code == 404 and "holds no issuing key" in e.read().decode(), e
+        assert e.code == 404 and "has published no revocation list 0" in e.read().decode(), e
+    health_path = os.path.join(corpus, "health-revocation.json")
+    out, _ = net.ctl_json("proof", "status-list", "health", "--purpose", "revocation",
+                          "--out", health_path, "--status-base", base, "--publish", org=ISSUER)
+    assert out["published"]["height"] > 0, out
+    health_list = json.load(open(health_path))
+    for where in (base, police_base):
+        served = http_get(f"{where}/credentials/status/health/revocation/0")
+        assert served == health_list, f"{where} serves another health list"
+    log("health's list, published with licencectl, is served by every node")
 
     # The verification page is served by the node byte for byte as it is in the repository.
     for name in ("index.html", "page.js", "verifier.js", "style.css"):

@@ -1,8 +1,9 @@
 // CredentialService (node/credential_service.h) over fake sources, and the
 // pages built into the node (web/web_assets.h): a status list of the node's
-// own org from the statuses proven at the head, refusals naming the reason
-// for another org, a bad path, no key or no certified block, and the page's
-// files served byte for byte.
+// own org from the statuses proven at the head, another org's list as it
+// published it on the ledger (only while it verifies, is valid and equals the
+// ledger), refusals naming the reason, a bad path, no key or no certified
+// block, and the page's files served byte for byte.
 #include "node/credential_service.h"
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chaincode/status_lists.h"
 #include "proof/credential.h"
 #include "web/web_assets.h"
 
@@ -26,6 +28,8 @@ struct Fake {
   consensus::BlockHeader head;
   std::map<std::string, chaincode::LicenceStatusValue> statuses;
   std::vector<chaincode::StatusListMember> members;
+  std::map<std::string, std::string> published;  // state key -> the stored list (JSON)
+  uint64_t now = 1764115300000ULL;
   int proofs = 0;
 
   Fake() {
@@ -39,7 +43,17 @@ struct Fake {
     statuses["L1"].status = chaincode::LicenceStatus::kRevoked;
   }
 
-  CredentialService Service(std::optional<crypto::KeyPair> key, bool certified = true) {
+  // The header of block `height` (0: the head); earlier blocks a minute apart.
+  consensus::BlockHeader HeaderAt(uint64_t height) const {
+    if (height == 0 || height == head.height) return head;
+    consensus::BlockHeader h = head;
+    h.height = height;
+    h.timestamp_ms = head.timestamp_ms - (head.height - height) * 60'000;
+    return h;
+  }
+
+  CredentialService Service(std::optional<crypto::KeyPair> key, bool certified = true,
+                            const std::string& org = "market") {
     CredentialService::Sources s;
     s.members = [this](const std::string&) {
       return Result<std::vector<chaincode::StatusListMember>>(members);
@@ -49,15 +63,29 @@ struct Fake {
       if (!certified) return Status::NotFound("no block committed yet");
       ++proofs;
       StateInclusion in;
-      in.header = head;
-      CHECK((height == 0 || height == head.height));
+      in.header = HeaderAt(height);
+      CHECK(height <= head.height);
+      if (auto it = published.find(std::string(key)); it != published.end()) {
+        in.value = ToBytes(it->second);
+        return in;
+      }
       const std::string id(key.substr(std::string_view("licence/status/").size()));
       if (statuses.count(id)) in.value = statuses[id].Encode();
       return in;
     };
-    s.now_ms = [] { return uint64_t{1764115300000ULL}; };
-    return CredentialService(&net.genesis, "market", std::move(key), "http://127.0.0.1:7201",
+    s.now_ms = [this] { return now; };
+    return CredentialService(&net.genesis, org, std::move(key), "http://127.0.0.1:7201",
                              std::move(s));
+  }
+
+  // `org`'s list as its own node builds it now, stored as published.
+  json Publish(const std::string& org, const char* purpose = "revocation") {
+    auto svc = Service(net.admin_keys.at(org), true, org);
+    auto r = svc.Get(std::string("/credentials/status/") + org + "/" + purpose + "/0");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    published[chaincode::PublishedStatusListKey(org, purpose, 0)] = json::parse(r->body).dump();
+    return json::parse(r->body);
   }
 };
 
@@ -98,7 +126,7 @@ TEST_CASE("credential service: refusals say why and serve nothing unsigned",
   auto other = svc.Get("/credentials/status/police/revocation/0");
   REQUIRE(other);
   CHECK(other->status == 404);
-  CHECK_THAT(other->body, Catch::Contains("holds no issuing key of org 'police'"));
+  CHECK_THAT(other->body, Catch::Contains("org 'police' has published no revocation list 0"));
   for (const char* path :
        {"/credentials/status/market/expiry/0", "/credentials/status/market/revocation/x",
         "/credentials/status/market/revocation/01", "/credentials/status/market/revocation",
@@ -134,4 +162,51 @@ TEST_CASE("web assets: the verification page's files, byte for byte", "[node][we
   CHECK(
       std::string(web::FindWebAsset("/verify/page.js")->content_type).rfind("text/javascript", 0) ==
       0);
+}
+
+TEST_CASE("credential service: another org's published list, while it equals the ledger",
+          "[node][credentials]") {
+  REQUIRE(crypto::Init().ok());
+  Fake f;
+  auto svc = f.Service(f.net.admin_keys.at("market"));
+  const json police = f.Publish("police");
+  auto r = svc.Get("/credentials/status/police/revocation/0");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(json::parse(r->body) == police);
+  CHECK(proof::vc::VerifyProof(json::parse(r->body), f.net.admin_keys.at("police").public_key())
+            .ok());
+  // A node without its own org's key serves its org's published list the same way.
+  f.Publish("market", "suspension");
+  auto keyless = f.Service(std::nullopt);
+  CHECK(keyless.Get("/credentials/status/market/suspension/0")->status == 200);
+  CHECK(keyless.Get("/credentials/status/market/revocation/0")->status == 404);
+
+  SECTION("behind the ledger: a status changed since") {
+    f.statuses["L0"].status = chaincode::LicenceStatus::kRevoked;
+    auto stale = svc.Get("/credentials/status/police/revocation/0");
+    CHECK(stale->status == 503);
+    CHECK_THAT(stale->body, Catch::Contains("no longer matches the ledger at block 10: entry 0 is "
+                                            "set there"));
+  }
+  SECTION("expired") {
+    f.now += 25ull * 3600 * 1000;
+    auto expired = svc.Get("/credentials/status/police/revocation/0");
+    CHECK(expired->status == 503);
+    CHECK_THAT(expired->body, Catch::Contains("expired at"));
+  }
+  SECTION("naming a block this ledger does not have") {
+    f.head.timestamp_ms += 1;  // block 10 hashes differently now
+    auto other = svc.Get("/credentials/status/police/revocation/0");
+    CHECK(other->status == 500);
+    CHECK_THAT(other->body, Catch::Contains("which is not this ledger's block"));
+  }
+  SECTION("a stored copy whose proof does not verify") {
+    json forged = police;
+    forged["validUntil"] = proof::vc::IsoTime(f.head.timestamp_ms + 48ull * 3600 * 1000);
+    f.published[chaincode::PublishedStatusListKey("police", "revocation", 0)] = forged.dump();
+    auto bad = svc.Get("/credentials/status/police/revocation/0");
+    CHECK(bad->status == 500);
+    CHECK_THAT(bad->body, Catch::Contains("proof does not verify"));
+  }
 }
