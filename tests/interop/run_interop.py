@@ -141,7 +141,7 @@ def test(net):
         assert e.code == 404 and "holds no issuing key" in e.read().decode(), e
 
     # The verification page is served by the node byte for byte as it is in the repository.
-    for name in ("index.html", "page.js", "verifier.js", "style.css"):
+    for name in ("index.html", "page.js", "verifier.js", "qr.js", "style.css"):
         assert base.startswith("http://127.0.0.1:"), base
         with urllib.request.urlopen(f"{base}/verify/{name}", timeout=30) as r:
             served_page = r.read()
