@@ -16,8 +16,9 @@ packages=(
   openssl iproute2 python3 python3-grpcio
   # e2e adversarial tests: generic gRPC stubs, Ed25519 signing, lossy links
   python3-protobuf python3-cryptography nftables
-  # the verification page's browser test (tests/web): Debian's Chromium, headless
-  chromium
+  # the verification page's browser test (tests/web): Debian's Chromium, headless,
+  # and the qrencode CLI that makes the QR codes its camera-scanning tests decode
+  chromium qrencode
 )
 
 missing=()

@@ -180,7 +180,7 @@ def test(net):
     log("health's list, published with licencectl, is served by every node")
 
     # The verification page is served by the node byte for byte as it is in the repository.
-    for name in ("index.html", "page.js", "verifier.js", "style.css"):
+    for name in ("index.html", "page.js", "verifier.js", "qr.js", "style.css"):
         assert base.startswith("http://127.0.0.1:"), base
         with urllib.request.urlopen(f"{base}/verify/{name}", timeout=30) as r:
             served_page = r.read()

@@ -4,12 +4,22 @@
 // verified through the page's own inputs, the verdict read from the DOM and a
 // screenshot of each verdict written to $LICENCED_WEB_ARTEFACTS; then the
 // page's verifier and the C++ verifier over the whole corpus of
-// tests/web/corpus.cc, formats v2 and v1 (they must agree on every input). Run by run_browser.py.
+// tests/web/corpus.cc, formats v2 and v1 (they must agree on every input).
+// Then scanning: the page served from a loopback HTTP server (the camera
+// needs a secure context), Chromium's fake camera showing a y4m video of the
+// QR code (qrencode, byte mode, level L) of the zlib payload of a corpus
+// presentation, "Scan QR with camera" pressed, and the verdict read from the
+// DOM: VALID for the valid one, the C++ reason for a mutated one. Run by
+// run_browser.py.
 import assert from 'node:assert/strict';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
+import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {deflateSync} from 'node:zlib';
 
 import {chromium} from 'playwright-core';
 
@@ -213,4 +223,142 @@ test('the page and the C++ verifier agree on every input of the corpus', async (
   assert.deepEqual(codes.filter(c => !reasons[c]), [], JSON.stringify(reasons));
   assert.deepEqual(disagree.slice(0, 10), []);
   await page.close();
+});
+
+test('with no camera API, Scan says what to do instead', async () => {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined});
+  });
+  await page.goto(pageUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.click('#scan');
+  const status = await page.textContent('#scan-status');
+  assert.match(status, /opened as a file: open the page from a node/);
+  assert.match(status, /save the QR payload as a file/);
+  await page.close();
+});
+
+// ---- Scanning with Chromium's fake camera ----
+const webDir = join(here, '..', '..', 'web');
+const types = {html: 'text/html', js: 'text/javascript', css: 'text/css'};
+
+// The page's files on 127.0.0.1 (loopback only), as a node serves them.
+async function serveWeb() {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://127.0.0.1').pathname;
+    const m = /^\/verify\/([a-z]+\.(html|js|css))$/.exec(path);
+    if(!m) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {'content-type': `${types[m[2]]}; charset=utf-8`});
+    res.end(readFileSync(join(webDir, 'verify', m[1])));
+  });
+  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+// The module matrix (rows of 0/1) of `payload`: byte mode, level L, as
+// licencectl's `proof present --qr` makes it (libqrencode).
+function qrMatrix(payload) {
+  const text = execFileSync('qrencode', ['-8', '-l', 'L', '-t', 'ASCII', '-m', '0', '-o', '-'],
+    {input: payload}).toString();
+  return text.split('\n').filter(l => l.length > 0).map(l => [...l].filter((_, i) => i % 2 === 0).map(ch => ch === '#' ? 1 : 0));
+}
+
+// A y4m video (4:2:0) of the code on a grey card, `frames` identical frames:
+// a header line, then per frame "FRAME" and the Y, U and V planes.
+function y4m(m, {w = 1280, h = 720, scale = 3.5, frames = 2} = {}) {
+  const n = m.length;
+  const x0 = (w - n * scale) / 2;
+  const y0 = (h - n * scale) / 2;
+  const luma = Buffer.alloc(w * h);
+  for(let y = 0; y < h; y++) {
+    for(let x = 0; x < w; x++) {
+      const c = Math.floor((x + 0.5 - x0) / scale);
+      const r = Math.floor((y + 0.5 - y0) / scale);
+      const onCard = x > x0 - 8 * scale && x < x0 + (n + 8) * scale && y > y0 - 8 * scale && y < y0 + (n + 8) * scale;
+      const dark = r >= 0 && c >= 0 && r < n && c < n && m[r][c];
+      luma[y * w + x] = dark ? 28 : onCard ? 225 : 120;
+    }
+  }
+  const chroma = Buffer.alloc((w / 2) * (h / 2) * 2, 128);
+  const parts = [Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`)];
+  for(let i = 0; i < frames; i++) {
+    parts.push(Buffer.from('FRAME\n'), luma, chroma);
+  }
+  return Buffer.concat(parts);
+}
+
+async function scanVerdict(c, shot) {
+  const payload = deflateSync(Buffer.from(c.presentation, 'base64'), {level: 9});
+  const m = qrMatrix(payload);
+  const dir = mkdtempSync(join(tmpdir(), 'licenced-scan-'));
+  const video = join(dir, 'camera.y4m');
+  writeFileSync(video, y4m(m));
+  const server = await serveWeb();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const camera = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`]});
+  const elsewhere = [];
+  try {
+    const ctx = await camera.newContext({viewport: {width: 900, height: 1100}});
+    // Nothing but the loopback server that serves the page.
+    await ctx.route('**/*', route => {
+      const url = route.request().url();
+      if(url.startsWith(origin + '/')) {
+        return route.continue();
+      }
+      elsewhere.push(url);
+      return route.abort();
+    });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', e => errors.push(e.message));
+    page.on('console', msg => msg.type() === 'error' && errors.push(msg.text()));
+    await page.goto(`${origin}/verify/index.html`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.clock.setFixedTime(new Date(c.now_ms));
+    await page.setInputFiles('#genesis-file', genesisFile);
+    await page.waitForFunction(() => /Network /.test(document.getElementById('genesis-status').textContent));
+    await page.fill('#challenge', c.challenge);
+    await page.selectOption('#max-age', 'none');
+    const started = Date.now();
+    await page.click('#scan');
+    const v = await verdictOf(page);
+    const ms = Date.now() - started;
+    const status = await page.textContent('#scan-status');
+    const cameraOff = await page.evaluate(() => document.getElementById('scan-video').srcObject === null &&
+      document.getElementById('scan-video').hidden);
+    await screenshot(page, shot);
+    console.log(`scan ${c.name}: QR version ${(m.length - 17) / 4}, ${payload.length} bytes, ` +
+      `${v.result}${v.reason ? ' ' + v.reason : ''} in ${ms} ms`);
+    assert.deepEqual(errors, []);
+    return {v, status, cameraOff, payload};
+  } finally {
+    await camera.close();
+    server.close();
+    rmSync(dir, {recursive: true, force: true});
+    assert.deepEqual(elsewhere, [], 'the page tried to reach the network');
+  }
+}
+
+test('scanning the QR code of a valid presentation with the camera gives VALID', async () => {
+  const c = byName.valid;
+  const {v, status, cameraOff, payload} = await scanVerdict(c, 'SCAN-VALID');
+  assert.equal(v.result, 'VALID', JSON.stringify(v));
+  assert.equal(v.disclosed.enterprise_name, 'Jinan Quanyong Software Co., Ltd.');
+  assert.equal(status, `Read a QR code of ${payload.length} bytes from the camera.`);
+  assert.ok(cameraOff, 'the camera is stopped once the code is read');
+});
+
+test('scanning the QR code of a mutated presentation gives the C++ verdict', async () => {
+  const c = byName['byte 700 ^ 1'];
+  const {v, cameraOff} = await scanVerdict(c, `SCAN-INVALID-${c.cpp.reason}`);
+  assert.equal(v.result, 'INVALID');
+  assert.equal(v.result, c.cpp.result);
+  assert.equal(v.reason, c.cpp.reason);
+  assert.ok(cameraOff);
 });

@@ -8,8 +8,10 @@ verdict), then runs `node --test browser.test.js`: the page opened as saved
 files with every network request refused, verdicts read from the DOM, a
 screenshot per verdict under build/.../tests/web/artefacts, and the page's
 verifier over the whole corpus in Chromium (every verdict must equal the C++
-one). Needs /usr/bin/chromium and tests/web/node_modules (deploy/install-deps.sh
-installs both); fails, rather than skips, without them.
+one); then scanning, with Chromium's fake camera showing the QR code (made by
+the qrencode CLI) of a corpus presentation to the page served on 127.0.0.1.
+Needs /usr/bin/chromium, qrencode and tests/web/node_modules
+(deploy/install-deps.sh installs them); fails, rather than skips, without them.
 """
 
 import os
@@ -29,6 +31,7 @@ def main():
     missing = [what for what, ok in (
         (corpus_bin, os.access(corpus_bin, os.X_OK)),
         ("node", node is not None),
+        ("qrencode", shutil.which("qrencode") is not None),
         (chromium, os.access(chromium, os.X_OK)),
         ("tests/web/node_modules", os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core"))),
     ) if not ok]

@@ -1,10 +1,13 @@
 // The verification page's wiring (index.html): the genesis kept in
 // localStorage, a challenge generated here, the presentation from a drop, a
-// file or pasted text, and the verdict of LicencedVerifier (verifier.js)
-// written into the page. A classic script so that saved files work offline.
+// file, pasted text or the camera (QR codes read by the browser's
+// BarcodeDetector where it gives the bytes back, else by LicencedQr, qr.js),
+// and the verdict of LicencedVerifier (verifier.js) written into the page. A
+// classic script so that saved files work offline.
 (() => {
 'use strict';
 const V = globalThis.LicencedVerifier;
+const Q = globalThis.LicencedQr;
 const $ = id => document.getElementById(id);
 const GENESIS_KEY = 'licenced.verify.genesis';
 const CHALLENGE_KEY = 'licenced.verify.challenge';
@@ -100,15 +103,187 @@ async function verify() {
   show(v);
 }
 
-async function takeFile(file) {
-  pendingBytes = new Uint8Array(await file.arrayBuffer());
+// A presentation file's or QR code's bytes: shown, then verified.
+async function takeBytes(bytes, label) {
+  pendingBytes = bytes;
   let text = null;
   try {
     text = new TextDecoder('utf-8', {fatal: true}).decode(pendingBytes);
   } catch { /* binary payload */ }
-  $('presentation-text').value = text ?? `(${file.name}: ${pendingBytes.length} bytes)`;
+  $('presentation-text').value = text ?? `(${label})`;
   await verify();
 }
+
+async function takeFile(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  await takeBytes(bytes, `${file.name}: ${bytes.length} bytes`);
+}
+
+// ---- Scanning with the camera ----
+let scan = null;  // {stream, canvas, detector, timer} while the camera is on
+
+function scanStatus(text, error = false) {
+  $('scan-status').textContent = text;
+  $('scan-status').className = error ? 'hint error' : 'hint';
+}
+
+function stopScan() {
+  if(scan) {
+    clearTimeout(scan.timer);
+    for(const track of scan.stream.getTracks()) {
+      track.stop();
+    }
+    scan = null;
+  }
+  const video = $('scan-video');
+  video.srcObject = null;
+  video.hidden = true;
+  $('scan-cancel').hidden = true;
+  $('scan').disabled = false;
+}
+
+const instead = 'save the QR payload as a file and drop or choose it above, or paste the presentation';
+
+// Why the camera is not available, in words that say what to do instead.
+function cameraRefusal(e) {
+  const fromFile = location.protocol === 'file:';
+  if(!navigator.mediaDevices?.getUserMedia) {
+    return fromFile ?
+      `This browser gives no camera to a page opened as a file: open the page from a node ` +
+        `(http://localhost:<port>/verify/ or over https), or ${instead}.` :
+      `This browser gives no camera to this page (the camera needs https or localhost): ` +
+        `open the page over https, or ${instead}.`;
+  }
+  switch(e?.name) {
+  case 'NotAllowedError':
+  case 'SecurityError':
+    return fromFile ?
+      `The browser refused the camera to a page opened as a file: open the page from a node ` +
+        `(http://localhost:<port>/verify/ or over https), or ${instead}.` :
+      `Camera permission was refused: allow the camera for this page in the browser's site ` +
+        `settings and scan again, or ${instead}.`;
+  case 'NotFoundError':
+  case 'OverconstrainedError':
+    return `No camera was found on this device: ${instead}.`;
+  case 'NotReadableError':
+  case 'AbortError':
+    return `The camera could not be started (another application may be using it): ` +
+      `close it and scan again, or ${instead}.`;
+  default:
+    return `The camera could not be started (${e?.message ?? e}): ${instead}.`;
+  }
+}
+
+// The BarcodeDetector returns text; its result is used only when it maps
+// back to bytes (one character a byte) that make a presentation.
+async function detectorBytes(detector, canvas) {
+  let codes;
+  try {
+    codes = await detector.detect(canvas);
+  } catch {
+    return null;
+  }
+  for(const code of codes) {
+    const raw = code.rawValue ?? '';
+    if(raw.length === 0 || [...raw].some(ch => ch.charCodeAt(0) > 255)) {
+      continue;
+    }
+    const bytes = Uint8Array.from(raw, ch => ch.charCodeAt(0));
+    try {
+      const p = await V.presentationBytes(bytes);
+      if(p !== bytes) {
+        return bytes;
+      }
+    } catch { /* not a presentation: read the frame ourselves */ }
+  }
+  return null;
+}
+
+async function scanFrame() {
+  if(!scan) {
+    return;
+  }
+  const video = $('scan-video');
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  let bytes = null;
+  if(w > 0 && h > 0) {
+    const {canvas} = scan;
+    canvas.width = w;
+    canvas.height = h;
+    const ctx = canvas.getContext('2d', {willReadFrequently: true});
+    ctx.drawImage(video, 0, 0, w, h);
+    try {
+      if(scan.detector) {
+        bytes = await detectorBytes(scan.detector, canvas);
+      }
+      bytes ??= Q.decode(ctx.getImageData(0, 0, w, h));
+    } catch(e) {
+      // A readable code that is not a presentation (e.g. ECI): say so, stop.
+      stopScan();
+      scanStatus(`The QR code cannot be read as a presentation: ${e.message}.`, true);
+      return;
+    }
+  }
+  if(!scan) {
+    return;
+  }
+  if(bytes) {
+    stopScan();
+    scanStatus(`Read a QR code of ${bytes.length} bytes from the camera.`);
+    await takeBytes(bytes, `QR code from the camera: ${bytes.length} bytes`);
+    return;
+  }
+  scan.timer = setTimeout(scanFrame, 60);
+}
+
+async function startScan() {
+  if(scan) {
+    return;
+  }
+  if(!navigator.mediaDevices?.getUserMedia) {
+    scanStatus(cameraRefusal(null), true);
+    return;
+  }
+  $('scan').disabled = true;
+  scanStatus('Starting the camera...');
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({audio: false,
+      video: {facingMode: {ideal: 'environment'}, width: {ideal: 1920}, height: {ideal: 1080}}});
+  } catch(e) {
+    $('scan').disabled = false;
+    scanStatus(cameraRefusal(e), true);
+    return;
+  }
+  let detector = null;
+  try {
+    if('BarcodeDetector' in globalThis &&
+      (await globalThis.BarcodeDetector.getSupportedFormats()).includes('qr_code')) {
+      detector = new globalThis.BarcodeDetector({formats: ['qr_code']});
+    }
+  } catch { /* our own reader then */ }
+  scan = {stream, canvas: document.createElement('canvas'), detector, timer: 0};
+  const video = $('scan-video');
+  video.srcObject = stream;
+  video.hidden = false;
+  $('scan-cancel').hidden = false;
+  try {
+    await video.play();
+  } catch(e) {
+    stopScan();
+    scanStatus(cameraRefusal(e), true);
+    return;
+  }
+  scanStatus('Hold the QR code in front of the camera, filling most of the picture.');
+  scanFrame();
+}
+
+$('scan').addEventListener('click', startScan);
+$('scan-cancel').addEventListener('click', () => {
+  stopScan();
+  scanStatus('Scanning cancelled; the camera is off.');
+});
 
 $('genesis-file').addEventListener('change', async e => {
   const f = e.target.files[0];
