@@ -122,28 +122,32 @@ Result<std::optional<nlohmann::json>> CredentialService::Published(const std::st
                                                                    uint64_t list) const {
   const std::string key =
       chaincode::PublishedStatusListKey(org, proof::vc::StatusPurposeName(purpose), list);
-  auto sp = sources_.state_proof(key, 0);
-  if (!sp.ok()) return Status::Unavailable("no certified block yet: " + sp.status().message());
-  if (!sp->value) return std::optional<nlohmann::json>();
-  auto j = nlohmann::json::parse(sp->value->begin(), sp->value->end(), nullptr, false);
+  LIC_ASSIGN_OR_RETURN(const std::optional<Bytes> value, sources_.latest(key));
+  if (!value) return std::optional<nlohmann::json>();
+  auto j = nlohmann::json::parse(value->begin(), value->end(), nullptr, false);
   if (j.is_discarded()) return Status::Corruption("the published list at " + key + " is not JSON");
   return std::optional<nlohmann::json>(std::move(j));
 }
 
 Result<Bytes> CredentialService::LedgerBits(const std::string& org,
-                                            proof::vc::StatusPurpose purpose, uint64_t list,
-                                            consensus::BlockHeader* head) const {
-  auto sp = sources_.state_proof(chaincode::LicenceStatusKey(""), 0);
-  if (!sp.ok()) return Status::Unavailable("no certified block yet: " + sp.status().message());
-  LIC_ASSIGN_OR_RETURN(const auto entries, HeadEntries(org, list, sp->header));
+                                            proof::vc::StatusPurpose purpose, uint64_t list) const {
+  auto members = sources_.members(org);
+  if (!members.ok()) {
+    return Status::Internal("cannot list the licences: " + members.status().message());
+  }
   Bytes bits(chaincode::kStatusListLength / 8, 0);
   const uint64_t first = list * chaincode::kStatusListLength;
-  for (const auto& [position, stored] : entries) {
-    if (!proof::vc::StatusBit(stored, purpose)) continue;
-    const uint64_t i = position - first;
+  for (const auto& m : *members) {
+    if (m.position < first || m.position - first >= chaincode::kStatusListLength) continue;
+    LIC_ASSIGN_OR_RETURN(const std::optional<Bytes> raw,
+                         sources_.latest(chaincode::LicenceStatusKey(m.identifier)));
+    if (!raw) return Status::Internal("licence " + m.identifier + " has no status");
+    auto v = chaincode::LicenceStatusValue::Decode(*raw);
+    if (!v.ok()) return Status::Internal("licence " + m.identifier + ": " + v.status().message());
+    if (!proof::vc::StatusBit(v->status, purpose)) continue;
+    const uint64_t i = m.position - first;
     bits[i / 8] |= static_cast<uint8_t>(0x80u >> (i % 8));
   }
-  if (head != nullptr) *head = sp->header;
   return bits;
 }
 
@@ -181,12 +185,8 @@ HttpReply CredentialService::ServePublished(const std::string& org,
                                  "this ledger's block",
                                  name->status_height, name->block_hash_hex));
   }
-  consensus::BlockHeader head;
-  auto want = LedgerBits(org, purpose, list, &head);
-  if (!want.ok()) {
-    return Text(want.status().code() == StatusCode::kUnavailable ? 503 : 500,
-                want.status().message());
-  }
+  auto want = LedgerBits(org, purpose, list);
+  if (!want.ok()) return Text(500, want.status().message());
   auto have = proof::vc::DecodeStatusList(cred);
   if (!have.ok()) return Text(500, "the published list's bits: " + have.status().message());
   if (*have != *want) {
@@ -195,12 +195,11 @@ HttpReply CredentialService::ServePublished(const std::string& org,
            proof::vc::ListBit(*have, index) == proof::vc::ListBit(*want, index)) {
       ++index;
     }
-    return Text(503,
-                fmt::format("the newest {} list org '{}' published (block {}) no longer matches "
-                            "the ledger at block {}: entry {} is {} there; it is served again "
-                            "once '{}' publishes a fresh one",
-                            purpose_name, org, name->status_height, head.height, index,
-                            proof::vc::ListBit(*want, index) ? "set" : "clear", org));
+    return Text(503, fmt::format("the newest {} list org '{}' published (block {}) no longer "
+                                 "matches the ledger: entry {} is {} there; it is served again "
+                                 "once '{}' publishes a fresh one",
+                                 purpose_name, org, name->status_height, index,
+                                 proof::vc::ListBit(*want, index) ? "set" : "clear", org));
   }
   return HttpReply{200, "application/vc+ld+json", cred.dump(2) + "\n"};
 }

@@ -9,7 +9,7 @@
 // on each request from the statuses proven at the node's head block. Any
 // other org's list is the newest one that org published on the ledger
 // (licence.publish_status_list), served only while it verifies, is within
-// its validity and its bits equal the statuses proven at the node's head;
+// its validity and its bits equal the statuses in the node's newest state;
 // otherwise the answer names why (404 none published, 503 expired or behind
 // the ledger). Nothing is ever served unsigned or from unproven state.
 //
@@ -47,6 +47,8 @@ class CredentialService {
     std::function<Result<std::vector<chaincode::StatusListMember>>(const std::string& org)> members;
     // A key's value at the header of block `height` (0 = the head).
     std::function<Result<StateInclusion>(std::string_view key, uint64_t height)> state_proof;
+    // A key's value in the newest executed state (after the head block).
+    std::function<Result<std::optional<Bytes>>(std::string_view key)> latest;
     std::function<uint64_t()> now_ms;
   };
 
@@ -68,14 +70,17 @@ class CredentialService {
   Result<nlohmann::json> BuildOwnList(proof::vc::StatusPurpose purpose, uint64_t list) const;
   // How many lists the own org's licences fill (at least 1).
   Result<uint64_t> OwnListCount() const;
-  // The newest list `org` published, as proven at the head (nullopt: none).
+  // The newest list `org` published, in the newest executed state (nullopt:
+  // none). Its own signature authenticates it; that state is one block ahead
+  // of what the head's header proves, so a publication is seen as soon as
+  // its block executed.
   Result<std::optional<nlohmann::json>> Published(const std::string& org,
                                                   proof::vc::StatusPurpose purpose,
                                                   uint64_t list) const;
-  // The bits a list of `org` must have at the head: every licence issued
-  // before the head block, with its status proven at the head's header.
-  Result<Bytes> LedgerBits(const std::string& org, proof::vc::StatusPurpose purpose, uint64_t list,
-                           consensus::BlockHeader* head) const;
+  // The bits a list of `org` has to carry now: every licence's status in the
+  // newest executed state.
+  Result<Bytes> LedgerBits(const std::string& org, proof::vc::StatusPurpose purpose,
+                           uint64_t list) const;
 
  private:
   HttpReply StatusList(const std::string& org, const std::string& purpose,

@@ -223,6 +223,9 @@ Status Node::OpenCredentials() {
   src.state_proof = [this](std::string_view key, uint64_t height) {
     return ledger_->StateProof(key, height);
   };
+  src.latest = [this](std::string_view key) -> Result<std::optional<Bytes>> {
+    return KvStateView(kv_.get()).Get(key);
+  };
   auto credentials_now = [] {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
