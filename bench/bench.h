@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 
 #include "client/conn.h"
 #include "core/bytes.h"
+#include "core/crypto.h"
+#include "core/genesis.h"
 #include "core/status.h"
 
 namespace licenced::bench {
@@ -131,6 +134,35 @@ struct LoadFigures {
 // from the first attempt (open loop: from the tx's scheduled offer time) to
 // its commit answer.
 Result<LoadFigures> RunLoad(const LoadSpec& spec);
+
+// ---- bench_flows.cc: --workload flows ----
+struct FlowsSpec {
+  std::vector<client::NodeTarget> targets;        // the validators' nodes (by org)
+  Genesis genesis;                                // sealing to the departments
+  std::map<std::string, crypto::KeyPair> admins;  // org -> admin key (signs every step)
+  std::string examples_dir;                       // the application and outputs files
+  double duration_s = 30;
+  size_t concurrency = 64;  // cases in flight (one worker thread each)
+  double tx_timeout_s = 30;
+  std::function<void(double fraction, const std::string& detail)> progress;
+  // Filled by RunFlows from examples_dir.
+  nlohmann::json application;
+  std::map<std::string, nlohmann::json> outputs;
+};
+struct FlowsFigures {
+  size_t concurrency = 0;
+  double duration_s = 0;
+  size_t cases_opened = 0, cases_completed = 0;
+  double cases_per_s = 0;
+  size_t committed = 0;  // committed transactions (each waited for)
+  double committed_tx_per_s = 0;
+  size_t failed = 0;
+  size_t licences_issued = 0, suspended = 0, revoked = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;  // submit to commit, per transaction
+  std::vector<std::string> first_errors;
+  Json ToJson() const;
+};
+Result<FlowsFigures> RunFlows(const FlowsSpec& spec);
 
 // ---- bench_net.cc ----
 // Drives deploy/local-net for a network dir.

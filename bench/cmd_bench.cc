@@ -63,6 +63,8 @@ struct BenchOptions {
   std::string work_dir;  // where to create networks (default: a new dir under /tmp)
   double tx_timeout_s = 30;
   size_t submit_batch = 64;  // txs per SubmitTransactions call; 1 = SubmitTransaction per tx
+  std::string workload = "enrol_clerk";  // or "flows": also the one-stop flows (bench_flows.cc)
+  size_t flows_concurrency = 128;        // cases in flight
 };
 
 double Since(Clock::time_point t0) {
@@ -157,6 +159,30 @@ Result<bench::LoadFigures> Load(const Network& n, const BenchOptions& o, size_t 
   if (r.ok()) {
     progress.Done(label, fmt::format("{:.0f} committed tx/s, p50 {:.1f} ms, p99 {:.1f} ms",
                                      r->committed_tx_per_s, r->p50_ms, r->p99_ms));
+  }
+  return r;
+}
+
+// The enterprise flow case after case (bench/bench_flows.cc), signed by the
+// orgs' admin keys in the network directory.
+Result<bench::FlowsFigures> Flows(const Network& n, const BenchOptions& o,
+                                  bench::Progress& progress) {
+  bench::FlowsSpec spec;
+  spec.targets = n.targets;
+  LIC_ASSIGN_OR_RETURN(spec.genesis, Genesis::LoadFile(n.dir + "/genesis.json"));
+  for (const auto& org : spec.genesis.organisations) {
+    auto key = crypto::ReadKeyFile(n.dir + "/" + org.id + "/admin.key", std::nullopt);
+    if (key.ok()) spec.admins.emplace(org.id, *key);
+  }
+  spec.examples_dir = bench::GuessRepo() + "/examples";
+  spec.duration_s = o.duration_s;
+  spec.concurrency = o.flows_concurrency;
+  spec.tx_timeout_s = o.tx_timeout_s;
+  spec.progress = [&](double f, const std::string& d) { progress.Update("flows", f, d); };
+  auto r = bench::RunFlows(spec);
+  if (r.ok()) {
+    progress.Done("flows", fmt::format("{:.1f} cases/s, {:.0f} committed tx/s, p50 {:.0f} ms",
+                                       r->cases_per_s, r->committed_tx_per_s, r->p50_ms));
   }
   return r;
 }
@@ -341,6 +367,16 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
         } else {
           real["open_loop"] = {{"error", open.status().ToString()}};
         }
+        if (o.workload == "flows") {
+          auto flows = Flows(*n, o, progress);
+          if (flows.ok()) {
+            real["flows"] = flows->ToJson();
+            ledger_txs += flows->committed;
+            targets["flows_tx_per_s"] = Target(flows->committed_tx_per_s, 3000, true);
+          } else {
+            real["flows"] = {{"error", flows.status().ToString()}};
+          }
+        }
         if (o.big) {
           // Load until the ledger holds big_txs transactions (closed loop).
           const double est = closed.ok() ? std::max(closed->committed_tx_per_s, 100.0) : 1000;
@@ -449,6 +485,13 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
   b->add_flag("--null", o->null_mode,
               "also run a null-mode network (200-byte payloads, no signatures, no chaincode, no "
               "fsync) and report it beside the real figures");
+  b->add_option("--workload", o->workload,
+                "enrol_clerk (the closed and open loops), or flows: also the one-stop enterprise "
+                "flow case after case across the four nodes (real.flows: cases/s and tx/s)")
+      ->check(CLI::IsMember({"enrol_clerk", "flows"}))
+      ->capture_default_str();
+  b->add_option("--flows-concurrency", o->flows_concurrency, "--workload flows: cases in flight")
+      ->capture_default_str();
   b->add_flag("--null-only", o->null_only,
               "run only the null-mode network (besides the in-process ceiling and proof figures): "
               "for side-by-side runs with "
