@@ -147,12 +147,14 @@ struct FlowsSpec {
   std::function<void(double fraction, const std::string& detail)> progress;
   // Filled by RunFlows from examples_dir.
   nlohmann::json application;
+  nlohmann::json newborn_application;
   std::map<std::string, nlohmann::json> outputs;
 };
 struct FlowsFigures {
   size_t concurrency = 0;
   double duration_s = 0;
   size_t cases_opened = 0, cases_completed = 0;
+  size_t enterprise_completed = 0, newborn_completed = 0;
   double cases_per_s = 0;
   size_t committed = 0;  // committed transactions (each waited for)
   double committed_tx_per_s = 0;

@@ -1,10 +1,15 @@
-// licencectl bench --workload flows: the one-stop enterprise opening as the
-// clerks run it, case after case. `concurrency` cases are in flight; each
-// worker opens a case at market's window (sealed personal fields, a fresh
-// enterprise name), then claims and completes business licence, seal filing,
-// seal engraving, social security, taxpayer and bank account, each through
-// its department's node, and every 10th issued business licence is
-// suspended, every 25th revoked.
+// licencectl bench --workload flows: both one-stop flows as the clerks run
+// them, case after case. `concurrency` cases are in flight, the workers
+// alternating the two flows:
+//   - enterprise opening: market's window opens the case (sealed personal
+//     fields, a fresh enterprise name), then business licence, seal filing,
+//     seal engraving, social security, taxpayer and bank account are claimed
+//     and completed, each through its department's node; every 10th issued
+//     business licence is then suspended, every 25th revoked;
+//   - newborn registration: health's window opens the case (a fresh child,
+//     born on some day of the past year), then birth certificate,
+//     vaccination, household registration (the police client assigns the
+//     resident ID number), medical insurance and the social security card.
 //
 // Unlike the enrol_clerk load, these transactions cannot be signed before the
 // run: a case id is a counter the chaincode assigns when the case opens, and
@@ -25,6 +30,7 @@
 
 #include "bench/bench.h"
 #include "client/prepare.h"
+#include "core/data_integrity.h"
 #include "core/transaction.h"
 #include "proto/licenced.grpc.pb.h"
 
@@ -58,6 +64,13 @@ struct Step {
   const char* org;
   const char* outputs;
 };
+constexpr Step kNewbornSteps[] = {
+    {"birth_certificate", "health", "newborn-birth_certificate.json"},
+    {"vaccination", "health", "newborn-vaccination.json"},
+    {"household_registration", "police", ""},
+    {"medical_insurance", "social", "newborn-medical_insurance.json"},
+    {"social_security_card", "social", "newborn-social_security_card.json"},
+};
 constexpr Step kEnterpriseSteps[] = {
     {"business_licence", "market", ""},
     {"seal_filing", "police", ""},
@@ -74,6 +87,8 @@ struct Shared {
   size_t failed = 0;
   size_t cases_opened = 0;
   size_t cases_completed = 0;
+  size_t enterprise_completed = 0;
+  size_t newborn_completed = 0;
   size_t licences_issued = 0;
   size_t suspended = 0;
   size_t revoked = 0;
@@ -100,16 +115,60 @@ class Worker {
     return Status::Ok();
   }
 
+  // Runs one newborn case to its end (or the first failure). Each child is
+  // born on another day of the past year, so that concurrent cases rarely
+  // compete for the same resident ID sequence; when they do, the household
+  // registration asks for the next free number again.
+  void NewbornCase(uint64_t run, size_t n, Clock::time_point deadline) {
+    json app = spec_.newborn_application;
+    const uint64_t day_ms = 86'400'000ull;
+    const uint64_t born_ms =
+        client::ClientNowMs() / day_ms * day_ms - (2 + n % 300) * day_ms + (n % 1440) * 60'000;
+    app["private"]["child_name"] = fmt::format("Bench {:x} Child {}", run, n);
+    app["private"]["birth_time"] = data_integrity::IsoTime(born_ms).substr(0, 16);
+    app["holder_key"] = ToHex(spec_.admins.at("health").public_key());
+    auto prepared = client::PrepareOpenCase(spec_.genesis, app.dump(), Random());
+    if (!prepared.ok()) return shared_.Error("open_case: " + prepared.status().ToString());
+    auto opened = Submit("health", "workflow", "open_case", prepared->args);
+    if (!opened) return;
+    const std::string case_id = opened->value("case_id", "");
+    {
+      std::lock_guard<std::mutex> lock(shared_.mu);
+      ++shared_.cases_opened;
+    }
+    for (const Step& s : kNewbornSteps) {
+      if (Clock::now() > deadline) return;
+      const std::string task = case_id + "/" + s.id;
+      if (!Submit(s.org, "workflow", "claim", {{"task_id", task}})) return;
+      std::optional<json> done;
+      if (std::string(s.id) == "household_registration") {
+        done = HouseholdRegistration(task, prepared->secrets);
+      } else {
+        json args = {{"task_id", task}};
+        if (*s.outputs) args["outputs"] = spec_.outputs.at(s.outputs);
+        if (std::string(s.id) == "birth_certificate") {
+          // One letter and 9 digits, unique in this run (n < 10^4) and most likely across runs.
+          args["outputs"]["certificate_number"] = fmt::format(
+              "{}{:05}{:04}", static_cast<char>('A' + run % 26), (run >> 5) % 100000, n % 10000);
+        }
+        done = Submit(s.org, "workflow", "complete", args);
+      }
+      if (!done) return;
+      if (FindLicence(*done).empty()) continue;
+      std::lock_guard<std::mutex> lock(shared_.mu);
+      ++shared_.licences_issued;
+    }
+    std::lock_guard<std::mutex> lock(shared_.mu);
+    ++shared_.cases_completed;
+    ++shared_.newborn_completed;
+  }
+
   // Runs one enterprise case to its end (or the first failure).
   void EnterpriseCase(uint64_t run, size_t n, Clock::time_point deadline) {
     json app = spec_.application;
     app["private"]["enterprise_name"] = fmt::format("Bench {:x} Enterprise {} Co., Ltd.", run, n);
     app["holder_key"] = ToHex(spec_.admins.at("market").public_key());
-    auto prepared = client::PrepareOpenCase(spec_.genesis, app.dump(), [this](size_t len) {
-      Bytes b(len);
-      for (auto& x : b) x = static_cast<uint8_t>(rng_());
-      return b;
-    });
+    auto prepared = client::PrepareOpenCase(spec_.genesis, app.dump(), Random());
     if (!prepared.ok()) return shared_.Error("open_case: " + prepared.status().ToString());
     auto opened = Submit("market", "workflow", "open_case", prepared->args);
     if (!opened) return;
@@ -136,14 +195,16 @@ class Worker {
     {
       std::lock_guard<std::mutex> lock(shared_.mu);
       ++shared_.cases_completed;
+      ++shared_.enterprise_completed;
     }
     if (licence.empty()) return;
-    if (n % 25 == 24) {
+    const size_t k = n / 2;  // this case's number among the enterprise cases
+    if (k % 25 == 24) {
       if (Submit("market", "licence", "revoke", {{"identifier", licence}, {"reason", "bench"}})) {
         std::lock_guard<std::mutex> lock(shared_.mu);
         ++shared_.revoked;
       }
-    } else if (n % 10 == 9) {
+    } else if (k % 10 == 9) {
       if (Submit("market", "licence", "suspend", {{"identifier", licence}, {"reason", "bench"}})) {
         std::lock_guard<std::mutex> lock(shared_.mu);
         ++shared_.suspended;
@@ -152,6 +213,58 @@ class Worker {
   }
 
  private:
+  client::RandomBytes Random() {
+    return [this](size_t len) {
+      Bytes b(len);
+      for (auto& x : b) x = static_cast<uint8_t>(rng_());
+      return b;
+    };
+  }
+
+  // The police client's household registration: the next free resident ID
+  // for the child's birth date, sex and address (the bench opened the case,
+  // so it holds what the window sealed to police), its commitment and tag on
+  // the ledger, the number sealed on to social.
+  std::optional<json> HouseholdRegistration(const std::string& task, const json& secrets) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const json query = {
+          {"address_code", secrets["household_address_code"]["value"]},
+          {"birth_date", secrets["birth_time"]["value"].get<std::string>().substr(0, 10)},
+          {"sex", secrets["sex"]["value"]}};
+      auto next = Query("police", "next_resident_id", query);
+      if (!next) return std::nullopt;
+      auto prepared = client::PrepareHouseholdRegistration(spec_.genesis, task, secrets,
+                                                           next->value("resident_id", ""), Random(),
+                                                           client::ClientNowMs());
+      if (!prepared.ok()) {
+        shared_.Error("household_registration: " + prepared.status().ToString());
+        return std::nullopt;
+      }
+      // The last attempt counts a refusal as a failure; earlier ones retry.
+      auto done = Submit("police", "workflow", "complete", prepared->args, attempt == 4);
+      if (done) return done;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<json> Query(const std::string& org, const std::string& method, const json& args) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    pb::QueryRequest req;
+    req.set_chaincode("workflow");
+    req.set_method(method);
+    req.set_args_json(args.dump());
+    pb::QueryResponse resp;
+    grpc::Status st = stubs_[TargetOf(org)]->Query(&ctx, req, &resp);
+    if (!st.ok()) {
+      shared_.Error(fmt::format("query {}: {}", method, st.error_message()));
+      return std::nullopt;
+    }
+    json j = json::parse(resp.result_json(), nullptr, false);
+    if (j.is_discarded()) return json::object();
+    return j;
+  }
+
   static std::string FindLicence(const json& result) {
     // workflow.complete reports the licences it issued among its outputs.
     for (const char* where : {"licences", "outputs"}) {
@@ -173,7 +286,8 @@ class Worker {
   // Signs with `org`'s admin key, submits to the org's node and waits for the
   // commit; the chaincode's result, or nullopt (counted as failed).
   std::optional<json> Submit(const std::string& org, const std::string& chaincode,
-                             const std::string& method, const json& args) {
+                             const std::string& method, const json& args,
+                             bool count_refusal = true) {
     Transaction tx;
     tx.network_id = spec_.genesis.network_id;
     tx.chaincode = chaincode;
@@ -216,6 +330,7 @@ class Worker {
         shared_.latencies_ms.push_back(ms);
       }
       if (resp.status() != "OK") {
+        if (!count_refusal) return std::nullopt;
         shared_.Error(
             fmt::format("{}.{}: {} {}", chaincode, method, resp.status(), resp.message()));
         return std::nullopt;
@@ -236,11 +351,13 @@ class Worker {
 Json FlowsFigures::ToJson() const {
   Json j;
   j["workload"] = "flows";
-  j["flows"] = {"enterprise"};
+  j["flows"] = {"enterprise", "newborn"};
   j["concurrency"] = concurrency;
   j["duration_s"] = duration_s;
   j["cases_opened"] = cases_opened;
   j["cases_completed"] = cases_completed;
+  j["enterprise_completed"] = enterprise_completed;
+  j["newborn_completed"] = newborn_completed;
   j["cases_per_s"] = cases_per_s;
   j["committed"] = committed;
   j["committed_tx_per_s"] = committed_tx_per_s;
@@ -255,7 +372,7 @@ Json FlowsFigures::ToJson() const {
 
 Result<FlowsFigures> RunFlows(const FlowsSpec& s) {
   if (s.targets.empty()) return Status::InvalidArgument("bench flows: no node to submit to");
-  for (const char* org : {"market", "police", "social", "tax", "bank"}) {
+  for (const char* org : {"market", "police", "social", "tax", "bank", "health"}) {
     if (!s.admins.count(org)) {
       return Status::InvalidArgument(std::string("bench flows: no admin key of org '") + org + "'");
     }
@@ -263,7 +380,11 @@ Result<FlowsFigures> RunFlows(const FlowsSpec& s) {
   FlowsSpec spec = s;
   LIC_ASSIGN_OR_RETURN(spec.application,
                        ReadExample(s.examples_dir, "enterprise-application.json"));
-  for (const Step& st : kEnterpriseSteps) {
+  LIC_ASSIGN_OR_RETURN(spec.newborn_application,
+                       ReadExample(s.examples_dir, "newborn-application.json"));
+  std::vector<Step> steps(std::begin(kEnterpriseSteps), std::end(kEnterpriseSteps));
+  steps.insert(steps.end(), std::begin(kNewbornSteps), std::end(kNewbornSteps));
+  for (const Step& st : steps) {
     if (!*st.outputs) continue;
     LIC_ASSIGN_OR_RETURN(json out, ReadExample(s.examples_dir, st.outputs));
     spec.outputs[st.outputs] = out.contains("outputs") ? out["outputs"] : out;
@@ -284,7 +405,15 @@ Result<FlowsFigures> RunFlows(const FlowsSpec& s) {
   std::vector<std::thread> threads;
   for (size_t i = 0; i < workers; ++i) {
     threads.emplace_back([&, i] {
-      while (Clock::now() < deadline) ws[i]->EnterpriseCase(run, next_case++, deadline);
+      // Workers alternate the two flows case by case.
+      while (Clock::now() < deadline) {
+        const size_t n = next_case++;
+        if (n % 2 == 0) {
+          ws[i]->EnterpriseCase(run, n, deadline);
+        } else {
+          ws[i]->NewbornCase(run, n, deadline);
+        }
+      }
     });
   }
   std::thread progress;
@@ -314,6 +443,8 @@ Result<FlowsFigures> RunFlows(const FlowsSpec& s) {
   f.duration_s = elapsed;
   f.cases_opened = shared.cases_opened;
   f.cases_completed = shared.cases_completed;
+  f.enterprise_completed = shared.enterprise_completed;
+  f.newborn_completed = shared.newborn_completed;
   f.cases_per_s = static_cast<double>(shared.cases_completed) / elapsed;
   f.committed = shared.committed;
   f.committed_tx_per_s = static_cast<double>(shared.committed) / elapsed;

@@ -163,7 +163,7 @@ Result<bench::LoadFigures> Load(const Network& n, const BenchOptions& o, size_t 
   return r;
 }
 
-// The enterprise flow case after case (bench/bench_flows.cc), signed by the
+// Both one-stop flows case after case (bench/bench_flows.cc), signed by the
 // orgs' admin keys in the network directory.
 Result<bench::FlowsFigures> Flows(const Network& n, const BenchOptions& o,
                                   bench::Progress& progress) {
@@ -486,8 +486,8 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
               "also run a null-mode network (200-byte payloads, no signatures, no chaincode, no "
               "fsync) and report it beside the real figures");
   b->add_option("--workload", o->workload,
-                "enrol_clerk (the closed and open loops), or flows: also the one-stop enterprise "
-                "flow case after case across the four nodes (real.flows: cases/s and tx/s)")
+                "enrol_clerk (the closed and open loops), or flows: also both one-stop flows case "
+                "after case across the four nodes (real.flows: cases/s and tx/s)")
       ->check(CLI::IsMember({"enrol_clerk", "flows"}))
       ->capture_default_str();
   b->add_option("--flows-concurrency", o->flows_concurrency, "--workload flows: cases in flight")
