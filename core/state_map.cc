@@ -1,6 +1,8 @@
 #include "core/state_map.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <deque>
 #include <span>
 
@@ -14,133 +16,66 @@ constexpr uint8_t kLeafPrefix = 0x02;
 constexpr uint8_t kInternalPrefix = 0x03;
 constexpr Hash kEmptyHash{};
 
-// Stored node values (docs/state-root.md "Node values"):
-//   empty    u8 0                      (only at the root: the tree became empty)
-//   internal u8 1, left 32, right 32   (written before child versions; still read)
-//   leaf     u8 2, key_hash 32, value_hash 32, key str, value var
-//   internal u8 3, left 32, right 32, left_version u64, right_version u64
-// Kind 3 records the version each non-empty child is stored under, so a read
-// is one exact-key lookup (a bloom-filtered point read in RocksDB) instead of
-// a seek for the newest version <= V. The versions are not hashed: roots and
-// proofs are the same whichever kind is stored.
-enum class NodeKind : uint8_t { kEmpty = 0, kInternal = 1, kLeaf = 2 };
-constexpr uint8_t kInternalWithVersionsTag = 3;
+// Stored nodes (docs/state-root.md "Stored nodes"). A group holds the
+// binary tree of kGroupBits levels below a position whose depth is a
+// multiple of kGroupBits: its root slot, the internal nodes and leaves inside
+// it, and at the bottom (relative depth kGroupBits) leaves and references to
+// the groups below. So a changed key rewrites one group per kGroupBits levels
+// of its path instead of one node per level, while hashes and proofs stay
+// those of the binary tree. Internal hashes are not stored: they are
+// recomputed when a group is read, which is also how a group is checked
+// against the hash its parent holds.
+//   group = u8 kGroupTag, slot (relative depth 0), in preorder:
+//   slot  = u8 0                                  empty
+//         | u8 1, key_hash 32, value_hash 32, value_version u64   leaf
+//         | u8 2, slot, slot                      internal (relative depth < 4)
+//         | u8 3, hash 32, version u64            group below (relative depth 4)
+// A value record holds a leaf's value, stored once when the value is set and
+// found by the exact (ValuePosition(key_hash), value_version) the leaf
+// records; updating the tree never reads values.
+constexpr int kGroupBits = 4;
+constexpr int kGroupSlots = 2 << kGroupBits;  // heap order, slots 1..31
+constexpr uint8_t kGroupTag = 0x10;
+enum SlotTag : uint8_t { kTagEmpty = 0, kTagLeaf = 1, kTagInternal = 2, kTagGroup = 3 };
+constexpr uint16_t kValueDepth = 0xffff;
 
-// A child whose version is not recorded (kind 1 parents): read it as the
-// newest node at its position not newer than the tree being read.
-constexpr uint64_t kUnknownVersion = UINT64_MAX;
+// Tags of the binary layout of earlier releases (one node per level).
+constexpr uint8_t kLastBinaryLayoutTag = 3;
 
-struct Node {
-  NodeKind kind = NodeKind::kEmpty;
-  Hash left{};
-  Hash right{};
-  uint64_t left_version = kUnknownVersion;   // internal only
-  uint64_t right_version = kUnknownVersion;  // internal only
-  uint64_t version = kUnknownVersion;        // the version this node was read at, if known
+Status BinaryLayoutRefusal() {
+  return Status::FailedPrecondition(
+      "state map: this ledger stores its state map in the binary node layout of an earlier "
+      "licenced, which this version no longer reads. Upgrade: stop the node, move its data "
+      "directory aside and start it with an empty one; it fetches and re-executes the ledger "
+      "from its peers (docs/state-root.md \"Upgrading a ledger\")");
+}
+
+int RelativeDepth(int slot) { return std::bit_width(static_cast<unsigned>(slot)) - 1; }
+
+struct Leaf {
   Hash key_hash{};
   Hash value_hash{};
-  std::string key;
-  Bytes value;
-
-  Hash ComputeHash() const {
-    switch (kind) {
-      case NodeKind::kInternal:
-        return InternalHash(left, right);
-      case NodeKind::kLeaf:
-        return LeafHash(key_hash, value_hash);
-      case NodeKind::kEmpty:
-        break;
-    }
-    return kEmptyHash;
-  }
+  uint64_t value_version = 0;
+  Hash ComputeHash() const;
 };
 
-// Node values and keys are built by hand rather than with Writer: they are
-// made tens of thousands of times per block, and one allocation each matters.
-// Same bytes as Writer's (big-endian integers, u32 length prefixes).
-void AppendRaw(Bytes& out, ByteView v) { out.insert(out.end(), v.begin(), v.end()); }
+struct Slot {
+  enum class Kind : uint8_t { kAbsent, kEmpty, kLeaf, kInternal, kGroup };
+  Kind kind = Kind::kAbsent;
+  Hash hash{};           // empty: zero; group: as recorded; others: computed
+  Leaf leaf;             // kLeaf
+  uint64_t version = 0;  // kGroup: the version the group below is stored under
+};
 
-void AppendBe(Bytes& out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-Bytes EncodeInternal(const Hash& left, const Hash& right, uint64_t left_version,
-                     uint64_t right_version) {
-  Bytes out;
-  out.reserve(1 + 32 + 32 + 8 + 8);
-  out.push_back(kInternalWithVersionsTag);
-  AppendRaw(out, left);
-  AppendRaw(out, right);
-  AppendBe(out, left_version, 8);
-  AppendBe(out, right_version, 8);
-  return out;
-}
-
-Bytes EncodeLeaf(const Hash& key_hash, const Hash& value_hash, std::string_view key,
-                 ByteView value) {
-  Bytes out;
-  out.reserve(1 + 32 + 32 + 4 + key.size() + 4 + value.size());
-  out.push_back(static_cast<uint8_t>(NodeKind::kLeaf));
-  AppendRaw(out, key_hash);
-  AppendRaw(out, value_hash);
-  AppendBe(out, key.size(), 4);
-  AppendRaw(out, AsBytes(key));
-  AppendBe(out, value.size(), 4);
-  AppendRaw(out, value);
-  return out;
-}
-
-Bytes EncodeEmpty() { return Bytes{static_cast<uint8_t>(NodeKind::kEmpty)}; }
-
-Result<Node> DecodeNode(ByteView data) {
-  Reader r(data);
-  Node n;
-  uint8_t kind = r.U8();
-  switch (kind) {
-    case static_cast<uint8_t>(NodeKind::kEmpty):
-      n.kind = NodeKind::kEmpty;
-      break;
-    case static_cast<uint8_t>(NodeKind::kInternal):
-      n.kind = NodeKind::kInternal;
-      n.left = r.Fixed<32>();
-      n.right = r.Fixed<32>();
-      break;
-    case kInternalWithVersionsTag:
-      n.kind = NodeKind::kInternal;
-      n.left = r.Fixed<32>();
-      n.right = r.Fixed<32>();
-      n.left_version = r.U64();
-      n.right_version = r.U64();
-      break;
-    case static_cast<uint8_t>(NodeKind::kLeaf):
-      n.kind = NodeKind::kLeaf;
-      n.key_hash = r.Fixed<32>();
-      n.value_hash = r.Fixed<32>();
-      n.key = r.Str();
-      n.value = r.Var();
-      break;
-    default:
-      return Status::Corruption("state map node has unknown kind " + std::to_string(kind));
-  }
-  Status s = r.Finish("state map node");
-  if (!s.ok()) return Status::Corruption(s.message());
-  if (n.kind == NodeKind::kLeaf &&
-      (n.key_hash != KeyHash(n.key) || n.value_hash != crypto::Sha256(n.value))) {
-    return Status::Corruption("state map leaf does not match its key or value hash");
-  }
-  return n;
-}
+// A decoded group; slots[1] is its root, slots[2i] and slots[2i+1] the
+// children of slot i.
+struct Group {
+  uint16_t depth = 0;
+  std::array<Slot, kGroupSlots> slots;
+  const Slot& root() const { return slots[1]; }
+};
 
 bool Bit(const Hash& h, size_t i) { return ((h[i / 8] >> (7 - i % 8)) & 1) != 0; }
-
-void SetBit(Hash& h, size_t i, bool v) {
-  uint8_t mask = static_cast<uint8_t>(1u << (7 - i % 8));
-  if (v) {
-    h[i / 8] |= mask;
-  } else {
-    h[i / 8] &= static_cast<uint8_t>(~mask);
-  }
-}
 
 bool SharePrefix(const Hash& a, const Hash& b, size_t bits) {
   for (size_t i = 0; i < bits; ++i) {
@@ -151,62 +86,142 @@ bool SharePrefix(const Hash& a, const Hash& b, size_t bits) {
 
 std::string DepthString(size_t depth) { return "depth " + std::to_string(depth); }
 
-// Reads nodes of the tree as of one version.
+// Node values and keys are built by hand rather than with Writer: they are
+// made thousands of times per block, and one allocation each matters. Same
+// bytes as Writer's (big-endian integers).
+void AppendRaw(Bytes& out, ByteView v) { out.insert(out.end(), v.begin(), v.end()); }
+
+void AppendBe(Bytes& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void AppendLeaf(Bytes& out, const Leaf& leaf) {
+  out.push_back(kTagLeaf);
+  AppendRaw(out, leaf.key_hash);
+  AppendRaw(out, leaf.value_hash);
+  AppendBe(out, leaf.value_version, 8);
+}
+
+Status ParseSlot(Reader& r, Group& g, int slot) {
+  const int rel = RelativeDepth(slot);
+  Slot& s = g.slots[slot];
+  const uint8_t tag = r.U8();
+  if (!r.ok()) return Status::Corruption("state map group: truncated");
+  switch (tag) {
+    case kTagEmpty:
+      s.kind = Slot::Kind::kEmpty;
+      return Status::Ok();
+    case kTagLeaf:
+      s.kind = Slot::Kind::kLeaf;
+      s.leaf.key_hash = r.Fixed<32>();
+      s.leaf.value_hash = r.Fixed<32>();
+      s.leaf.value_version = r.U64();
+      s.hash = s.leaf.ComputeHash();
+      return Status::Ok();
+    case kTagInternal: {
+      if (rel >= kGroupBits || static_cast<size_t>(g.depth + rel) >= kKeyBits) break;
+      s.kind = Slot::Kind::kInternal;
+      LIC_RETURN_IF_ERROR(ParseSlot(r, g, 2 * slot));
+      LIC_RETURN_IF_ERROR(ParseSlot(r, g, 2 * slot + 1));
+      const Slot& left = g.slots[2 * slot];
+      const Slot& right = g.slots[2 * slot + 1];
+      // Compact: an internal node has two or more keys below it.
+      auto lone = [](const Slot& c) {
+        return c.kind == Slot::Kind::kEmpty || c.kind == Slot::Kind::kLeaf;
+      };
+      if ((left.kind == Slot::Kind::kEmpty && lone(right)) ||
+          (right.kind == Slot::Kind::kEmpty && lone(left))) {
+        return Status::Corruption("state map group: internal node with fewer than two keys at " +
+                                  DepthString(g.depth + rel));
+      }
+      s.hash = InternalHash(left.hash, right.hash);
+      return Status::Ok();
+    }
+    case kTagGroup:
+      if (rel != kGroupBits) break;
+      s.kind = Slot::Kind::kGroup;
+      s.hash = r.Fixed<32>();
+      s.version = r.U64();
+      if (r.ok() && s.hash == kEmptyHash) {
+        return Status::Corruption("state map group: reference to an empty group");
+      }
+      return Status::Ok();
+    default:
+      break;
+  }
+  return Status::Corruption("state map group: slot tag " + std::to_string(tag) +
+                            " not allowed at " + DepthString(g.depth + rel));
+}
+
+// `is_root`: the group at depth 0, which may also be empty or a single leaf.
+Result<Group> DecodeGroup(ByteView data, uint16_t depth, bool is_root) {
+  if (data.empty()) return Status::Corruption("state map node is empty");
+  if (data[0] != kGroupTag) {
+    if (data[0] <= kLastBinaryLayoutTag) return BinaryLayoutRefusal();
+    return Status::Corruption("state map node has unknown kind " + std::to_string(data[0]));
+  }
+  Reader r(data.subspan(1));
+  Group g;
+  g.depth = depth;
+  LIC_RETURN_IF_ERROR(ParseSlot(r, g, 1));
+  Status s = r.Finish("state map group");
+  if (!s.ok()) return Status::Corruption(s.message());
+  if (!is_root && g.root().kind != Slot::Kind::kInternal) {
+    return Status::Corruption("state map: group below the root at " + DepthString(depth) +
+                              " is not an internal node");
+  }
+  return g;
+}
+
+// Reads groups and values of the tree as of one version.
 class TreeReader {
  public:
   TreeReader(const StateMapNodeReader& reader, std::optional<uint64_t> version)
       : reader_(reader), version_(version) {}
 
-  // The node at (depth, path); nullopt if none (or an explicit empty root).
-  Result<std::optional<Node>> Load(uint16_t depth, const Hash& path) const {
-    if (!version_.has_value()) return std::optional<Node>();
+  // The root group; nullopt if the tree is empty.
+  Result<std::optional<Group>> LoadRoot() const {
+    if (!version_.has_value()) return std::optional<Group>();
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                         reader_.GetLatestNode(EncodePosition(depth, path), *version_));
-    if (!raw.has_value()) return std::optional<Node>();
-    LIC_ASSIGN_OR_RETURN(Node n, DecodeNode(*raw));
-    if (n.kind == NodeKind::kEmpty) {
-      if (depth != 0) return Status::Corruption("state map: empty node below the root");
-      return std::optional<Node>();
-    }
-    return std::optional<Node>(std::move(n));
+                         reader_.GetLatestNode(EncodePosition(0, kEmptyHash), *version_));
+    if (!raw.has_value()) return std::optional<Group>();
+    LIC_ASSIGN_OR_RETURN(Group g, DecodeGroup(*raw, 0, /*is_root=*/true));
+    if (g.root().kind == Slot::Kind::kEmpty) return std::optional<Group>();
+    return std::optional<Group>(std::move(g));
   }
 
-  // The node stored at (depth, path) under exactly `version`.
-  Result<std::optional<Node>> LoadExact(uint16_t depth, const Hash& path, uint64_t version) const {
-    if (!version_.has_value() || version > *version_) {
-      return Status::Corruption("state map: child version " + std::to_string(version) +
+  // The group a parent's `ref` (a kGroup slot) points to at (depth, path).
+  Result<Group> LoadGroup(uint16_t depth, const Hash& path, const Slot& ref) const {
+    if (!version_.has_value() || ref.version > *version_) {
+      return Status::Corruption("state map: group version " + std::to_string(ref.version) +
                                 " is newer than the tree read at " + DepthString(depth));
     }
     LIC_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
-                         reader_.GetNode(EncodePosition(depth, path), version));
-    if (!raw.has_value()) return std::optional<Node>();
-    LIC_ASSIGN_OR_RETURN(Node n, DecodeNode(*raw));
-    if (n.kind == NodeKind::kEmpty)
-      return Status::Corruption("state map: empty node below the root");
-    n.version = version;
-    return std::optional<Node>(std::move(n));
-  }
-
-  // The child a parent points to with hash `expected` (non-empty), stored
-  // under `version` (kUnknownVersion: the newest not newer than this tree):
-  // it must exist and hash to `expected`.
-  Result<Node> LoadChild(uint16_t depth, const Hash& path, const Hash& expected,
-                         uint64_t version) const {
-    std::optional<Node> n;
-    if (version == kUnknownVersion) {
-      LIC_ASSIGN_OR_RETURN(n, Load(depth, path));
-    } else {
-      LIC_ASSIGN_OR_RETURN(n, LoadExact(depth, path, version));
+                         reader_.GetNode(EncodePosition(depth, path), ref.version));
+    if (!raw.has_value()) {
+      return Status::Corruption("state map: group missing at " + DepthString(depth) + " (version " +
+                                std::to_string(ref.version) + ")");
     }
-    if (!n.has_value()) {
-      return Status::Corruption("state map: node missing at " + DepthString(depth) +
-                                " (version <= " + std::to_string(version_.value_or(0)) + ")");
-    }
-    if (n->ComputeHash() != expected) {
-      return Status::Corruption("state map: node at " + DepthString(depth) +
+    LIC_ASSIGN_OR_RETURN(Group g, DecodeGroup(*raw, depth, /*is_root=*/false));
+    if (g.root().hash != ref.hash) {
+      return Status::Corruption("state map: group at " + DepthString(depth) +
                                 " does not match its parent's hash");
     }
-    return std::move(*n);
+    return g;
+  }
+
+  // A leaf's value, checked against its value hash.
+  Result<Bytes> LoadValue(const Leaf& leaf) const {
+    LIC_ASSIGN_OR_RETURN(std::optional<Bytes> raw,
+                         reader_.GetNode(ValuePosition(leaf.key_hash), leaf.value_version));
+    if (!raw.has_value()) {
+      return Status::Corruption("state map: value record missing (version " +
+                                std::to_string(leaf.value_version) + ")");
+    }
+    if (crypto::Sha256(*raw) != leaf.value_hash) {
+      return Status::Corruption("state map: value record does not match its leaf's hash");
+    }
+    return std::move(*raw);
   }
 
  private:
@@ -214,208 +229,257 @@ class TreeReader {
   std::optional<uint64_t> version_;
 };
 
-// A leaf-to-be during an update. Pointers refer to the caller's changes or to
-// nodes the Updater keeps alive.
-struct Entry {
+// One change, prepared: its key hash and, unless it deletes, its value.
+struct Item {
   Hash key_hash{};
-  const std::string* key = nullptr;
   const Bytes* value = nullptr;  // nullptr: delete
   Hash value_hash{};
-  int stored_depth = -1;  // depth where this exact leaf is already stored, or -1
-  uint64_t stored_version = kUnknownVersion;  // its version there, if known
 };
 
 // The new content of a subtree, as its parent needs it.
 struct Sub {
-  enum class Kind { kEmpty, kLeaf, kInternal, kUntouched };
+  enum class Kind : uint8_t {
+    kEmpty,
+    kLeaf,
+    kInternal,  // built by this update, inside a group: children below
+    kBase,      // an unchanged internal node inside a group of the base tree
+    kGroup,     // an internal node at a group boundary: a stored group
+  };
   Kind kind = Kind::kEmpty;
   Hash hash{};
-  uint64_t version = kUnknownVersion;  // kInternal/kUntouched: where its root node is stored
-  Entry leaf;                          // kLeaf only
+  Leaf leaf;                     // kLeaf
+  const Sub* left = nullptr;     // kInternal
+  const Sub* right = nullptr;    // kInternal
+  const Group* group = nullptr;  // kBase
+  int slot = 0;                  // kBase
+  uint64_t version = 0;          // kGroup
 
-  static Sub Empty() { return {}; }
-  static Sub Leaf(const Entry& e) {
+  static Sub OfLeaf(const Leaf& l) {
     Sub s;
     s.kind = Kind::kLeaf;
-    s.hash = LeafHash(e.key_hash, e.value_hash);
-    s.leaf = e;
+    s.hash = l.ComputeHash();
+    s.leaf = l;
     return s;
   }
-  static Sub Internal(const Hash& h, uint64_t version) {
+  static Sub OfGroup(const Hash& h, uint64_t version) {
     Sub s;
-    s.kind = Kind::kInternal;
+    s.kind = Kind::kGroup;
     s.hash = h;
     s.version = version;
     return s;
   }
-  // Unchanged, non-empty subtree whose shape has not been read.
-  static Sub Untouched(const Hash& h, uint64_t version) {
+  // The unchanged subtree at `slot` of a base group.
+  static Sub FromBase(const Group& g, int slot) {
+    const Slot& b = g.slots[slot];
     Sub s;
-    s.kind = Kind::kUntouched;
-    s.hash = h;
-    s.version = version;
+    switch (b.kind) {
+      case Slot::Kind::kAbsent:
+      case Slot::Kind::kEmpty:
+        return s;
+      case Slot::Kind::kLeaf:
+        return OfLeaf(b.leaf);
+      case Slot::Kind::kInternal:
+        s.kind = Kind::kBase;
+        s.hash = b.hash;
+        s.group = &g;
+        s.slot = slot;
+        return s;
+      case Slot::Kind::kGroup:
+        return OfGroup(b.hash, b.version);
+    }
     return s;
   }
 };
 
-// One batch update: walks only the paths of the changed keys.
+// One batch update: walks only the paths of the changed keys, reading and
+// rewriting one group per kGroupBits levels.
 class Updater {
  public:
   Updater(const TreeReader& base, uint64_t version) : base_(base), version_(version) {}
 
-  // New content of the subtree at (depth, path), whose current node is
-  // `existing` (nullptr: empty), after applying `items` (sorted by key hash,
-  // unique, non-empty, all inside the subtree).
-  Result<Sub> UpdateAt(uint16_t depth, const Node* existing, std::span<const Entry> items) {
-    if (existing != nullptr && existing->kind == NodeKind::kInternal) {
+  // New content of the subtree at (depth, path) whose current node is slot
+  // `slot` of base group `g` (g == nullptr: an empty subtree), after applying
+  // `items` (sorted by key hash, unique, non-empty, all inside the subtree).
+  Result<Sub> UpdateAt(uint16_t depth, const Group* g, int slot, std::span<const Item> items) {
+    uint64_t group_version = 0;  // of the group rooted here, if one is (never read at the root)
+    if (g != nullptr && g->slots[slot].kind == Slot::Kind::kGroup) {
+      group_version = g->slots[slot].version;
+      LIC_ASSIGN_OR_RETURN(Group below,
+                           base_.LoadGroup(depth, items.front().key_hash, g->slots[slot]));
+      kept_.push_back(std::move(below));
+      g = &kept_.back();
+      slot = 1;
+    }
+    const Slot* current = g != nullptr ? &g->slots[slot] : nullptr;
+    if (current != nullptr && current->kind == Slot::Kind::kAbsent) {
+      return Status::Internal("state map: update walked below a leaf");
+    }
+    if (current != nullptr && current->kind == Slot::Kind::kInternal) {
       auto mid = std::partition_point(items.begin(), items.end(),
-                                      [&](const Entry& e) { return !Bit(e.key_hash, depth); });
-      std::span<const Entry> sides[2] = {{items.begin(), mid}, {mid, items.end()}};
-      const Hash* child_hash[2] = {&existing->left, &existing->right};
-      const uint64_t child_version[2] = {existing->left_version, existing->right_version};
+                                      [&](const Item& e) { return !Bit(e.key_hash, depth); });
+      std::span<const Item> sides[2] = {{items.begin(), mid}, {mid, items.end()}};
       Sub subs[2];
       for (int side = 0; side < 2; ++side) {
+        const int child = 2 * slot + side;
         if (sides[side].empty()) {
-          subs[side] = *child_hash[side] == kEmptyHash
-                           ? Sub::Empty()
-                           : Sub::Untouched(*child_hash[side], child_version[side]);
-        } else if (*child_hash[side] == kEmptyHash) {
-          LIC_ASSIGN_OR_RETURN(subs[side], UpdateAt(depth + 1, nullptr, sides[side]));
+          subs[side] = Sub::FromBase(*g, child);
         } else {
-          LIC_ASSIGN_OR_RETURN(Node child, base_.LoadChild(depth + 1, sides[side].front().key_hash,
-                                                           *child_hash[side], child_version[side]));
-          // Kept alive: the result may point at this node's key and value.
-          kept_.push_back(std::move(child));
-          LIC_ASSIGN_OR_RETURN(subs[side], UpdateAt(depth + 1, &kept_.back(), sides[side]));
+          LIC_ASSIGN_OR_RETURN(subs[side], UpdateAt(depth + 1, g, child, sides[side]));
         }
       }
-      return Combine(depth, items.front().key_hash, subs[0], subs[1], existing);
+      // The group stored at this position, if it is a group root.
+      const Slot* existing = slot == 1 ? current : nullptr;
+      return Combine(depth, items.front().key_hash, subs[0], subs[1], existing, group_version);
     }
 
     // The subtree is empty or a single leaf: rebuild it from its (few) keys.
-    std::vector<Entry> entries;
-    entries.reserve(items.size() + 1);
-    std::optional<Entry> old_leaf;
-    if (existing != nullptr) {
-      Entry e;
-      e.key_hash = existing->key_hash;
-      e.key = &existing->key;
-      e.value = &existing->value;
-      e.value_hash = existing->value_hash;
-      e.stored_depth = depth;
-      e.stored_version = existing->version;
-      old_leaf = e;
-    }
-    for (const Entry& item : items) {
-      if (old_leaf.has_value() && old_leaf->key_hash < item.key_hash) {
-        entries.push_back(*old_leaf);
-        old_leaf.reset();
+    std::vector<Leaf> leaves;
+    leaves.reserve(items.size() + 1);
+    std::optional<Leaf> old;
+    if (current != nullptr && current->kind == Slot::Kind::kLeaf) old = current->leaf;
+    for (const Item& item : items) {
+      if (old.has_value() && old->key_hash < item.key_hash) {
+        leaves.push_back(*old);
+        old.reset();
       }
-      if (old_leaf.has_value() && old_leaf->key_hash == item.key_hash) {
+      if (old.has_value() && old->key_hash == item.key_hash) {
         // Same value: keep the stored leaf so a no-op change writes nothing.
-        if (item.value != nullptr && item.value_hash == old_leaf->value_hash) {
-          entries.push_back(*old_leaf);
+        if (item.value != nullptr && item.value_hash == old->value_hash) {
+          leaves.push_back(*old);
         } else if (item.value != nullptr) {
-          entries.push_back(item);
+          leaves.push_back(StoreValue(item));
         }
-        old_leaf.reset();
+        old.reset();
         continue;
       }
-      if (item.value != nullptr) entries.push_back(item);
+      if (item.value != nullptr) leaves.push_back(StoreValue(item));
     }
-    if (old_leaf.has_value()) entries.push_back(*old_leaf);
-    return Build(depth, entries);
+    if (old.has_value()) leaves.push_back(*old);
+    return Build(depth, leaves);
   }
 
   std::vector<std::pair<Bytes, Bytes>> TakeWrites() { return std::move(writes_); }
 
-  // Stores the leaf of `sub` at (depth, its key hash) unless it is already there.
-  void Place(const Sub& sub, uint16_t depth) {
-    if (sub.leaf.stored_depth == depth) return;
-    writes_.emplace_back(
-        NodeKey(EncodePosition(depth, sub.leaf.key_hash), version_),
-        EncodeLeaf(sub.leaf.key_hash, sub.leaf.value_hash, *sub.leaf.key, *sub.leaf.value));
-  }
-
-  void WriteEmptyRoot() {
-    writes_.emplace_back(NodeKey(EncodePosition(0, kEmptyHash), version_), EncodeEmpty());
+  // Stores the root group holding the tree's only leaf, or nothing (empty).
+  void WriteRoot(const Sub& sub) {
+    Bytes out{kGroupTag};
+    if (sub.kind == Sub::Kind::kLeaf) {
+      AppendLeaf(out, sub.leaf);
+    } else {
+      out.push_back(kTagEmpty);
+    }
+    writes_.emplace_back(NodeKey(EncodePosition(0, kEmptyHash), version_), std::move(out));
   }
 
  private:
-  // Compact subtree at `depth` over `entries` (sorted, all present).
-  Result<Sub> Build(uint16_t depth, std::span<const Entry> entries) {
-    if (entries.empty()) return Sub::Empty();
-    if (entries.size() == 1) return Sub::Leaf(entries.front());
+  // A new leaf for `item`, its value stored under this update's version.
+  Leaf StoreValue(const Item& item) {
+    writes_.emplace_back(NodeKey(ValuePosition(item.key_hash), version_), *item.value);
+    return Leaf{item.key_hash, item.value_hash, version_};
+  }
+
+  // Compact subtree at `depth` over `leaves` (sorted by key hash).
+  Result<Sub> Build(uint16_t depth, std::span<const Leaf> leaves) {
+    if (leaves.empty()) return Sub{};
+    if (leaves.size() == 1) return Sub::OfLeaf(leaves.front());
     if (depth >= kKeyBits) return Status::Internal("state map: two keys with one key hash");
-    auto mid = std::partition_point(entries.begin(), entries.end(),
-                                    [&](const Entry& e) { return !Bit(e.key_hash, depth); });
-    LIC_ASSIGN_OR_RETURN(Sub left, Build(depth + 1, {entries.begin(), mid}));
-    LIC_ASSIGN_OR_RETURN(Sub right, Build(depth + 1, {mid, entries.end()}));
-    return Combine(depth, entries.front().key_hash, left, right, nullptr);
+    auto mid = std::partition_point(leaves.begin(), leaves.end(),
+                                    [&](const Leaf& l) { return !Bit(l.key_hash, depth); });
+    LIC_ASSIGN_OR_RETURN(Sub left, Build(depth + 1, {leaves.begin(), mid}));
+    LIC_ASSIGN_OR_RETURN(Sub right, Build(depth + 1, {mid, leaves.end()}));
+    return Combine(depth, leaves.front().key_hash, left, right, nullptr, 0);
   }
 
-  // Joins two child results into the subtree at (depth, path). `existing` is
-  // the internal node stored there before (nullptr if none).
-  Result<Sub> Combine(uint16_t depth, const Hash& path, Sub left, Sub right, const Node* existing) {
-    // An unread subtree next to an empty one may be a lone leaf that must move up.
-    Sub* subs[2] = {&left, &right};
-    for (int side = 0; side < 2; ++side) {
-      Sub& s = *subs[side];
-      Sub& other = *subs[1 - side];
-      if (s.kind != Sub::Kind::kUntouched || other.kind != Sub::Kind::kEmpty) continue;
-      Hash child_path = path;
-      SetBit(child_path, depth, side == 1);
-      LIC_ASSIGN_OR_RETURN(Node child, base_.LoadChild(depth + 1, child_path, s.hash, s.version));
-      if (child.kind == NodeKind::kLeaf) {
-        kept_.push_back(std::move(child));
-        const Node& n = kept_.back();
-        Entry e;
-        e.key_hash = n.key_hash;
-        e.key = &n.key;
-        e.value = &n.value;
-        e.value_hash = n.value_hash;
-        e.stored_depth = depth + 1;
-        e.stored_version = child.version;
-        s = Sub::Leaf(e);
-      } else {
-        s = Sub::Internal(s.hash, s.version);
-      }
-    }
-    if (left.kind == Sub::Kind::kEmpty && right.kind == Sub::Kind::kEmpty) return Sub::Empty();
-    if (left.kind == Sub::Kind::kEmpty && right.kind == Sub::Kind::kLeaf) return right;
-    if (right.kind == Sub::Kind::kEmpty && left.kind == Sub::Kind::kLeaf) return left;
-    if (left.kind == Sub::Kind::kLeaf) Place(left, depth + 1);
-    if (right.kind == Sub::Kind::kLeaf) Place(right, depth + 1);
+  // Joins two child results into the subtree at (depth, path). `existing`:
+  // the root slot of the group stored at this position before (under
+  // `existing_version`), if any.
+  Result<Sub> Combine(uint16_t depth, const Hash& path, const Sub& left, const Sub& right,
+                      const Slot* existing, uint64_t existing_version) {
+    using K = Sub::Kind;
+    if (left.kind == K::kEmpty && right.kind == K::kEmpty) return Sub{};
+    if (left.kind == K::kEmpty && right.kind == K::kLeaf) return right;  // the leaf moves up
+    if (right.kind == K::kEmpty && left.kind == K::kLeaf) return left;
     const Hash hash = InternalHash(left.hash, right.hash);
-    if (existing != nullptr && existing->left == left.hash && existing->right == right.hash) {
-      return Sub::Internal(hash, existing->version);
+    if (depth % kGroupBits != 0) {
+      Sub s;
+      s.kind = K::kInternal;
+      s.hash = hash;
+      s.left = &subs_.emplace_back(left);
+      s.right = &subs_.emplace_back(right);
+      return s;
     }
-    writes_.emplace_back(NodeKey(EncodePosition(depth, path), version_),
-                         EncodeInternal(left.hash, right.hash, ChildVersion(left, depth + 1),
-                                        ChildVersion(right, depth + 1)));
-    return Sub::Internal(hash, version_);
+    // A group boundary: the subtree from here down to the next boundary is one stored group.
+    if (existing != nullptr && existing->kind == Slot::Kind::kInternal && existing->hash == hash) {
+      return Sub::OfGroup(hash, existing_version);  // unchanged: nothing to write
+    }
+    Bytes out{kGroupTag, kTagInternal};
+    LIC_RETURN_IF_ERROR(AppendSlot(out, left, 1));
+    LIC_RETURN_IF_ERROR(AppendSlot(out, right, 1));
+    writes_.emplace_back(NodeKey(EncodePosition(depth, path), version_), std::move(out));
+    return Sub::OfGroup(hash, version_);
   }
 
-  // The version `sub`'s root node is stored under once placed at `depth`
-  // (0 for an empty subtree: no node).
-  uint64_t ChildVersion(const Sub& sub, uint16_t depth) const {
+  // Appends `sub` as the slot at relative depth `rel` of a group.
+  Status AppendSlot(Bytes& out, const Sub& sub, int rel) const {
     switch (sub.kind) {
       case Sub::Kind::kEmpty:
-        return 0;
+        out.push_back(kTagEmpty);
+        return Status::Ok();
       case Sub::Kind::kLeaf:
-        return sub.leaf.stored_depth == depth ? sub.leaf.stored_version : version_;
+        AppendLeaf(out, sub.leaf);
+        return Status::Ok();
       case Sub::Kind::kInternal:
-      case Sub::Kind::kUntouched:
+        if (rel >= kGroupBits) break;
+        out.push_back(kTagInternal);
+        LIC_RETURN_IF_ERROR(AppendSlot(out, *sub.left, rel + 1));
+        return AppendSlot(out, *sub.right, rel + 1);
+      case Sub::Kind::kBase:
+        if (rel >= kGroupBits) break;
+        return AppendBaseSlot(out, *sub.group, sub.slot);
+      case Sub::Kind::kGroup:
+        if (rel != kGroupBits) break;
+        out.push_back(kTagGroup);
+        AppendRaw(out, sub.hash);
+        AppendBe(out, sub.version, 8);
+        return Status::Ok();
+    }
+    return Status::Internal("state map: subtree kind out of place at relative depth " +
+                            std::to_string(rel));
+  }
+
+  // Copies slot `slot` of a base group, and everything below it in that group.
+  static Status AppendBaseSlot(Bytes& out, const Group& g, int slot) {
+    const Slot& s = g.slots[slot];
+    switch (s.kind) {
+      case Slot::Kind::kEmpty:
+        out.push_back(kTagEmpty);
+        return Status::Ok();
+      case Slot::Kind::kLeaf:
+        AppendLeaf(out, s.leaf);
+        return Status::Ok();
+      case Slot::Kind::kInternal:
+        out.push_back(kTagInternal);
+        LIC_RETURN_IF_ERROR(AppendBaseSlot(out, g, 2 * slot));
+        return AppendBaseSlot(out, g, 2 * slot + 1);
+      case Slot::Kind::kGroup:
+        out.push_back(kTagGroup);
+        AppendRaw(out, s.hash);
+        AppendBe(out, s.version, 8);
+        return Status::Ok();
+      case Slot::Kind::kAbsent:
         break;
     }
-    return sub.version;
+    return Status::Internal("state map: absent slot in a base group");
   }
 
   const TreeReader& base_;
   uint64_t version_;
   std::vector<std::pair<Bytes, Bytes>> writes_;
-  std::deque<Node> kept_;  // leaves read while updating; Entry points into them
+  std::deque<Group> kept_;  // base groups read while updating; kBase subs point into them
+  std::deque<Sub> subs_;    // children of kInternal subs
 };
+
+Hash Leaf::ComputeHash() const { return LeafHash(key_hash, value_hash); }
 
 }  // namespace
 
@@ -448,6 +512,20 @@ Bytes EncodePosition(uint16_t depth, const Hash& path) {
     out.push_back(b);
   }
   return out;
+}
+
+Bytes ValuePosition(const Hash& key_hash) {
+  Bytes out;
+  out.reserve(2 + key_hash.size() + 8);
+  out.push_back(static_cast<uint8_t>(kValueDepth >> 8));
+  out.push_back(static_cast<uint8_t>(kValueDepth & 0xff));
+  AppendRaw(out, key_hash);
+  return out;
+}
+
+bool IsValueNodeKey(ByteView node_key) {
+  return node_key.size() >= 2 && node_key[0] == (kValueDepth >> 8) &&
+         node_key[1] == (kValueDepth & 0xff);
 }
 
 Bytes NodeKey(ByteView position, uint64_t version) {
@@ -558,12 +636,11 @@ Result<StateMapUpdate> StateMap::Update(uint64_t version,
   if (version > 0) base_version = version - 1;
   TreeReader base(reader_, base_version);
 
-  std::vector<Entry> items;
+  std::vector<Item> items;
   items.reserve(changes.size());
   for (const StateChange& c : changes) {
-    Entry e;
+    Item e;
     e.key_hash = KeyHash(c.key);
-    e.key = &c.key;
     if (c.value.has_value()) {
       e.value = &*c.value;
       e.value_hash = crypto::Sha256(*c.value);
@@ -572,10 +649,10 @@ Result<StateMapUpdate> StateMap::Update(uint64_t version,
   }
   // Sort by key hash; for equal keys the later change wins.
   std::stable_sort(items.begin(), items.end(),
-                   [](const Entry& a, const Entry& b) { return a.key_hash < b.key_hash; });
-  std::vector<Entry> unique;
+                   [](const Item& a, const Item& b) { return a.key_hash < b.key_hash; });
+  std::vector<Item> unique;
   unique.reserve(items.size());
-  for (const Entry& e : items) {
+  for (const Item& e : items) {
     if (!unique.empty() && unique.back().key_hash == e.key_hash) {
       unique.back() = e;
     } else {
@@ -583,61 +660,65 @@ Result<StateMapUpdate> StateMap::Update(uint64_t version,
     }
   }
 
-  LIC_ASSIGN_OR_RETURN(std::optional<Node> root_node, base.Load(0, kEmptyHash));
+  LIC_ASSIGN_OR_RETURN(std::optional<Group> root, base.LoadRoot());
+  const Hash old_root = root.has_value() ? root->root().hash : kEmptyHash;
   StateMapUpdate out;
-  if (unique.empty()) {
-    out.root = root_node.has_value() ? root_node->ComputeHash() : kEmptyHash;
-    return out;
-  }
+  out.root = old_root;
+  if (unique.empty()) return out;
   Updater updater(base, version);
   LIC_ASSIGN_OR_RETURN(Sub sub,
-                       updater.UpdateAt(0, root_node.has_value() ? &*root_node : nullptr, unique));
+                       updater.UpdateAt(0, root.has_value() ? &*root : nullptr, 1, unique));
   switch (sub.kind) {
     case Sub::Kind::kEmpty:
-      if (root_node.has_value()) updater.WriteEmptyRoot();
-      out.root = kEmptyHash;
-      break;
     case Sub::Kind::kLeaf:
-      updater.Place(sub, 0);
-      out.root = sub.hash;
+      if (sub.hash != old_root) updater.WriteRoot(sub);
       break;
+    case Sub::Kind::kGroup:
+      break;  // written by the update (or unchanged)
     case Sub::Kind::kInternal:
-    case Sub::Kind::kUntouched:
-      out.root = sub.hash;
-      break;
+    case Sub::Kind::kBase:
+      return Status::Internal("state map: the root is not a group");
   }
+  out.root = sub.hash;
   out.node_writes = updater.TakeWrites();
   return out;
 }
 
 Result<Hash> StateMap::RootAt(uint64_t version) const {
   TreeReader tree(reader_, version);
-  LIC_ASSIGN_OR_RETURN(std::optional<Node> root, tree.Load(0, kEmptyHash));
-  return root.has_value() ? root->ComputeHash() : kEmptyHash;
+  LIC_ASSIGN_OR_RETURN(std::optional<Group> root, tree.LoadRoot());
+  return root.has_value() ? root->root().hash : kEmptyHash;
 }
 
 Result<StateLookup> StateMap::GetWithProof(std::string_view key, uint64_t version) const {
   TreeReader tree(reader_, version);
   const Hash key_hash = KeyHash(key);
   StateLookup out;
-  LIC_ASSIGN_OR_RETURN(std::optional<Node> node, tree.Load(0, kEmptyHash));
+  LIC_ASSIGN_OR_RETURN(std::optional<Group> group, tree.LoadRoot());
   uint16_t depth = 0;
-  while (node.has_value()) {
-    if (node->kind == NodeKind::kLeaf) {
-      out.proof.leaf = StateProof::Leaf{node->key_hash, node->value_hash};
-      if (node->key_hash == key_hash) out.value = std::move(node->value);
+  int slot = 1;
+  while (group.has_value()) {
+    const Slot& s = group->slots[slot];
+    if (s.kind == Slot::Kind::kGroup) {
+      LIC_ASSIGN_OR_RETURN(Group below, tree.LoadGroup(depth, key_hash, s));
+      group = std::move(below);
+      slot = 1;
+      continue;
+    }
+    if (s.kind == Slot::Kind::kLeaf) {
+      out.proof.leaf = StateProof::Leaf{s.leaf.key_hash, s.leaf.value_hash};
+      if (s.leaf.key_hash == key_hash) {
+        LIC_ASSIGN_OR_RETURN(Bytes value, tree.LoadValue(s.leaf));
+        out.value = std::move(value);
+      }
       break;
     }
+    if (s.kind != Slot::Kind::kInternal) break;  // empty
     if (depth >= kKeyBits) return Status::Corruption("state map: path deeper than 256");
-    bool right = Bit(key_hash, depth);
-    out.proof.siblings.push_back(right ? node->left : node->right);
-    Hash child = right ? node->right : node->left;
+    const bool right = Bit(key_hash, depth);
+    out.proof.siblings.push_back(group->slots[2 * slot + (right ? 0 : 1)].hash);
+    slot = 2 * slot + (right ? 1 : 0);
     ++depth;
-    if (child == kEmptyHash) break;
-    LIC_ASSIGN_OR_RETURN(
-        Node next,
-        tree.LoadChild(depth, key_hash, child, right ? node->right_version : node->left_version));
-    node = std::move(next);
   }
   out.proof.depth = depth;
   return out;

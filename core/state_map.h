@@ -12,10 +12,16 @@
 //   empty    = 00..00 (32 bytes)
 // The prefixes differ from RFC 9162's 0x00/0x01 (core/merkle.h).
 //
+// Storage: the binary tree is stored in groups of four levels (one stored
+// node holds the binary nodes of a 16-way subtree, as Jellyfish Merkle trees
+// store theirs), so a changed key rewrites about log16(#keys) stored nodes,
+// not log2(#keys); leaves hold the value's hash, and each value is stored once
+// in a value record of its own. Hashes and proofs are those of the binary tree.
+//
 // Versions: Update(version, changes) derives the tree of `version` from the
-// newest tree below it and returns the nodes to store, each keyed by
-// (position, version). Nothing is overwritten, so roots and proofs stay
-// available for every retained version. The map does no I/O of its own: it
+// newest tree below it and returns the groups and value records to store,
+// each keyed by (position, version). Nothing is overwritten, so roots and
+// proofs stay available for every retained version. The map does no I/O of its own: it
 // reads nodes through a StateMapNodeReader, and the caller stores the returned
 // writes (the executor puts them in the same batch as the block).
 //
@@ -46,6 +52,11 @@ inline constexpr size_t kKeyBits = 256;
 // version V" is SeekForPrev(P || u64(V)) followed by a prefix check.
 Bytes EncodePosition(uint16_t depth, const Hash& path);
 Bytes NodeKey(ByteView position, uint64_t version);
+// Position of the value records of a key: u16 0xffff (no depth) || key_hash.
+// Read only by exact (position, version), never by the tree's updates.
+Bytes ValuePosition(const Hash& key_hash);
+// Whether a NodeKey is a value record's (caches of the tree skip them).
+bool IsValueNodeKey(ByteView node_key);
 
 // Where the map reads its nodes from. Implementations: MemStateNodeStore
 // (below), and the node's storage (a RocksDB iterator SeekForPrev).
@@ -72,7 +83,8 @@ struct StateChange {
 
 struct StateMapUpdate {
   Hash root{};
-  // (NodeKey, node value) pairs to store; all carry the update's version.
+  // (NodeKey, stored value) pairs to store, groups and value records; all
+  // carry the update's version.
   std::vector<std::pair<Bytes, Bytes>> node_writes;
 };
 

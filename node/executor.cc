@@ -68,6 +68,18 @@ Result<Hash> Executor::StateRootAt(uint64_t height) const {
 
 Result<Hash> Executor::HeadStateRoot() const { return StateRootAt(store_->head_height()); }
 
+Status Executor::CheckStateMap() const {
+  if (null_mode_) return Status::Ok();
+  const uint64_t head = store_->head_height();
+  LIC_ASSIGN_OR_RETURN(Hash recorded, StateRootAt(head));
+  LIC_ASSIGN_OR_RETURN(Hash stored, state_map_.RootAt(head));
+  if (stored != recorded) {
+    return Status::Corruption("state map root at height " + std::to_string(head) +
+                              " differs from the state root recorded for it");
+  }
+  return Status::Ok();
+}
+
 void Executor::RunTx(const Transaction& tx, const chaincode::TxContext& ctx,
                      chaincode::StateView& block_state, ExecutedTx* ex,
                      std::vector<EventRecord>* events, storage::WriteBatch* batch) {

@@ -111,6 +111,11 @@ class Executor {
   // State root after the block store's head (EmptyStateRoot() at genesis).
   Result<Hash> HeadStateRoot() const;
   Result<Hash> StateRootAt(uint64_t height) const;
+  // OK iff the stored state map can be read and its root at the head is the
+  // recorded one: run once when the node opens, so a ledger this version
+  // cannot read (docs/state-root.md "Upgrading a ledger") is refused at
+  // start, not at the next block.
+  Status CheckStateMap() const;
 
   // REQUIRES: block.header.height == store->head_height() + 1, block and
   // cert already checked by consensus. `block_bytes`/`cert_bytes` are the

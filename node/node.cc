@@ -105,6 +105,7 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   LIC_ASSIGN_OR_RETURN(n->block_store_, storage::BlockStore::Open(n->kv_.get(), n->genesis_hash_));
   n->consensus_log_ = std::make_unique<storage::ConsensusLog>(n->kv_.get());
   n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get(), c.null_mode);
+  LIC_RETURN_IF_ERROR(n->executor_->CheckStateMap());
   n->ledger_ = std::make_unique<LedgerReader>(n->kv_.get(), n->block_store_.get(),
                                               &n->executor_->state_map());
   n->verifier_ =

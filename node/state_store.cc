@@ -157,8 +157,9 @@ Result<std::optional<Bytes>> KvStateNodeReader::NewestRoot(uint64_t max_version)
   auto it = kv_->NewIterator(storage::Column::kStateNodes);
   uint64_t version = max_version;
   for (int probe = 0; probe < kMaxRootProbes; ++probe) {
-    // Positions start with a big-endian depth <= 256, so 0xff sorts after
-    // every key of this version.
+    // Group positions start with a big-endian depth <= 256, so 0xff sorts
+    // after every group of this version (value records, 0xffff..., sort
+    // after it, but a version that stored a value also stored its root).
     std::string target;
     AppendBe(&target, version, 8);
     target.push_back(static_cast<char>(0xff));
@@ -264,7 +265,9 @@ void CachingStateNodeReader::Record(std::vector<std::pair<Bytes, Bytes>> node_wr
     current_.reserve(max_entries_ / 2);
   }
   for (auto& [key, value] : node_writes) {
-    if (key.size() < 8) continue;
+    // Value records are read only by proofs and history queries, never by
+    // the tree's updates, which this cache is for.
+    if (key.size() < 8 || state::IsValueNodeKey(key)) continue;
     uint64_t version = 0;
     for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
     auto& slot = current_[std::string(key.begin(), key.end() - 8)];

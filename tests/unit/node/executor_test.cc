@@ -6,8 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "consensus/block.h"
+#include "core/crypto.h"
+#include "core/encoding.h"
 #include "core/genesis.h"
 #include "core/merkle.h"
+#include "core/state_map.h"
 #include "core/transaction.h"
 #include "node/executor.h"
 #include "node/storage/fault_injecting_kv_store.h"
@@ -363,27 +366,45 @@ TEST_CASE("state-map nodes are stored version first, each block above the last",
   CheckEveryHeight(f, roots);
 }
 
-TEST_CASE("a ledger with state-map nodes in the earlier layout still reads and grows",
+TEST_CASE("a ledger whose state map is in the binary layout of earlier releases is refused",
           "[node][executor]") {
   Fixture f;
-  std::vector<Hash> roots = ExecuteSome(f, 4);
-  // Move every node to the earlier layout: kState "m:" + position + BE64(version).
-  storage::WriteBatch move;
-  for (const auto& [k, v] : All(f.kv, Column::kStateNodes)) {
-    Bytes node_key(k.begin() + 8, k.end());
-    node_key.insert(node_key.end(), k.begin(), k.begin() + 8);
-    move.Put(Column::kState, node::StateNodeKey(node_key), v);
-    move.Delete(Column::kStateNodes, k);
+  std::vector<Hash> roots = ExecuteSome(f, 2);
+  REQUIRE(f.exec->CheckStateMap().ok());
+  // Replace the stored tree by the root an earlier release wrote for a tree of
+  // one key: a binary leaf node (u8 2, key_hash, value_hash, key, value), at
+  // the head, in each of the two places earlier releases kept their nodes.
+  for (bool legacy_column : {false, true}) {
+    storage::WriteBatch old;
+    for (const auto& [k, v] : All(f.kv, Column::kStateNodes)) old.Delete(Column::kStateNodes, k);
+    const std::string key = "identity/clerk/c0-0";
+    const Bytes value = Bytes{'{', '}'};
+    Bytes leaf{2};
+    const Hash kh = state::KeyHash(key), vh = crypto::Sha256(value);
+    leaf.insert(leaf.end(), kh.begin(), kh.end());
+    leaf.insert(leaf.end(), vh.begin(), vh.end());
+    Writer w;
+    w.Str(key).Var(value);
+    Bytes tail = w.Take();
+    leaf.insert(leaf.end(), tail.begin(), tail.end());
+    const Bytes node_key = state::NodeKey(state::EncodePosition(0, Hash{}), roots.size());
+    if (legacy_column) {
+      old.Put(Column::kState, node::StateNodeKey(node_key), leaf);
+    } else {
+      old.Put(Column::kStateNodes, node::StateNodeStoreKey(node_key), leaf);
+    }
+    REQUIRE(f.kv.Write(old, false).ok());
+    f.exec = std::make_unique<node::Executor>(f.net.genesis, f.store.get());
+    Status s = f.exec->CheckStateMap();
+    CHECK(s.code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(s.message(), Catch::Contains("binary node layout") &&
+                                Catch::Contains("move its data directory aside"));
+    // And nothing executes on it.
+    std::vector<Bytes> txs{f.Enrol("market", legacy_column ? "late-1" : "late-0")};
+    auto [blk, cert] = f.Make(txs);
+    CHECK_FALSE(f.exec->ExecuteBlock(blk, cert).ok());
+    CHECK(f.store->head_height() == roots.size());
   }
-  REQUIRE(f.kv.Write(move, false).ok());
-  REQUIRE(All(f.kv, Column::kStateNodes).empty());
-  // A fresh executor (no node cache) reads the old layout and writes the new one.
-  f.exec = std::make_unique<node::Executor>(f.net.genesis, f.store.get());
-  CheckEveryHeight(f, roots);
-  std::vector<Hash> more = ExecuteSome(f, 3);
-  roots.insert(roots.end(), more.begin(), more.end());
-  CHECK_FALSE(All(f.kv, Column::kStateNodes).empty());
-  CheckEveryHeight(f, roots);
 }
 
 }  // namespace
