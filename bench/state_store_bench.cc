@@ -15,6 +15,8 @@
 //
 // Usage: state-store-bench [--keys N] [--batch N] [--batches N] [--singles N]
 //                          [--value-bytes N] [--seed N] [--dir DIR]
+//                          [--node-cache-mib N]
+// --node-cache-mib bounds the node cache (default: the executor's).
 // Without --dir a temporary dir is used and removed afterwards.
 #include <stdlib.h>
 
@@ -93,6 +95,7 @@ struct Options {
   size_t value_bytes = 100;
   uint64_t seed = 1;
   std::string dir;
+  size_t node_cache_bytes = node::CachingStateNodeReader::kDefaultMaxBytes;
 };
 
 struct PhaseTotals {
@@ -126,7 +129,12 @@ std::string KeyName(uint64_t i) {
 class Bench {
  public:
   Bench(const Options& o, RocksKvStore* kv)
-      : o_(o), kv_(kv), cache_(kv), reader_(cache_), map_(reader_), rng_(o.seed) {}
+      : o_(o),
+        kv_(kv),
+        cache_(kv, o.node_cache_bytes),
+        reader_(cache_),
+        map_(reader_),
+        rng_(o.seed) {}
 
   // One block's worth of changes: values, the map's nodes and the root in one
   // synced write, then the cache learns the nodes (as the executor does).
@@ -270,7 +278,7 @@ uint64_t DirBytes(const std::string& dir) {
 int Usage() {
   std::fprintf(stderr,
                "usage: state-store-bench [--keys N] [--batch N] [--batches N] [--singles N] "
-               "[--value-bytes N] [--seed N] [--dir DIR]\n");
+               "[--value-bytes N] [--seed N] [--dir DIR] [--node-cache-mib N]\n");
   return 2;
 }
 
@@ -301,6 +309,8 @@ int main(int argc, char** argv) {
       o.value_bytes = n;
     } else if (a == "--seed") {
       o.seed = n;
+    } else if (a == "--node-cache-mib") {
+      o.node_cache_bytes = static_cast<size_t>(n) << 20;
     } else {
       return Usage();
     }
@@ -328,7 +338,8 @@ int main(int argc, char** argv) {
                       {"batches", o.batches},
                       {"singles", o.singles},
                       {"value_bytes", o.value_bytes},
-                      {"seed", o.seed}};
+                      {"seed", o.seed},
+                      {"node_cache_mib", o.node_cache_bytes >> 20}};
     struct Phase {
       const char* name;
       Result<PhaseTotals> (Bench::*run)();

@@ -229,9 +229,9 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetLatestNode(ByteView posi
     // The cached node is the newest ever written at this position (current
     // generation first: it is newer than the previous one), so it is the
     // answer whenever it is not newer than max_version.
-    for (const auto* gen : {&current_, &previous_}) {
-      auto it = gen->find(key);
-      if (it == gen->end()) continue;
+    for (const Generation* gen : {&current_, &previous_}) {
+      auto it = gen->nodes.find(key);
+      if (it == gen->nodes.end()) continue;
       if (it->second.first <= max_version) return std::optional<Bytes>(it->second.second);
       break;  // newer than asked: the store has the older version
     }
@@ -244,9 +244,9 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
   {
     MutexLock lock(&mu_);
     std::string key(position.begin(), position.end());
-    for (const auto* gen : {&current_, &previous_}) {
-      auto it = gen->find(key);
-      if (it != gen->end() && it->second.first == version) {
+    for (const Generation* gen : {&current_, &previous_}) {
+      auto it = gen->nodes.find(key);
+      if (it != gen->nodes.end() && it->second.first == version) {
         return std::optional<Bytes>(it->second.second);
       }
     }
@@ -254,26 +254,45 @@ Result<std::optional<Bytes>> CachingStateNodeReader::GetNode(ByteView position,
   return store_.GetNode(position, version);
 }
 
+void CachingStateNodeReader::Rotate() {
+  previous_ = std::move(current_);
+  current_ = Generation{};
+}
+
 void CachingStateNodeReader::Record(std::vector<std::pair<Bytes, Bytes>> node_writes) {
   MutexLock lock(&mu_);
-  // Two generations: when the current one is full it becomes the previous
-  // one (the older previous is dropped), so the recently written half of the
-  // tree (the top levels are rewritten by every block) always stays cached.
-  if (current_.size() + node_writes.size() > max_entries_ / 2) {
-    previous_ = std::move(current_);
-    current_.clear();
-    current_.reserve(max_entries_ / 2);
-  }
+  const size_t generation_bytes = max_bytes_ / 2;
   for (auto& [key, value] : node_writes) {
     // Value records are read only by proofs and history queries, never by
     // the tree's updates, which this cache is for.
     if (key.size() < 8 || state::IsValueNodeKey(key)) continue;
+    const size_t charge = EntryCharge(key.size() - 8, value.size());
+    if (charge > generation_bytes) continue;  // would not fit even alone
     uint64_t version = 0;
     for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
-    auto& slot = current_[std::string(key.begin(), key.end() - 8)];
-    slot.first = version;
-    slot.second = std::move(value);
+    std::string position(key.begin(), key.end() - 8);
+    auto it = current_.nodes.find(position);
+    const size_t replaced =
+        it == current_.nodes.end() ? 0 : EntryCharge(position.size(), it->second.second.size());
+    if (current_.bytes - replaced + charge > generation_bytes) {
+      // The current generation is full: it becomes the previous one (the
+      // older previous is dropped).
+      Rotate();
+      it = current_.nodes.end();
+    } else if (it != current_.nodes.end()) {
+      current_.bytes -= replaced;
+    }
+    if (it == current_.nodes.end())
+      it = current_.nodes.emplace(std::move(position), std::pair<uint64_t, Bytes>{}).first;
+    it->second.first = version;
+    it->second.second = std::move(value);
+    current_.bytes += charge;
   }
+}
+
+size_t CachingStateNodeReader::cached_bytes() const {
+  MutexLock lock(&mu_);
+  return current_.bytes + previous_.bytes;
 }
 
 Result<std::optional<TxRecord>> ReadTxRecord(storage::KvStore* kv, const Hash& id) {

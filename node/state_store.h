@@ -116,29 +116,49 @@ std::string StateNodeStoreKey(ByteView node_key);
 // The earlier layout in kState: "m:" + node_key.
 std::string StateNodeKey(ByteView node_key);
 
-// Keeps the newest node of each position written by this process in memory
-// (bounded: two generations of max_entries/2, the older dropped when the
-// newer fills up), in front of KvStateNodeReader: the state map's Update reads the
-// newest tree, which otherwise costs one RocksDB SeekForPrev per node.
+// Keeps the newest node of each position written by this process in memory,
+// in front of KvStateNodeReader: the state map's Update reads the newest tree,
+// which otherwise costs one RocksDB SeekForPrev per node. Bounded by bytes,
+// not entries: a stored group of the map is up to 16 leaves and 16 child
+// hashes, so a count of entries bounds nothing. Two generations of
+// max_bytes/2 each, the older dropped when the newer fills up, so the top of
+// the tree (rewritten by every block) always stays cached.
 // Record() only after the nodes are durable. Thread-safe.
 class CachingStateNodeReader final : public state::StateMapNodeReader {
  public:
-  explicit CachingStateNodeReader(storage::KvStore* kv, size_t max_entries = 200000)
-      : store_(kv), max_entries_(max_entries) {}
+  // What one cached node is charged beyond its position and bytes: the hash
+  // map's node, the key string and the vector (measured with glibc malloc;
+  // rounded up).
+  static constexpr size_t kEntryOverheadBytes = 128;
+  static constexpr size_t kDefaultMaxBytes = size_t{48} << 20;
+  static constexpr size_t EntryCharge(size_t position_bytes, size_t node_bytes) {
+    return position_bytes + node_bytes + kEntryOverheadBytes;
+  }
+
+  explicit CachingStateNodeReader(storage::KvStore* kv, size_t max_bytes = kDefaultMaxBytes)
+      : store_(kv), max_bytes_(max_bytes) {}
   Result<std::optional<Bytes>> GetLatestNode(ByteView position,
                                              uint64_t max_version) const override;
   Result<std::optional<Bytes>> GetNode(ByteView position, uint64_t version) const override;
   // `node_writes` as returned by StateMap::Update (NodeKey, value), stored.
   // Takes the writes over (they are moved into the cache).
   void Record(std::vector<std::pair<Bytes, Bytes>> node_writes);
+  // What the cached nodes are charged in all (at most max_bytes).
+  size_t cached_bytes() const;
 
  private:
+  struct Generation {
+    // position -> (version, node)
+    std::unordered_map<std::string, std::pair<uint64_t, Bytes>> nodes;
+    size_t bytes = 0;
+  };
+  void Rotate() REQUIRES(mu_);
+
   KvStateNodeReader store_;
-  size_t max_entries_;
+  size_t max_bytes_;
   mutable Mutex mu_;
-  // position -> (version, node); current_ holds the newer writes.
-  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> current_ GUARDED_BY(mu_);
-  std::unordered_map<std::string, std::pair<uint64_t, Bytes>> previous_ GUARDED_BY(mu_);
+  Generation current_ GUARDED_BY(mu_);  // the newer writes
+  Generation previous_ GUARDED_BY(mu_);
 };
 
 // Reads the record of a tx id, nullopt if unknown.

@@ -1,5 +1,7 @@
 // Executor atomicity: a block's writes are all-or-nothing, a rejected tx
 // changes nothing, duplicates keep the first record.
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -262,23 +264,33 @@ TEST_CASE("null mode: the same block loop without chaincode or state", "[node][e
   CHECK(*root == node::EmptyStateRoot());
 }
 
+namespace {
+
+Bytes CacheTestKey(uint8_t pos, uint64_t version) {
+  Bytes k = {pos, pos};
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<uint8_t>(version >> (8 * i)));
+  return k;
+}
+
+}  // namespace
+
 TEST_CASE("the state-node cache answers the newest node not newer than asked, across generations",
           "[node][executor]") {
   storage::MemKvStore kv;
-  node::CachingStateNodeReader reader(&kv, /*max_entries=*/4);  // generations of 2
-  auto key = [](uint8_t pos, uint64_t version) {
-    Bytes k = {pos, pos};
-    for (int i = 7; i >= 0; --i) k.push_back(static_cast<uint8_t>(version >> (8 * i)));
-    return k;
-  };
+  // Room for two nodes of this size per generation.
+  const size_t charge = node::CachingStateNodeReader::EntryCharge(2, 2);
+  node::CachingStateNodeReader reader(&kv, 4 * charge);
   auto value = [](uint8_t pos, uint64_t version) {
     return Bytes{pos, static_cast<uint8_t>(version)};
   };
   // Every node is durable in the store too, as the executor guarantees.
   auto write = [&](uint8_t pos, uint64_t version) {
-    Bytes k = key(pos, version);
+    Bytes k = CacheTestKey(pos, version);
     REQUIRE(kv.Put(Column::kState, node::StateNodeKey(k), value(pos, version), false).ok());
     reader.Record({{k, value(pos, version)}});
+  };
+  auto forget = [&](uint8_t pos, uint64_t version) {
+    REQUIRE(kv.Delete(Column::kState, node::StateNodeKey(CacheTestKey(pos, version)), false).ok());
   };
   auto get = [&](uint8_t pos, uint64_t max_version) -> std::optional<Bytes> {
     Bytes p = {pos, pos};
@@ -288,16 +300,49 @@ TEST_CASE("the state-node cache answers the newest node not newer than asked, ac
   };
   write(1, 1);
   write(2, 1);
-  write(1, 2);  // rotates: {1@1, 2@1} become the previous generation
-  write(3, 3);
-  write(4, 4);  // rotates again: {1@1, 2@1} dropped, previous = {1@2, 3@3}
-  CHECK(get(1, 9) == value(1, 2));
-  CHECK(get(1, 1) == value(1, 1));  // older than the cached one: from the store
-  CHECK(get(2, 9) == value(2, 1));  // dropped from the cache: from the store
-  CHECK(get(3, 9) == value(3, 3));
+  write(1, 2);  // replaces 1@1 in place: the generation does not grow
+  CHECK(reader.cached_bytes() == 2 * charge);
+  write(3, 3);  // rotates: {1@2, 2@1} become the previous generation
+  write(4, 4);
+  write(5, 5);  // rotates again: {1@2, 2@1} dropped, previous = {3@3, 4@4}
+  CHECK(reader.cached_bytes() == 3 * charge);
+  // What the store no longer has is answered only if it is still cached.
+  forget(2, 1);
+  forget(3, 3);
+  CHECK(get(2, 9) == std::nullopt);  // dropped from the cache
+  CHECK(get(3, 9) == value(3, 3));   // cached
   CHECK(get(3, 2) == std::nullopt);  // nothing at or below version 2
+  CHECK(get(1, 9) == value(1, 2));   // from the store
+  CHECK(get(1, 1) == value(1, 1));   // older than the newest: from the store
   CHECK(get(4, 4) == value(4, 4));
-  CHECK(get(5, 9) == std::nullopt);
+  CHECK(get(5, 9) == value(5, 5));
+  CHECK(get(6, 9) == std::nullopt);
+}
+
+TEST_CASE("the state-node cache stays within its byte budget whatever the node sizes",
+          "[node][executor]") {
+  storage::MemKvStore kv;
+  const size_t budget = 64 * 1024;
+  node::CachingStateNodeReader reader(&kv, budget);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    const auto pos = static_cast<uint8_t>(rng() % 200);
+    Bytes node(10 + rng() % 2000, static_cast<uint8_t>(i));
+    std::vector<std::pair<Bytes, Bytes>> writes;
+    writes.emplace_back(CacheTestKey(pos, static_cast<uint64_t>(i + 1)), node);
+    reader.Record(std::move(writes));
+    REQUIRE(reader.cached_bytes() <= budget);
+    // The node just written is answered from the cache (the store is empty).
+    auto got = reader.GetLatestNode(Bytes{pos, pos}, static_cast<uint64_t>(i + 1));
+    REQUIRE(got.ok());
+    REQUIRE(*got == std::optional<Bytes>(node));
+  }
+  // A node larger than a generation is not cached at all.
+  reader.Record({{CacheTestKey(250, 1), Bytes(budget, 1)}});
+  CHECK(reader.cached_bytes() <= budget);
+  auto big = reader.GetLatestNode(Bytes{250, 250}, 1);
+  REQUIRE(big.ok());
+  CHECK(*big == std::nullopt);
 }
 
 namespace {
