@@ -267,10 +267,20 @@ void CachingStateNodeReader::Record(std::vector<std::pair<Bytes, Bytes>> node_wr
     // the tree's updates, which this cache is for.
     if (key.size() < 8 || state::IsValueNodeKey(key)) continue;
     const size_t charge = EntryCharge(key.size() - 8, value.size());
-    if (charge > generation_bytes) continue;  // would not fit even alone
     uint64_t version = 0;
     for (size_t i = key.size() - 8; i < key.size(); ++i) version = (version << 8) | key[i];
     std::string position(key.begin(), key.end() - 8);
+    if (charge > generation_bytes) {
+      // Would not fit even alone: not cached, and an older version of the
+      // position must not stay cached as if it were the newest.
+      for (Generation* gen : {&current_, &previous_}) {
+        auto old = gen->nodes.find(position);
+        if (old == gen->nodes.end()) continue;
+        gen->bytes -= EntryCharge(position.size(), old->second.second.size());
+        gen->nodes.erase(old);
+      }
+      continue;
+    }
     auto it = current_.nodes.find(position);
     const size_t replaced =
         it == current_.nodes.end() ? 0 : EntryCharge(position.size(), it->second.second.size());
