@@ -127,8 +127,8 @@ std::string StateNodeKey(ByteView node_key);
 class CachingStateNodeReader final : public state::StateMapNodeReader {
  public:
   // What one cached node is charged beyond its position and bytes: the hash
-  // map's node, the key string and the vector (measured with glibc malloc;
-  // rounded up).
+  // map's node, the key string and the vector (an estimate for glibc malloc,
+  // rounded up; not measured).
   static constexpr size_t kEntryOverheadBytes = 128;
   static constexpr size_t kDefaultMaxBytes = size_t{48} << 20;
   static constexpr size_t EntryCharge(size_t position_bytes, size_t node_bytes) {
