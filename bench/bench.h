@@ -171,7 +171,8 @@ Result<FlowsFigures> RunFlows(const FlowsSpec& spec);
 class LocalNet {
  public:
   LocalNet(std::string repo, std::string dir, std::string bin_dir);
-  Status Up(double timeout_s);
+  // `order_ahead_window`: of the network it generates if DIR has none.
+  Status Up(double timeout_s, uint64_t order_ahead_window = 1);
   Status Down();
   Status Stop(const std::string& org, bool kill);
   Status Start(const std::string& org);

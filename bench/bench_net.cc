@@ -76,7 +76,9 @@ Status LocalNet::Run(const std::vector<std::string>& args, double timeout_s) con
   return Status::Ok();
 }
 
-Status LocalNet::Up(double timeout_s) { return Run({"up"}, timeout_s); }
+Status LocalNet::Up(double timeout_s, uint64_t order_ahead_window) {
+  return Run({"up", "--order-ahead-window", std::to_string(order_ahead_window)}, timeout_s);
+}
 Status LocalNet::Down() { return Run({"down"}, 60); }
 Status LocalNet::Stop(const std::string& org, bool kill) {
   if (kill) return Run({"stop", org, "--kill"}, 60);

@@ -51,6 +51,7 @@ struct BenchOptions {
   size_t max_txs = 0;  // 0 = duration x 12,000
   bool null_mode = false;
   bool null_only = false;  // only the null-mode network (side-by-side runs with other systems)
+  uint64_t order_ahead_window = 1;  // of the networks it generates
   bool big = false;
   uint64_t big_txs = 1'000'000;
   bool skip_network = false;
@@ -91,13 +92,13 @@ struct Network {
 };
 
 Result<Network> OpenNetwork(const GlobalOptions& g, const std::string& dir, bool start,
-                            double timeout_s, bench::Progress& progress) {
+                            double timeout_s, uint64_t window, bench::Progress& progress) {
   Network n;
   n.dir = dir;
   n.net = std::make_unique<bench::LocalNet>(bench::GuessRepo(), dir, bench::GuessBinDir());
   if (start) {
     progress.Update("network up", 0.1, dir);
-    LIC_RETURN_IF_ERROR(n.net->Up(timeout_s));
+    LIC_RETURN_IF_ERROR(n.net->Up(timeout_s, window));
     n.owned = true;
   }
   LIC_ASSIGN_OR_RETURN(n.targets, NetTargets(dir));
@@ -278,6 +279,7 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
   progress.Update("ceiling", 0, "Ed25519 verify on one core");
   bench::MachineInfo m = bench::MeasureMachine(validators, o.ceiling_s);
   out["machine"] = {{"nproc", m.cores}, {"cpu_model", m.cpu_model}};
+  out["order_ahead_window"] = o.order_ahead_window;
   out["ceiling"] = {{"ed25519_verify_per_s_one_core", m.ed25519_verify_per_s_one_core},
                     {"ed25519_sign_per_s_one_core", m.ed25519_sign_per_s_one_core},
                     {"cores", m.cores},
@@ -336,7 +338,7 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
   if (!o.skip_network) {
     const std::string dir = g.net.empty() ? base + "/net" : g.net;
     if (!o.null_only) {
-      auto n = OpenNetwork(g, dir, g.net.empty(), 120, progress);
+      auto n = OpenNetwork(g, dir, g.net.empty(), 120, o.order_ahead_window, progress);
       if (!n.ok()) {
         out["network_error"] = n.status().ToString();
         rc = kExitUsage;
@@ -420,13 +422,13 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
       // A second network, restarted with [bench] null_mode = true.
       Json nj;
       const std::string ndir = base + "/null-net";
-      auto n0 = OpenNetwork(g, ndir, true, 120, progress);
+      auto n0 = OpenNetwork(g, ndir, true, 120, o.order_ahead_window, progress);
       Status s = n0.ok() ? n0->net->Down() : n0.status();
       if (s.ok())
         s = bench::LocalNet(bench::GuessRepo(), ndir, bench::GuessBinDir()).SetNullMode(true);
       std::optional<Result<Network>> nn;
       if (s.ok()) {
-        nn.emplace(OpenNetwork(g, ndir, true, 120, progress));
+        nn.emplace(OpenNetwork(g, ndir, true, 120, o.order_ahead_window, progress));
         if (!nn->ok()) s = nn->status();
       }
       if (!s.ok()) {
@@ -496,6 +498,10 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
               "run only the null-mode network (besides the in-process ceiling and proof figures): "
               "for side-by-side runs with "
               "other systems");
+  b->add_option("--order-ahead-window", o->order_ahead_window,
+                "genesis consensus.order_ahead_window of the networks it generates")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{64}));
   b->add_flag("--big", o->big, "load --big-txs transactions before the restart/catch-up figures");
   b->add_option("--big-txs", o->big_txs, "ledger size for --big")->capture_default_str();
   b->add_flag("--no-network", o->skip_network, "only the in-process figures (ceiling, proofs)");

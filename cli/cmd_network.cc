@@ -24,6 +24,7 @@ struct GenerateOptions {
   std::string passphrase_file;
   uint64_t checkpoint_interval = 32;
   uint64_t watermark_window = 64;
+  uint64_t order_ahead_window = 1;
   uint32_t max_batch_txs = 2000;
   uint32_t max_batch_wait_ms = 5;
   uint32_t view_change_timeout_ms = 2000;
@@ -55,6 +56,7 @@ CommandResult RunGenerate(const GlobalOptions& g, const GenerateOptions& o) {
   spec.genesis_time_ms = o.genesis_time_ms;
   spec.checkpoint_interval = o.checkpoint_interval;
   spec.watermark_window = o.watermark_window;
+  spec.order_ahead_window = o.order_ahead_window;
   spec.max_batch_txs = o.max_batch_txs;
   spec.max_batch_wait_ms = o.max_batch_wait_ms;
   spec.view_change_timeout_ms = o.view_change_timeout_ms;
@@ -121,6 +123,11 @@ void AddNetworkCommands(CLI::App& app, CliContext& ctx) {
   gen->add_option("--passphrase-file", o->passphrase_file, "encrypt the generated key files");
   gen->add_option("--checkpoint-interval", o->checkpoint_interval)->capture_default_str();
   gen->add_option("--watermark-window", o->watermark_window)->capture_default_str();
+  gen->add_option("--order-ahead-window", o->order_ahead_window,
+                  "Blocks ordered ahead of execution (genesis consensus.order_ahead_window, "
+                  "1..watermark window; above 1, status proofs lag that many blocks)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}));
   gen->add_option("--max-batch-txs", o->max_batch_txs)->capture_default_str();
   gen->add_option("--max-batch-wait-ms", o->max_batch_wait_ms)->capture_default_str();
   gen->add_option("--view-change-timeout-ms", o->view_change_timeout_ms)->capture_default_str();

@@ -50,6 +50,9 @@ Json StatusToJson(const NodeTarget& t, const pb::NodeStatus& s) {
   j["mempool_size"] = s.mempool_size();
   j["view_changes"] = s.view_changes();
   j["genesis_hash"] = s.genesis_hash_hex();
+  j["certified_height"] = s.certified_height();
+  j["order_ahead_window"] = s.order_ahead_window();
+  j["execution_halted"] = s.execution_halted().empty() ? Json(nullptr) : Json(s.execution_halted());
   Json peers = Json::array();
   for (const auto& p : s.peers()) {
     peers.push_back({{"name", p.name()},
@@ -112,6 +115,10 @@ CommandResult RunStatus(const GlobalOptions& g) {
                                Short(j["head_hash"].get<std::string>()),
                                Short(j["state_root"].get<std::string>()), j["view"].get<uint64_t>(),
                                j["primary"].get<std::string>(), connected, j["peers"].size());
+      if (!j["execution_halted"].is_null()) {
+        std::cout << fmt::format("  EXECUTION HALTED: {}\n",
+                                 j["execution_halted"].get<std::string>());
+      }
     }
   }
   return any_down ? kExitUsage : kExitOk;

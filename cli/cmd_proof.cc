@@ -265,10 +265,10 @@ CliResult<LatestStatus> QueryLatestStatus(Rpc& rpc, const std::string& id) {
 }
 
 // The record's exact bytes and the status evidence, both proven at the node's
-// head H (the state after block H-1), such that the proven status is the
-// latest committed one. A change made by the head block itself is under no
-// certified header yet (a header commits to the state before its block), so
-// this waits, up to `wait_ms`, for the next block to commit.
+// head H (the state after block H-W, W = the order-ahead window), such that
+// the proven status is the latest committed one. A change made by one of the
+// last W blocks is under no certified header yet, so this waits, up to
+// `wait_ms`, for more blocks to commit.
 struct ProvenLicence {
   Bytes record;
   proof::StatusEvidence status;
@@ -293,8 +293,10 @@ CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t w
           kExitRejected,
           fmt::format(
               "licence {} changed in block {} (status now: {}), and no certified header covers "
-              "that block yet: a status proof proves the state before its header's block, so one "
-              "more block must commit first. Retry when the ledger has moved on, or raise --wait",
+              "that block yet: a status proof proves the state a header carries, the state W "
+              "blocks "
+              "before it (W = the genesis consensus.order_ahead_window, 1 by default), so W more "
+              "blocks must commit first. Retry when the ledger has moved on, or raise --wait",
               id, latest.updated_height, latest.status)};
     }
     if (!told) {

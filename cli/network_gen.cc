@@ -206,6 +206,7 @@ Result<GeneratedNetwork> GenerateNetwork(const NetworkSpec& spec) {
   genesis.genesis_time_ms = genesis_time;
   genesis.consensus.checkpoint_interval = spec.checkpoint_interval;
   genesis.consensus.watermark_window = spec.watermark_window;
+  genesis.consensus.order_ahead_window = spec.order_ahead_window;
   auto make_org = [&](const std::string& org, bool runs_validator) -> Status {
     const fs::path org_dir = dir / org;
     fs::create_directories(org_dir, ec);

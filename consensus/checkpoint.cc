@@ -1,4 +1,5 @@
 // Checkpoints, watermarks, garbage collection, and the status / retransmission tick.
+#include <algorithm>
 #include <string>
 
 #include "consensus/replica_core.h"
@@ -10,16 +11,78 @@ void ReplicaCore::HandleCheckpoint(const SignedMessage& m, TimeMs now) {
   if (!ck.ok()) return Drop(DropReason::kUndecodable);
   uint64_t h = ck->height;
   if (h <= LowWatermark()) return Drop(DropReason::kOutsideWatermarks);
-  if (h % config_.checkpoint_interval != 0)
-    return Drop(DropReason::kUndecodable);  // not a checkpoint height
   fetch_.NotePeerHeight(m.sender, h);
   if (h > LowWatermark() + 2 * config_.watermark_window) {
     return Drop(DropReason::kTooFarAhead);  // far ahead: Status fetches
   }
+  if (certified_.count(h) > 0 && h % config_.checkpoint_interval != 0) {
+    return Drop(DropReason::kDuplicate);  // certified already
+  }
   auto& by_sender = checkpoints_[h];
   if (by_sender.count(m.sender) > 0) return Drop(DropReason::kDuplicate);
   by_sender.emplace(m.sender, m);
-  MaybeStable(h, now);
+  MaybeCertify(h, now);
+}
+
+void ReplicaCore::SendStateVote(uint64_t h, const Hash& block_hash, const Hash& root, TimeMs now) {
+  SignedMessage m = SignMsg(MsgType::kCheckpoint, CheckpointMsg{h, block_hash, root}.Encode());
+  my_state_vote_ = m;
+  if (h % config_.checkpoint_interval == 0) my_checkpoint_ = m;
+  BroadcastMsg(m);
+  if (h <= LowWatermark()) return;  // adopted a stable checkpoint ahead of execution
+  checkpoints_[h][config_.self] = std::move(m);
+  MaybeCertify(h, now);
+}
+
+void ReplicaCore::MaybeCertify(uint64_t h, TimeMs now) {
+  auto it = checkpoints_.find(h);
+  if (it == checkpoints_.end() || h <= LowWatermark()) return;
+  const size_t quorum = unsafe_state_quorum_for_testing_ ? 1 : config_.validators.quorum();
+  if (certified_.count(h) == 0) {
+    std::map<Bytes, std::vector<SignedMessage>> groups;  // by body (height, hash, root)
+    for (const auto& [id, m] : it->second) groups[m.body].push_back(m);
+    for (auto& [body, msgs] : groups) {
+      if (msgs.size() < quorum) continue;
+      auto ck = CheckpointMsg::Decode(body);
+      if (!ck.ok()) continue;
+      msgs.resize(quorum);
+      certified_.insert(h);
+      certified_height_ = std::max(certified_height_, h);
+      if (h <= executed_height_) {
+        CheckAgainstCertified(h, ck->state_root, "the state certificate");
+      } else {
+        certified_ahead_[h] = ck->state_root;
+      }
+      Emit(Certified{CheckpointProof{*ck, std::move(msgs)}});
+      break;
+    }
+  }
+  if (certified_.count(h) == 0) return;
+  if (h % config_.checkpoint_interval == 0) {
+    MaybeStable(h, now);
+  } else {
+    checkpoints_.erase(h);  // only checkpoint heights need their votes again
+  }
+}
+
+std::optional<Hash> ReplicaCore::RootAfter(uint64_t h) const {
+  auto it = roots_.find(h);
+  if (it == roots_.end()) return std::nullopt;
+  return it->second;
+}
+
+void ReplicaCore::CheckAgainstCertified(uint64_t h, const Hash& certified, const char* source) {
+  std::optional<Hash> mine = RootAfter(h);
+  if (!mine || *mine == certified || execution_halted_) return;
+  HaltExecutionAt(h, std::string("the state after block ") + std::to_string(h) + " differs from " +
+                         source + ": this replica has " + ToHex(*mine).substr(0, 16) +
+                         ", certified " + ToHex(certified).substr(0, 16));
+}
+
+void ReplicaCore::HaltExecutionAt(uint64_t h, std::string reason) {
+  execution_halted_ = reason;
+  my_state_vote_.reset();
+  Emit(HaltExecution{h, std::move(reason)});
 }
 
 void ReplicaCore::MaybeStable(uint64_t h, TimeMs now) {
@@ -80,6 +143,12 @@ void ReplicaCore::AdoptStableCheckpoint(CheckpointProof proof, TimeMs now) {
 void ReplicaCore::GarbageCollect(uint64_t upto) {
   log_.erase(log_.begin(), log_.upper_bound(upto));
   checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(upto));
+  certified_.erase(certified_.begin(), certified_.upper_bound(upto));
+  certified_ahead_.erase(certified_ahead_.begin(), certified_ahead_.upper_bound(upto));
+  // Own roots: keep what a proposal within the window, or a late
+  // certificate above the checkpoint, may still ask about.
+  const uint64_t floor = std::min(upto, HeaderStateHeight(executed_height_ + 1));
+  roots_.erase(roots_.begin(), roots_.lower_bound(floor));
   // The vote record forgets below the stable checkpoint and refuses to sign
   // there from now on: the checkpoint (persisted above) may be ahead of what
   // this replica executed, and its own pre-prepares and votes up to it are
@@ -176,6 +245,14 @@ void ReplicaCore::Tick(TimeMs now) {
     }
   }
   if (ckpt_unstable) BroadcastMsg(*my_checkpoint_);
+  // The latest state vote until its height is certified here (earlier ones
+  // are not resent: a lost vote costs that height its certificate only).
+  if (my_state_vote_ && my_state_vote_ != my_checkpoint_) {
+    auto ck = CheckpointMsg::Decode(my_state_vote_->body);
+    if (ck.ok() && ck->height > LowWatermark() && certified_.count(ck->height) == 0) {
+      BroadcastMsg(*my_state_vote_);
+    }
+  }
   delivered_at_last_tick_ = delivered_height_;
 }
 

@@ -1,5 +1,6 @@
 #include "consensus/messages.h"
 
+#include <set>
 #include <string>
 
 namespace licenced::consensus {
@@ -474,6 +475,27 @@ Result<CheckpointProof> CheckpointProof::Decode(ByteView data) {
   LIC_RETURN_IF_ERROR(r.Finish("checkpoint proof"));
   LIC_ASSIGN_OR_RETURN(p.checkpoint, CheckpointMsg::Decode(ck));
   return p;
+}
+
+Status VerifyStateCertificate(const ValidatorSet& validators, const CheckpointProof& proof,
+                              const SignatureVerifier& verify) {
+  const Bytes body = proof.checkpoint.Encode();
+  std::set<ReplicaId> signers;
+  for (const SignedMessage& m : proof.messages) {
+    if (m.type != MsgType::kCheckpoint || m.body != body) {
+      return Status::InvalidArgument("state certificate: a vote is for another state");
+    }
+    LIC_RETURN_IF_ERROR(m.Verify(validators, verify));
+    if (!signers.insert(m.sender).second) {
+      return Status::InvalidArgument("state certificate: duplicate signer " +
+                                     std::to_string(m.sender));
+    }
+  }
+  if (signers.size() < validators.quorum()) {
+    return Status::InvalidArgument("state certificate: " + std::to_string(signers.size()) +
+                                   " signers, " + std::to_string(validators.quorum()) + " needed");
+  }
+  return Status::Ok();
 }
 
 }  // namespace licenced::consensus

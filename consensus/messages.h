@@ -232,4 +232,13 @@ struct CheckpointProof {
   static Result<CheckpointProof> Decode(ByteView data);
 };
 
+// A state certificate (docs/consensus.md "Certified execution") is a
+// CheckpointProof for any height: OK iff `proof.messages` are Checkpoint
+// messages with exactly the body `proof.checkpoint` from at least
+// validators.quorum() distinct validators, each validly signed (`verify`;
+// empty: crypto::Verify). A stable checkpoint is the state certificate of a
+// multiple of the checkpoint interval.
+Status VerifyStateCertificate(const ValidatorSet& validators, const CheckpointProof& proof,
+                              const SignatureVerifier& verify = {});
+
 }  // namespace licenced::consensus

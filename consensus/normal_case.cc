@@ -18,9 +18,13 @@ bool ReplicaCore::InFlight(const Hash& tx_id) const {
 }
 
 void ReplicaCore::MaybePropose(TimeMs now) {
-  if (!IsPrimary() || in_view_change_) return;
-  if (delivered_height_ != executed_height_) return;  // execute h-1 before proposing h
-  uint64_t next = executed_height_ + 1;
+  if (!IsPrimary() || in_view_change_ || execution_halted_) return;
+  // Block h links to the committed h-1 and carries the state after h - W:
+  // propose once h-1 is committed and h - W executed.
+  uint64_t next = delivered_height_ + 1;
+  if (next > executed_height_ + config_.order_ahead_window) return;
+  std::optional<Hash> state_root = RootAfter(HeaderStateHeight(next));
+  if (!state_root) return;
   // At or below the stable checkpoint (adopted ahead of execution): those
   // heights are decided; state transfer brings them.
   if (next <= LowWatermark() || next > HighWatermark()) return;
@@ -79,10 +83,10 @@ void ReplicaCore::MaybePropose(TimeMs now) {
 
   Block block;
   block.header.height = next;
-  block.header.prev_hash = executed_hash_;
-  block.header.timestamp_ms = std::max<TimeMs>(now, executed_ts_ + 1);
+  block.header.prev_hash = delivered_hash_;
+  block.header.timestamp_ms = std::max<TimeMs>(now, delivered_ts_ + 1);
   block.header.tx_root = merkle::Root(txs);
-  block.header.state_root = executed_state_root_;
+  block.header.state_root = *state_root;
   block.header.proposer = config_.self;
   block.txs = std::move(txs);
   PrePrepareMsg pp{view_, std::move(block)};
@@ -171,11 +175,10 @@ void ReplicaCore::AcceptPrePrepare(uint64_t h, const SignedMessage& m, Block blo
 Status ReplicaCore::ValidateProposal(const Slot& s) const {
   const BlockHeader& h = s.block.header;
   if (h.proposer != PrimaryOf(s.pp_view)) return Status::InvalidArgument("proposer is not primary");
-  if (h.prev_hash != executed_hash_) return Status::InvalidArgument("prev_hash mismatch");
-  if (h.state_root != executed_state_root_) {
-    return Status::InvalidArgument("state_root mismatch");
-  }
-  if (h.timestamp_ms <= executed_ts_) {
+  if (h.prev_hash != delivered_hash_) return Status::InvalidArgument("prev_hash mismatch");
+  std::optional<Hash> root = RootAfter(HeaderStateHeight(h.height));
+  if (!root || h.state_root != *root) return Status::InvalidArgument("state_root mismatch");
+  if (h.timestamp_ms <= delivered_ts_) {
     return Status::InvalidArgument("timestamp not after previous block");
   }
   if (h.timestamp_ms > s.pp_received + config_.max_clock_skew ||
@@ -223,7 +226,12 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
     auto d = delivered_info_.find(h);
     if (d == delivered_info_.end() || d->second.first != s.digest) return;
   } else if (s.source == ProposalSource::kPrimary) {
-    if (executed_height_ + 1 != h || delivered_height_ + 1 != h) return;  // wait for h-1
+    // Wait for h-1 to commit and h - W to execute; a replica whose
+    // execution halted cannot check state roots, so it votes no more.
+    if (delivered_height_ + 1 != h || h > executed_height_ + config_.order_ahead_window ||
+        execution_halted_) {
+      return;
+    }
     if (!ValidateProposal(s).ok()) {
       s.phase = SlotPhase::kRejected;
       return Drop(DropReason::kInvalidProposal);
@@ -241,7 +249,7 @@ void ReplicaCore::TryPrepare(uint64_t h, TimeMs now) {
 }
 
 void ReplicaCore::TryValidatePending(TimeMs now) {
-  auto it = log_.find(executed_height_ + 1);
+  auto it = log_.find(delivered_height_ + 1);
   if (it != log_.end()) TryPrepare(it->first, now);
 }
 
@@ -368,13 +376,19 @@ void ReplicaCore::CheckCommitted(uint64_t h, TimeMs now) {
 }
 
 void ReplicaCore::DeliverReady(TimeMs now) {
+  const uint64_t before = delivered_height_;
   while (true) {
     auto it = log_.find(delivered_height_ + 1);
-    if (it == log_.end() || !it->second.cert) return;
+    if (it == log_.end() || !it->second.cert) break;
     Slot& s = it->second;
-    if (s.cert_block.header.prev_hash != delivered_hash_) return;  // cannot happen if safe
+    if (s.cert_block.header.prev_hash != delivered_hash_) break;  // cannot happen if safe
     DeliverBlock(s.cert_block, *s.cert, BodyTxs(s.cert->block_hash), now);
   }
+  if (delivered_height_ == before) return;
+  // Ordering does not wait for execution (within the window): the next
+  // height may be proposed or voted on now.
+  TryValidatePending(now);
+  MaybePropose(now);
 }
 
 void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::vector<TxInfo>* txs,
@@ -390,7 +404,15 @@ void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::v
   committed_.Add(h, std::move(ids));
   delivered_height_ = h;
   delivered_hash_ = hash;
+  delivered_ts_ = block.header.timestamp_ms;
   delivered_info_[h] = {hash, block.header.timestamp_ms};
+  // The committed header certifies the state after h - W.
+  const uint64_t state_height = HeaderStateHeight(h);
+  if (state_height <= executed_height_) {
+    CheckAgainstCertified(state_height, block.header.state_root, "the committed header");
+  } else if (header_roots_ahead_.size() < kMaxAheadStateChecks) {
+    header_roots_ahead_[state_height] = block.header.state_root;
+  }
   if (h > LowWatermark()) {
     Slot& s = log_[h];
     s.cert.reset();
@@ -404,21 +426,27 @@ void ReplicaCore::DeliverBlock(Block block, CommitCertificate cert, const std::v
 
 void ReplicaCore::OnExecuted(uint64_t height, const Hash& block_hash, const Hash& state_root,
                              TimeMs now) {
-  if (height != executed_height_ + 1 || height > delivered_height_) return;
+  if (height != executed_height_ + 1 || height > delivered_height_ || execution_halted_) return;
   executed_height_ = height;
   executed_hash_ = block_hash;
-  last_progress_ = now;  // the primary proposes h+1 only after executing h
+  last_progress_ = now;  // a full window waits for this execution
   executed_state_root_ = state_root;
+  roots_[height] = state_root;
   auto info = delivered_info_.find(height);
   if (info != delivered_info_.end()) executed_ts_ = info->second.second;
-  if (height % config_.checkpoint_interval == 0) {
-    CheckpointMsg ck{height, block_hash, state_root};
-    SignedMessage m = SignMsg(MsgType::kCheckpoint, ck.Encode());
-    checkpoints_[height][config_.self] = m;
-    my_checkpoint_ = m;
-    BroadcastMsg(m);
-    MaybeStable(height, now);
+  // What was certified before this replica got here.
+  if (auto c = certified_ahead_.find(height); c != certified_ahead_.end()) {
+    Hash certified = c->second;
+    certified_ahead_.erase(c);
+    CheckAgainstCertified(height, certified, "the state certificate");
   }
+  if (auto c = header_roots_ahead_.find(height); c != header_roots_ahead_.end()) {
+    Hash certified = c->second;
+    header_roots_ahead_.erase(c);
+    CheckAgainstCertified(height, certified, "the committed header");
+  }
+  if (execution_halted_) return;
+  SendStateVote(height, block_hash, state_root, now);
   TryValidatePending(now);
   MaybePropose(now);
   RearmProgressTimer(now);

@@ -233,6 +233,17 @@ Result<std::unique_ptr<Replica>> Replica::Create(
   if (config.watermark_window < config.checkpoint_interval) {
     return Status::InvalidArgument("consensus: watermark_window must be >= checkpoint_interval");
   }
+  if (config.order_ahead_window == 0 || config.order_ahead_window > config.watermark_window) {
+    return Status::InvalidArgument(
+        "consensus: order_ahead_window must be in [1, watermark_window]");
+  }
+  for (const auto& [height, root] : config.recent_state_roots) {
+    if (height > executed_height) {
+      return Status::InvalidArgument("consensus: recent state root of block " +
+                                     std::to_string(height) + " is above the executed height " +
+                                     std::to_string(executed_height));
+    }
+  }
   auto core = std::make_unique<ReplicaCore>(std::move(config), std::move(key));
   core->executed_height_ = executed_height;
   core->executed_hash_ = executed_height == 0 ? core->config_.genesis_hash : executed_block_hash;
@@ -241,6 +252,12 @@ Result<std::unique_ptr<Replica>> Replica::Create(
       executed_height == 0 ? core->config_.genesis_time_ms : core->config_.executed_block_timestamp;
   core->delivered_height_ = executed_height;
   core->delivered_hash_ = core->executed_hash_;
+  core->delivered_ts_ = core->executed_ts_;
+  for (const auto& [height, root] : core->config_.recent_state_roots) {
+    core->roots_[height] = root;
+  }
+  core->config_.recent_state_roots.clear();
+  core->roots_[executed_height] = state_root_after_executed;
   core->stable_.checkpoint.height = 0;
   core->stable_.checkpoint.block_hash = core->config_.genesis_hash;
   uint64_t last = 0;
@@ -306,6 +323,10 @@ Status Replica::CheckRestoresFrom(
 }
 uint64_t Replica::committed_height() const { return core_->delivered_height_; }
 uint64_t Replica::executed_height() const { return core_->executed_height_; }
+uint64_t Replica::certified_height() const { return core_->certified_height_; }
+const std::optional<std::string>& Replica::execution_halted() const {
+  return core_->execution_halted_;
+}
 uint64_t Replica::stable_checkpoint() const { return core_->stable_.checkpoint.height; }
 size_t Replica::pending_requests() const { return core_->pool_.size(); }
 uint64_t Replica::view_changes() const { return core_->view_changes_; }

@@ -59,6 +59,20 @@ struct ReplicaConfig {
   size_t max_request_batch_txs = 1024;
   size_t max_request_batch_bytes = 1024 * 1024;
   TimeMs request_flush_wait = 0;
+
+  // Order ahead of execution (genesis consensus.order_ahead_window, W >= 1):
+  // the header of block h carries the state root after block h - W (the
+  // empty-state root for h <= W), so the primary may propose, and backups
+  // may vote on, block h once they have executed h - W: up to W committed
+  // blocks wait for execution while the next one is ordered. W = 1 is the
+  // rule of ledgers made before the window existed (header h carries the
+  // root after h - 1; ordering waits for execution).
+  uint64_t order_ahead_window = 1;
+  // State roots after the blocks executed before Create that are within the
+  // window (the host reads them from its store): (height, root), heights
+  // in (executed_height - W, executed_height]. The root after
+  // `executed_height` itself is Create's argument.
+  std::vector<std::pair<uint64_t, Hash>> recent_state_roots;
 };
 
 // The one state-transfer limit: a FetchBlocks asks for at most this many
@@ -96,8 +110,23 @@ struct FetchBlocks {
   uint64_t from_height;
   uint64_t to_height;
 };
-using Effect =
-    std::variant<SendTo, Broadcast, Persist, SetTimer, CancelTimer, Deliver, FetchBlocks>;
+// 2f+1 validators signed the same state after executing block
+// `certificate.checkpoint.height` (a state vote is a Checkpoint message, sent
+// for every executed block): that block's state certificate. Emitted once per
+// height, in no particular order; the host stores it with the block.
+struct Certified {
+  CheckpointProof certificate;
+};
+// This replica's own execution disagrees with a certified state (a state
+// certificate, or the state root a committed header carries): the host must
+// stop executing, for good, and tell the operator. The replica signs no more
+// state votes and votes on no more proposals; it still delivers blocks.
+struct HaltExecution {
+  uint64_t height = 0;  // the first height whose state disagrees
+  std::string reason;
+};
+using Effect = std::variant<SendTo, Broadcast, Persist, SetTimer, CancelTimer, Deliver, FetchBlocks,
+                            Certified, HaltExecution>;
 
 // Why the replica dropped a peer's message or a request. Counted per reason
 // (Replica::dropped), so an operator sees what a faulty, lagging or
@@ -169,6 +198,11 @@ class Replica {
   bool in_view_change() const;
   uint64_t committed_height() const;  // highest height Delivered
   uint64_t executed_height() const;
+  // Highest height this replica holds a state certificate for (0: none).
+  uint64_t certified_height() const;
+  // Set once this replica's execution disagreed with a certified state
+  // (HaltExecution's reason).
+  const std::optional<std::string>& execution_halted() const;
   uint64_t stable_checkpoint() const;
   size_t pending_requests() const;
   uint64_t view_changes() const;  // view changes this replica started or joined

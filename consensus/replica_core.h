@@ -40,6 +40,10 @@ inline constexpr uint64_t kMaxViewJump = 1u << 20;    // views beyond view+this 
 inline constexpr size_t kMaxResendRequests = 64;      // requests re-forwarded per tick
 inline constexpr TimeMs kMaxRequestWaitTimeouts = 8;  // oldest request's wait bound, in timeouts
 inline constexpr uint64_t kIdleStatusTicks = 8;       // idle replicas send Status every 8 ticks
+// Committed headers' state roots kept for heights not executed yet (a
+// replica catching up delivers far ahead of execution; beyond this many the
+// header check is skipped, the state certificates still apply).
+inline constexpr size_t kMaxAheadStateChecks = 1024;
 
 // Persist keys (see docs/consensus.md).
 inline constexpr std::string_view kKeyView = "pbft/view";
@@ -152,7 +156,24 @@ class ReplicaCore {
 
   // ---- checkpoint.cc ----
   void HandleCheckpoint(const SignedMessage& m, TimeMs now);
+  // Signs and broadcasts this replica's state vote for executed `height`.
+  void SendStateVote(uint64_t height, const Hash& block_hash, const Hash& root, TimeMs now);
+  // Certifies `height` if 2f+1 votes agree (emits Certified once), then
+  // makes a checkpoint height stable.
+  void MaybeCertify(uint64_t height, TimeMs now);
   void MaybeStable(uint64_t height, TimeMs now);
+  // The state after `height` by this replica's own execution (genesis: the
+  // empty-state root given to Create); nullopt if not executed or pruned.
+  std::optional<Hash> RootAfter(uint64_t height) const;
+  // Height whose state root the header of block `height` carries.
+  uint64_t HeaderStateHeight(uint64_t height) const {
+    return height > config_.order_ahead_window ? height - config_.order_ahead_window : 0;
+  }
+  // Compares this replica's root after `height` with a certified one (from
+  // a state certificate or a committed header); halts execution on a
+  // difference.
+  void CheckAgainstCertified(uint64_t height, const Hash& certified, const char* source);
+  void HaltExecutionAt(uint64_t height, std::string reason);
   void AdoptStableCheckpoint(CheckpointProof proof, TimeMs now);
   void GarbageCollect(uint64_t upto);
   void HandleStatus(const SignedMessage& m, TimeMs now);
@@ -243,6 +264,7 @@ class ReplicaCore {
   TimeMs executed_ts_ = 0;
   uint64_t delivered_height_ = 0;
   Hash delivered_hash_{};
+  TimeMs delivered_ts_ = 0;  // header timestamp of block delivered_height_
   std::map<uint64_t, std::pair<Hash, TimeMs>> delivered_info_;  // height -> (hash, ts), above low
 
   std::map<uint64_t, Slot> log_;
@@ -268,10 +290,24 @@ class ReplicaCore {
   std::map<std::pair<ReplicaId, uint64_t>, TimeMs> body_replied_;  // (peer, height) -> when
   uint64_t oversize_dropped_ = 0;
 
-  // Checkpoints.
+  // Checkpoints and state votes: a Checkpoint message for every executed
+  // height is that height's state vote; 2f+1 matching ones certify it.
   CheckpointProof stable_;  // height 0 = genesis
   std::map<uint64_t, std::map<ReplicaId, SignedMessage>> checkpoints_;
-  std::optional<SignedMessage> my_checkpoint_;
+  std::optional<SignedMessage> my_checkpoint_;  // at the latest checkpoint height
+  std::optional<SignedMessage> my_state_vote_;  // at the executed height
+  // Own state roots after executed heights, from the lowest a proposal,
+  // a certificate or a committed header may still ask about (pruned with
+  // the log); see RootAfter.
+  std::map<uint64_t, Hash> roots_;
+  // Certified roots above the executed height (checked once executed), and
+  // the heights certified above the low watermark (each emitted once).
+  std::map<uint64_t, Hash> certified_ahead_;
+  std::set<uint64_t> certified_;
+  uint64_t certified_height_ = 0;
+  // State roots the committed headers carry for heights not executed yet.
+  std::map<uint64_t, Hash> header_roots_ahead_;
+  std::optional<std::string> execution_halted_;
 
   // View change.
   std::map<ReplicaId, std::pair<SignedMessage, ViewChangeMsg>>
@@ -303,6 +339,9 @@ class ReplicaCore {
   // A replica that keeps its prepared certificates in memory only (the
   // persist-then-restore check catches it).
   bool unpersisted_prepared_for_testing_ = false;
+  // A replica that certifies a state on one vote (the simulator's
+  // certified-root check catches it when a validator signs wrong roots).
+  bool unsafe_state_quorum_for_testing_ = false;
 };
 
 }  // namespace licenced::consensus

@@ -184,6 +184,10 @@ Status Genesis::Validate() const {
   if (consensus.watermark_window < consensus.checkpoint_interval) {
     return FieldError("consensus.watermark_window", "must be >= checkpoint_interval");
   }
+  if (consensus.order_ahead_window == 0 ||
+      consensus.order_ahead_window > consensus.watermark_window) {
+    return FieldError("consensus.order_ahead_window", "must be within 1..watermark_window");
+  }
   return Status::Ok();
 }
 
@@ -285,6 +289,12 @@ Result<Genesis> Genesis::Parse(std::string_view text) {
                          GetU64(*cons, "consensus.", "checkpoint_interval"));
     LIC_ASSIGN_OR_RETURN(g.consensus.watermark_window,
                          GetU64(*cons, "consensus.", "watermark_window"));
+    LIC_ASSIGN_OR_RETURN(const json* window,
+                         Member(*cons, "consensus.", "order_ahead_window", false));
+    if (window != nullptr) {
+      LIC_ASSIGN_OR_RETURN(g.consensus.order_ahead_window,
+                           GetU64(*cons, "consensus.", "order_ahead_window"));
+    }
   }
   LIC_RETURN_IF_ERROR(g.Validate());
   return g;
@@ -342,6 +352,9 @@ std::string Genesis::ToJson() const {
   j["utc_offset_minutes"] = utc_offset_minutes;
   j["consensus"] = {{"checkpoint_interval", consensus.checkpoint_interval},
                     {"watermark_window", consensus.watermark_window}};
+  if (consensus.order_ahead_window != 1) {
+    j["consensus"]["order_ahead_window"] = consensus.order_ahead_window;
+  }
   return j.dump(2) + "\n";
 }
 

@@ -8,7 +8,8 @@
 //     "validators": [ { "name", "org", "public_key": hex, "address" } ],
 //     "licence_types": [ { "code", "name", "issuer_orgs": [org], "validity_days" } ],
 //     "holidays": ["YYYY-MM-DD"], "utc_offset_minutes"? (default 480, China),
-//     "consensus": { "checkpoint_interval", "watermark_window" } }
+//     "consensus": { "checkpoint_interval", "watermark_window",
+//                    "order_ahead_window"? (default 1) } }
 // Optional fields are additive: a genesis without them keeps its meaning (and hash).
 //
 // Genesis is a plain value; thread-compatible.
@@ -55,6 +56,11 @@ struct GenesisLicenceType {
 struct GenesisConsensus {
   uint64_t checkpoint_interval = 32;
   uint64_t watermark_window = 64;
+  // Blocks ordered ahead of execution (docs/consensus.md "Certified
+  // execution"): header h carries the state root after block h - W. 1, the
+  // rule of networks made before the field existed, when absent; written
+  // only when not 1, so that those genesis files keep their hash.
+  uint64_t order_ahead_window = 1;
 };
 
 struct Genesis {

@@ -30,6 +30,7 @@ constexpr ModeName kModes[] = {
     {"bad-signature", &ByzantineModes::bad_signature},
     {"silent", &ByzantineModes::silent},
     {"replay", &ByzantineModes::replay},
+    {"wrong-root", &ByzantineModes::wrong_root},
 };
 
 }  // namespace
@@ -62,7 +63,7 @@ Result<ByzantineModes> ParseByzantineModes(std::string_view list) {
       return Status::InvalidArgument(
           "--test-byzantine: unknown mode '" + std::string(name) +
           "' (expected a comma-separated list of equivocate, double-vote, absurd-view, flood, "
-          "bad-signature, silent, replay, all)");
+          "bad-signature, silent, replay, wrong-root, all)");
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -126,6 +127,20 @@ std::vector<Bytes> Byzantine::Outgoing(ReplicaId to, const Bytes& message) {
       size_t before = out.size();
       Equivocate(peer_index, *m, message, &out);
       replaced = out.size() != before;
+    }
+    if (modes.wrong_root && m->type == MsgType::kCheckpoint) {
+      // The same wrong state to every peer: the lie most likely to gather
+      // votes, were the quorum too small.
+      auto vote = consensus::CheckpointMsg::Decode(m->body);
+      if (vote.ok()) {
+        consensus::CheckpointMsg wrong = *vote;
+        Bytes seed(vote->state_root.begin(), vote->state_root.end());
+        seed.push_back('!');
+        wrong.state_root = crypto::Sha256(seed);
+        out.push_back(SignBody(m->type, wrong.Encode()));
+        Note("wrong state root", &wrong_roots_);
+        replaced = true;
+      }
     }
     if (!replaced && modes.double_vote &&
         (m->type == MsgType::kPrepare || m->type == MsgType::kCommit)) {

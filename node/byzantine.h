@@ -15,7 +15,8 @@
 //                  bit-flipped copies, validly signed garbage bodies);
 //   bad-signature  half of the messages with a corrupted signature;
 //   silent         sends nothing and serves no fetch;
-//   replay         re-sends its own old messages.
+//   replay         re-sends its own old messages;
+//   wrong-root     signs a wrong state root in every state vote (Checkpoint).
 //
 // The daemon's mode is never on by default: licenced accepts --test-byzantine
 // only when the environment variable LICENCED_ALLOW_BYZANTINE=1 is set, and
@@ -50,14 +51,16 @@ struct ByzantineModes {
   bool bad_signature = false;
   bool silent = false;
   bool replay = false;
+  bool wrong_root = false;
   bool any() const {
-    return equivocate || double_vote || absurd_view || flood || bad_signature || silent || replay;
+    return equivocate || double_vote || absurd_view || flood || bad_signature || silent || replay ||
+           wrong_root;
   }
   std::string ToString() const;  // "equivocate,flood"
 };
 
 // Parses a comma-separated list of equivocate, double-vote, absurd-view,
-// flood, bad-signature, silent, replay, or "all" (the first four). Unknown or
+// flood, bad-signature, silent, replay, wrong-root, or "all" (the first four). Unknown or
 // empty names are an error naming them.
 Result<ByzantineModes> ParseByzantineModes(std::string_view list);
 
@@ -109,7 +112,7 @@ class Byzantine {
   uint64_t sends_ = 0;
   uint64_t forged_ = 0;
   uint64_t equivocations_ = 0, double_votes_ = 0, absurd_views_ = 0, floods_ = 0,
-           bad_signatures_ = 0, replays_ = 0;
+           bad_signatures_ = 0, replays_ = 0, wrong_roots_ = 0;
   // Equivocation: (view, height) -> the original block hash, the alternative
   // pre-prepare and its block hash.
   struct Alternative {

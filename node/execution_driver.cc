@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 namespace licenced::node {
 
 ExecutionDriver::ExecutionDriver(Executor* executor, storage::BlockStore* store,
@@ -32,10 +34,35 @@ void ExecutionDriver::Stop() {
 void ExecutionDriver::Enqueue(consensus::Deliver delivered) {
   {
     MutexLock lock(&mu_);
-    if (stopping_ || failed_) return;
+    if (stopping_ || failed_ || halted_) return;
     queue_.push_back(std::move(delivered));
   }
   wake_.Signal();
+}
+
+void ExecutionDriver::Certified(consensus::Certified certified) {
+  {
+    MutexLock lock(&mu_);
+    if (stopping_) return;
+    certificates_.push_back(std::move(certified));
+  }
+  wake_.Signal();
+}
+
+void ExecutionDriver::HaltExecution(const consensus::HaltExecution& halt) {
+  {
+    MutexLock lock(&mu_);
+    if (halted_) return;
+    halted_ = true;
+    queue_.clear();
+  }
+  if (callbacks_.halted) callbacks_.halted(halt);
+  wake_.Signal();
+}
+
+bool ExecutionDriver::halted() const {
+  MutexLock lock(&mu_);
+  return halted_;
 }
 
 size_t ExecutionDriver::backlog() const {
@@ -52,14 +79,27 @@ void ExecutionDriver::Loop() {
   for (;;) {
     consensus::Deliver d;
     bool more_queued;
+    std::deque<consensus::Certified> certificates;
     {
       MutexLock lock(&mu_);
-      while (!stopping_ && queue_.empty()) wake_.Wait(&mu_);
+      while (!stopping_ && queue_.empty() && certificates_.empty()) wake_.Wait(&mu_);
       if (stopping_) return;
-      d = std::move(queue_.front());
-      queue_.pop_front();
-      more_queued = !queue_.empty();
+      certificates.swap(certificates_);
+      if (queue_.empty()) {
+        more_queued = false;
+      } else {
+        d = std::move(queue_.front());
+        queue_.pop_front();
+        more_queued = !queue_.empty();
+      }
     }
+    for (const consensus::Certified& c : certificates) {
+      // A lost certificate costs its height a proof only: log and go on.
+      Status s =
+          store_->PutStateCertificate(c.certificate.checkpoint.height, c.certificate.Encode());
+      if (!s.ok()) spdlog::warn("storing a state certificate failed: {}", s.ToString());
+    }
+    if (d.block.header.height == 0) continue;  // certificates only
     if (!ExecuteOne(d, more_queued)) {
       MutexLock lock(&mu_);
       failed_ = true;

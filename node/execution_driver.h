@@ -9,6 +9,11 @@
 // that fails to execute calls `failed` once and stops all further execution:
 // the node cannot go on with a state it could not compute.
 //
+// State certificates are written to the block store on the same thread,
+// between blocks. HaltExecution (this replica's state disagrees with a
+// certified one) stops execution for good and calls `halted`; the node
+// keeps running (ordering, reads), not executing.
+//
 // Durability: a block with more blocks queued behind it is committed
 // unsynced, the last one of a run (and every checkpoint height) synced
 // (SyncAfterBlock), so a crash keeps a prefix of the run.
@@ -38,6 +43,7 @@ class ExecutionDriver final : public host::ExecutionQueue {
     std::function<void(uint64_t height, Hash block_hash, Hash state_root)> executed;
     std::function<void(const ExecutedBlock& block, double seconds)> committed;  // optional
     std::function<void(const Status& why)> failed;
+    std::function<void(const consensus::HaltExecution& halt)> halted;  // optional
   };
 
   // REQUIRES: executor and store outlive the driver; executed and failed set.
@@ -53,10 +59,14 @@ class ExecutionDriver final : public host::ExecutionQueue {
   void Stop();
 
   void Enqueue(consensus::Deliver delivered) override EXCLUDES(mu_);
+  void Certified(consensus::Certified certified) override EXCLUDES(mu_);
+  void HaltExecution(const consensus::HaltExecution& halt) override EXCLUDES(mu_);
   // Blocks queued and not started yet.
   size_t backlog() const EXCLUDES(mu_);
   // True once a block failed to execute.
   bool failed() const EXCLUDES(mu_);
+  // True once HaltExecution was called.
+  bool halted() const EXCLUDES(mu_);
 
  private:
   void Loop() EXCLUDES(mu_);
@@ -71,6 +81,8 @@ class ExecutionDriver final : public host::ExecutionQueue {
   mutable Mutex mu_;
   CondVar wake_;
   std::deque<consensus::Deliver> queue_ GUARDED_BY(mu_);
+  std::deque<consensus::Certified> certificates_ GUARDED_BY(mu_);  // to store
+  bool halted_ GUARDED_BY(mu_) = false;
   bool stopping_ GUARDED_BY(mu_) = false;
   bool failed_ GUARDED_BY(mu_) = false;
   std::thread thread_;

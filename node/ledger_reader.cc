@@ -8,8 +8,8 @@
 namespace licenced::node {
 
 LedgerReader::LedgerReader(storage::KvStore* kv, const storage::BlockStore* blocks,
-                           const state::StateMap* state)
-    : kv_(kv), blocks_(blocks), state_(state) {}
+                           const state::StateMap* state, uint64_t order_ahead_window)
+    : kv_(kv), blocks_(blocks), state_(state), order_ahead_window_(order_ahead_window) {}
 
 Result<LedgerBlock> LedgerReader::Block(uint64_t height) const {
   const uint64_t head = blocks_->head_height();
@@ -74,8 +74,9 @@ Result<StateInclusion> LedgerReader::StateProof(std::string_view key, uint64_t h
       ByteView(stored.block)
           .subspan(0, std::min(stored.block.size(), consensus::BlockHeader::kEncodedSize)));
   if (!header.ok()) return Status::Corruption("stored block header does not decode");
-  // Header h carries the root of the state after block h-1: map version h-1.
-  const uint64_t version = header->height - 1;
+  // Header h carries the root of the state after block h-W: map version h-W.
+  const uint64_t version =
+      header->height > order_ahead_window_ ? header->height - order_ahead_window_ : 0;
   auto lookup = state_->GetWithProof(key, version);
   if (!lookup.ok()) return lookup.status();
   LIC_ASSIGN_OR_RETURN(Hash root, state_->RootAt(version));

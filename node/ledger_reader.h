@@ -60,9 +60,11 @@ struct StateInclusion {
 
 class LedgerReader {
  public:
-  // The stores and the map must outlive the reader.
+  // The stores and the map must outlive the reader. `order_ahead_window`:
+  // genesis consensus.order_ahead_window (header h carries the state after
+  // block h - W).
   LedgerReader(storage::KvStore* kv, const storage::BlockStore* blocks,
-               const state::StateMap* state);
+               const state::StateMap* state, uint64_t order_ahead_window = 1);
 
   // Block `height` (0 = the head). NotFound names the head when it is not
   // committed here; Corruption if block or certificate is missing.
@@ -71,8 +73,9 @@ class LedgerReader {
   Result<std::optional<CommittedTx>> Transaction(const Hash& id) const;
   // NotFound if `id` is not committed here.
   Result<TxInclusion> TxProof(const Hash& id) const;
-  // Against the state_root in the header of block `height` (0 = the head).
-  // Internal if the stored state disagrees with the header.
+  // Against the state_root in the header of block `height` (0 = the head):
+  // the state after block height - W. Internal if the stored state
+  // disagrees with the header.
   Result<StateInclusion> StateProof(std::string_view key, uint64_t height) const;
   // The committed events of blocks from..to (inclusive) that `keep` accepts
   // (none given: all), in commit order. A stored event that does not decode is
@@ -86,6 +89,7 @@ class LedgerReader {
   storage::KvStore* kv_;
   const storage::BlockStore* blocks_;
   const state::StateMap* state_;
+  const uint64_t order_ahead_window_;
 };
 
 }  // namespace licenced::node

@@ -63,6 +63,12 @@ std::string Metrics::RenderPrometheus() const {
        g(state_transfer_txs_preverified));
   Line(&out, "licenced_stable_checkpoint", "gauge", "Height of the last stable checkpoint.",
        g(stable_checkpoint));
+  Line(&out, "licenced_state_certified_height", "gauge",
+       "Highest height whose state certificate (2f+1 signed state roots) this node holds.",
+       g(certified_height));
+  Line(&out, "licenced_execution_halted", "gauge",
+       "1 if this node's execution disagreed with a certified state and stopped.",
+       g(execution_halted));
   Line(&out, "licenced_peer_messages_dropped_total", "counter",
        "Outbound peer messages dropped because a peer queue was full.", g(peer_messages_dropped));
   Line(&out, "licenced_peer_messages_rejected_total", "counter",

@@ -40,6 +40,8 @@ struct Metrics {
   std::atomic<uint64_t> state_transfer_blocks{0};
   std::atomic<uint64_t> state_transfer_txs_preverified{0};  // signatures checked on fetch
   std::atomic<uint64_t> stable_checkpoint{0};
+  std::atomic<uint64_t> certified_height{0};
+  std::atomic<uint64_t> execution_halted{0};  // 1 once halted
   std::atomic<uint64_t> peer_messages_dropped{0};
   std::atomic<uint64_t> peer_messages_rejected{0};
   std::atomic<uint64_t> submitted_transactions{0};

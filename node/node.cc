@@ -107,7 +107,8 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   n->executor_ = std::make_unique<Executor>(n->genesis_, n->block_store_.get(), c.null_mode);
   LIC_RETURN_IF_ERROR(n->executor_->CheckStateMap());
   n->ledger_ = std::make_unique<LedgerReader>(n->kv_.get(), n->block_store_.get(),
-                                              &n->executor_->state_map());
+                                              &n->executor_->state_map(),
+                                              n->genesis_.consensus.order_ahead_window);
   n->verifier_ =
       std::make_unique<TxVerifier>(n->genesis_.network_id, c.verify_threads, c.verified_cache_max,
                                    /*skip_signatures=*/c.null_mode);
@@ -126,6 +127,17 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     self->OnCommitted(b, seconds);
   };
   exec.failed = [self](const Status& why) { self->OnExecutionFailed(why); };
+  exec.halted = [self](const consensus::HaltExecution& halt) {
+    // The node stays up: it still orders, serves reads and answers fetches.
+    spdlog::critical(
+        "execution halted at block {}: {}. This node's state is not the network's; it executes "
+        "nothing more. Rebuild its ledger (stop it, move its data directory away, start it: "
+        "state transfer refills it) and find out why it diverged",
+        halt.height, halt.reason);
+    self->metrics_.execution_halted = 1;
+    MutexLock lock(&self->status_mu_);
+    self->status_.execution_halted = halt.reason;
+  };
   n->execution_ =
       std::make_unique<ExecutionDriver>(n->executor_.get(), n->block_store_.get(),
                                         n->genesis_.consensus.checkpoint_interval, std::move(exec));
@@ -151,6 +163,12 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
   rc.max_batch_wait = c.max_batch_wait_ms;
   rc.checkpoint_interval = n->genesis_.consensus.checkpoint_interval;
   rc.watermark_window = n->genesis_.consensus.watermark_window;
+  rc.order_ahead_window = n->genesis_.consensus.order_ahead_window;
+  for (uint64_t h = head > rc.order_ahead_window ? head - rc.order_ahead_window + 1 : 0; h < head;
+       ++h) {
+    LIC_ASSIGN_OR_RETURN(Hash r, n->executor_->StateRootAt(h));
+    rc.recent_state_roots.emplace_back(h, r);
+  }
   rc.view_change_timeout = c.view_change_timeout_ms;
   rc.max_clock_skew = c.max_clock_skew_ms;
   LIC_ASSIGN_OR_RETURN(rc.recently_committed,
@@ -538,6 +556,7 @@ void Node::RefreshGauges() {
   metrics_.view = replica.view();
   metrics_.view_changes = replica.view_changes();
   metrics_.stable_checkpoint = replica.stable_checkpoint();
+  metrics_.certified_height = replica.certified_height();
   metrics_.mempool_size = replica.pending_requests();
   for (size_t r = 0; r < consensus::kDropReasons; ++r) {
     metrics_.consensus_dropped[r] = replica.dropped(static_cast<consensus::DropReason>(r));
@@ -546,6 +565,7 @@ void Node::RefreshGauges() {
   status_.view = replica.view();
   status_.primary = replica.primary();
   status_.stable_checkpoint = replica.stable_checkpoint();
+  status_.certified_height = replica.certified_height();
   status_.mempool_size = replica.pending_requests();
   status_.view_changes = replica.view_changes();
 }

@@ -73,6 +73,8 @@ struct NodeStatusView {
   uint64_t mempool_size = 0;
   uint64_t view_changes = 0;
   uint64_t head_time_ms = 0;  // timestamp of the head block (genesis time at 0)
+  uint64_t certified_height = 0;
+  std::string execution_halted;  // empty: executing
 };
 
 // One peer validator as this node sees it (GetStatus).

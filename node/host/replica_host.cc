@@ -110,6 +110,10 @@ void ReplicaHost::RunOne(Effect& effect) {
     }
   } else if (auto* d = std::get_if<consensus::Deliver>(&effect)) {
     ports_.execution->Enqueue(std::move(*d));
+  } else if (auto* c = std::get_if<consensus::Certified>(&effect)) {
+    ports_.execution->Certified(std::move(*c));
+  } else if (auto* x = std::get_if<consensus::HaltExecution>(&effect)) {
+    ports_.execution->HaltExecution(*x);
   } else if (auto* f = std::get_if<consensus::FetchBlocks>(&effect)) {
     if (fetch_in_flight_ || f->to_height < f->from_height) return;
     const uint64_t to = std::min(f->to_height, f->from_height + options_.max_blocks_per_fetch - 1);

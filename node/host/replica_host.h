@@ -12,7 +12,8 @@
 //   - SendTo / Broadcast: Transport.
 //   - SetTimer / CancelTimer: TimerPort, with a generation per timer id, so a
 //     firing of a timer that was re-armed or cancelled since is ignored.
-//   - Deliver: ExecutionQueue (deliver -> execute -> OnExecuted handshake).
+//   - Deliver: ExecutionQueue (deliver -> execute -> OnExecuted handshake);
+//     Certified and HaltExecution: ExecutionQueue too.
 //   - FetchBlocks: BlockFetcher, one fetch in flight at a time, at most
 //     `max_blocks_per_fetch` blocks per fetch.
 // Inputs that arrive while the host is interpreting (an execution queue or a
@@ -65,11 +66,17 @@ class TimerPort {
 };
 
 // Executes delivered blocks in delivery order; for each one the owner calls
-// ReplicaHost::OnExecuted (possibly from within Enqueue).
+// ReplicaHost::OnExecuted (possibly from within Enqueue). Also keeps the
+// blocks' state certificates, and stops for good when told this replica's
+// execution disagrees with a certified state.
 class ExecutionQueue {
  public:
   virtual ~ExecutionQueue() = default;
   virtual void Enqueue(consensus::Deliver delivered) = 0;
+  // A block's state certificate (its block may not be delivered yet).
+  virtual void Certified(consensus::Certified certified) = 0;
+  // Execute nothing more; the reason is for the operator (log, status).
+  virtual void HaltExecution(const consensus::HaltExecution& halt) = 0;
 };
 
 // Fetches committed blocks [from, to] from `peer`. Returns false if it cannot

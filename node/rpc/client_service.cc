@@ -325,6 +325,9 @@ grpc::ServerUnaryReactor* ClientService::GetStatus(grpc::CallbackServerContext* 
   resp->set_stable_checkpoint(s.stable_checkpoint);
   resp->set_mempool_size(s.mempool_size);
   resp->set_view_changes(s.view_changes);
+  resp->set_certified_height(s.certified_height);
+  resp->set_execution_halted(s.execution_halted);
+  resp->set_order_ahead_window(node_->genesis().consensus.order_ahead_window);
   resp->set_genesis_hash_hex(ToHex(node_->genesis_hash()));
   return Done(ctx, grpc::Status::OK);
 }

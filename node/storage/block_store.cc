@@ -27,7 +27,8 @@ bool IsReserved(const WriteBatch::Op& op) {
     case Column::kCerts:
       return true;
     case Column::kIndex:
-      return op.key.starts_with(BlockStore::kHashIndexPrefix);
+      return op.key.starts_with(BlockStore::kHashIndexPrefix) ||
+             op.key.starts_with(BlockStore::kStateCertPrefix);
     case Column::kMeta:
       return op.key == BlockStore::kHeadKey;
     case Column::kState:
@@ -132,6 +133,15 @@ Result<std::optional<Bytes>> BlockStore::BlockByHeight(uint64_t height) const {
 
 Result<std::optional<Bytes>> BlockStore::CertByHeight(uint64_t height) const {
   return kv_->Get(Column::kCerts, HeightKey(height));
+}
+
+Status BlockStore::PutStateCertificate(uint64_t height, ByteView certificate) {
+  return kv_->Put(Column::kIndex, std::string(kStateCertPrefix) + HeightKey(height), certificate,
+                  /*sync=*/false);
+}
+
+Result<std::optional<Bytes>> BlockStore::StateCertificate(uint64_t height) const {
+  return kv_->Get(Column::kIndex, std::string(kStateCertPrefix) + HeightKey(height));
 }
 
 Result<std::optional<uint64_t>> BlockStore::HeightByHash(const Hash& block_hash) const {

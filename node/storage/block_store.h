@@ -9,6 +9,9 @@
 //   kCerts   BE64(height)                 -> commit certificate bytes
 //   kIndex   "blk:" + hash (32 raw bytes) -> BE64(height)
 //   kMeta    "head"                       -> BE64(height) || hash (32 bytes)
+//   kIndex   "sc:" + BE64(height)         -> the block's state certificate
+//            (consensus::CheckpointProof bytes; written when it forms, which
+//            may be before or after the block itself, unsynced)
 // Height 0 is the genesis: no block is stored for it, and head_hash() is the
 // genesis hash passed to Open() until block 1 is committed.
 //
@@ -51,6 +54,7 @@ class BlockStore {
 
   // Key prefix in Column::kIndex and key in Column::kMeta owned by BlockStore.
   static constexpr std::string_view kHashIndexPrefix = "blk:";
+  static constexpr std::string_view kStateCertPrefix = "sc:";
   static constexpr std::string_view kHeadKey = "head";
 
   // Reads the head pointer and checks that the head block, its certificate
@@ -76,6 +80,11 @@ class BlockStore {
   // std::nullopt if no block/cert is stored at that height.
   Result<std::optional<Bytes>> BlockByHeight(uint64_t height) const;
   Result<std::optional<Bytes>> CertByHeight(uint64_t height) const;
+  // The state certificate of block `height` (docs/consensus.md "Certified
+  // execution"). Not synced: a crash may lose the newest ones, which costs
+  // those heights their certificate only (nothing depends on it for safety).
+  Status PutStateCertificate(uint64_t height, ByteView certificate);
+  Result<std::optional<Bytes>> StateCertificate(uint64_t height) const;
   // std::nullopt if no committed block has that hash.
   Result<std::optional<uint64_t>> HeightByHash(const Hash& block_hash) const;
 

@@ -75,7 +75,8 @@ def run(cmd, check=True, timeout=300, env=None):
 class Network:
     """A local licenced network in a temp dir, torn down by close()."""
 
-    def __init__(self, name, checkpoint_interval=None, view_change_timeout_ms=None):
+    def __init__(self, name, checkpoint_interval=None, view_change_timeout_ms=None,
+                 order_ahead_window=None):
         self.dir = tempfile.mkdtemp(prefix=f"licenced-e2e-{name}-")
         self.ctl = find_bin("licencectl")
         gen = [self.ctl, "network", "generate", "--dir", self.dir]
@@ -84,6 +85,8 @@ class Network:
                     "--watermark-window", str(2 * checkpoint_interval)]
         if view_change_timeout_ms is not None:
             gen += ["--view-change-timeout-ms", str(view_change_timeout_ms)]
+        if order_ahead_window is not None:
+            gen += ["--order-ahead-window", str(order_ahead_window)]
         run(gen)
         run([GEN_TLS, self.dir])
         self.failed = False

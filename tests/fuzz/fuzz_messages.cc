@@ -1,6 +1,7 @@
 // Fuzz target: consensus/messages.h (every PBFT message a peer can send).
 // The first byte picks the decoder: 0 SignedMessage and its typed body,
-// 1 CheckpointProof (persisted), 2 PreparedCert. Invariants:
+// 1 CheckpointProof (persisted; also as a state certificate), 2 PreparedCert.
+// Invariants:
 // Decode(x) ok => Encode(Decode(x)) == x at every level (envelope, body,
 // nested messages, RequestBatch, BlockRequest, BlockResponse); Verify()
 // against the fixed 4-validator set succeeds only for a known sender whose
@@ -9,6 +10,8 @@
 // StripPrePrepare (digest form) and covers its header; RequestBatch decoding
 // never yields 0 or more than kMaxRequestBatchTxs txs; VerifyMessageSignatures
 // ok implies Verify ok, and nested signatures all verify.
+#include <set>
+
 #include "consensus/messages.h"
 #include "fuzz_common.h"
 
@@ -149,6 +152,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!p.ok()) return 0;
     FUZZ_CHECK(p->Encode() == input, "CheckpointProof: Encode(Decode(x)) != x");
     for (const SignedMessage& m : p->messages) CheckSigned(m);
+    // As a state certificate: valid only with 2f+1 distinct validators that
+    // each signed exactly this state.
+    if (VerifyStateCertificate(Validators(), *p).ok()) {
+      std::set<ReplicaId> signers;
+      const Bytes body = p->checkpoint.Encode();
+      for (const SignedMessage& m : p->messages) {
+        FUZZ_CHECK(m.type == MsgType::kCheckpoint && m.body == body,
+                   "state certificate: a vote for another state counted");
+        FUZZ_CHECK(m.Verify(Validators(), nullptr).ok(),
+                   "state certificate: an unverified vote counted");
+        signers.insert(m.sender);
+      }
+      FUZZ_CHECK(signers.size() == p->messages.size() && signers.size() >= Validators().quorum(),
+                 "state certificate: fewer than 2f+1 distinct signers");
+    }
   } else {
     auto c = PreparedCert::Decode(input);
     if (!c.ok()) return 0;

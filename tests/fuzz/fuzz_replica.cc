@@ -581,6 +581,13 @@ class Harness final : public host::Transport,
   Status Sync() override { return Status::Ok(); }
   TimeMs Now() override { return now_; }
   void Enqueue(Deliver d) override { OnDeliver(d); }
+  // The input holds every validator key, so it may certify any state and
+  // halt this replica's execution; a certificate must still be genuine.
+  void Certified(consensus::Certified c) override {
+    FUZZ_CHECK(consensus::VerifyStateCertificate(K().validators, c.certificate).ok(),
+               "Certified: state certificate does not verify");
+  }
+  void HaltExecution(const consensus::HaltExecution&) override {}
 
   void OnDeliver(const Deliver& d) {
     const uint64_t h = d.block.header.height;

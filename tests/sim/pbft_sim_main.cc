@@ -2,13 +2,18 @@
 //
 //   pbft-sim --seeds FROM:TO --replicas N [--byzantine K] [--profile NAME|all]
 //            [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]
+//            [--stale-phases] [--unpersisted-prepared] [--unsafe-state-quorum]
+//            [--order-ahead-window W]
 //
 // Seeds are inclusive. Prints runs, safety_violations, liveness_failures,
 // committed_blocks_min/max, view_changes and votes_checked (distinct
-// (replica, kind, view, height) signatures the equivocation checker saw), and for every failing run
+// (replica, kind, view, height) signatures the equivocation checker saw),
+// certified_roots_checked (honest state certificates checked against
+// re-execution) and the runs per order-ahead window, and for every failing run
 // its seed and the exact command that replays it. Exit code 1 on any violation.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,9 +29,10 @@ int Usage() {
       stderr,
       "usage: pbft-sim --seeds FROM:TO --replicas N [--byzantine K] "
       "[--profile NAME|all] [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]\n"
-      "       [--stale-phases]\n"
+      "       [--stale-phases] [--unpersisted-prepared] [--unsafe-state-quorum]\n"
+      "       [--order-ahead-window W (default: chosen by the seed from 1 2 4 8)]\n"
       "profiles: clean lossy partition crash-restart crash-sync byzantine-primary "
-      "byzantine-mixed (default: all)\n");
+      "byzantine-mixed byzantine-roots (default: all)\n");
   return 2;
 }
 
@@ -85,6 +91,13 @@ int main(int argc, char** argv) {
       base.stale_phases = true;
     } else if (a == "--unpersisted-prepared") {
       base.unpersisted_prepared = true;
+    } else if (a == "--unsafe-state-quorum") {
+      base.unsafe_state_quorum = true;
+    } else if (a == "--order-ahead-window") {
+      const std::string* v = next();
+      if (!v) return Usage();
+      base.order_ahead_window = std::strtoull(v->c_str(), nullptr, 10);
+      if (base.order_ahead_window < 1 || base.order_ahead_window > 16) return Usage();
     } else if (a == "--restore-check-every") {
       const std::string* v = next();
       if (!v) return Usage();
@@ -103,7 +116,8 @@ int main(int argc, char** argv) {
       profile == "all" ? licenced::sim::ProfileNames() : std::vector<std::string>{profile};
 
   uint64_t runs = 0, safety = 0, liveness = 0, vcs = 0, bmin = UINT64_MAX, bmax = 0, events = 0;
-  uint64_t votes_checked = 0;
+  uint64_t votes_checked = 0, certified_checked = 0;
+  std::map<uint64_t, uint64_t> windows;  // order-ahead window -> runs
   nlohmann::json failures = nlohmann::json::array();
   for (const std::string& p : profiles) {
     for (uint64_t seed = from; seed <= to; ++seed) {
@@ -113,6 +127,8 @@ int main(int argc, char** argv) {
       ++runs;
       events += r.events;
       votes_checked += r.votes_checked;
+      certified_checked += r.certified_roots_checked;
+      ++windows[r.order_ahead_window];
       vcs += r.view_changes;
       bmin = std::min(bmin, r.committed_blocks_min);
       bmax = std::max(bmax, r.committed_blocks_max);
@@ -129,6 +145,10 @@ int main(int argc, char** argv) {
         if (base.forgetful_votes) replay += " --forgetful-votes";
         if (base.stale_phases) replay += " --stale-phases";
         if (base.unpersisted_prepared) replay += " --unpersisted-prepared";
+        if (base.unsafe_state_quorum) replay += " --unsafe-state-quorum";
+        if (base.order_ahead_window > 0) {
+          replay += " --order-ahead-window " + std::to_string(base.order_ahead_window);
+        }
         if (base.restore_check_every != SimOptions().restore_check_every) {
           replay += " --restore-check-every " + std::to_string(base.restore_check_every);
         }
@@ -140,6 +160,8 @@ int main(int argc, char** argv) {
     }
   }
   if (runs == 0) bmin = 0;
+  nlohmann::json window_runs = nlohmann::json::object();
+  for (const auto& [w, k] : windows) window_runs[std::to_string(w)] = k;
   if (json) {
     nlohmann::json out = {{"runs", runs},
                           {"replicas", base.replicas},
@@ -151,6 +173,8 @@ int main(int argc, char** argv) {
                           {"view_changes", vcs},
                           {"events", events},
                           {"votes_checked", votes_checked},
+                          {"certified_roots_checked", certified_checked},
+                          {"runs_per_order_ahead_window", window_runs},
                           {"failures", failures}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
@@ -165,6 +189,9 @@ int main(int argc, char** argv) {
     std::printf("view_changes: %llu\n", static_cast<unsigned long long>(vcs));
     std::printf("events: %llu\n", static_cast<unsigned long long>(events));
     std::printf("votes_checked: %llu\n", static_cast<unsigned long long>(votes_checked));
+    std::printf("certified_roots_checked: %llu\n",
+                static_cast<unsigned long long>(certified_checked));
+    std::printf("runs_per_order_ahead_window: %s\n", window_runs.dump().c_str());
     for (const auto& fl : failures) {
       std::printf("FAIL seed=%llu profile=%s\n", fl["seed"].get<unsigned long long>(),
                   fl["profile"].get<std::string>().c_str());

@@ -50,9 +50,10 @@ constexpr TimeMs kFetchTimeout = 200;
 const char* const kValidatorOrgs[] = {"market", "police", "social",
                                       "tax"};  // a fetch from a silent peer ends empty after this
 
-const std::vector<std::string> kProfiles = {"clean",          "lossy",      "partition",
-                                            "crash-restart",  "crash-sync", "byzantine-primary",
-                                            "byzantine-mixed"};
+const std::vector<std::string> kProfiles = {"clean",           "lossy",
+                                            "partition",       "crash-restart",
+                                            "crash-sync",      "byzantine-primary",
+                                            "byzantine-mixed", "byzantine-roots"};
 
 struct Profile {
   double drop = 0;
@@ -65,6 +66,8 @@ struct Profile {
   // sync are lost, the host halts, the replica restarts from the disk.
   double crash_at_sync = 0;
   bool byzantine_primary = false;
+  // The Byzantine replicas sign wrong state roots (node::ByzantineModes::wrong_root).
+  bool wrong_roots = false;
   int default_byzantine = 0;
 };
 
@@ -95,6 +98,12 @@ Profile MakeProfile(const std::string& name, size_t f) {
     p.default_byzantine = static_cast<int>(f);
     p.delay_max = 10;
     p.skew = 20;
+  } else if (name == "byzantine-roots") {
+    p.wrong_roots = true;
+    p.default_byzantine = static_cast<int>(f);
+    p.drop = 0.05;
+    p.delay_max = 30;
+    p.skew = 50;
   } else if (name == "byzantine-mixed") {
     p.default_byzantine = static_cast<int>(f);
     p.drop = 0.05;
@@ -146,6 +155,8 @@ class SimPorts final : public host::Transport,
   void Arm(consensus::TimerId id, uint64_t generation, TimeMs deadline) override;
   void Cancel(consensus::TimerId) override {}
   void Enqueue(consensus::Deliver delivered) override;
+  void Certified(consensus::Certified certified) override;
+  void HaltExecution(const consensus::HaltExecution& halt) override;
   bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override;
   Status Write(const std::vector<std::pair<std::string, Bytes>>& batch) override;
   Status Sync() override;
@@ -191,6 +202,7 @@ struct Node {
   Hash last_delivered_hash{};
   TimeMs last_delivered_ts = 0;
   uint64_t view_changes_total = 0;  // over incarnations
+  bool execution_halted = false;    // this incarnation's replica said so
 };
 
 class Simulation {
@@ -236,6 +248,11 @@ class Simulation {
   void Send(ReplicaId from, ReplicaId to, const Bytes& msg);
   void CheckSigned(const Node& n, const Bytes& msg);
   void OnDeliver(Node& n, Block block, CommitCertificate cert);
+  // The certified-root check: every state certificate an honest replica
+  // forms names the root that deterministic re-execution gives.
+  void OnCertified(const Node& n, const consensus::CheckpointProof& certificate);
+  void NoteExecutedRoot(const Node& n, uint64_t height, const Hash& root);
+  void CheckCertifiedRoot(const std::string& who, uint64_t height, const Hash& certified);
   void Execute(ReplicaId id, uint64_t incarnation);
   void Fetch(ReplicaId from, uint64_t incarnation, ReplicaId peer, uint64_t lo, uint64_t hi);
   // Runs `fn` on node `id`'s host at `t` if that incarnation is still up.
@@ -274,6 +291,13 @@ class Simulation {
   std::map<uint64_t, Hash> agreed_;     // height -> block hash (first honest Deliver)
   std::map<Hash, uint64_t> tx_height_;  // tx id -> height it was committed at
   std::set<std::string> cert_ok_;       // verified certificates
+  uint64_t window_ = 1;                 // order_ahead_window of this run
+  // Root after each height by the first honest execution (execution is
+  // deterministic: every later honest one must give the same), and the
+  // certified roots seen before any honest replica executed their height.
+  std::map<uint64_t, Hash> executed_roots_;
+  std::map<uint64_t, std::vector<std::pair<std::string, Hash>>> certified_unchecked_;
+  uint64_t certified_checked_ = 0;
   consensus::testing::EquivocationChecker equivocation_;  // honest replicas' own signatures
   std::vector<Violation> violations_;
   size_t crash_budget_ = 0;  // crash-sync: crashes still allowed
@@ -316,6 +340,7 @@ consensus::ReplicaConfig Simulation::MakeConfig(ReplicaId id) {
   c.status_interval = 100;
   c.genesis_hash = genesis_hash_;
   c.genesis_time_ms = genesis_.genesis_time_ms;
+  c.order_ahead_window = window_;
   // As the daemon: decode, network, signature; committed ids from the
   // replica's deliveries and, after a restart, the store's last blocks.
   return c;
@@ -417,6 +442,11 @@ void Simulation::StartReplica(Node& n) {
   config.executed_block_timestamp = head_ts;
   auto recent = node::RecentlyCommittedTxs(*n.blocks, config.committed_id_window);
   if (recent.ok()) config.recently_committed = std::move(*recent);
+  // As the daemon: the roots within the window, from the store.
+  for (uint64_t k = h > window_ ? h - window_ + 1 : 0; k < h; ++k) {
+    auto r = n.executor->StateRootAt(k);
+    if (r.ok()) config.recent_state_roots.emplace_back(k, *r);
+  }
   if (!recent.ok()) root = recent.status();
   auto r = root.ok()
                ? Replica::Create(std::move(config), *n.key, std::move(persisted), h, hash, *root)
@@ -429,6 +459,9 @@ void Simulation::StartReplica(Node& n) {
   }
   std::unique_ptr<Replica> replica = std::move(r).value();
   if (options_.unsafe_quorums) consensus::ReplicaTestAccess::SetUnsafeQuorums(*replica, true);
+  if (options_.unsafe_state_quorum && Honest(n)) {
+    consensus::ReplicaTestAccess::SetUnsafeStateQuorum(*replica, true);
+  }
   if (options_.stale_phases) consensus::ReplicaTestAccess::SetStalePhases(*replica, true);
   if (options_.unpersisted_prepared && Honest(n)) {
     consensus::ReplicaTestAccess::SetUnpersistedPrepared(*replica, true);
@@ -452,6 +485,7 @@ void Simulation::StartReplica(Node& n) {
   ports.listener = n.ports.get();
   n.host = std::make_unique<host::ReplicaHost>(std::move(replica), ports, host::HostOptions{});
   n.up = true;
+  n.execution_halted = false;
   n.last_delivered = h;
   n.last_delivered_hash = hash;
   n.last_delivered_ts = head_ts;
@@ -491,6 +525,21 @@ void SimPorts::Arm(consensus::TimerId id, uint64_t generation, TimeMs deadline) 
 
 void SimPorts::Enqueue(consensus::Deliver delivered) {
   sim_->OnDeliver(sim_->nodes_[id_], std::move(delivered.block), std::move(delivered.cert));
+}
+
+void SimPorts::Certified(consensus::Certified certified) {
+  sim_->OnCertified(sim_->nodes_[id_], certified.certificate);
+}
+
+void SimPorts::HaltExecution(const consensus::HaltExecution& halt) {
+  Node& n = sim_->nodes_[id_];
+  n.execution_halted = true;
+  // Honest replicas execute deterministically and only 2f+1 certify: one
+  // that disagrees with a certified state shows a certificate gone wrong.
+  if (sim_->Honest(n)) {
+    sim_->Violate("certified-root",
+                  "replica " + std::to_string(id_) + " halted execution: " + halt.reason);
+  }
 }
 
 bool SimPorts::Fetch(ReplicaId peer, uint64_t from, uint64_t to) {
@@ -649,10 +698,60 @@ void Simulation::OnDeliver(Node& n, Block block, CommitCertificate cert) {
   }
 }
 
+void Simulation::OnCertified(const Node& n, const consensus::CheckpointProof& certificate) {
+  if (!Honest(n)) return;
+  const uint64_t h = certificate.checkpoint.height;
+  const std::string who = "replica " + std::to_string(n.id) + " height " + std::to_string(h);
+  Status st = consensus::VerifyStateCertificate(
+      validators_, certificate,
+      [this](const crypto::PublicKey& k, std::string_view tag, ByteView body,
+             const crypto::Signature& sig) { return verify_cache_.Verify(k, tag, body, sig); });
+  // The unsafe rule certifies on one vote, which VerifyStateCertificate
+  // refuses: let the root check below show what it certified.
+  if (!st.ok() && !options_.unsafe_state_quorum) {
+    Violate("integrity", who + ": state certificate does not verify: " + st.ToString());
+  }
+  auto agreed = agreed_.find(h);
+  if (agreed != agreed_.end() && agreed->second != certificate.checkpoint.block_hash) {
+    Violate("certified-root",
+            who + ": certified a state after another block than the committed one");
+  }
+  CheckCertifiedRoot(who, h, certificate.checkpoint.state_root);
+}
+
+void Simulation::CheckCertifiedRoot(const std::string& who, uint64_t h, const Hash& certified) {
+  auto it = executed_roots_.find(h);
+  if (it == executed_roots_.end()) {
+    certified_unchecked_[h].emplace_back(who, certified);
+    return;
+  }
+  ++certified_checked_;
+  if (it->second != certified) {
+    Violate("certified-root", who + ": certified root " + ToHex(certified).substr(0, 16) +
+                                  " but re-execution gives " + ToHex(it->second).substr(0, 16));
+  }
+}
+
+void Simulation::NoteExecutedRoot(const Node& n, uint64_t h, const Hash& root) {
+  if (!Honest(n)) return;
+  auto [it, fresh] = executed_roots_.emplace(h, root);
+  if (!fresh && it->second != root) {
+    Violate("integrity", "replica " + std::to_string(n.id) + " height " + std::to_string(h) +
+                             ": execution gave another state root than another honest replica's");
+  }
+  if (!fresh) return;
+  auto pending = certified_unchecked_.find(h);
+  if (pending == certified_unchecked_.end()) return;
+  auto waiting = std::move(pending->second);
+  certified_unchecked_.erase(pending);
+  for (const auto& [who, certified] : waiting) CheckCertifiedRoot(who, h, certified);
+}
+
 void Simulation::Execute(ReplicaId id, uint64_t inc) {
   Node& n = nodes_[id];
   if (!n.up || n.incarnation != inc) return;
   n.exec_scheduled = false;
+  if (n.execution_halted) return;                       // as the daemon's driver: nothing more
   if (n.exec_queue.empty() || n.kv->crashed()) return;  // a halted node waits for its crash
   auto [block, cert] = std::move(n.exec_queue.front());
   n.exec_queue.pop_front();
@@ -667,10 +766,10 @@ void Simulation::Execute(ReplicaId id, uint64_t inc) {
       Violate("integrity",
               "replica " + std::to_string(id) + " executes " + std::to_string(h) + " out of order");
   } else {
-    auto before = n.executor->HeadStateRoot();
+    auto before = n.executor->StateRootAt(h > window_ ? h - window_ : 0);
     if (Honest(n) && (!before.ok() || block.header.state_root != *before)) {
       Violate("integrity", "replica " + std::to_string(id) + " height " + std::to_string(h) +
-                               ": header state_root is not the state after h-1");
+                               ": header state_root is not the state after h-W");
     }
     // The daemon's rule: a run of queued blocks is synced at its end and at checkpoints.
     const bool sync = node::SyncAfterBlock(h, more_queued, MakeConfig(id).checkpoint_interval);
@@ -682,6 +781,7 @@ void Simulation::Execute(ReplicaId id, uint64_t inc) {
     }
     n.executed_height = h;
     for (const node::ExecutedTx& tx : executed->txs) n.committed.insert(tx.id);
+    NoteExecutedRoot(n, h, executed->state_root);
     n.host->OnExecuted(h, executed->block_hash, executed->state_root);
   }
   if (!n.up || n.incarnation != inc) return;
@@ -795,6 +895,10 @@ RunResult Simulation::Run() {
   size_t f = (n - 1) / 3;
   profile_ = MakeProfile(options_.profile, f);
   max_faulty_ = f;
+  // Order ahead of execution: the window of the run (most runs at the
+  // default of generated networks, 4; 1 is the rule of older ledgers).
+  static constexpr uint64_t kWindows[] = {1, 2, 4, 4, 8};
+  window_ = options_.order_ahead_window > 0 ? options_.order_ahead_window : kWindows[Rand(5)];
   crash_budget_ = 3;
   int byz = options_.byzantine >= 0 ? options_.byzantine : profile_.default_byzantine;
   // The dev network's orgs, admins and licence types, with the simulated validators.
@@ -836,6 +940,7 @@ RunResult Simulation::Run() {
     auto mode =
         profile_.byzantine_primary ? &node::ByzantineModes::equivocate : mixed[Rand(mixed.size())];
     if (profile_.byzantine_primary && Rand(4) == 0) mode = &node::ByzantineModes::silent;
+    if (profile_.wrong_roots) mode = &node::ByzantineModes::wrong_root;
     bo.modes.*mode = true;
     Node& node = nodes_[ids[b]];
     bo.self = node.id;
@@ -921,9 +1026,18 @@ RunResult Simulation::Run() {
   }
   RunResult r;
   r.seed = seed_;
-  r.violations = violations_;
   r.events = events_;
   r.votes_checked = equivocation_.size();
+  // A certificate no honest replica's execution ever backed.
+  for (const auto& [h, waiting] : certified_unchecked_) {
+    for (const auto& [who, root] : waiting) {
+      Violate("certified-root", who + ": certified root " + ToHex(root).substr(0, 16) +
+                                    " that no honest replica's execution gave");
+    }
+  }
+  r.violations = violations_;
+  r.certified_roots_checked = certified_checked_;
+  r.order_ahead_window = window_;
   r.sim_time_ms = now_;
   bool first = true;
   for (const Node& node : nodes_) {

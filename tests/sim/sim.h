@@ -31,6 +31,13 @@ struct SimOptions {
   // Test-only broken replicas: prepared certificates are never persisted (the
   // persist-then-restore check catches it).
   bool unpersisted_prepared = false;
+  // Test-only broken replicas: a state is certified on one vote instead of
+  // 2f+1 (the certified-root check catches it when a validator signs wrong
+  // roots, as in the byzantine-roots profile).
+  bool unsafe_state_quorum = false;
+  // Genesis consensus.order_ahead_window of the run; 0 = chosen by the seed
+  // from {1, 2, 4, 4, 8}.
+  uint64_t order_ahead_window = 0;
   // The persist-then-restore check (Replica::CheckRestoresFrom) runs after
   // every this many inputs of each honest replica (0 = never).
   uint64_t restore_check_every = 1;
@@ -38,7 +45,7 @@ struct SimOptions {
 };
 
 struct Violation {
-  std::string kind;  // agreement, validity, integrity, equivocation, liveness
+  std::string kind;  // agreement, validity, integrity, equivocation, certified-root, liveness
   std::string detail;
   bool safety() const { return kind != "liveness"; }
 };
@@ -54,6 +61,9 @@ struct RunResult {
   // Distinct (replica, kind, view, height) pre-prepares, prepares and commits
   // of honest replicas that the equivocation checker saw.
   uint64_t votes_checked = 0;
+  // State certificates of honest replicas checked against re-execution.
+  uint64_t certified_roots_checked = 0;
+  uint64_t order_ahead_window = 1;
   bool safety_ok() const;
   bool liveness_ok() const;
 };

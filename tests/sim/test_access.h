@@ -27,6 +27,10 @@ class ReplicaTestAccess {
   static void SetUnpersistedPrepared(Replica& replica, bool on) {
     replica.core_->unpersisted_prepared_for_testing_ = on;
   }
+  // State certified on one vote instead of 2f+1.
+  static void SetUnsafeStateQuorum(Replica& replica, bool on) {
+    replica.core_->unsafe_state_quorum_for_testing_ = on;
+  }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
   static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };

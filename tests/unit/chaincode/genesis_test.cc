@@ -73,6 +73,28 @@ TEST_CASE("genesis validation names the bad field", "[genesis]") {
   }
   expect_error([](auto& j) { j["consensus"]["checkpoint_interval"] = 0; },
                "consensus.checkpoint_interval");
+  expect_error([](auto& j) { j["consensus"]["order_ahead_window"] = 0; },
+               "consensus.order_ahead_window");
+  expect_error([](auto& j) { j["consensus"]["order_ahead_window"] = 65; },  // > watermark window
+               "consensus.order_ahead_window");
+  expect_error([](auto& j) { j["consensus"]["order_ahead_window"] = "4"; },
+               "consensus.order_ahead_window");
+  {
+    // Absent: 1, and the genesis written back has no such field (its hash
+    // is what it was before the field existed).
+    auto g = Genesis::Parse(base.dump());
+    REQUIRE(g.ok());
+    CHECK(g->consensus.order_ahead_window == 1);
+    CHECK(g->ToJson().find("order_ahead_window") == std::string::npos);
+    nlohmann::json j = base;
+    j["consensus"]["order_ahead_window"] = 4;
+    auto w = Genesis::Parse(j.dump());
+    REQUIRE(w.ok());
+    CHECK(w->consensus.order_ahead_window == 4);
+    auto again = Genesis::Parse(w->ToJson());
+    REQUIRE(again.ok());
+    CHECK(again->consensus.order_ahead_window == 4);
+  }
   CHECK_THAT(Genesis::Parse("{").status().message(), Catch::Contains("not valid JSON"));
   CHECK(Genesis::LoadFile("/nonexistent/genesis.json").status().code() == StatusCode::kIoError);
 }

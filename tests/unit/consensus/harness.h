@@ -98,6 +98,12 @@ class Cluster {
     void Enqueue(Deliver d) override {
       c_->executions_.push_back({i_, std::move(d.block), std::move(d.cert)});
     }
+    void Certified(consensus::Certified c) override {
+      c_->nodes_[i_].certified.push_back(std::move(c.certificate));
+    }
+    void HaltExecution(const consensus::HaltExecution& h) override {
+      c_->nodes_[i_].execution_halts.push_back(h.reason);
+    }
     bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override {
       c_->nodes_[i_].fetches.push_back(FetchBlocks{peer, from, to});
       return true;
@@ -138,6 +144,8 @@ class Cluster {
     std::vector<std::pair<Block, CommitCertificate>> chain;
     std::vector<Hash> roots;
     std::set<Hash> committed;
+    std::vector<consensus::CheckpointProof> certified;  // state certificates, as emitted
+    std::vector<std::string> execution_halts;
     std::map<TimerId, TimeMs> timers;  // armed timers and their deadlines
     std::map<TimerId, uint64_t> timer_generation;
     std::vector<Effect> log;  // every effect, in order
@@ -192,6 +200,10 @@ class Cluster {
       c.recently_committed.push_back(std::move(b));
     }
     if (tweak_) tweak_(c);
+    // And the state roots within the order-ahead window.
+    const size_t w = c.order_ahead_window;
+    for (size_t k = n >= w ? n - w + 1 : 0; k < n; ++k)
+      c.recent_state_roots.emplace_back(k, node->roots[k]);
     return c;
   }
 
@@ -236,15 +248,22 @@ class Cluster {
     nodes_[i].host->Interpret(std::move(effects));
   }
 
-  // Executes delivered blocks (in order) and hands the results back.
+  // Executes delivered blocks (in order) and hands the results back; while
+  // `hold_execution`, delivered blocks wait (execution slower than ordering).
+  // A node in `diverging` computes other roots than the rest from block
+  // `diverge_from` on (a replica whose execution is broken).
+  bool hold_execution = false;
+  std::set<uint32_t> diverging;
+  uint64_t diverge_from = 1;
   void ExecutePending() {
-    while (!executions_.empty()) {
+    while (!executions_.empty() && !hold_execution) {
       auto [i, block, cert] = executions_.front();
       executions_.pop_front();
       Node& n = nodes_[i];
       if (!n.up || block.header.height != n.chain.size() + 1) continue;
       Hash hash = block.ComputeHash();
       Hash root = crypto::Sha256(Writer().Raw(n.roots.back()).Raw(hash).Take());
+      if (diverging.count(i) > 0 && block.header.height >= diverge_from) root[0] ^= 0x01;
       for (const Bytes& tx : block.txs) n.committed.insert(crypto::Sha256(tx));
       n.roots.push_back(root);
       n.chain.emplace_back(block, cert);

@@ -40,6 +40,12 @@ class RecordingPorts final : public host::Transport,
     calls.push_back("deliver " + std::to_string(d.block.header.height));
     if (on_deliver) on_deliver(d);
   }
+  void Certified(consensus::Certified c) override {
+    calls.push_back("certified " + std::to_string(c.certificate.checkpoint.height));
+  }
+  void HaltExecution(const consensus::HaltExecution& h) override {
+    calls.push_back("halt execution " + std::to_string(h.height));
+  }
   bool Fetch(ReplicaId peer, uint64_t from, uint64_t to) override {
     calls.push_back("fetch " + std::to_string(peer) + " " + std::to_string(from) + ".." +
                     std::to_string(to));

@@ -39,6 +39,8 @@ struct QuietPorts final : host::Transport,
   void Arm(consensus::TimerId, uint64_t, consensus::TimeMs) override {}
   void Cancel(consensus::TimerId) override {}
   void Enqueue(consensus::Deliver d) override { delivered.push_back(std::move(d)); }
+  void Certified(consensus::Certified) override {}
+  void HaltExecution(const consensus::HaltExecution&) override {}
   bool Fetch(consensus::ReplicaId, uint64_t, uint64_t) override { return false; }
   Status Write(const std::vector<std::pair<std::string, Bytes>>&) override { return Status::Ok(); }
   Status Sync() override { return Status::Ok(); }
