@@ -245,11 +245,14 @@ void ReplicaCore::Tick(TimeMs now) {
     }
   }
   if (ckpt_unstable) BroadcastMsg(*my_checkpoint_);
-  // The latest state vote until its height is certified here (earlier ones
-  // are not resent: a lost vote costs that height its certificate only).
-  if (my_state_vote_ && my_state_vote_ != my_checkpoint_) {
+  // The latest state vote: every tick until its height is certified here,
+  // then with the idle status, for a peer that was away when it was sent
+  // (earlier votes are not resent: a lost vote costs that height its
+  // certificate only, the latest height's certificate proves a later state).
+  if (my_state_vote_ && !(ckpt_unstable && my_state_vote_ == my_checkpoint_)) {
     auto ck = CheckpointMsg::Decode(my_state_vote_->body);
-    if (ck.ok() && ck->height > LowWatermark() && certified_.count(ck->height) == 0) {
+    if (ck.ok() && ((ck->height > LowWatermark() && certified_.count(ck->height) == 0) ||
+                    ticks_ % kIdleStatusTicks == 0)) {
       BroadcastMsg(*my_state_vote_);
     }
   }
