@@ -52,6 +52,9 @@ struct Rss {
   uint64_t rss_kib = 0;
 };
 Rss ReadRss(int pid);
+// CPU seconds (user + system) a process has used so far, from
+// /proc/<pid>/stat; -1 if unreadable. pid 0: this process.
+double ReadCpuSeconds(int pid);
 
 // ---- bench_proof.cc ----
 struct ProofFigures {

@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include <fmt/core.h>
@@ -106,6 +109,25 @@ MachineInfo MeasureMachine(unsigned validators_here, double seconds) {
   m.ed25519_verify_per_s_one_core = static_cast<double>(n) / el;
   m.ceiling_tx_per_s = m.ed25519_verify_per_s_one_core * m.cores / m.validators_here;
   return m;
+}
+
+double ReadCpuSeconds(int pid) {
+  std::ifstream in(pid == 0 ? std::string("/proc/self/stat")
+                            : "/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces): state is field 3,
+  // utime and stime are fields 14 and 15.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream ss(stat.substr(close + 2));
+  std::string field;
+  double utime = -1, stime = -1;
+  for (int i = 3; i <= 15 && ss >> field; ++i) {
+    if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+    if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+  }
+  if (utime < 0 || stime < 0) return -1;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 Rss ReadRss(int pid) {

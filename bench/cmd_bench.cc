@@ -20,6 +20,8 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <string>
 #include <thread>
 
 #include <fmt/core.h>
@@ -188,6 +190,33 @@ Result<bench::FlowsFigures> Flows(const Network& n, const BenchOptions& o,
   return r;
 }
 
+// CPU seconds used so far by each node of `n` (by org) and by this process.
+std::map<std::string, double> CpuSeconds(const Network& n) {
+  std::map<std::string, double> out;
+  for (const auto& t : n.targets) {
+    auto pid = n.net->Pid(t.org);
+    if (pid) out[t.org] = bench::ReadCpuSeconds(*pid);
+  }
+  out[""] = bench::ReadCpuSeconds(0);
+  return out;
+}
+
+// The CPU the nodes and the load generator spent per committed transaction
+// between two CpuSeconds readings: steadier than tx/s on a shared machine,
+// and what the throughput target is made of (2 cores / tx/s).
+Json CpuPerTx(const std::map<std::string, double>& before,
+              const std::map<std::string, double>& after, uint64_t committed) {
+  double nodes = 0;
+  for (const auto& [org, s] : after) {
+    auto b = before.find(org);
+    if (org.empty() || b == before.end() || b->second < 0 || s < 0) continue;
+    nodes += s - b->second;
+  }
+  const double tx = static_cast<double>(std::max<uint64_t>(committed, 1));
+  return {{"nodes_cpu_ms_per_tx", nodes * 1000 / tx},
+          {"load_generator_cpu_ms_per_tx", (after.at("") - before.at("")) * 1000 / tx}};
+}
+
 Json Rss(const Network& n) {
   Json j = Json::object();
   uint64_t max_kib = 0;
@@ -346,10 +375,12 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
         const size_t max_txs = o.max_txs ? o.max_txs : static_cast<size_t>(o.duration_s * 12000);
         uint64_t ledger_txs = 0;
         Json real;
+        const auto cpu_before = CpuSeconds(*n);
         auto closed =
             Load(*n, o, o.concurrency, 0, o.duration_s, max_txs, false, "closed loop", progress);
         if (closed.ok()) {
           real["closed_loop"] = closed->ToJson();
+          real["closed_loop"]["cpu"] = CpuPerTx(cpu_before, CpuSeconds(*n), closed->committed);
           real["ratio_to_ceiling"] = closed->committed_tx_per_s / std::max(m.ceiling_tx_per_s, 1.0);
           ledger_txs += closed->committed;
           targets["committed_tx_per_s"] = Target(closed->committed_tx_per_s, 5000, true);

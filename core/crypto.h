@@ -43,7 +43,7 @@ class Sha256Hasher {
   Hash Final();
 
  private:
-  alignas(16) std::array<uint8_t, 128> state_;  // crypto_hash_sha256_state
+  alignas(16) std::array<uint8_t, 128> state_;  // OpenSSL SHA256_CTX
 };
 
 // An Ed25519 key pair. The secret key is wiped when the object is destroyed.
