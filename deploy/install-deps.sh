@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   clang libclang-rt-14-dev
   libboost1.81-dev libboost-system1.81-dev
-  librocksdb-dev libsodium-dev libssl-dev
+  librocksdb-dev libsodium-dev libssl-dev libjemalloc-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   catch2 libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libqrencode-dev

@@ -14,9 +14,10 @@
 #include "node/node.h"
 
 int main(int argc, char** argv) {
-  // glibc gives each thread that allocates its own arena (up to 8 x cores);
-  // with gRPC's, RocksDB's and our threads that multiplies the freed-but-kept
-  // memory. Two arenas keep peak RSS down at little cost (docs/performance.md).
+  // The daemon's allocator is jemalloc (node/CMakeLists.txt). Under the
+  // sanitizers it is glibc's, which gives each thread that allocates its own
+  // arena (up to 8 x cores); two arenas keep its peak RSS down. A no-op for
+  // jemalloc.
   mallopt(M_ARENA_MAX, 2);
   CLI::App app{"licenced: a permissioned PBFT ledger node for government digital licences"};
   std::string config_path;
