@@ -43,7 +43,7 @@ void ExecutionDriver::Enqueue(consensus::Deliver delivered) {
 void ExecutionDriver::Certified(consensus::Certified certified) {
   {
     MutexLock lock(&mu_);
-    if (stopping_) return;
+    if (stopping_ || failed_) return;  // no thread left to store it
     certificates_.push_back(std::move(certified));
   }
   wake_.Signal();

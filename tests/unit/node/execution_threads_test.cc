@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -218,6 +219,55 @@ TEST_CASE("threads: execution driver stops for good at a block that fails to exe
   CHECK(f.store->head_height() == 3);
   MutexLock lock(&reports.mu);
   CHECK(reports.failures[0].find("executing block 4 failed") != std::string::npos);
+}
+
+TEST_CASE("threads: execution driver stores state certificates and stops for good when halted",
+          "[node][threads]") {
+  ExecFixture f;
+  auto blocks = f.ledger.Blocks(8, 1);
+  Reports reports;
+  node::ExecutionDriver::Callbacks cb = reports.Callbacks();
+  std::atomic<int> halts{0};
+  cb.halted = [&](const consensus::HaltExecution& h) {
+    CHECK(h.height == 3);
+    ++halts;
+  };
+  node::ExecutionDriver driver(f.executor.get(), f.store.get(), 4, std::move(cb));
+  driver.Start();
+  for (size_t i = 0; i < 3; ++i) driver.Enqueue(blocks[i]);
+  REQUIRE(WaitFor([&] { return reports.executed_count() == 3; }));
+  // A certificate for a block not executed yet is stored too.
+  for (uint64_t h : {2, 5}) {
+    consensus::CheckpointProof cert;
+    cert.checkpoint.height = h;
+    cert.checkpoint.state_root[0] = static_cast<uint8_t>(h);
+    driver.Certified(consensus::Certified{cert});
+  }
+  REQUIRE(WaitFor([&] {
+    auto five = f.store->StateCertificate(5);
+    return five.ok() && five->has_value();
+  }));
+  auto two = f.store->StateCertificate(2);
+  REQUIRE(two.ok());
+  REQUIRE(two->has_value());
+  auto decoded = consensus::CheckpointProof::Decode(**two);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->checkpoint.height == 2);
+  CHECK(decoded->checkpoint.state_root[0] == 2);
+  auto none = f.store->StateCertificate(4);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+
+  driver.HaltExecution(consensus::HaltExecution{3, "the state after block 3 differs"});
+  driver.HaltExecution(consensus::HaltExecution{3, "again"});  // reported once
+  CHECK(driver.halted());
+  for (size_t i = 3; i < blocks.size(); ++i) driver.Enqueue(blocks[i]);  // executes none
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  driver.Stop();
+  CHECK(halts == 1);
+  CHECK(reports.executed_count() == 3);
+  CHECK(f.store->head_height() == 3);
+  CHECK(reports.failure_count() == 0);
 }
 
 TEST_CASE("threads: execution driver stop finishes the running block and drops the queue",
