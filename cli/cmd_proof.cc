@@ -1,5 +1,5 @@
 // Holder and verifier commands (docs/cli.md, docs/proof-format.md):
-//   proof export LICENCE_ID --out proof.json [--format v2|v1|vc]
+//   proof export LICENCE_ID --out proof.json [--format v3|v2|v1|vc]
 //   proof status-list ORG --purpose revocation|suspension --out list.json
 //   proof present --proof proof.json --key holder.key --challenge C [--disclose F,...]
 //                 [--secrets FILE] --out presentation.json [--qr FILE.png | --qr-terminal]
@@ -116,12 +116,16 @@ Result<Rpc> Connect(const GlobalOptions& g) {
   return Rpc{targets[0], pb::ClientApi::NewStub(channel), g.timeout_s};
 }
 
-CliResult<pb::StateProof> GetStateProof(Rpc& rpc, const std::string& key, uint64_t height) {
+// `certified`: in the state after block `height` under its state certificate
+// (0 = the newest certified), else against the header of block `height`.
+CliResult<pb::StateProof> GetStateProof(Rpc& rpc, const std::string& key, uint64_t height,
+                                        bool certified = false) {
   grpc::ClientContext ctx;
   ctx.set_deadline(DeadlineIn(rpc.timeout_s));
   pb::GetStateProofRequest req;
   req.set_key(key);
   req.set_height(height);
+  req.set_certified_state(certified);
   pb::StateProof out;
   grpc::Status s = rpc.stub->GetStateProof(&ctx, req, &out);
   if (!s.ok()) return CliError{ExitCodeFor(s), "GetStateProof: " + DescribeRpcError(rpc.target, s)};
@@ -134,8 +138,14 @@ Result<proof::StatusEvidence> EvidenceFrom(const pb::StateProof& sp, const std::
   }
   proof::StatusEvidence e;
   LIC_ASSIGN_OR_RETURN(e.header, consensus::BlockHeader::Decode(AsBytes(sp.header())));
-  LIC_ASSIGN_OR_RETURN(e.certificate,
-                       consensus::CommitCertificate::Decode(AsBytes(sp.certificate())));
+  if (!sp.state_certificate().empty()) {
+    LIC_ASSIGN_OR_RETURN(const consensus::CheckpointProof cert,
+                         consensus::CheckpointProof::Decode(AsBytes(sp.state_certificate())));
+    LIC_ASSIGN_OR_RETURN(e.state, proof::StateVotesFor(cert, e.header));
+  } else {
+    LIC_ASSIGN_OR_RETURN(e.certificate,
+                         consensus::CommitCertificate::Decode(AsBytes(sp.certificate())));
+  }
   e.value = ToBytes(sp.value());
   LIC_ASSIGN_OR_RETURN(e.proof, state::StateProof::Decode(AsBytes(sp.proof())));
   return e;
@@ -158,7 +168,7 @@ struct ExportOpts {
   std::string id;
   std::string out;
   std::string genesis;
-  std::string format = "v2";
+  std::string format = "v3";
   std::string wait = "15s";
   bool no_status = false;
   // --format vc: the issuing org's key and where its status lists are served.
@@ -264,49 +274,69 @@ CliResult<LatestStatus> QueryLatestStatus(Rpc& rpc, const std::string& id) {
   return out;
 }
 
-// The record's exact bytes and the status evidence, both proven at the node's
-// head H (the state after block H-W, W = the order-ahead window), such that
-// the proven status is the latest committed one. A change made by one of the
-// last W blocks is under no certified header yet, so this waits, up to
-// `wait_ms`, for more blocks to commit.
+// The record's exact bytes and the status evidence, both proven in one
+// certified state, such that the proven status is the latest committed one.
+// `certified` (v3): the state after the newest block with a state
+// certificate, which forms as soon as a quorum has executed the block, so
+// this waits (up to `wait_ms`) only for that. Otherwise (v1, v2): the state
+// the head H's header carries (after block H-W, W = the order-ahead window);
+// a change made by one of the last W blocks is under no certified header yet,
+// so this waits for more blocks to commit.
 struct ProvenLicence {
   Bytes record;
   proof::StatusEvidence status;
 };
 
-CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait_ms) {
+CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t wait_ms,
+                                     bool certified) {
   const uint64_t deadline = NowMs() + wait_ms;
   const std::string rec_key = chaincode::LicenceRecordKey(id);
   const std::string st_key = chaincode::LicenceStatusKey(id);
   bool told = false;
   while (true) {
     CLI_ASSIGN_OR_RETURN(const LatestStatus latest, QueryLatestStatus(rpc, id));
-    CLI_ASSIGN_OR_RETURN(const pb::StateProof rec_sp, GetStateProof(rpc, rec_key, 0));
-    if (rec_sp.found()) {
-      CLI_ASSIGN_OR_RETURN(const pb::StateProof st_sp, GetStateProof(rpc, st_key, rec_sp.height()));
+    auto rec_sp = GetStateProof(rpc, rec_key, 0, certified);
+    // No certified state yet (a node that just started, or a quorum still
+    // executing): retry until the deadline like a state not yet proven.
+    const bool retry = !rec_sp.ok() && certified && rec_sp.error().exit_code == kExitRejected;
+    if (!rec_sp.ok() && !retry) return std::move(rec_sp).error();
+    if (rec_sp.ok() && rec_sp->found()) {
+      CLI_ASSIGN_OR_RETURN(const pb::StateProof st_sp,
+                           GetStateProof(rpc, st_key, rec_sp->height(), certified));
       CLI_ASSIGN_OR_RETURN(proof::StatusEvidence ev,
                            Lift(EvidenceFrom(st_sp, st_key), kExitRejected));
-      if (ev.value == latest.value) return ProvenLicence{ToBytes(rec_sp.value()), std::move(ev)};
+      if (ev.value == latest.value) return ProvenLicence{ToBytes(rec_sp->value()), std::move(ev)};
     }
     if (NowMs() >= deadline) {
+      if (retry) return std::move(rec_sp).error();
+      if (certified) {
+        return CliError{
+            kExitRejected,
+            fmt::format("licence {} changed in block {} (status now: {}), and the node holds no "
+                        "state certificate of that block's state yet (a quorum of validators "
+                        "has not executed it, or this node was away). Retry, or raise --wait",
+                        id, latest.updated_height, latest.status)};
+      }
       return CliError{
           kExitRejected,
           fmt::format(
               "licence {} changed in block {} (status now: {}), and no certified header covers "
               "that block yet: a status proof proves the state a header carries, the state W "
-              "blocks "
-              "before it (W = the genesis consensus.order_ahead_window, 1 by default), so W more "
-              "blocks must commit first. Retry when the ledger has moved on, or raise --wait",
+              "blocks before it (W = the genesis consensus.order_ahead_window, 1 by default), so "
+              "W more blocks must commit first. Retry when the ledger has moved on, raise --wait, "
+              "or use --format v3",
               id, latest.updated_height, latest.status)};
     }
     if (!told) {
       std::fprintf(stderr,
-                   "licencectl: the licence changed in block %llu, the node's newest block; "
-                   "waiting for the next block to certify that state...\n",
+                   certified ? "licencectl: the licence changed in block %llu; waiting for the "
+                               "state certificate of that block...\n"
+                             : "licencectl: the licence changed in block %llu, the node's newest "
+                               "block; waiting for the next block to certify that state...\n",
                    static_cast<unsigned long long>(latest.updated_height));
       told = true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::this_thread::sleep_for(std::chrono::milliseconds(certified ? 50 : 250));
   }
 }
 
@@ -514,11 +544,13 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
 }
 
 CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
-  if (o.format != "v1" && o.format != "v2" && o.format != "vc") {
-    return CliError{kExitUsage, "--format must be v2, v1 or vc"};
+  if (o.format != "v1" && o.format != "v2" && o.format != "v3" && o.format != "vc") {
+    return CliError{kExitUsage, "--format must be v3, v2, v1 or vc"};
   }
   const bool vc = o.format == "vc";
-  const bool v2 = o.format == "v2" || vc;
+  const bool v3 = o.format == "v3";
+  // v2 and v3 leave out the issuance; vc carries a v2 bundle.
+  const bool v2 = o.format == "v2" || vc || v3;
   if (vc && o.genesis.empty() && g.net.empty()) {
     return CliError{kExitUsage,
                     "--format vc needs the genesis (--genesis FILE, or --net DIR): the credential "
@@ -526,8 +558,8 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
   }
   if (v2 && o.no_status) {
     return CliError{kExitUsage,
-                    "a v2 bundle always carries the status proof (it is what authenticates the "
-                    "record); use --format v1 --no-status"};
+                    "a v2 or v3 bundle always carries the status proof (it is what authenticates "
+                    "the record); use --format v1 --no-status"};
   }
   CLI_ASSIGN_OR_RETURN(const std::optional<uint64_t> wait, Lift(ParseDuration(o.wait), kExitUsage));
   CLI_ASSIGN_OR_RETURN(const std::optional<Genesis> genesis, LoadOptionalGenesis(g, o.genesis));
@@ -535,7 +567,7 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
 
   proof::Bundle b;
   b.licence_id = o.id;
-  auto proven = FetchProven(rpc, o.id, wait.value_or(0));
+  auto proven = FetchProven(rpc, o.id, wait.value_or(0), v3);
   if (proven.ok()) {
     b.record = std::move(proven->record);
     if (!o.no_status) b.status = std::move(proven->status);
@@ -598,8 +630,12 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
     b.issuance.certificate = proof::TrimCertificate(b.issuance.certificate, vs.quorum());
     if (b.status)
       b.status->certificate = proof::TrimCertificate(b.status->certificate, vs.quorum());
+    if (b.status && b.status->state)
+      b.status->state = proof::TrimStateVotes(*b.status->state, vs.quorum());
   }
-  if (v2) {
+  if (v3) {
+    CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV3(std::move(b)), kExitRejected));
+  } else if (v2) {
     CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV2(std::move(b)), kExitRejected));
   }
   std::string verdict_json = "null";
@@ -635,10 +671,13 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
     if (!v2) {
       std::cout << fmt::format(" (tx {} of {})", b.issuance.index + 1, b.issuance.tree_size);
     }
-    if (b.status) {
-      std::cout << fmt::format(", {} proven at block {} (the state after block {})",
-                               v2 ? "record and status" : "status", b.status->header.height,
-                               b.status->header.height - 1);
+    if (b.status && b.status->state) {
+      std::cout << fmt::format(
+          ", record and status proven in the state after block {} (its state certificate)",
+          b.status->header.height);
+    } else if (b.status) {
+      std::cout << fmt::format(", {} proven at block {} (the state its header carries)",
+                               v2 ? "record and status" : "status", b.status->header.height);
     } else {
       std::cout
           << ", NO status proof (verifiers will answer STATUS_UNKNOWN unless they use --node)";
@@ -827,8 +866,12 @@ CommandResult RunVerify(const GlobalOptions& g, const VerifyOpts& o) {
     if (!g.node.empty() || !g.net.empty()) {
       CLI_ASSIGN_OR_RETURN(Rpc rpc, Lift(Connect(g), kExitUsage));
       std::string key = chaincode::LicenceStatusKey(p->bundle.licence_id);
-      CLI_ASSIGN_OR_RETURN(const pb::StateProof sp, GetStateProof(rpc, key, 0));
-      CLI_ASSIGN_OR_RETURN(vo.fresh_status, Lift(EvidenceFrom(sp, key), kExitRejected));
+      // The newest certified state; a node without state certificates (none
+      // within its lookback) still proves the state its head header carries.
+      auto sp = GetStateProof(rpc, key, 0, /*certified=*/true);
+      if (!sp.ok()) sp = GetStateProof(rpc, key, 0);
+      if (!sp.ok()) return std::move(sp).error();
+      CLI_ASSIGN_OR_RETURN(vo.fresh_status, Lift(EvidenceFrom(*sp, key), kExitRejected));
       fetched = rpc.target.address;
     }
     v = verifier.Verify(*p, vo);
@@ -916,16 +959,18 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
   auto* exp = proof_cmd->add_subcommand(
       "export",
       "fetch a licence's proof bundle from a node (--node/--net/--org) and write it as JSON: "
-      "format v2 (default) = the record and its status proven at one certified block; v1 adds "
-      "the issuing tx with its audit path and block");
+      "format v3 (default) = the record and its status in the state after a block, under that "
+      "block's state certificate; v2 = the same in the state a certified header carries; v1 "
+      "adds the issuing tx with its audit path and block");
   exp->add_option("LICENCE_ID", eo->id, "licence identifier")->required();
   exp->add_option("--out", eo->out, "output file, e.g. proof.json")->required();
   exp->add_option("--genesis", eo->genesis,
                   "genesis.json to check the bundle against and trim certificates to a quorum "
                   "(default with --net: DIR/genesis.json)");
   exp->add_option("--format", eo->format,
-                  "v2 (default, smaller bundle), v1, or vc (a W3C Verifiable Credential signed by "
-                  "the issuing org, carrying the v2 bundle; docs/credentials.md)");
+                  "v3 (default: proves a change as soon as its block is certified), v2, v1, or vc "
+                  "(a W3C Verifiable Credential signed by the issuing org, carrying a v2 bundle; "
+                  "docs/credentials.md)");
   exp->add_option("--issuer-key", eo->issuer_key,
                   "--format vc: an admin key of the issuing org (default with --net: "
                   "DIR/<org>/admin.key)");
@@ -933,8 +978,9 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
                   "--format vc: base URL of the issuer's status lists (default with --net: the "
                   "HTTP listener of the org's node)");
   exp->add_option("--wait", eo->wait,
-                  "if the licence changed in the node's newest block, wait this long for the "
-                  "next block to certify it (default 15s; e.g. 0s, 1m)");
+                  "if the licence's latest change is not yet in a certified state, wait this long "
+                  "for it (v3: that block's state certificate; v1/v2: the next block; default "
+                  "15s; e.g. 0s, 1m)");
   exp->add_flag("--no-status", eo->no_status, "leave out the status proof (--format v1 only)");
   exp->callback([&ctx, eo]() { ctx.run = [&ctx, eo]() { return RunExport(ctx.global, *eo); }; });
 

@@ -93,6 +93,62 @@ Result<StateInclusion> LedgerReader::StateProof(std::string_view key, uint64_t h
   return out;
 }
 
+Result<CertifiedStateInclusion> LedgerReader::CertifiedStateProof(std::string_view key,
+                                                                  uint64_t height) const {
+  const uint64_t head = blocks_->head_height();
+  if (height > head) {
+    return Status::NotFound("block " + std::to_string(height) + " is not committed here (head is " +
+                            std::to_string(head) + ")");
+  }
+  const uint64_t top = height == 0 ? head : height;
+  const uint64_t bottom =
+      height == 0 ? (head > kCertifiedLookback ? head - kCertifiedLookback : 1) : height;
+  for (uint64_t h = top; h >= bottom && h > 0; --h) {
+    LIC_ASSIGN_OR_RETURN(std::optional<Bytes> raw, blocks_->StateCertificate(h));
+    if (!raw) continue;
+    auto cert = consensus::CheckpointProof::Decode(*raw);
+    if (!cert.ok() || cert->checkpoint.height != h) {
+      return Status::Corruption("the stored state certificate of block " + std::to_string(h) +
+                                " does not decode or is for another height");
+    }
+    // The newest state version this node holds at or below h: h itself only
+    // once it has executed h. A certificate for a state not executed here yet
+    // is skipped (or, asked for by height, refused).
+    LIC_ASSIGN_OR_RETURN(Hash root, state_->RootAt(h));
+    if (root != cert->checkpoint.state_root) {
+      if (height == 0) continue;
+      return Status::FailedPrecondition(
+          "block " + std::to_string(h) +
+          "'s certified state is not this node's state at that height (not executed here yet, "
+          "or this node's execution disagrees: see status.execution_halted)");
+    }
+    LIC_ASSIGN_OR_RETURN(LedgerBlock stored, Block(h));
+    auto header = consensus::BlockHeader::Decode(
+        ByteView(stored.block)
+            .subspan(0, std::min(stored.block.size(), consensus::BlockHeader::kEncodedSize)));
+    if (!header.ok()) return Status::Corruption("stored block header does not decode");
+    if (header->ComputeHash() != cert->checkpoint.block_hash) {
+      return Status::Corruption("the state certificate of block " + std::to_string(h) +
+                                " is for another block than the one stored");
+    }
+    auto lookup = state_->GetWithProof(key, h);
+    if (!lookup.ok()) return lookup.status();
+    CertifiedStateInclusion out;
+    out.value = lookup->value;
+    out.proof = lookup->proof;
+    out.header = *header;
+    out.certificate = std::move(*cert);
+    return out;
+  }
+  if (height != 0) {
+    return Status::FailedPrecondition("this node holds no state certificate of block " +
+                                      std::to_string(height));
+  }
+  return Status::FailedPrecondition(
+      "this node holds no state certificate of a block it executed among the last " +
+      std::to_string(kCertifiedLookback) + " below its head " + std::to_string(head));
+}
+
 Result<std::vector<EventRecord>> LedgerReader::Events(
     uint64_t from, uint64_t to, const std::function<bool(const EventRecord&)>& keep) const {
   std::vector<EventRecord> out;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/messages.h"
 #include "core/bytes.h"
 #include "core/state_map.h"
 #include "core/status.h"
@@ -58,6 +59,21 @@ struct StateInclusion {
   Bytes certificate;
 };
 
+// A key's value (or absence) in the state after block header.height itself,
+// under that block's state certificate (2f+1 validators' votes on the state
+// they computed; docs/consensus.md "Certified execution").
+struct CertifiedStateInclusion {
+  std::optional<Bytes> value;  // nullopt = absent
+  state::StateProof proof;
+  consensus::BlockHeader header;
+  consensus::CheckpointProof certificate;
+};
+
+// How far below the head CertifiedStateProof(key, 0) looks for the newest
+// certified state: certificates form within a round of the block's execution,
+// so the newest one is a few blocks below the head at most.
+inline constexpr uint64_t kCertifiedLookback = 64;
+
 class LedgerReader {
  public:
   // The stores and the map must outlive the reader. `order_ahead_window`:
@@ -77,6 +93,12 @@ class LedgerReader {
   // the state after block height - W. Internal if the stored state
   // disagrees with the header.
   Result<StateInclusion> StateProof(std::string_view key, uint64_t height) const;
+  // In the state after block `height` under its state certificate; 0 = the
+  // newest block within kCertifiedLookback of the head whose certificate this
+  // node holds and whose state it has executed. FailedPrecondition when there
+  // is none (not yet certified, or certified while this node was away);
+  // Internal if the certified root is not this node's root of that state.
+  Result<CertifiedStateInclusion> CertifiedStateProof(std::string_view key, uint64_t height) const;
   // The committed events of blocks from..to (inclusive) that `keep` accepts
   // (none given: all), in commit order. A stored event that does not decode is
   // Corruption.

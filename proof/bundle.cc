@@ -120,8 +120,12 @@ void WritePathOnly(Writer& w, const state::StateProof& p) {
   w.Raw(ByteView(full).subspan(0, full.size() - terminal));
 }
 
-void EncodeBundleV2To(Writer& w, const Bundle& b) {
-  w.Str(kBundleMagicV2);
+// v2 and v3 (§3.2, §3.3): the record, the header, the certificate of the
+// format (v2: view and commit signatures; v3: state root and state votes), the
+// status value and the presence proof's path.
+void EncodeCompactBundleTo(Writer& w, const Bundle& b) {
+  const bool v3 = b.format == kFormatV3;
+  w.Str(v3 ? kBundleMagicV3 : kBundleMagicV2);
   auto compact = CompactRecord(b.record);
   if (compact.ok()) {
     w.U8(kRecordCompact).Var(*compact);
@@ -129,15 +133,40 @@ void EncodeBundleV2To(Writer& w, const Bundle& b) {
     w.U8(kRecordRaw).Var(b.record);
   }
   static const StatusEvidence kNone{};
+  static const StateVotes kNoVotes{};
   const StatusEvidence& s = b.status ? *b.status : kNone;
-  w.Raw(s.header.Encode()).U64(s.certificate.view);
-  U16(w, static_cast<uint16_t>(s.certificate.signatures.size()));
-  for (const auto& [id, sig] : s.certificate.signatures) {
+  w.Raw(s.header.Encode());
+  const auto* signatures = &s.certificate.signatures;
+  if (v3) {
+    const StateVotes& votes = s.state ? *s.state : kNoVotes;
+    w.Raw(votes.state_root);
+    signatures = &votes.signatures;
+  } else {
+    w.U64(s.certificate.view);
+  }
+  U16(w, static_cast<uint16_t>(signatures->size()));
+  for (const auto& [id, sig] : *signatures) {
     U16(w, static_cast<uint16_t>(id));
     w.Raw(sig);
   }
   w.Var(s.value);
   WritePathOnly(w, s.proof);
+}
+
+// u16 count || count x (u16 replica || raw64 signature), ids strictly ascending.
+Status ReadSignatures(Reader& r, std::vector<std::pair<uint32_t, crypto::Signature>>* out) {
+  uint16_t count = ReadU16(r);
+  if (!r.ok()) return Bad("truncated certificate");
+  if (count > kMaxCertSignatures) return Bad("certificate has too many signatures");
+  for (uint16_t i = 0; i < count; ++i) {
+    uint16_t id = ReadU16(r);
+    crypto::Signature sig = r.Fixed<crypto::kSignatureSize>();
+    if (!r.ok()) return Bad("truncated certificate");
+    if (i > 0 && id <= out->back().first)
+      return Bad("certificate replica ids must be strictly ascending");
+    out->emplace_back(id, sig);
+  }
+  return Status::Ok();
 }
 
 // The "identifier" string of a raw JSON record ("" if none).
@@ -157,9 +186,9 @@ Status CheckLicenceId(const std::string& id) {
   return Status::Ok();
 }
 
-Result<Bundle> DecodeBundleV2From(Reader& r) {
+Result<Bundle> DecodeCompactBundleFrom(Reader& r, uint8_t format) {
   Bundle b;
-  b.format = kFormatV2;
+  b.format = format;
   uint8_t form = r.U8();
   bool too_long = false;
   Bytes rec = BoundedVar(r, kMaxRecordBytes, &too_long);
@@ -179,19 +208,16 @@ Result<Bundle> DecodeBundleV2From(Reader& r) {
   LIC_RETURN_IF_ERROR(CheckLicenceId(b.licence_id));
   StatusEvidence s;
   LIC_ASSIGN_OR_RETURN(s.header, ReadHeader(r));
-  s.certificate.view = r.U64();
-  s.certificate.height = s.header.height;
-  s.certificate.block_hash = s.header.ComputeHash();
-  uint16_t count = ReadU16(r);
-  if (!r.ok()) return Bad("truncated certificate");
-  if (count > kMaxCertSignatures) return Bad("certificate has too many signatures");
-  for (uint16_t i = 0; i < count; ++i) {
-    uint16_t id = ReadU16(r);
-    crypto::Signature sig = r.Fixed<crypto::kSignatureSize>();
-    if (!r.ok()) return Bad("truncated certificate");
-    if (i > 0 && id <= s.certificate.signatures.back().first)
-      return Bad("certificate replica ids must be strictly ascending");
-    s.certificate.signatures.emplace_back(id, sig);
+  if (format == kFormatV3) {
+    StateVotes votes;
+    votes.state_root = r.Fixed<32>();
+    LIC_RETURN_IF_ERROR(ReadSignatures(r, &votes.signatures));
+    s.state = std::move(votes);
+  } else {
+    s.certificate.view = r.U64();
+    s.certificate.height = s.header.height;
+    s.certificate.block_hash = s.header.ComputeHash();
+    LIC_RETURN_IF_ERROR(ReadSignatures(r, &s.certificate.signatures));
   }
   s.value = BoundedVar(r, kMaxStatusValueBytes, &too_long);
   uint16_t depth = ReadU16(r);
@@ -219,7 +245,9 @@ Result<Bundle> DecodeBundleV2From(Reader& r) {
 }
 
 void EncodePresentationBody(Writer& w, const Presentation& p) {
-  w.Str(p.format() == kFormatV2 ? kPresentationMagicV2 : kPresentationMagic)
+  w.Str(p.format() == kFormatV3   ? kPresentationMagicV3
+        : p.format() == kFormatV2 ? kPresentationMagicV2
+                                  : kPresentationMagic)
       .Var(p.bundle.Encode())
       .Str(p.challenge)
       .U64(p.created_at_ms);
@@ -245,8 +273,8 @@ Status CheckDisclosures(const std::vector<Disclosure>& ds) {
 
 Bytes Bundle::Encode() const {
   Writer w;
-  if (format == kFormatV2) {
-    EncodeBundleV2To(w, *this);
+  if (format == kFormatV2 || format == kFormatV3) {
+    EncodeCompactBundleTo(w, *this);
   } else {
     EncodeBundleTo(w, *this);
   }
@@ -256,9 +284,10 @@ Bytes Bundle::Encode() const {
 Result<Bundle> Bundle::Decode(ByteView data) {
   Reader peek(data);
   std::string magic = peek.Str();
-  if (peek.ok() && magic == kBundleMagicV2) {
-    LIC_ASSIGN_OR_RETURN(Bundle b, DecodeBundleV2From(peek));
-    LIC_RETURN_IF_ERROR(peek.Finish("proof bundle v2"));
+  if (peek.ok() && (magic == kBundleMagicV2 || magic == kBundleMagicV3)) {
+    const uint8_t format = magic == kBundleMagicV3 ? kFormatV3 : kFormatV2;
+    LIC_ASSIGN_OR_RETURN(Bundle b, DecodeCompactBundleFrom(peek, format));
+    LIC_RETURN_IF_ERROR(peek.Finish(format == kFormatV3 ? "proof bundle v3" : "proof bundle v2"));
     return b;
   }
   Reader r(data);
@@ -267,29 +296,92 @@ Result<Bundle> Bundle::Decode(ByteView data) {
   return b;
 }
 
-Result<Bundle> ToV2(Bundle b) {
-  if (!b.status) return Status::InvalidArgument("a v2 bundle needs the status evidence");
+namespace {
+// What the v2 and v3 encodings cannot carry: checked before a bundle is
+// converted, so Encode never has to drop anything.
+Status CheckCompactable(const Bundle& b, std::string_view format) {
+  if (!b.status)
+    return Status::InvalidArgument(std::string(format) + " bundle needs the status evidence");
   if (RawRecordIdentifier(b.record) != b.licence_id)
     return Status::InvalidArgument("the record's identifier is not " + b.licence_id);
   LIC_RETURN_IF_ERROR(CheckLicenceId(b.licence_id));
   const StatusEvidence& s = *b.status;
-  if (s.certificate.height != s.header.height ||
-      s.certificate.block_hash != s.header.ComputeHash()) {
-    return Status::InvalidArgument("the status certificate is not for the status header");
-  }
-  for (const auto& sig : s.certificate.signatures) {
-    if (sig.first > 0xffff) return Status::InvalidArgument("replica id above 65535");
-  }
-  if (s.certificate.signatures.size() > kMaxCertSignatures)
-    return Status::InvalidArgument("certificate has too many signatures");
   if (!s.proof.leaf ||
       s.proof.leaf->key_hash != state::KeyHash(chaincode::LicenceStatusKey(b.licence_id)) ||
       s.proof.leaf->value_hash != crypto::Sha256(s.value)) {
     return Status::InvalidArgument("the state proof is not a presence proof of the status value");
   }
+  return Status::Ok();
+}
+
+Status CheckSignatureList(const std::vector<std::pair<uint32_t, crypto::Signature>>& sigs) {
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    if (sigs[i].first > 0xffff) return Status::InvalidArgument("replica id above 65535");
+    if (i > 0 && sigs[i].first <= sigs[i - 1].first)
+      return Status::InvalidArgument("replica ids must be strictly ascending");
+  }
+  if (sigs.size() > kMaxCertSignatures)
+    return Status::InvalidArgument("certificate has too many signatures");
+  return Status::Ok();
+}
+}  // namespace
+
+Result<Bundle> ToV2(Bundle b) {
+  LIC_RETURN_IF_ERROR(CheckCompactable(b, "a v2"));
+  StatusEvidence& s = *b.status;
+  if (s.certificate.height != s.header.height ||
+      s.certificate.block_hash != s.header.ComputeHash()) {
+    return Status::InvalidArgument("the status certificate is not for the status header");
+  }
+  LIC_RETURN_IF_ERROR(CheckSignatureList(s.certificate.signatures));
+  s.state.reset();
   b.format = kFormatV2;
   b.issuance = TxInclusion{};
   return b;
+}
+
+Result<Bundle> ToV3(Bundle b) {
+  LIC_RETURN_IF_ERROR(CheckCompactable(b, "a v3"));
+  StatusEvidence& s = *b.status;
+  if (!s.state) {
+    return Status::InvalidArgument(
+        "a v3 bundle needs the state certificate of the status block (the node gave none)");
+  }
+  LIC_RETURN_IF_ERROR(CheckSignatureList(s.state->signatures));
+  s.certificate = consensus::CommitCertificate{};
+  b.format = kFormatV3;
+  b.issuance = TxInclusion{};
+  return b;
+}
+
+Result<StateVotes> StateVotesFor(const consensus::CheckpointProof& certificate,
+                                 const consensus::BlockHeader& header) {
+  if (certificate.checkpoint.height != header.height ||
+      certificate.checkpoint.block_hash != header.ComputeHash()) {
+    return Status::InvalidArgument(
+        "the state certificate is for block " + std::to_string(certificate.checkpoint.height) +
+        ", not for the status header (block " + std::to_string(header.height) + ")");
+  }
+  const Bytes body = certificate.checkpoint.Encode();
+  StateVotes out;
+  out.state_root = certificate.checkpoint.state_root;
+  for (const consensus::SignedMessage& m : certificate.messages) {
+    if (m.type != consensus::MsgType::kCheckpoint || m.body != body) {
+      return Status::InvalidArgument("the state certificate holds a vote for another state");
+    }
+    out.signatures.emplace_back(m.sender, m.signature);
+  }
+  std::sort(out.signatures.begin(), out.signatures.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.signatures.erase(std::unique(out.signatures.begin(), out.signatures.end(),
+                                   [](const auto& a, const auto& b) { return a.first == b.first; }),
+                       out.signatures.end());
+  return out;
+}
+
+StateVotes TrimStateVotes(StateVotes votes, size_t keep) {
+  if (keep > 0 && keep < votes.signatures.size()) votes.signatures.resize(keep);
+  return votes;
 }
 
 Bytes Presentation::SigningBody() const {
@@ -306,16 +398,21 @@ Bytes Presentation::Encode() const {
 }
 
 std::string_view Presentation::SigningTag() const {
-  return format() == kFormatV2 ? kPresentationTagV2 : kPresentationTag;
+  return format() == kFormatV3   ? kPresentationTagV3
+         : format() == kFormatV2 ? kPresentationTagV2
+                                 : kPresentationTag;
 }
 
 Result<Presentation> Presentation::Decode(ByteView data) {
   Reader r(data);
   Presentation p;
   std::string magic = r.Str();
-  if (!r.ok() || (magic != kPresentationMagic && magic != kPresentationMagicV2))
-    return Bad("not a licenced/proof/presentation/v1 or v2");
-  const uint8_t format = magic == kPresentationMagicV2 ? kFormatV2 : kFormatV1;
+  if (!r.ok() || (magic != kPresentationMagic && magic != kPresentationMagicV2 &&
+                  magic != kPresentationMagicV3))
+    return Bad("not a licenced/proof/presentation/v1, v2 or v3");
+  const uint8_t format = magic == kPresentationMagicV3   ? kFormatV3
+                         : magic == kPresentationMagicV2 ? kFormatV2
+                                                         : kFormatV1;
   bool too_long = false;
   Bytes bundle = BoundedVar(r, 1024 * 1024, &too_long);
   p.challenge = r.Str();
@@ -427,7 +524,7 @@ Result<Bytes> Base64Decode(std::string_view text) {
 
 std::string BundleToJson(const Bundle& b) {
   json j = json::object();
-  j["format"] = b.format == kFormatV2 ? "licenced-proof-bundle/v2" : "licenced-proof-bundle/v1";
+  j["format"] = "licenced-proof-bundle/v" + std::to_string(b.format);
   j["licence_id"] = b.licence_id;
   j["bundle"] = Base64Encode(b.Encode());
   // The copies beside the base64 are informational; never throw on non-UTF-8 input.
@@ -435,34 +532,39 @@ std::string BundleToJson(const Bundle& b) {
 }
 
 namespace {
-// `format` names the v1 file format; its v2 name (".../v2") is accepted too.
-Result<json> ParseFile(std::string_view text, std::string_view format) {
+// `format` names the file format without its version ("licenced-proof-bundle");
+// "/v1", "/v2" and "/v3" are accepted. *version gets the number.
+Result<json> ParseFile(std::string_view text, std::string_view format, uint8_t* version) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
   auto f = j.find("format");
-  std::string v2 = std::string(format.substr(0, format.size() - 1)) + "2";
-  if (f == j.end() || !f->is_string() || (*f != format && *f != v2)) {
-    return Status::InvalidArgument("\"format\" is not \"" + std::string(format) + "\" or \"" + v2 +
-                                   "\"");
+  const std::string base(format);
+  for (uint8_t v : {kFormatV1, kFormatV2, kFormatV3}) {
+    if (f != j.end() && f->is_string() && *f == base + "/v" + std::to_string(v)) {
+      *version = v;
+      return j;
+    }
   }
-  return j;
+  return Status::InvalidArgument("\"format\" is not \"" + base + "/v3\", \"" + base +
+                                 "/v2\" or \"" + base + "/v1\"");
 }
 }  // namespace
 
 Result<Bundle> BundleFromJson(std::string_view text) {
-  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-proof-bundle/v1"));
+  uint8_t version = 0;
+  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-proof-bundle", &version));
   auto d = j.find("bundle");
   if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"bundle\" missing");
   LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
   LIC_ASSIGN_OR_RETURN(Bundle b, Bundle::Decode(raw));
-  if ((j["format"] == "licenced-proof-bundle/v2") != (b.format == kFormatV2))
+  if (version != b.format)
     return Status::InvalidArgument("\"format\" does not match the bundle's own format");
   return b;
 }
 
 std::string PresentationToJson(const Presentation& p) {
   json j = json::object();
-  j["format"] = p.format() == kFormatV2 ? "licenced-presentation/v2" : "licenced-presentation/v1";
+  j["format"] = "licenced-presentation/v" + std::to_string(p.format());
   j["licence_id"] = p.bundle.licence_id;
   j["challenge"] = p.challenge;
   j["presentation"] = Base64Encode(p.Encode());
@@ -471,12 +573,13 @@ std::string PresentationToJson(const Presentation& p) {
 }
 
 Result<Presentation> PresentationFromJson(std::string_view text) {
-  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-presentation/v1"));
+  uint8_t version = 0;
+  LIC_ASSIGN_OR_RETURN(json j, ParseFile(text, "licenced-presentation", &version));
   auto d = j.find("presentation");
   if (d == j.end() || !d->is_string()) return Status::InvalidArgument("\"presentation\" missing");
   LIC_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(d->get<std::string>()));
   LIC_ASSIGN_OR_RETURN(Presentation p, Presentation::Decode(raw));
-  if ((j["format"] == "licenced-presentation/v2") != (p.format() == kFormatV2))
+  if (version != p.format())
     return Status::InvalidArgument("\"format\" does not match the presentation's own format");
   return p;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/messages.h"
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/state_map.h"
@@ -33,8 +34,15 @@ inline constexpr std::string_view kPresentationTag = "licenced/proof/presentatio
 inline constexpr std::string_view kBundleMagicV2 = "licenced/proof/bundle/v2";
 inline constexpr std::string_view kPresentationMagicV2 = "licenced/proof/presentation/v2";
 inline constexpr std::string_view kPresentationTagV2 = "licenced/proof/presentation/v2";
+// Format v3 (docs/proof-format.md §3.3): as v2, but proven in the state after
+// the header's own block under that block's state certificate, so a change
+// is provable as soon as the block that made it is executed and certified.
+inline constexpr std::string_view kBundleMagicV3 = "licenced/proof/bundle/v3";
+inline constexpr std::string_view kPresentationMagicV3 = "licenced/proof/presentation/v3";
+inline constexpr std::string_view kPresentationTagV3 = "licenced/proof/presentation/v3";
 inline constexpr uint8_t kFormatV1 = 1;
 inline constexpr uint8_t kFormatV2 = 2;
+inline constexpr uint8_t kFormatV3 = 3;
 
 // Decoder bounds (the input is untrusted).
 inline constexpr size_t kMaxRecordBytes = 64 * 1024;
@@ -58,11 +66,25 @@ struct TxInclusion {
   bool operator==(const TxInclusion&) const = default;
 };
 
-// The licence's status value proven against the state_root of a certified
-// header (the state after block header.height - 1).
+// A state certificate as a proof carries it (docs/consensus.md "Certified
+// execution"): the root of the state after block `height` and the state votes
+// of validators, each an Ed25519 signature under the Checkpoint message tag
+// over (height, H(header of block height), state_root).
+struct StateVotes {
+  Hash state_root{};
+  std::vector<std::pair<uint32_t, crypto::Signature>> signatures;  // replica ids ascending
+  bool operator==(const StateVotes&) const = default;
+};
+
+// The licence's status value proven in a certified state. Without `state`:
+// against header.state_root under the block's commit certificate (the state
+// after block header.height - W). With `state` (format v3): against
+// state->state_root, the state after block header.height itself, under that
+// block's state certificate; `certificate` is then unused.
 struct StatusEvidence {
   consensus::BlockHeader header;
   consensus::CommitCertificate certificate;
+  std::optional<StateVotes> state;
   Bytes value;              // chaincode::LicenceStatusValue::Encode()
   state::StateProof proof;  // presence of LicenceStatusKey(id) -> value
   bool operator==(const StatusEvidence&) const = default;
@@ -74,8 +96,9 @@ struct StatusEvidence {
 // encoded, `licence_id` is not on the wire (it is the record's "identifier"),
 // the certificate's height/block_hash are implied by the header and the state
 // proof's leaf by the key and value.
+// Format v3: as v2, with the status evidence's `state` set.
 struct Bundle {
-  uint8_t format = kFormatV1;  // kFormatV1 or kFormatV2
+  uint8_t format = kFormatV1;  // kFormatV1, kFormatV2 or kFormatV3
   std::string licence_id;
   Bytes record;          // the exact bytes stored at LicenceRecordKey(licence_id) (compact JSON)
   TxInclusion issuance;  // v1 only
@@ -84,6 +107,8 @@ struct Bundle {
   // v2 REQUIRES: status present, status->certificate for status->header, and
   // status->proof a presence proof of LicenceStatusKey(licence_id) -> value
   // (what ToV2 and Decode produce); otherwise the encoding cannot carry it.
+  // v3 REQUIRES the same with status->state set instead of the certificate
+  // (what ToV3 and Decode produce).
   Bytes Encode() const;
   // Either format, told apart by the magic string.
   static Result<Bundle> Decode(ByteView data);
@@ -95,6 +120,21 @@ struct Bundle {
 // identifier is not licence_id, a certificate for another header, a proof that
 // is not a presence proof of the status key and value.
 Result<Bundle> ToV2(Bundle b);
+
+// The v3 form of a bundle whose status evidence carries a state certificate
+// (`state` set). Errors as ToV2, and: no state certificate, more than 1024
+// votes or a replica id above 65535.
+Result<Bundle> ToV3(Bundle b);
+
+// The state votes of a node's state certificate for `header`'s block, sorted by
+// replica id. Errors: the certificate is for another height or block.
+// Signatures are not checked here (the verifier does).
+Result<StateVotes> StateVotesFor(const consensus::CheckpointProof& certificate,
+                                 const consensus::BlockHeader& header);
+
+// The votes with only the first `keep` (the lowest replica ids); keep == 0 or
+// keep >= their number: unchanged.
+StateVotes TrimStateVotes(StateVotes votes, size_t keep);
 
 // One disclosed personal field: the verifier recomputes
 // chaincode::FieldCommitment(field, value, salt) and compares it with the
@@ -114,7 +154,8 @@ struct Presentation {
   crypto::Signature signature{};        // holder key over SigningBody()
 
   // The format follows the bundle's: a v1 presentation holds a v1 bundle and
-  // is signed with kPresentationTag, a v2 one a v2 bundle and kPresentationTagV2.
+  // is signed with kPresentationTag, a v2 one a v2 bundle and kPresentationTagV2,
+  // a v3 one a v3 bundle and kPresentationTagV3.
   uint8_t format() const { return bundle.format; }
   std::string_view SigningTag() const;
   // Everything the holder signs: the encoding without the trailing signature.
@@ -142,10 +183,10 @@ Result<Presentation> Present(Bundle bundle, std::vector<Disclosure> disclosures,
                              const crypto::KeyPair& holder);
 
 // ---- JSON files (docs/proof-format.md "Files") ----
-// {"format": "licenced-proof-bundle/v1" (or v2), "licence_id": ..., "bundle": base64}
+// {"format": "licenced-proof-bundle/v1" (or v2, v3), "licence_id": ..., "bundle": base64}
 std::string BundleToJson(const Bundle& b);
 Result<Bundle> BundleFromJson(std::string_view json);
-// {"format": "licenced-presentation/v1" (or v2), "licence_id": ..., "challenge": ...,
+// {"format": "licenced-presentation/v1" (or v2, v3), "licence_id": ..., "challenge": ...,
 //  "presentation": base64}
 std::string PresentationToJson(const Presentation& p);
 Result<Presentation> PresentationFromJson(std::string_view json);

@@ -7,6 +7,7 @@
 #include "chaincode/exec.h"  // OrgCreditCode: the issuer code inside licence identifiers
 #include "chaincode/identifiers.h"
 #include "chaincode/licence_status.h"
+#include "consensus/messages.h"
 #include "core/crypto.h"
 #include "core/merkle.h"
 #include "core/transaction.h"
@@ -271,6 +272,56 @@ std::optional<Verdict> Verifier::CheckCertified(const Verdict& v,
   return std::nullopt;
 }
 
+// State votes of a quorum of distinct genesis validators on (H, H(header), root).
+std::optional<Verdict> Verifier::CheckStateCertified(const Verdict& v,
+                                                     const consensus::BlockHeader& header,
+                                                     const StateVotes& votes,
+                                                     const VerifyOptions& opts,
+                                                     const char* which) const {
+  const Bytes header_bytes = header.Encode();
+  consensus::CheckpointMsg vote;
+  vote.height = header.height;
+  vote.block_hash = crypto::Sha256(header_bytes);
+  vote.state_root = votes.state_root;
+  const Bytes body = vote.Encode();
+  Hash key{};
+  if (opts.cache != nullptr) {
+    crypto::Sha256Hasher h;
+    h.Update(validators_digest_).Update(AsBytes("state-certificate")).Update(body);
+    for (const auto& [id, sig] : votes.signatures) {
+      uint8_t be[4] = {static_cast<uint8_t>(id >> 24), static_cast<uint8_t>(id >> 16),
+                       static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
+      h.Update(ByteView(be, 4)).Update(sig);
+    }
+    key = h.Final();
+    if (opts.cache->Contains(key)) return std::nullopt;
+  }
+  const std::string what = std::string(which) + ": state certificate: ";
+  const std::string_view tag = consensus::TagFor(consensus::MsgType::kCheckpoint);
+  for (size_t i = 0; i < votes.signatures.size(); ++i) {
+    const auto& [id, sig] = votes.signatures[i];
+    if (i > 0 && id <= votes.signatures[i - 1].first) {
+      return Invalid(v, Reason::kBadCertificate,
+                     what + "signer " + std::to_string(id) + " duplicated or out of order");
+    }
+    if (id >= validators_.keys.size()) {
+      return Invalid(v, Reason::kBadCertificate,
+                     what + "signer " + std::to_string(id) + " is not a genesis validator");
+    }
+    if (!crypto::Verify(validators_.keys[id], tag, body, sig)) {
+      return Invalid(v, Reason::kBadCertificate,
+                     what + "the vote of validator " + std::to_string(id) + " does not verify");
+    }
+  }
+  if (votes.signatures.size() < validators_.quorum()) {
+    return Invalid(v, Reason::kBadCertificate,
+                   what + std::to_string(votes.signatures.size()) + " signers, " +
+                       std::to_string(validators_.quorum()) + " needed");
+  }
+  if (opts.cache != nullptr) opts.cache->Insert(key);
+  return std::nullopt;
+}
+
 Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing_body,
                         const VerifyOptions& opts) const {
   Verdict v;
@@ -279,7 +330,8 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     v.challenge = p->challenge;
     v.created_at_ms = p->created_at_ms;
   }
-  const bool v2 = b.format == kFormatV2;
+  // v2 and v3 authenticate the record by its status entry alone.
+  const bool v2 = b.format == kFormatV2 || b.format == kFormatV3;
   if (!v2 && b.format != kFormatV1) {
     return Invalid(v, Reason::kBadEncoding, "unknown bundle format " + std::to_string(b.format));
   }
@@ -342,15 +394,23 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   };
   auto check_evidence = [&](const StatusEvidence& s, const char* which,
                             chaincode::LicenceStatusValue* out) -> std::optional<Verdict> {
-    if (s.header.height <= rec.issued_height) {
+    // Under a state certificate the state after block H itself is proven, so
+    // H may be the issuing block; a header's state_root is of an earlier state.
+    const uint64_t first = s.state ? rec.issued_height : rec.issued_height + 1;
+    if (s.header.height < first) {
       return Invalid(v, Reason::kStatusMismatch,
                      "status proof at height " + std::to_string(s.header.height) +
-                         " predates the state after issuance (needs > " +
-                         std::to_string(rec.issued_height) + ")");
+                         " predates the state after issuance (needs >= " + std::to_string(first) +
+                         ")");
     }
-    if (auto bad = CheckCertified(v, s.header, s.certificate, opts, which)) return bad;
-    Status sp = state::VerifyStateProof(
-        s.header.state_root, chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
+    if (s.state) {
+      if (auto bad = CheckStateCertified(v, s.header, *s.state, opts, which)) return bad;
+    } else {
+      if (auto bad = CheckCertified(v, s.header, s.certificate, opts, which)) return bad;
+    }
+    const Hash& root = s.state ? s.state->state_root : s.header.state_root;
+    Status sp =
+        state::VerifyStateProof(root, chaincode::LicenceStatusKey(b.licence_id), s.value, s.proof);
     if (!sp.ok()) return Invalid(v, Reason::kBadStatusProof, sp.message());
     auto st = chaincode::LicenceStatusValue::Decode(s.value);
     if (!st.ok()) return Invalid(v, Reason::kBadEncoding, st.status().message());
@@ -416,7 +476,13 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
     if (auto bad = check_issuer_kind(issuer_key)) return *bad;
     if (!b.status) {
       return Invalid(v, Reason::kBadEncoding,
-                     "a v2 bundle needs its status evidence (it authenticates the record)");
+                     "a v2 or v3 bundle needs its status evidence (it authenticates the record)");
+    }
+    // The wire forms cannot mix the two kinds of certificate; in memory they could.
+    if (b.status->state.has_value() != (b.format == kFormatV3)) {
+      return Invalid(v, Reason::kBadEncoding,
+                     b.format == kFormatV3 ? "a v3 bundle's status needs its state certificate"
+                                           : "a v2 bundle's status is under a commit certificate");
     }
     if (auto bad = check_evidence(*b.status, "status block", &bundle_status)) return *bad;
   }
@@ -475,6 +541,7 @@ Verdict Verifier::Check(const Bundle& b, const Presentation* p, ByteView signing
   v.status = chaincode::LicenceStatusName(eff);
   std::string why = st->reason.empty() ? "" : " (" + st->reason + ")";
   std::string at = " as of block " + std::to_string(s.header.height);
+  if (s.state) at += " (the state after it, under its state certificate)";
   switch (eff) {
     case chaincode::LicenceStatus::kSuspended:
       return Invalid(v, Reason::kLicenceSuspended, "licence is suspended" + why + at);

@@ -141,6 +141,10 @@ class Verifier {
                                         const consensus::CommitCertificate& cert,
                                         const VerifyOptions& opts, const char* which) const;
 
+  std::optional<Verdict> CheckStateCertified(const Verdict& v, const consensus::BlockHeader& header,
+                                             const StateVotes& votes, const VerifyOptions& opts,
+                                             const char* which) const;
+
   Genesis genesis_;
   consensus::ValidatorSet validators_;
   Hash validators_digest_{};  // SHA-256 over the validator keys (certificate cache keys)

@@ -338,6 +338,22 @@ grpc::ServerUnaryReactor* ClientService::GetStateProof(grpc::CallbackServerConte
   if (req->key().empty()) {
     return Done(ctx, Status::InvalidArgument("GetStateProofRequest.key is empty"));
   }
+  if (req->certified_state()) {
+    auto certified = node_->ledger().CertifiedStateProof(req->key(), req->height());
+    if (!certified.ok()) return Done(ctx, certified.status());
+    Bytes proof = certified->proof.Encode();
+    Bytes header = certified->header.Encode();
+    Bytes cert = certified->certificate.Encode();
+    resp->set_proof(proof.data(), proof.size());
+    resp->set_header(header.data(), header.size());
+    resp->set_state_certificate(cert.data(), cert.size());
+    resp->set_height(certified->header.height);
+    resp->set_found(certified->value.has_value());
+    if (certified->value.has_value()) {
+      resp->set_value(certified->value->data(), certified->value->size());
+    }
+    return Done(ctx, grpc::Status::OK);
+  }
   auto inclusion = node_->ledger().StateProof(req->key(), req->height());
   if (!inclusion.ok()) return Done(ctx, inclusion.status());
   Bytes proof = inclusion->proof.Encode();

@@ -60,6 +60,9 @@ def main():
         if "Demo complete." in out:
             assert lic["status"] == "revoked", lic
             assert "LICENCE_REVOKED" in out
+            # The export right after the revocation is refused at once, from the
+            # revoking block's own certified state (proof format v3).
+            assert "refused at once" in out, "the export after the revocation was not refused"
             newborn = q("case", "list", "--flow", "newborn")
             assert len(newborn) == 1 and newborn[0]["status"] == "completed", newborn
             cred = json.load(open(os.path.join(net_dir, "demo", "social-security-card.vc.json")))

@@ -60,8 +60,26 @@ void CheckCertificate(const consensus::BlockHeader& header,
   }
 }
 
+void CheckStateCertificate(const consensus::BlockHeader& header, const StateVotes& votes) {
+  const Bytes body =
+      consensus::CheckpointMsg{header.height, header.ComputeHash(), votes.state_root}.Encode();
+  FUZZ_CHECK(votes.signatures.size() >= F().validators.quorum(),
+             "VALID with a state certificate below quorum");
+  for (size_t i = 0; i < votes.signatures.size(); ++i) {
+    const auto& [id, sig] = votes.signatures[i];
+    FUZZ_CHECK(i == 0 || votes.signatures[i - 1].first < id, "VALID with a repeated state voter");
+    FUZZ_CHECK(id < F().net.validator_keys.size(), "VALID with an unknown state voter");
+    FUZZ_CHECK(F().net.validator_keys[id].Sign(consensus::TagFor(consensus::MsgType::kCheckpoint),
+                                               body) == sig,
+               "VALID with a state vote the validator did not make");
+  }
+}
+
 void CheckValidBundle(const Bundle& b) {
-  FUZZ_CHECK(b.format == kFormatV1 || b.format == kFormatV2, "VALID with an unknown format");
+  FUZZ_CHECK(b.format == kFormatV1 || b.format == kFormatV2 || b.format == kFormatV3,
+             "VALID with an unknown format");
+  FUZZ_CHECK(b.format != kFormatV3 || (b.status && b.status->state),
+             "VALID v3 bundle without a state certificate");
   if (b.format == kFormatV1) {
     const TxInclusion& t = b.issuance;
     CheckCertificate(t.header, t.certificate);
@@ -77,12 +95,16 @@ void CheckValidBundle(const Bundle& b) {
   auto st = chaincode::LicenceStatusValue::Decode(b.status->value);
   FUZZ_CHECK(st.ok() && st->record_hash == crypto::Sha256(b.record),
              "VALID with a status value that is not for this record");
-  CheckCertificate(b.status->header, b.status->certificate);
-  FUZZ_CHECK(state::VerifyStateProof(b.status->header.state_root,
-                                     chaincode::LicenceStatusKey(b.licence_id), b.status->value,
-                                     b.status->proof)
+  if (b.status->state) {
+    CheckStateCertificate(b.status->header, *b.status->state);
+  } else {
+    CheckCertificate(b.status->header, b.status->certificate);
+  }
+  const Hash& root = b.status->state ? b.status->state->state_root : b.status->header.state_root;
+  FUZZ_CHECK(state::VerifyStateProof(root, chaincode::LicenceStatusKey(b.licence_id),
+                                     b.status->value, b.status->proof)
                  .ok(),
-             "VALID with a status value not proven against the state root");
+             "VALID with a status value not proven against the certified state root");
 }
 
 VerifyOptions Opts() {
@@ -133,6 +155,10 @@ void CheckBundle(const Bundle& b) {
         FUZZ_CHECK(v2v.valid(), "a VALID v1 bundle's v2 form does not verify");
       }
     }
+  }
+  if (b.format == kFormatV3) {
+    auto rt = Bundle::Decode(b.Encode());
+    FUZZ_CHECK(!rt.ok() || *rt == b || !v.valid(), "v3: Decode(Encode(b)) != b for a VALID bundle");
   }
   if (v.valid()) CheckValidBundle(b);
   auto back = BundleFromJson(BundleToJson(b));

@@ -532,6 +532,33 @@ class MiniLedger {
     return MakeTx(k, cc, m, args.dump(), ++nonce_);
   }
 
+  // A v3 bundle: the status in the state after the newest block under that
+  // block's state certificate (three validators' state votes).
+  proof::Bundle ExportV3(const std::string& id) const {
+    proof::Bundle bundle;
+    bundle.licence_id = id;
+    bundle.record = *state_.Get(chaincode::LicenceRecordKey(id));
+    const uint64_t h = blocks_.size();
+    auto look = map_.GetWithProof(chaincode::LicenceStatusKey(id), h);
+    if (!look.ok() || !look->value) std::abort();
+    proof::StatusEvidence s;
+    s.header = blocks_[h - 1].header;
+    proof::StateVotes votes;
+    votes.state_root = root_;
+    const Bytes vote = consensus::CheckpointMsg{h, s.header.ComputeHash(), root_}.Encode();
+    for (uint32_t v = 0; v < 3; ++v) {
+      votes.signatures.emplace_back(
+          v, net_.validator_keys[v].Sign(consensus::TagFor(consensus::MsgType::kCheckpoint), vote));
+    }
+    s.state = votes;
+    s.value = *look->value;
+    s.proof = look->proof;
+    bundle.status = s;
+    auto v3 = proof::ToV3(std::move(bundle));
+    if (!v3.ok()) std::abort();
+    return *v3;
+  }
+
   proof::Bundle Export(const std::string& id, size_t issued_height, size_t index) {
     proof::Bundle bundle;
     bundle.licence_id = id;
@@ -626,6 +653,18 @@ void Proofs() {
         Prefixed(fuzz::kProofBundleJson, AsBytes(proof::BundleToJson(*b2))));
   Write("fuzz_proof", "presentation-v2.json",
         Prefixed(fuzz::kProofPresentationFile, AsBytes(proof::PresentationToJson(*p2))));
+  // Format v3: the same licence in the state after the newest block, under
+  // a valid state certificate.
+  const proof::Bundle b3 = l.ExportV3(id);
+  auto p3 = proof::Present(b3, {{"trade_name", "Quanyong Tea House", salt}},
+                           std::string(fuzz::kProofChallenge), fuzz::kProofNowMs, holder);
+  if (!p3.ok()) std::abort();
+  Write("fuzz_proof", "bundle-v3", Prefixed(fuzz::kProofBundleBytes, b3.Encode()));
+  Write("fuzz_proof", "presentation-v3", Prefixed(fuzz::kProofPresentationBytes, p3->Encode()));
+  Write("fuzz_proof", "bundle-v3.json",
+        Prefixed(fuzz::kProofBundleJson, AsBytes(proof::BundleToJson(b3))));
+  Write("fuzz_proof", "presentation-v3.json",
+        Prefixed(fuzz::kProofPresentationFile, AsBytes(proof::PresentationToJson(*p3))));
   auto compact = proof::CompactRecord(b.record);
   if (!compact.ok()) std::abort();
   Write("fuzz_proof", "record-compact", Prefixed(fuzz::kProofCompactRecord, *compact));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "consensus/block.h"
+#include "consensus/messages.h"
 #include "core/genesis.h"
 #include "core/merkle.h"
 #include "core/transaction.h"
@@ -190,6 +191,55 @@ TEST_CASE("ledger reader: a header whose state_root the state does not match is 
   auto r = l.reader->StateProof("anything", 2);
   REQUIRE(r.status().code() == StatusCode::kInternal);
   CHECK_THAT(r.status().message(), Catch::Contains("differs from block 2"));
+}
+
+TEST_CASE("ledger reader: a certified state proof is in the state after the certified block",
+          "[node][ledger]") {
+  Ledger l;
+  const Bytes enrol = l.Enrol("market", "a");
+  l.Add({});
+  // No state certificate stored yet: refused, naming what is missing.
+  auto none = l.reader->CertifiedStateProof("anything", 0);
+  REQUIRE(none.status().code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(none.status().message(), Catch::Contains("no state certificate"));
+  l.Add({enrol});
+  auto root = l.exec->HeadStateRoot();
+  REQUIRE(root.ok());
+  consensus::CheckpointProof cert;
+  cert.checkpoint = {2, l.store->head_hash(), *root};
+  for (uint32_t id = 0; id < 3; ++id) {
+    cert.messages.push_back(consensus::SignedMessage::Sign(
+        consensus::MsgType::kCheckpoint, id, cert.checkpoint.Encode(), l.net.validator_keys[id]));
+  }
+  REQUIRE(l.store->PutStateCertificate(2, cert.Encode()).ok());
+  auto key = l.kv.ScanPrefix(Column::kState, "s:", 1);
+  REQUIRE(key.ok());
+  REQUIRE(key->size() == 1);
+  const std::string k = (*key)[0].first.substr(2);
+  // Block 2 wrote the key: its header's root (the state after block 1) lacks
+  // it, the certified state after block 2 holds it, at once.
+  for (uint64_t asked : {uint64_t{0}, uint64_t{2}}) {
+    auto p = l.reader->CertifiedStateProof(k, asked);
+    REQUIRE(p.ok());
+    CHECK(p->header.height == 2);
+    REQUIRE(p->value.has_value());
+    CHECK(*p->value == (*key)[0].second);
+    CHECK(
+        state::VerifyStateProof(p->certificate.checkpoint.state_root, k, p->value, p->proof).ok());
+    CHECK(p->certificate.messages.size() == 3);
+  }
+  auto header_form = l.reader->StateProof(k, 2);
+  REQUIRE(header_form.ok());
+  CHECK_FALSE(header_form->value.has_value());
+  // Asked for a block without a certificate, or past the head.
+  CHECK(l.reader->CertifiedStateProof(k, 1).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(l.reader->CertifiedStateProof(k, 3).status().code() == StatusCode::kNotFound);
+  // A certificate of a state this node does not have (not executed here, or
+  // its execution differs) is skipped at 0 and refused by height.
+  cert.checkpoint.state_root[0] ^= 1;
+  REQUIRE(l.store->PutStateCertificate(2, cert.Encode()).ok());
+  CHECK(l.reader->CertifiedStateProof(k, 0).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(l.reader->CertifiedStateProof(k, 2).status().code() == StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("ledger reader: events from a height, filtered, in commit order", "[node][ledger]") {

@@ -17,6 +17,7 @@
 #include "chaincode/state_view.h"
 #include "client/prepare.h"
 #include "consensus/block.h"
+#include "consensus/messages.h"
 #include "core/genesis.h"
 #include "core/merkle.h"
 #include "core/state_map.h"
@@ -101,6 +102,7 @@ class TestLedger {
     REQUIRE(upd.ok());
     nodes_.Apply(upd->node_writes);
     root_ = upd->root;
+    roots_after_.push_back(root_);
     block_view.Commit();
     Hash hash = block.header.ComputeHash();
     consensus::CommitCertificate cert;
@@ -164,6 +166,46 @@ class TestLedger {
     return s;
   }
 
+  // The state certificate of block h as a proof carries it: the root of the
+  // state after h and a quorum of validator state votes (lowest ids).
+  StateVotes StateCertificate(uint64_t h) const {
+    StateVotes votes;
+    votes.state_root = roots_after_.at(h - 1);
+    consensus::CheckpointMsg vote{h, Header(h).ComputeHash(), votes.state_root};
+    for (uint32_t id = 0; id < Quorum(); ++id) {
+      votes.signatures.emplace_back(
+          id, net_.validator_keys[id].Sign(consensus::TagFor(consensus::MsgType::kCheckpoint),
+                                           vote.Encode()));
+    }
+    return votes;
+  }
+
+  // Status evidence in the state after block h under its state certificate (v3).
+  StatusEvidence ProveCertifiedStatus(const std::string& licence_id, uint64_t h) const {
+    auto look = map_.GetWithProof(chaincode::LicenceStatusKey(licence_id), h);
+    REQUIRE(look.ok());
+    REQUIRE(look->value.has_value());
+    StatusEvidence s;
+    s.header = Header(h);
+    s.state = StateCertificate(h);
+    s.value = *look->value;
+    s.proof = look->proof;
+    return s;
+  }
+
+  // A v3 bundle proven in the state after the newest block (no block added:
+  // the newest state is certified as soon as it is executed).
+  Bundle ExportV3(const std::string& licence_id) const {
+    Bundle b;
+    b.licence_id = licence_id;
+    b.record = Record(licence_id);
+    b.status = ProveCertifiedStatus(licence_id, height());
+    auto r = ToV3(std::move(b));
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    return *r;
+  }
+
   Bytes Record(const std::string& licence_id) const {
     auto v = state_.Get(chaincode::LicenceRecordKey(licence_id));
     REQUIRE(v.has_value());
@@ -204,6 +246,7 @@ class TestLedger {
   state::MemStateNodeStore nodes_;
   state::StateMap map_;
   Hash root_{};
+  std::vector<Hash> roots_after_;  // [h-1]: the root of the state after block h
   Hash prev_hash_{};
   uint64_t time_ms_ = kStartMs;
   uint64_t nonce_ = 0;
