@@ -340,7 +340,7 @@ CliResult<ProvenLicence> FetchProven(Rpc& rpc, const std::string& id, uint64_t w
   }
 }
 
-// --format vc: the verified v2 bundle `b` as a signed licence credential.
+// --format vc: the verified v3 bundle `b` as a signed licence credential.
 CommandResult WriteLicenceCredential(const GlobalOptions& g, const ExportOpts& o,
                                      const Genesis& genesis, proof::Bundle b, Rpc& rpc) {
   const json rec = json::parse(b.record.begin(), b.record.end(), nullptr, false);
@@ -377,12 +377,13 @@ CommandResult WriteLicenceCredential(const GlobalOptions& g, const ExportOpts& o
   } else {
     std::cout << fmt::format(
         "Wrote {}: licence {} as a W3C Verifiable Credential (eddsa-jcs-2022)\n  issuer {} ({})\n"
-        "  status entry {} of {} and {}\n  ledger evidence: v2 bundle proven at block {}, "
+        "  status entry {} of {} and {}\n  ledger evidence: v{} bundle proven at block {}, "
         "checked against the genesis\n",
         o.out, o.id, cred["issuer"]["id"].get<std::string>(), org,
         st[0]["statusListIndex"].get<std::string>(),
         st[0]["statusListCredential"].get<std::string>(),
-        st[1]["statusListCredential"].get<std::string>(), in.bundle.status->header.height);
+        st[1]["statusListCredential"].get<std::string>(), static_cast<int>(in.bundle.format),
+        in.bundle.status->header.height);
   }
   return kExitOk;
 }
@@ -462,8 +463,10 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
       const uint64_t position = m.value("position", uint64_t{0});
       if (position >= first + chaincode::kStatusListLength) break;
       from = position + 1;
-      if (m.value("issued_height", head) >= head) {
-        ++skipped;  // not under header H yet; issued after the state it proves
+      // Header H proves the state after block H - W: a licence issued in one
+      // of the last W blocks is not in it yet.
+      if (m.value("issued_height", head) + genesis->consensus.order_ahead_window > head) {
+        ++skipped;
         continue;
       }
       const std::string id = m.value("identifier", "");
@@ -548,8 +551,8 @@ CommandResult RunExport(const GlobalOptions& g, const ExportOpts& o) {
     return CliError{kExitUsage, "--format must be v3, v2, v1 or vc"};
   }
   const bool vc = o.format == "vc";
-  const bool v3 = o.format == "v3";
-  // v2 and v3 leave out the issuance; vc carries a v2 bundle.
+  const bool v3 = o.format == "v3" || vc;
+  // v2 and v3 leave out the issuance; vc carries a v3 bundle.
   const bool v2 = o.format == "v2" || vc || v3;
   if (vc && o.genesis.empty() && g.net.empty()) {
     return CliError{kExitUsage,
@@ -969,7 +972,7 @@ void AddProofCommands(CLI::App& app, CliContext& ctx) {
                   "(default with --net: DIR/genesis.json)");
   exp->add_option("--format", eo->format,
                   "v3 (default: proves a change as soon as its block is certified), v2, v1, or vc "
-                  "(a W3C Verifiable Credential signed by the issuing org, carrying a v2 bundle; "
+                  "(a W3C Verifiable Credential signed by the issuing org, carrying a v3 bundle; "
                   "docs/credentials.md)");
   exp->add_option("--issuer-key", eo->issuer_key,
                   "--format vc: an admin key of the issuing org (default with --net: "

@@ -126,8 +126,8 @@ Status CheckIssuerKey(const Genesis& genesis, std::string_view org, const crypto
 Result<json> LicenceCredential(const Genesis& genesis, const LicenceCredentialInput& in,
                                const crypto::KeyPair& issuer_key, uint64_t created_ms) {
   const Bundle& b = in.bundle;
-  if (b.format != kFormatV2 || !b.status) {
-    return Status::InvalidArgument("a credential carries a v2 proof bundle");
+  if ((b.format != kFormatV2 && b.format != kFormatV3) || !b.status) {
+    return Status::InvalidArgument("a credential carries a v3 or v2 proof bundle");
   }
   if (in.status_base_url.empty()) return Status::InvalidArgument("no status list base URL");
   const json rec = json::parse(b.record.begin(), b.record.end(), nullptr, false);
@@ -175,7 +175,8 @@ Result<json> LicenceCredential(const Genesis& genesis, const LicenceCredentialIn
                       {"statusListCredential", url}});
   }
   json evidence = GenesisEvidence(genesis);
-  evidence["bundleFormat"] = kEvidenceBundleFormat;
+  evidence["bundleFormat"] =
+      b.format == kFormatV3 ? kEvidenceBundleFormatV3 : kEvidenceBundleFormat;
   evidence["statusHeight"] = b.status->header.height;
   evidence["blockHash"] = ToHex(b.status->header.ComputeHash());
   evidence["ledgerStatus"] = chaincode::LicenceStatusName(st.status);

@@ -38,8 +38,10 @@ inline constexpr std::string_view kVcContextV2 = "https://www.w3.org/ns/credenti
 inline constexpr std::string_view kLicenceContextUrl =
     "https://licenced.example/credentials/licence/v1";
 using licenced::data_integrity::kCryptosuite;
-// Fixed value of LedgerEvidence.bundleFormat (a v2 bundle, docs/proof-format.md §3.2).
+// LedgerEvidence.bundleFormat: a v2 (docs/proof-format.md §3.2) or v3 (§3.3)
+// bundle. Credentials are exported with v3; v2 ones still verify.
 inline constexpr std::string_view kEvidenceBundleFormat = "licenced-proof-bundle/v2";
+inline constexpr std::string_view kEvidenceBundleFormatV3 = "licenced-proof-bundle/v3";
 // A status list credential is valid this long after the block it was derived from.
 inline constexpr uint64_t kStatusListValidityMs = 24ull * 3600 * 1000;
 
@@ -85,7 +87,7 @@ Status CheckIssuerKey(const Genesis& genesis, std::string_view org, const crypto
 
 // ---- the licence credential ----
 struct LicenceCredentialInput {
-  Bundle bundle;                // format v2, already verified against the genesis
+  Bundle bundle;                // format v3 or v2, already verified against the genesis
   uint64_t position = 0;        // chaincode::StatusListMembers position of the licence
   std::string status_base_url;  // where the issuer serves its status lists
 };

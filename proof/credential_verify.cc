@@ -82,9 +82,11 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   crypto::PublicKey issuer{};
   if (auto bad = CheckSigned(genesis, c, v, "credential", &issuer)) return *bad;
   const json& ev = *LedgerEvidence(c);
-  if (Str(ev, "bundleFormat") != kEvidenceBundleFormat) {
+  const std::string format = Str(ev, "bundleFormat");
+  if (format != kEvidenceBundleFormat && format != kEvidenceBundleFormatV3) {
     return Invalid(v, Reason::kBadEncoding,
-                   "the evidence is not a " + std::string(kEvidenceBundleFormat) + " bundle");
+                   "the evidence is not a " + std::string(kEvidenceBundleFormatV3) + " or " +
+                       std::string(kEvidenceBundleFormat) + " bundle");
   }
   auto raw = Base64Decode(Str(ev, "bundle"));
   if (!raw.ok())
@@ -92,8 +94,8 @@ Verdict VerifyLicenceCredential(const Genesis& genesis, const json& c,
   auto bundle = Bundle::Decode(*raw);
   if (!bundle.ok())
     return Invalid(v, Reason::kBadEncoding, "evidence.bundle: " + bundle.status().message());
-  if (bundle->format != kFormatV2)
-    return Invalid(v, Reason::kBadEncoding, "evidence.bundle is not v2");
+  if (bundle->format != (format == kEvidenceBundleFormatV3 ? kFormatV3 : kFormatV2))
+    return Invalid(v, Reason::kBadEncoding, "evidence.bundle is not of its bundleFormat");
 
   // The ledger's own word, status at the evidence's block (freshness judged below).
   VerifyOptions vo;

@@ -313,3 +313,28 @@ TEST_CASE("vc: a credential checked against the genesis and its ledger evidence"
   expired.now_ms += 2 * 86'400'000ULL;
   expect(check(good, expired), Outcome::kStatusUnknown, Reason::kStaleStatus);
 }
+
+TEST_CASE("vc: a credential carrying a v3 bundle verifies, and its bundleFormat must match",
+          "[vc]") {
+  Fixture f;
+  const crypto::KeyPair& admin = f.ledger.net().admin_keys.at("market");
+  const Genesis& g = f.ledger.genesis();
+  vc::LicenceCredentialInput in = InputFor(f, f.direct);
+  in.bundle = f.ledger.ExportV3(f.direct);
+  auto cred = vc::LicenceCredential(g, in, admin, f.ledger.now());
+  REQUIRE(cred.ok());
+  CHECK((*cred)["evidence"][0]["bundleFormat"] == "licenced-proof-bundle/v3");
+  CHECK((*cred)["evidence"][0]["statusHeight"] == f.ledger.height());
+  vc::CredentialVerifyOptions o;
+  o.now_ms = f.ledger.now();
+  o.max_age_ms = 86'400'000;
+  Verdict v = vc::VerifyLicenceCredential(g, *cred, o);
+  INFO(v.detail);
+  CHECK(v.valid());
+  // The evidence claiming the other format is refused, re-signed or not.
+  json lying = *cred;
+  lying.erase("proof");
+  lying["evidence"][0]["bundleFormat"] = "licenced-proof-bundle/v2";
+  Verdict l = vc::VerifyLicenceCredential(g, *vc::AddProof(lying, admin, o.now_ms), o);
+  CHECK(ReasonName(l.reason) == std::string("BAD_ENCODING"));
+}
