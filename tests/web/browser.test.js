@@ -4,7 +4,8 @@
 // verified through the page's own inputs, the verdict read from the DOM and a
 // screenshot of each verdict written to $LICENCED_WEB_ARTEFACTS; then the
 // page's verifier and the C++ verifier over the whole corpus of
-// tests/web/corpus.cc, formats v2 and v1 (they must agree on every input).
+// tests/web/corpus.cc, formats v3, v2 and v1 (they must agree on every input,
+// and on the detail of every status verdict).
 // Then scanning: the page served from a loopback HTTP server (the camera
 // needs a secure context), Chromium's fake camera showing a y4m video of the
 // QR code (qrencode, byte mode, level L) of the zlib payload of a corpus
@@ -33,6 +34,7 @@ mkdirSync(artefacts, {recursive: true});
 const pageUrl = pathToFileURL(join(here, '..', '..', 'web', 'verify', 'index.html')).href;
 const corpus = JSON.parse(readFileSync(join(corpusDir, 'corpus.json'), 'utf8'));
 const validFile = join(corpusDir, 'valid.presentation.json');
+const validV3File = join(corpusDir, 'valid-v3.presentation.json');
 const genesisFile = join(corpusDir, 'genesis.json');
 const byName = Object.fromEntries(corpus.cases.map(c => [c.name, c]));
 
@@ -71,9 +73,13 @@ async function openPage() {
   return page;
 }
 
+// The corpus names v1 and v3 cases "v1 ..." and "v3 ..."; the others are v2.
+function formatOf(c) {
+  return /^v[13] /.test(c.name) ? c.name.slice(0, 2) : 'v2';
+}
+
 function presentationJson(c) {
-  const v1 = c.name.startsWith('v1 ');
-  return JSON.stringify({format: `licenced-presentation/${v1 ? 'v1' : 'v2'}`,
+  return JSON.stringify({format: `licenced-presentation/${formatOf(c)}`,
     presentation: c.presentation});
 }
 
@@ -87,8 +93,8 @@ async function verdictOf(page) {
       disclosed[tr.cells[0].textContent] = tr.cells[1].textContent;
     }
     return {result: v.dataset.result, reason: v.dataset.reason, text: v.textContent,
-      licence: t('f-licence'), type: t('f-type'), issuer: t('f-issuer'), status: t('f-status'),
-      height: t('f-height'), disclosed};
+      detail: t('detail'), licence: t('f-licence'), type: t('f-type'), issuer: t('f-issuer'),
+      status: t('f-status'), height: t('f-height'), format: t('f-format'), disclosed};
   });
 }
 
@@ -126,9 +132,44 @@ test('the genesis is loaded once and kept; a valid presentation file is VALID', 
   assert.match(v.type, /\(BL\)/);
   assert.match(v.issuer, /Market Supervision Bureau \(market, clerk\)/);
   assert.equal(v.status, 'valid');
-  assert.match(v.height, /^\d+ /);
+  assert.match(v.height, /^\d+ \(/);
+  assert.match(v.format, /^v2: /);
   assert.equal(v.disclosed.enterprise_name, 'Jinan Quanyong Software Co., Ltd.');
   await screenshot(page, 'VALID');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a valid v3 presentation file is VALID, in the state after its block', async () => {
+  const page = await openPage();
+  const c = byName['v3 valid'];
+  await page.clock.setFixedTime(new Date(c.now_ms));
+  await page.setInputFiles('#genesis-file', genesisFile);
+  await page.waitForFunction(() => /Network /.test(document.getElementById('genesis-status').textContent));
+  await page.fill('#challenge', c.challenge);
+  await page.selectOption('#max-age', 'none');
+  await page.setInputFiles('#presentation-file', validV3File);
+  const v = await verdictOf(page);
+  assert.equal(v.result, 'VALID', JSON.stringify(v));
+  assert.equal(v.detail, c.cpp.detail);
+  assert.match(v.detail, /^valid as of block \d+ \(the state after it, under its state certificate\)$/);
+  assert.match(v.height, /^(\d+): the state after block \1, state certificate \(/);
+  assert.match(v.format, /^v3: .*state certificate/);
+  assert.match(v.issuer, /Market Supervision Bureau \(market, clerk\)/);
+  assert.equal(v.disclosed.enterprise_name, 'Jinan Quanyong Software Co., Ltd.');
+  await screenshot(page, 'VALID-v3');
+  // A file naming another version than its content is refused.
+  const lying = JSON.parse(readFileSync(validV3File, 'utf8'));
+  lying.format = 'licenced-presentation/v2';
+  await page.fill('#presentation-text', JSON.stringify(lying));
+  await page.evaluate(() => {
+    delete document.getElementById('verdict').dataset.result;
+  });
+  await page.click('#verify');
+  const refused = await verdictOf(page);
+  assert.equal(refused.result, 'INVALID');
+  assert.equal(refused.reason, 'BAD_ENCODING');
+  assert.match(refused.detail, /"format" does not match/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -157,7 +198,9 @@ test('bad presentations show INVALID or STATUS_UNKNOWN with their reason code', 
     ['wrong disclosed value', 'disclosure'],
     ['signed by another key', 'thief'],
     ['certificate case 1', 'certificate'],
-    ['v1 issuing signature', 'v1-issuer']
+    ['v1 issuing signature', 'v1-issuer'],
+    ['v3 revoked', 'v3-revoked'],
+    ['v3 state certificate case 1', 'v3-certificate']
   ];
   for(const [name, label] of shown) {
     const c = byName[name];
@@ -165,6 +208,9 @@ test('bad presentations show INVALID or STATUS_UNKNOWN with their reason code', 
     assert.equal(v.result, c.cpp.result, `${name}: ${JSON.stringify(v)}`);
     assert.equal(v.reason, c.cpp.reason, name);
     assert.equal(v.result, 'INVALID', name);
+    if(c.cpp.reason.startsWith('LICENCE_')) {
+      assert.equal(v.detail, c.cpp.detail, name);
+    }
     await screenshot(page, `INVALID-${c.cpp.reason}-${label}`);
   }
   const stale = byName['stale status'];
@@ -197,23 +243,32 @@ test('the page and the C++ verifier agree on every input of the corpus', async (
       const bytes = Uint8Array.from(atob(t.presentation), ch => ch.charCodeAt(0));
       const r = await V.verifyPresentation(bytes, geneses[t.genesis],
         {challenge: t.challenge, now_ms: t.now_ms, max_age_ms: t.max_age_ms});
-      out.push({result: r.result, reason: r.reason});
+      out.push({result: r.result, reason: r.reason, detail: r.detail});
     }
     return out;
   }, corpus);
   const disagree = [];
   const reasons = {};
+  const byFormat = {v1: {}, v2: {}, v3: {}};
+  // The page mirrors the C++ detail of every status verdict word for word.
+  const statusVerdict = t => t.cpp.reason === '' || t.cpp.reason.startsWith('LICENCE_');
   corpus.cases.forEach((t, i) => {
-    reasons[t.cpp.reason || 'VALID'] = (reasons[t.cpp.reason || 'VALID'] ?? 0) + 1;
-    if(results[i].result !== t.cpp.result || results[i].reason !== t.cpp.reason) {
+    const code = t.cpp.reason || 'VALID';
+    reasons[code] = (reasons[code] ?? 0) + 1;
+    const f = byFormat[formatOf(t)];
+    f[code] = (f[code] ?? 0) + 1;
+    if(results[i].result !== t.cpp.result || results[i].reason !== t.cpp.reason ||
+      (statusVerdict(t) && results[i].detail !== t.cpp.detail)) {
       disagree.push({name: t.name, cpp: t.cpp, page: results[i]});
     }
   });
+  const count = f => Object.values(f).reduce((a, b) => a + b, 0);
   writeFileSync(join(artefacts, 'differential.json'),
-    JSON.stringify({cases: corpus.cases.length, reasons, disagree}, null, 2));
-  console.log(`differential: ${corpus.cases.length} inputs, ${disagree.length} disagreements; ` +
-    `C++ reasons ${JSON.stringify(reasons)}`);
-  assert.ok(corpus.cases.length > 8000);
+    JSON.stringify({cases: corpus.cases.length, reasons, byFormat, disagree}, null, 2));
+  console.log(`differential: ${corpus.cases.length} inputs (v1 ${count(byFormat.v1)}, ` +
+    `v2 ${count(byFormat.v2)}, v3 ${count(byFormat.v3)}), ${disagree.length} disagreements; ` +
+    `C++ reasons ${JSON.stringify(reasons)}; v3 reasons ${JSON.stringify(byFormat.v3)}`);
+  assert.ok(corpus.cases.length > 12000);
   // Every reason code of docs/proof-format.md §6 occurs, and VALID.
   const codes = ['VALID', 'BAD_ENCODING', 'WRONG_NETWORK', 'RECORD_MISMATCH', 'ISSUER_NOT_ENTITLED',
     'BAD_ISSUER_SIGNATURE', 'BAD_MERKLE_PATH', 'BAD_HEADER', 'BAD_CERTIFICATE', 'BAD_STATUS_PROOF',
@@ -221,6 +276,11 @@ test('the page and the C++ verifier agree on every input of the corpus', async (
     'LICENCE_EXPIRED', 'LICENCE_NOT_YET_VALID', 'CHALLENGE_MISMATCH', 'BAD_HOLDER_SIGNATURE',
     'DISCLOSURE_MISMATCH', 'STATUS_MISSING', 'STALE_STATUS'];
   assert.deepEqual(codes.filter(c => !reasons[c]), [], JSON.stringify(reasons));
+  // Every code a v3 presentation can give (none of the issuing tx's, no
+  // commit certificate, always a status).
+  const v3codes = codes.filter(c => !['WRONG_NETWORK', 'BAD_ISSUER_SIGNATURE', 'BAD_MERKLE_PATH',
+    'BAD_HEADER', 'STATUS_MISSING'].includes(c));
+  assert.deepEqual(v3codes.filter(c => !byFormat.v3[c]), [], JSON.stringify(byFormat.v3));
   assert.deepEqual(disagree.slice(0, 10), []);
   await page.close();
 });

@@ -2,9 +2,9 @@
 """web: the verification page in Debian's headless Chromium, and its verifier against the C++ one.
 
 Writes the differential corpus with the C++ verifier (the hidden `[.corpus]`
-case of web_corpus: valid v2 presentations of an in-process ledger, every
-single-byte mutation two ways, every v2 reason code, each with the C++
-verdict), then runs `node --test browser.test.js`: the page opened as saved
+case of web_corpus: valid v3, v2 and v1 presentations of an in-process ledger,
+every single-byte mutation of each two ways, every reason code of each format,
+each with the C++ verdict), then runs `node --test browser.test.js`: the page opened as saved
 files with every network request refused, verdicts read from the DOM, a
 screenshot per verdict under build/.../tests/web/artefacts, and the page's
 verifier over the whole corpus in Chromium (every verdict must equal the C++

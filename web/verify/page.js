@@ -48,6 +48,25 @@ function row(table, name, value) {
   table.append(tr);
 }
 
+// What each format proves the status with (docs/proof-format.md §3).
+const FORMATS = {
+  1: 'v1: issuing transaction and status, each under a commit certificate',
+  2: 'v2: status in the state its block header carries, under the commit certificate',
+  3: 'v3: status in the state after its block, under the state certificate'
+};
+
+// Where the status is proven: v3 proves the state after block H itself
+// (under H's state certificate), v1 and v2 the state H's header carries.
+function provenAt(v) {
+  if(v.height === null) {
+    return '-';
+  }
+  const when = `${new Date(v.status_time_ms).toISOString()}, ${Math.round(v.age_ms / 60000)} min ago`;
+  return v.state_certified ?
+    `${v.height}: the state after block ${v.height}, state certificate (${when})` :
+    `${v.height} (${when})`;
+}
+
 function show(v) {
   $('result').hidden = false;
   const verdict = $('verdict');
@@ -61,8 +80,8 @@ function show(v) {
   $('f-issuer').textContent = v.issuer_org ?
     `${v.issuer_name || v.issuer_org} (${v.issuer_org}, ${v.issuer_kind || '?'})` : '-';
   $('f-status').textContent = v.status || (v.result === 'VALID' ? 'valid' : '-');
-  $('f-height').textContent = v.height === null ? '-' :
-    `${v.height} (${new Date(v.status_time_ms).toISOString()}, ${Math.round(v.age_ms / 60000)} min ago)`;
+  $('f-height').textContent = provenAt(v);
+  $('f-format').textContent = FORMATS[v.format] ?? '-';
   const t = $('disclosed');
   t.replaceChildren();
   const fields = Object.entries(v.disclosed);

@@ -1,6 +1,6 @@
 // The offline verifier of licenced presentations, for browsers: the checks of
-// docs/proof-format.md §6 on presentations of format v2 and v1, in the same order and
-// with the same reason codes as the C++ verifier (proof/verify.cc), using
+// docs/proof-format.md §6 on presentations of formats v3, v2 and v1, in the same order
+// and with the same reason codes as the C++ verifier (proof/verify.cc), using
 // WebCrypto for Ed25519 and SHA-256. Pure: no network, no storage; the page
 // (index.html, page.js) and the tests (tests/web) call
 // LicencedVerifier.verifyPresentation. A classic script, not a module, so the
@@ -15,16 +15,19 @@ const lossy = new TextDecoder('utf-8');
 
 const MAGIC_PRESENTATION_V1 = 'licenced/proof/presentation/v1';
 const MAGIC_PRESENTATION_V2 = 'licenced/proof/presentation/v2';
+const MAGIC_PRESENTATION_V3 = 'licenced/proof/presentation/v3';
 const MAGIC_BUNDLE_V1 = 'licenced/proof/bundle/v1';
 const MAGIC_BUNDLE_V2 = 'licenced/proof/bundle/v2';
-const TAG_PRESENTATION_V1 = 'licenced/proof/presentation/v1';
-const TAG_PRESENTATION_V2 = 'licenced/proof/presentation/v2';
+const MAGIC_BUNDLE_V3 = 'licenced/proof/bundle/v3';
+const TAG_PRESENTATION = {1: 'licenced/proof/presentation/v1', 2: 'licenced/proof/presentation/v2',
+  3: 'licenced/proof/presentation/v3'};
 const TAG_TX = 'licenced/tx/v1';
 const MAX_TX_BYTES = 256 * 1024;
 const MAX_AUDIT_PATH = 64;
 const MAX_CERT_BYTES = 64 * 1024;
 const MAX_STATE_PROOF_BYTES = 16 * 1024;
 const TAG_COMMIT = 'licenced/pbft/commit/v1';
+const TAG_CHECKPOINT = 'licenced/pbft/checkpoint/v1';  // state votes (v3)
 const LICENCE_ROOT_OID = '1.2.156.3005.2';
 const CREDIT_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const MAX_RECORD_BYTES = 64 * 1024;
@@ -619,9 +622,35 @@ function hasCompactForm(bytes) {
   }
 }
 
-// ---- bundle v2 and presentation ----
+// ---- bundles v2 and v3, and presentations ----
 
-function decodeBundleV2(r) {
+// u16 count || count x (u16 replica || raw64 signature), ids strictly ascending.
+function readSignatures(r) {
+  const count = r.u16();
+  if(!r.ok) {
+    throw new Bad('truncated certificate');
+  }
+  if(count > MAX_CERT_SIGNATURES) {
+    throw new Bad('certificate has too many signatures');
+  }
+  const signatures = [];
+  for(let i = 0; i < count; ++i) {
+    const id = r.u16();
+    const sig = r.fixed(64);
+    if(!r.ok) {
+      throw new Bad('truncated certificate');
+    }
+    if(i > 0 && id <= signatures[signatures.length - 1].id) {
+      throw new Bad('certificate replica ids must be strictly ascending');
+    }
+    signatures.push({id, sig});
+  }
+  return signatures;
+}
+
+// §3.2 and §3.3, after the magic: v2 carries the commit certificate's view
+// and signatures, v3 the state root after block H and its state votes.
+function decodeCompactBundle(r, format) {
   const form = r.u8();
   const rec = r.var();
   if(!r.ok) {
@@ -656,25 +685,14 @@ function decodeBundleV2(r) {
   }
   const headerBytes = r.fixed(116);
   const header = decodeHeader(headerBytes);
-  const view = r.u64();
-  const count = r.u16();
-  if(!r.ok) {
-    throw new Bad('truncated certificate');
-  }
-  if(count > MAX_CERT_SIGNATURES) {
-    throw new Bad('certificate has too many signatures');
-  }
-  const signatures = [];
-  for(let i = 0; i < count; ++i) {
-    const id = r.u16();
-    const sig = r.fixed(64);
-    if(!r.ok) {
-      throw new Bad('truncated certificate');
-    }
-    if(i > 0 && id <= signatures[signatures.length - 1].id) {
-      throw new Bad('certificate replica ids must be strictly ascending');
-    }
-    signatures.push({id, sig});
+  let cert = null;
+  let state = null;
+  if(format === 3) {
+    const state_root = r.fixed(32);
+    state = {state_root, signatures: readSignatures(r)};
+  } else {
+    const view = r.u64();
+    cert = {view, height: null, block_hash: null, signatures: readSignatures(r)};
   }
   const value = r.var();
   const depth = r.u16();
@@ -717,9 +735,8 @@ function decodeBundleV2(r) {
     }
     siblings.push(s);
   }
-  b.format = 2;
-  b.status = {header, headerBytes, cert: {view, height: null, block_hash: null, signatures}, value,
-    siblings, leaf: null};
+  b.format = format;
+  b.status = {header, headerBytes, cert, state, value, siblings, leaf: null};
   return b;
 }
 
@@ -965,10 +982,12 @@ function decodeHeader(bytes) {
 function decodePresentation(data) {
   const r = new Reader(data);
   const magic = lossy.decode(r.var());
-  if(!r.ok || (magic !== MAGIC_PRESENTATION_V1 && magic !== MAGIC_PRESENTATION_V2)) {
-    throw new Bad('not a licenced/proof/presentation/v1 or v2');
+  const formats = {[MAGIC_PRESENTATION_V1]: 1, [MAGIC_PRESENTATION_V2]: 2,
+    [MAGIC_PRESENTATION_V3]: 3};
+  if(!r.ok || !Object.hasOwn(formats, magic)) {
+    throw new Bad('not a licenced/proof/presentation/v1, v2 or v3');
   }
-  const format = magic === MAGIC_PRESENTATION_V2 ? 2 : 1;
+  const format = formats[magic];
   const bundle = r.var();
   const challenge = r.var();
   const created_at_ms = r.u64();
@@ -1016,14 +1035,15 @@ function decodePresentation(data) {
   const br = new Reader(bundle);
   const bmagic = lossy.decode(br.var());
   let b;
-  if(br.ok && bmagic === MAGIC_BUNDLE_V2) {
-    b = decodeBundleV2(br);
-    br.finish('proof bundle v2');
+  if(br.ok && (bmagic === MAGIC_BUNDLE_V2 || bmagic === MAGIC_BUNDLE_V3)) {
+    const bformat = bmagic === MAGIC_BUNDLE_V3 ? 3 : 2;
+    b = decodeCompactBundle(br, bformat);
+    br.finish(`proof bundle v${bformat}`);
   } else if(br.ok && bmagic === MAGIC_BUNDLE_V1) {
     b = decodeBundleV1(br);
     br.finish('proof bundle');
   } else {
-    throw new Bad('not a licenced/proof/bundle/v1 or v2');
+    throw new Bad('not a licenced/proof/bundle/v1, v2 or v3');
   }
   if(b.format !== format) {
     throw new Bad('the presentation and its bundle differ in format');
@@ -1093,10 +1113,10 @@ function parseRecord(bytes) {
   return rec;
 }
 
-// ---- the checks (docs/proof-format.md §6, v2) ----
+// ---- the checks (docs/proof-format.md §6) ----
 
 // Presence of key -> value against root; `leaf` null = implied by the key and
-// value (v2), else the proof's own terminal leaf (v1), which must match them.
+// value (v2, v3), else the proof's own terminal leaf (v1), which must match them.
 async function verifyStateProof(root, key, value, siblings, leaf, explicit) {
   const keyHash = await sha256(enc.encode(key));
   const valueHash = await sha256(value);
@@ -1131,6 +1151,40 @@ async function checkCertified(genesis, header, headerBytes, cert, which) {
   return e ? ['BAD_CERTIFICATE', `${which}: ${e}`] : null;
 }
 
+// 2f+1 of n genesis validators, f = (n-1)/3 (1 when there are none, as
+// consensus::ValidatorSet::quorum()).
+function quorumOf(genesis) {
+  const n = genesis.validators.length;
+  return 2 * (n === 0 ? 0 : Math.floor((n - 1) / 3)) + 1;
+}
+
+// BAD_CERTIFICATE unless a quorum of distinct genesis validators voted, under
+// the checkpoint tag, for (H, H(header), state_root): the state after block H
+// (v3; proof::Verifier::CheckStateCertified, in its order).
+async function checkStateCertified(genesis, header, headerBytes, votes, which) {
+  const body = concat(u64(header.height), await sha256(headerBytes), votes.state_root);
+  const bad = detail => ['BAD_CERTIFICATE', `${which}: state certificate: ${detail}`];
+  const sigs = votes.signatures;
+  for(let i = 0; i < sigs.length; ++i) {
+    const {id, sig} = sigs[i];
+    if(i > 0 && id <= sigs[i - 1].id) {
+      return bad(`signer ${id} duplicated or out of order`);
+    }
+    if(id >= genesis.validators.length) {
+      return bad(`signer ${id} is not a genesis validator`);
+    }
+    // verifySig refuses small-order keys and R, as libsodium does.
+    if(!await verifySig(genesis.validators[id], TAG_CHECKPOINT, body, sig)) {
+      return bad(`the vote of validator ${id} does not verify`);
+    }
+  }
+  const quorum = quorumOf(genesis);
+  if(sigs.length < quorum) {
+    return bad(`${sigs.length} signers, ${quorum} needed`);
+  }
+  return null;
+}
+
 async function verifyCertificate(genesis, cert, height, blockHash) {
   const body = concat(u64(cert.view), u64(height), blockHash);
   const seen = new Set();
@@ -1146,8 +1200,7 @@ async function verifyCertificate(genesis, cert, height, blockHash) {
       return `commit certificate: bad signature of replica ${id}`;
     }
   }
-  const n = genesis.validators.length;
-  const quorum = 2 * Math.floor((n - 1) / 3) + 1;
+  const quorum = quorumOf(genesis);
   if(seen.size < quorum) {
     return `commit certificate: ${seen.size} signatures, need ${quorum}`;
   }
@@ -1162,11 +1215,14 @@ async function fieldCommitment(field, value, salt) {
 // verifyPresentation(bytes, genesis, {challenge, now_ms, max_age_ms}) ->
 // {result: VALID|INVALID|STATUS_UNKNOWN, reason, detail, licence_id, type,
 //  type_name, issuer_org, issuer_name, issuer_kind, issued_height, status,
-//  height, status_time_ms, age_ms, disclosed: {field: value}, challenge}
+//  height, status_time_ms, age_ms, state_certified, disclosed: {field: value},
+//  challenge, format}. state_certified: the status is the state after block
+// `height` under its state certificate (v3), not the state its header carries.
 async function verifyPresentation(bytes, genesis, options) {
   const v = {result: 'INVALID', reason: 'BAD_ENCODING', detail: '', licence_id: '', type: '',
     type_name: '', issuer_org: '', issuer_name: '', issuer_kind: '', issued_height: 0,
-    status: '', height: null, status_time_ms: null, age_ms: null, disclosed: {}, challenge: ''};
+    status: '', height: null, status_time_ms: null, age_ms: null, state_certified: false,
+    disclosed: {}, challenge: '', format: null};
   const fail = (reason, detail) => Object.assign(v, {result: 'INVALID', reason, detail});
   const now = BigInt(options.now_ms);
   let p;
@@ -1179,6 +1235,7 @@ async function verifyPresentation(bytes, genesis, options) {
     throw e;
   }
   const b = p.bundle;
+  v.format = p.format;
   v.licence_id = b.licence_id;
   v.challenge = lossy.decode(p.challenge);
   let rec;
@@ -1232,17 +1289,23 @@ async function verifyPresentation(bytes, genesis, options) {
     }
     return null;
   };
-  // The status entry at a certified block, and what it says of the record.
+  // The status entry in a certified state, and what it says of the record.
   const checkEvidence = async s => {
-    if(s.header.height <= rec.issued_height) {
+    // Under a state certificate the state after block H itself is proven, so
+    // H may be the issuing block; a header's state_root is of an earlier state.
+    const first = s.state ? rec.issued_height : rec.issued_height + 1n;
+    if(s.header.height < first) {
       return fail('STATUS_MISMATCH', `status proof at height ${s.header.height} predates the ` +
-        'state after issuance');
+        `state after issuance (needs >= ${first})`);
     }
-    const bad = await checkCertified(genesis, s.header, s.headerBytes, s.cert, 'status block');
+    const bad = s.state ?
+      await checkStateCertified(genesis, s.header, s.headerBytes, s.state, 'status block') :
+      await checkCertified(genesis, s.header, s.headerBytes, s.cert, 'status block');
     if(bad) {
       return fail(...bad);
     }
-    const proofError = await verifyStateProof(s.header.state_root,
+    const root = s.state ? s.state.state_root : s.header.state_root;
+    const proofError = await verifyStateProof(root,
       'licence/status/' + b.licence_id, s.value, s.siblings, s.leaf, s.explicit === true);
     if(proofError) {
       return fail('BAD_STATUS_PROOF', proofError);
@@ -1301,6 +1364,8 @@ async function verifyPresentation(bytes, genesis, options) {
       return fail(...bad);
     }
   } else {
+    // v2 and v3: the record is authenticated by its status entry alone (§6,
+    // "Verification of a v2 bundle"); the chaincode checked the issuer.
     const kind = checkIssuerKind(fromHex(rec.issued_by));
     if(kind) {
       return kind;
@@ -1315,8 +1380,7 @@ async function verifyPresentation(bytes, genesis, options) {
     return fail('CHALLENGE_MISMATCH',
       `the presentation answers challenge '${v.challenge}', not '${options.challenge}'`);
   }
-  const tag = p.format === 2 ? TAG_PRESENTATION_V2 : TAG_PRESENTATION_V1;
-  if(!await verifySig(fromHex(rec.holder_key), tag, p.body, p.signature)) {
+  if(!await verifySig(fromHex(rec.holder_key), TAG_PRESENTATION[p.format], p.body, p.signature)) {
     return fail('BAD_HOLDER_SIGNATURE', "the presentation is not signed by the licence holder's key");
   }
   for(const d of p.disclosures) {
@@ -1332,7 +1396,7 @@ async function verifyPresentation(bytes, genesis, options) {
     }
     v.disclosed[name] = lossy.decode(d.value);
   }
-  // Status at the certified block, judged at the verifier's clock.
+  // Status in the certified state, judged at the verifier's clock.
   const s = b.status;
   if(!s) {
     return Object.assign(v, {result: 'STATUS_UNKNOWN', reason: 'STATUS_MISSING',
@@ -1341,6 +1405,7 @@ async function verifyPresentation(bytes, genesis, options) {
   v.height = Number(s.header.height);
   v.status_time_ms = Number(s.header.timestamp_ms);
   v.age_ms = now > s.header.timestamp_ms ? Number(now - s.header.timestamp_ms) : 0;
+  v.state_certified = Boolean(s.state);
   if(b.format === 1) {
     const bad = await checkEvidence(s);
     if(bad) {
@@ -1354,7 +1419,8 @@ async function verifyPresentation(bytes, genesis, options) {
   }
   v.status = STATUS_NAMES[eff];
   const why = st.reason.length ? ` (${lossy.decode(st.reason)})` : '';
-  const at = ` as of block ${s.header.height}`;
+  const at = ` as of block ${s.header.height}` +
+    (s.state ? ' (the state after it, under its state certificate)' : '');
   switch(eff) {
     case 2: return fail('LICENCE_SUSPENDED', 'licence is suspended' + why + at);
     case 3: return fail('LICENCE_REVOKED', 'licence is revoked' + why + at);
@@ -1391,7 +1457,7 @@ async function inflate(bytes) {
 }
 
 // The canonical bytes from what a holder hands over: a presentation JSON file
-// ({"format": "licenced-presentation/v2", "presentation": base64}), the raw
+// ({"format": "licenced-presentation/v3", "presentation": base64}, or /v2, /v1), the raw
 // canonical bytes, or the QR payload (zlib of the canonical bytes).
 async function presentationBytes(input) {
   const bytes = typeof input === 'string' ? enc.encode(input) : input;
@@ -1411,16 +1477,21 @@ async function presentationBytes(input) {
     } catch {
       throw new Bad('the file is not JSON');
     }
-    if(j.format !== 'licenced-presentation/v1' && j.format !== 'licenced-presentation/v2') {
-      throw new Bad('"format" is not "licenced-presentation/v1" or "licenced-presentation/v2"');
+    const version = /^licenced-presentation\/v([123])$/.exec(j.format ?? '')?.[1];
+    if(!version) {
+      throw new Bad('"format" is not "licenced-presentation/v3", "licenced-presentation/v2" or ' +
+        '"licenced-presentation/v1"');
     }
     if(typeof j.presentation !== 'string') {
       throw new Bad('no "presentation" field');
     }
     const raw = base64ToBytes(j.presentation);
-    const v2 = j.format === 'licenced-presentation/v2';
-    const magic = lossy.decode(raw.slice(4, 4 + MAGIC_PRESENTATION_V2.length));
-    if(v2 !== (magic === MAGIC_PRESENTATION_V2)) {
+    // A file must not name another version than its content (§5); bytes that
+    // are no presentation at all are left to the decoder to refuse.
+    const r = new Reader(raw);
+    const magic = lossy.decode(r.var());
+    const known = [MAGIC_PRESENTATION_V1, MAGIC_PRESENTATION_V2, MAGIC_PRESENTATION_V3];
+    if(r.ok && known.includes(magic) && magic !== 'licenced/proof/presentation/v' + version) {
       throw new Bad('"format" does not match the presentation\'s own format');
     }
     return raw;
@@ -1432,7 +1503,8 @@ async function presentationBytes(input) {
 function badInput(detail) {
   return {result: 'INVALID', reason: 'BAD_ENCODING', detail, licence_id: '', type: '',
     type_name: '', issuer_org: '', issuer_name: '', issuer_kind: '', issued_height: 0, status: '',
-    height: null, status_time_ms: null, age_ms: null, disclosed: {}, challenge: ''};
+    height: null, status_time_ms: null, age_ms: null, state_certified: false, disclosed: {},
+    challenge: '', format: null};
 }
 
 
