@@ -53,7 +53,7 @@ struct BenchOptions {
   size_t max_txs = 0;  // 0 = duration x 12,000
   bool null_mode = false;
   bool null_only = false;  // only the null-mode network (side-by-side runs with other systems)
-  uint64_t order_ahead_window = 1;  // of the networks it generates
+  uint64_t order_ahead_window = 4;  // of the networks it generates
   bool big = false;
   uint64_t big_txs = 1'000'000;
   bool skip_network = false;

@@ -24,7 +24,7 @@ struct GenerateOptions {
   std::string passphrase_file;
   uint64_t checkpoint_interval = 32;
   uint64_t watermark_window = 64;
-  uint64_t order_ahead_window = 1;
+  uint64_t order_ahead_window = 4;
   uint32_t max_batch_txs = 2000;
   uint32_t max_batch_wait_ms = 5;
   uint32_t view_change_timeout_ms = 2000;
@@ -125,7 +125,8 @@ void AddNetworkCommands(CLI::App& app, CliContext& ctx) {
   gen->add_option("--watermark-window", o->watermark_window)->capture_default_str();
   gen->add_option("--order-ahead-window", o->order_ahead_window,
                   "Blocks ordered ahead of execution (genesis consensus.order_ahead_window, "
-                  "1..watermark window; above 1, status proofs lag that many blocks)")
+                  "1..watermark window): header h carries the state after block h-W; proofs "
+                  "of format v3 prove the state after a block at once whatever W")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}));
   gen->add_option("--max-batch-txs", o->max_batch_txs)->capture_default_str();

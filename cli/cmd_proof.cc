@@ -401,8 +401,9 @@ struct StatusListOpts {
   bool publish = false;
 };
 
-// Every member of the list issued before the node's head H, with its status
-// proven at H and checked against the genesis (one certificate check, cached).
+// Every member of the list issued by block H, the newest block with a state
+// certificate, with its status in the state after H, checked against the
+// genesis (one state certificate check, cached).
 CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
   const auto purpose = proof::vc::StatusPurposeFromName(o.purpose);
   if (!purpose) return CliError{kExitUsage, "--purpose must be revocation or suspension"};
@@ -418,8 +419,9 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
       Lift(proof::vc::CheckIssuerKey(*genesis, o.org, key.public_key()), kExitUsage));
   CLI_ASSIGN_OR_RETURN(const std::string base, StatusBase(g, o.status_base, o.org));
   CLI_ASSIGN_OR_RETURN(Rpc rpc, Lift(Connect(g), kExitUsage));
-  // The head H: every status is proven against its header's state root.
-  CLI_ASSIGN_OR_RETURN(const pb::StateProof head_sp, GetStateProof(rpc, "licence/status/", 0));
+  // The newest certified state H: every status is proven in the state after H.
+  CLI_ASSIGN_OR_RETURN(const pb::StateProof head_sp,
+                       GetStateProof(rpc, "licence/status/", 0, /*certified=*/true));
   const uint64_t head = head_sp.height();
   proof::vc::StatusListInput in;
   in.org = o.org;
@@ -427,21 +429,22 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
   in.list = o.list;
   in.base_url = base;
   auto header = consensus::BlockHeader::Decode(AsBytes(head_sp.header()));
-  auto head_cert = consensus::CommitCertificate::Decode(AsBytes(head_sp.certificate()));
+  auto head_cert = consensus::CheckpointProof::Decode(AsBytes(head_sp.state_certificate()));
   if (!header.ok() || !head_cert.ok()) {
-    return CliError{kExitUsage, "the node's head header or certificate does not decode"};
+    return CliError{kExitUsage, "the node's certified header or state certificate does not decode"};
   }
   {
     // The list names this block: its certificate must hold even when no licence is listed.
     consensus::ValidatorSet vs;
     for (const auto& v : genesis->validators) vs.keys.push_back(v.public_key);
-    if (head_cert->height != header->height || head_cert->block_hash != header->ComputeHash()) {
-      return CliError{kExitRejected, "the node's head certificate is for another block"};
+    if (head_cert->checkpoint.height != header->height ||
+        head_cert->checkpoint.block_hash != header->ComputeHash()) {
+      return CliError{kExitRejected, "the node's state certificate is for another block"};
     }
-    Status certified = head_cert->Verify(vs);
+    Status certified = consensus::VerifyStateCertificate(vs, *head_cert);
     if (!certified.ok()) {
       return CliError{kExitRejected,
-                      "the node's head block is not certified: " + certified.message()};
+                      "the node's newest certified state does not verify: " + certified.message()};
     }
   }
   in.header = *header;
@@ -463,17 +466,15 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
       const uint64_t position = m.value("position", uint64_t{0});
       if (position >= first + chaincode::kStatusListLength) break;
       from = position + 1;
-      // Header H proves the state after block H - W: a licence issued in one
-      // of the last W blocks is not in it yet.
-      if (m.value("issued_height", head) + genesis->consensus.order_ahead_window > head) {
-        ++skipped;
+      if (m.value("issued_height", head) > head) {
+        ++skipped;  // issued after the certified state
         continue;
       }
       const std::string id = m.value("identifier", "");
       CLI_ASSIGN_OR_RETURN(const pb::StateProof rec_sp,
-                           GetStateProof(rpc, chaincode::LicenceRecordKey(id), head));
+                           GetStateProof(rpc, chaincode::LicenceRecordKey(id), head, true));
       CLI_ASSIGN_OR_RETURN(const pb::StateProof st_sp,
-                           GetStateProof(rpc, chaincode::LicenceStatusKey(id), head));
+                           GetStateProof(rpc, chaincode::LicenceStatusKey(id), head, true));
       proof::Bundle b;
       b.licence_id = id;
       b.record = ToBytes(rec_sp.value());
@@ -482,7 +483,7 @@ CommandResult RunStatusList(const GlobalOptions& g, const StatusListOpts& o) {
       if (b.status->header != in.header) {
         return CliError{kExitRejected, "the node answered a status proof of another block"};
       }
-      CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV2(std::move(b)), kExitRejected));
+      CLI_ASSIGN_OR_RETURN(b, Lift(proof::ToV3(std::move(b)), kExitRejected));
       const proof::Verdict v = verifier.VerifyBundle(b, vo);
       // A revoked or suspended licence is INVALID as a proof, and that is the
       // point here: what must hold is that the evidence is certified.

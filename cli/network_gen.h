@@ -40,7 +40,7 @@ struct NetworkSpec {
   std::optional<std::string> passphrase;  // encrypts the generated key files
   uint64_t checkpoint_interval = 32;
   uint64_t watermark_window = 64;
-  uint64_t order_ahead_window = 1;
+  uint64_t order_ahead_window = 4;
   uint32_t max_batch_txs = 2000;
   uint32_t max_batch_wait_ms = 5;
   uint32_t view_change_timeout_ms = 2000;

@@ -78,8 +78,9 @@ Result<std::vector<std::pair<uint64_t, chaincode::LicenceStatus>>> CredentialSer
   const uint64_t first = list * chaincode::kStatusListLength;
   for (const auto& m : *members) {
     if (m.position < first || m.position - first >= chaincode::kStatusListLength) continue;
-    if (m.issued_height >= head.height) continue;  // not under the head's state yet
-    auto sp = sources_.state_proof(chaincode::LicenceStatusKey(m.identifier), head.height);
+    if (m.issued_height > head.height) continue;  // not in the certified state yet
+    auto sp =
+        sources_.certified_state_proof(chaincode::LicenceStatusKey(m.identifier), head.height);
     if (!sp.ok()) return Status::Unavailable("cannot prove a status: " + sp.status().message());
     if (!sp->value)
       return Status::Internal("licence " + m.identifier + " has no status at the head");
@@ -95,8 +96,10 @@ Result<nlohmann::json> CredentialService::BuildOwnList(proof::vc::StatusPurpose 
   if (!issuer_key_) {
     return Status::FailedPrecondition("this node holds no issuing key of org '" + org_ + "'");
   }
-  auto head = sources_.state_proof(chaincode::LicenceStatusKey(""), 0);
-  if (!head.ok()) return Status::Unavailable("no certified block yet: " + head.status().message());
+  // The newest certified state: a change shows as soon as a quorum executed
+  // its block, whatever the order-ahead window.
+  auto head = sources_.certified_state_proof(chaincode::LicenceStatusKey(""), 0);
+  if (!head.ok()) return Status::Unavailable("no certified state yet: " + head.status().message());
   proof::vc::StatusListInput in;
   in.org = org_;
   in.purpose = purpose;

@@ -47,6 +47,10 @@ class CredentialService {
     std::function<Result<std::vector<chaincode::StatusListMember>>(const std::string& org)> members;
     // A key's value at the header of block `height` (0 = the head).
     std::function<Result<StateInclusion>(std::string_view key, uint64_t height)> state_proof;
+    // A key's value in the state after block `height` under its state
+    // certificate (0 = the newest certified); `header` = that block's.
+    std::function<Result<StateInclusion>(std::string_view key, uint64_t height)>
+        certified_state_proof;
     // A key's value in the newest executed state (after the head block).
     std::function<Result<std::optional<Bytes>>(std::string_view key)> latest;
     std::function<uint64_t()> now_ms;

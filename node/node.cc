@@ -242,6 +242,15 @@ Status Node::OpenCredentials() {
   src.state_proof = [this](std::string_view key, uint64_t height) {
     return ledger_->StateProof(key, height);
   };
+  src.certified_state_proof = [this](std::string_view key,
+                                     uint64_t height) -> Result<StateInclusion> {
+    LIC_ASSIGN_OR_RETURN(CertifiedStateInclusion c, ledger_->CertifiedStateProof(key, height));
+    StateInclusion out;
+    out.value = std::move(c.value);
+    out.proof = std::move(c.proof);
+    out.header = c.header;
+    return out;
+  };
   src.latest = [this](std::string_view key) -> Result<std::optional<Bytes>> {
     return KvStateView(kv_.get()).Get(key);
   };

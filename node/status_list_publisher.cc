@@ -140,8 +140,9 @@ Result<StatusListPublisher::Pass> StatusListPublisher::PublishIfDue(
       in_flight_.erase(it);  // refused or lost: try again
     }
   }
-  // A change at block `last_change` shows in the lists of later heads only.
-  const bool uncovered = last_change > 0 && last_change >= published_height;
+  // Lists are of the certified state after their block: a change at block
+  // `last_change` shows in lists of that block and later.
+  const bool uncovered = last_change > 0 && last_change > published_height;
   bool due = !published || uncovered || now >= ValidFromOf(*published) + options_.refresh_after_ms;
   std::optional<json> fresh;
   if (!due && check_bits) {
@@ -157,6 +158,13 @@ Result<StatusListPublisher::Pass> StatusListPublisher::PublishIfDue(
   const uint64_t fresh_height = StatusHeightOf(*fresh);
   if (published && fresh_height < published_height) {
     return Pass{false, true};  // this node's head is behind the ledger's publication
+  }
+  if (published && fresh_height == published_height) {
+    // The newest certified state is the published list's (its change is not
+    // certified yet): the same list again would gain nothing. Next block.
+    auto have = proof::vc::DecodeStatusList(*published);
+    auto want = proof::vc::DecodeStatusList(*fresh);
+    if (have.ok() && want.ok() && *have == *want) return Pass{false, true};
   }
   Transaction tx;
   tx.network_id = network_id_;

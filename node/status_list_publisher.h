@@ -8,9 +8,8 @@
 //     the head (checked after start and after blocks that changed a status
 //     of the org: the chaincode's licence_status_changed event);
 //   - a status changed in a block that the published list does not cover
-//     yet (its statusHeight is at or below that block): the head's header
-//     proves the state before the head block, so such a change shows one
-//     block later, and the publication itself makes that block;
+//     yet (its statusHeight is below that block; a list is of the certified
+//     state after its block, so the list of the changing block covers it);
 //   - the published list is older than `refresh_after` (lists are valid for
 //     24 hours after their block).
 // At most one publication per list is in flight; a refused or lost one is

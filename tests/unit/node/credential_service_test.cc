@@ -37,7 +37,7 @@ struct Fake {
     head.timestamp_ms = 1764115200000ULL;
     for (uint64_t i = 0; i < 3; ++i) {
       const std::string id = "L" + std::to_string(i);
-      members.push_back({id, 2 + i * 4, i});  // heights 2, 6, 10 (the last not yet proven)
+      members.push_back({id, 2 + i * 4, i});  // heights 2, 6, 10
       statuses[id] = {};
     }
     statuses["L1"].status = chaincode::LicenceStatus::kRevoked;
@@ -58,6 +58,8 @@ struct Fake {
     s.members = [this](const std::string&) {
       return Result<std::vector<chaincode::StatusListMember>>(members);
     };
+    // The fake's statuses do not change with the height: the header form and
+    // the certified form prove the same values.
     s.state_proof = [this, certified](std::string_view key,
                                       uint64_t height) -> Result<StateInclusion> {
       if (!certified) return Status::NotFound("no block committed yet");
@@ -73,6 +75,7 @@ struct Fake {
       if (statuses.count(id)) in.value = statuses[id].Encode();
       return in;
     };
+    s.certified_state_proof = s.state_proof;
     s.latest = [this](std::string_view key) -> Result<std::optional<Bytes>> {
       if (auto it = published.find(std::string(key)); it != published.end()) {
         return std::optional<Bytes>(ToBytes(it->second));
@@ -117,8 +120,9 @@ TEST_CASE("credential service: the node's own org's status list, signed", "[node
   CHECK_FALSE(proof::vc::ListBit(*bits, 0));
   CHECK(proof::vc::ListBit(*bits, 1));
   CHECK_FALSE(proof::vc::ListBit(*bits, 2));
-  // The head and the two licences issued before it; L2 (issued at 10) is not proven at 10.
-  CHECK(f.proofs == 3);
+  // The head and the three licences: L2, issued in block 10, is in the
+  // certified state after block 10.
+  CHECK(f.proofs == 4);
   auto s = svc.Get("/credentials/status/market/suspension/0");
   REQUIRE(s);
   auto sbits = proof::vc::DecodeStatusList(json::parse(s->body));

@@ -130,29 +130,35 @@ TEST_CASE("status list publisher: publishes what is missing, once, as a signed t
   CHECK(*pub.PublishDue() == 0);
 }
 
-TEST_CASE("status list publisher: a status change is published, and once more when certified",
+TEST_CASE("status list publisher: a status change is published, until a list covers its block",
           "[node][credentials]") {
   REQUIRE(crypto::Init().ok());
   FakeLedger l;
   auto pub = MakePublisher(l);
   REQUIRE(*pub.PublishDue() == 2);
   l.Commit();  // head 6, lists of height 5 published
-  // Block 6 revokes position 1; the head's header (block 6) does not prove it yet.
-  pub.OnBlock(6, true);
-  CHECK(*pub.PublishDue() == 2);  // uncovered: published height 5 <= 6
-  l.Commit();                     // head 7: lists of height 6 published
+  // Block 6 revokes position 1, but its state is not certified yet: the
+  // newest certified state is still block 5's.
   {
     std::lock_guard<std::mutex> lock(l.mu);
-    l.revoked = {1};  // block 7's header proves the change
+    l.head = 5;
   }
-  CHECK(*pub.PublishDue() == 2);  // height 6 <= last change 6: once more
+  pub.OnBlock(6, true);
+  CHECK(*pub.PublishDue() == 0);  // the list it would build (height 5) is the published one
+  {
+    std::lock_guard<std::mutex> lock(l.mu);
+    l.head = 6;
+    l.revoked = {1};  // block 6's certified state holds the change
+  }
+  pub.OnBlock(7, false);
+  CHECK(*pub.PublishDue() == 2);  // uncovered: published height 5 < last change 6
   const json last = json::parse(ToString(l.submitted[0].args))["credential"];
-  CHECK(last["evidence"][0]["statusHeight"] == 7);
+  CHECK(last["evidence"][0]["statusHeight"] == 6);
   l.Commit();
   auto bits = proof::vc::DecodeStatusList(l.published[0]);
   REQUIRE(bits.ok());
   CHECK(proof::vc::ListBit(*bits, 1));
-  CHECK(*pub.PublishDue() == 0);  // covered and equal
+  CHECK(*pub.PublishDue() == 0);  // covered (6 >= 6) and equal
 }
 
 TEST_CASE("status list publisher: bits behind the ledger after a restart, age, and retries",
