@@ -46,14 +46,7 @@ void ReplicaCore::MaybeCertify(uint64_t h, TimeMs now) {
       auto ck = CheckpointMsg::Decode(body);
       if (!ck.ok()) continue;
       msgs.resize(quorum);
-      certified_.insert(h);
-      certified_height_ = std::max(certified_height_, h);
-      if (h <= executed_height_) {
-        CheckAgainstCertified(h, ck->state_root, "the state certificate");
-      } else {
-        certified_ahead_[h] = ck->state_root;
-      }
-      Emit(Certified{CheckpointProof{*ck, std::move(msgs)}});
+      TakeStateCertificate(CheckpointProof{*ck, std::move(msgs)});
       break;
     }
   }
@@ -63,6 +56,18 @@ void ReplicaCore::MaybeCertify(uint64_t h, TimeMs now) {
   } else {
     checkpoints_.erase(h);  // only checkpoint heights need their votes again
   }
+}
+
+void ReplicaCore::TakeStateCertificate(CheckpointProof certificate) {
+  const uint64_t h = certificate.checkpoint.height;
+  certified_.insert(h);
+  certified_height_ = std::max(certified_height_, h);
+  if (h <= executed_height_) {
+    CheckAgainstCertified(h, certificate.checkpoint.state_root, "the state certificate");
+  } else {
+    certified_ahead_[h] = certificate.checkpoint.state_root;
+  }
+  Emit(Certified{std::move(certificate)});
 }
 
 std::optional<Hash> ReplicaCore::RootAfter(uint64_t h) const {

@@ -308,6 +308,11 @@ std::vector<Effect> Replica::OnExecuted(uint64_t height, Hash block_hash, Hash s
   return Step([&](ReplicaCore& c) { c.OnExecuted(height, block_hash, state_root_after, now); });
 }
 
+std::vector<Effect> Replica::OnFetchedStateCertificates(std::vector<CheckpointProof> certificates,
+                                                        TimeMs now) {
+  return Step([&](ReplicaCore& c) { c.OnFetchedStateCertificates(std::move(certificates), now); });
+}
+
 std::vector<Effect> Replica::OnFetchedBlocks(
     std::vector<std::pair<Block, CommitCertificate>> blocks, std::vector<TxInfo> txs, TimeMs now) {
   return Step([&](ReplicaCore& c) { c.OnFetchedBlocks(std::move(blocks), std::move(txs), now); });

@@ -191,6 +191,14 @@ class Replica {
   // block); an answer whose infos do not match is dropped.
   std::vector<Effect> OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
                                       std::vector<TxInfo> txs, TimeMs now);
+  // The state certificates that came with fetched blocks (the serving peer's
+  // stored ones, docs/consensus.md "Certified execution"). Each that holds a
+  // quorum of valid state votes for one state, of a block Delivered here and
+  // not certified yet, is taken as if assembled from votes: Certified is
+  // emitted and this replica's own root is checked against it once executed
+  // (HaltExecution on a difference). Others are dropped.
+  std::vector<Effect> OnFetchedStateCertificates(std::vector<CheckpointProof> certificates,
+                                                 TimeMs now);
 
   // ---- read-only status ----
   uint64_t view() const;

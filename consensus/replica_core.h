@@ -161,6 +161,10 @@ class ReplicaCore {
   // Certifies `height` if 2f+1 votes agree (emits Certified once), then
   // makes a checkpoint height stable.
   void MaybeCertify(uint64_t height, TimeMs now);
+  // Takes `certificate` as the state certificate of its height (REQUIRES: a
+  // quorum's, not certified yet, above the low watermark): records it, checks
+  // the own root against it (now or once executed) and emits Certified.
+  void TakeStateCertificate(CheckpointProof certificate);
   void MaybeStable(uint64_t height, TimeMs now);
   // The state after `height` by this replica's own execution (genesis: the
   // empty-state root given to Create); nullopt if not executed or pruned.
@@ -200,6 +204,7 @@ class ReplicaCore {
   void MaybeFetch(ReplicaId peer, uint64_t target, TimeMs now);
   void OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate>> blocks,
                        std::vector<TxInfo> txs, TimeMs now);
+  void OnFetchedStateCertificates(std::vector<CheckpointProof> certificates, TimeMs now);
 
   // ---- invariants.cc ----
   // OK iff the always-on invariants hold (docs/consensus.md "Invariants");
@@ -342,6 +347,10 @@ class ReplicaCore {
   // A replica that certifies a state on one vote (the simulator's
   // certified-root check catches it when a validator signs wrong roots).
   bool unsafe_state_quorum_for_testing_ = false;
+  // A replica that takes fetched state certificates without checking their
+  // votes (the simulator's certified-root check catches it when a peer
+  // serves forged ones).
+  bool unsafe_fetched_certificates_for_testing_ = false;
 };
 
 }  // namespace licenced::consensus

@@ -73,4 +73,23 @@ void ReplicaCore::OnFetchedBlocks(std::vector<std::pair<Block, CommitCertificate
   if (fetch_.target() > delivered_height_) MaybeFetch(fetch_.last_peer(), fetch_.target(), now);
 }
 
+void ReplicaCore::OnFetchedStateCertificates(std::vector<CheckpointProof> certificates,
+                                             TimeMs now) {
+  (void)now;
+  for (CheckpointProof& c : certificates) {
+    const uint64_t h = c.checkpoint.height;
+    // Only blocks committed here: the certificate is then of the block this
+    // replica holds (2f+1 honest-majority votes are for the committed block).
+    if (h <= LowWatermark() || h > delivered_height_ || certified_.count(h) > 0) continue;
+    if (!unsafe_fetched_certificates_for_testing_ &&
+        !VerifyStateCertificate(config_.validators, c).ok()) {
+      Drop(DropReason::kBadSignature);
+      continue;
+    }
+    if (c.messages.size() > config_.validators.quorum())
+      c.messages.resize(config_.validators.quorum());
+    TakeStateCertificate(std::move(c));
+  }
+}
+
 }  // namespace licenced::consensus

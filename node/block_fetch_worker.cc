@@ -4,10 +4,13 @@
 
 namespace licenced::node {
 
-host::FetchedBlocks DecodeFetchedBlocks(const RawBlocks& raw, std::string* error) {
-  host::FetchedBlocks out;
+DecodedFetch DecodeFetchedBlocks(const RawBlocks& raw, std::string* error) {
+  DecodedFetch fetched;
+  host::FetchedBlocks& out = fetched.blocks;
   out.reserve(raw.size());
-  for (const auto& [block_bytes, cert_bytes] : raw) {
+  for (const RawBlock& r : raw) {
+    const Bytes& block_bytes = r.block;
+    const Bytes& cert_bytes = r.certificate;
     auto block = consensus::Block::Decode(block_bytes);
     if (!block.ok()) {
       *error = "a fetched block does not decode: " + block.status().message();
@@ -24,9 +27,19 @@ host::FetchedBlocks DecodeFetchedBlocks(const RawBlocks& raw, std::string* error
                " is for another block";
       break;
     }
+    if (!r.state_certificate.empty()) {
+      auto state = consensus::CheckpointProof::Decode(r.state_certificate);
+      if (!state.ok() || state->checkpoint.height != cert->height ||
+          state->checkpoint.block_hash != cert->block_hash) {
+        *error = "the state certificate of fetched block " + std::to_string(cert->height) +
+                 " does not decode or is for another block: left out";
+      } else {
+        fetched.state_certificates.push_back(std::move(*state));
+      }
+    }
     out.emplace_back(std::move(*block), std::move(*cert));
   }
-  return out;
+  return fetched;
 }
 
 BlockFetchWorker::~BlockFetchWorker() { Stop(); }
@@ -72,7 +85,7 @@ void BlockFetchWorker::Loop() {
       job_.reset();
       running_job_ = true;
     }
-    host::FetchedBlocks blocks;
+    DecodedFetch blocks;
     auto raw = job.source();
     if (!raw.ok()) {
       spdlog::warn("state transfer from {} failed: {}", job.peer, raw.status().ToString());

@@ -23,17 +23,34 @@
 
 namespace licenced::node {
 
-// (block, certificate) encodings as a peer sent them, in height order.
-using RawBlocks = std::vector<std::pair<Bytes, Bytes>>;
+// A fetched block as a peer sent it: the block's, its commit certificate's
+// and (when the peer holds one; else empty) its state certificate's encodings.
+struct RawBlock {
+  RawBlock(Bytes b, Bytes c, Bytes s = {})
+      : block(std::move(b)), certificate(std::move(c)), state_certificate(std::move(s)) {}
+  Bytes block;
+  Bytes certificate;
+  Bytes state_certificate;
+};
+using RawBlocks = std::vector<RawBlock>;  // in height order
+
+struct DecodedFetch {
+  host::FetchedBlocks blocks;
+  // Of the blocks kept, those that came with one (votes not checked here:
+  // the replica checks them).
+  std::vector<consensus::CheckpointProof> state_certificates;
+};
 
 // Decodes fetched blocks, keeping the prefix up to the first one that does
 // not decode or whose certificate is for another block (`*error` says why).
-host::FetchedBlocks DecodeFetchedBlocks(const RawBlocks& raw, std::string* error);
+// A state certificate that does not decode or is for another block is left
+// out (the block is kept; `*error` says so).
+DecodedFetch DecodeFetchedBlocks(const RawBlocks& raw, std::string* error);
 
 class BlockFetchWorker {
  public:
   using Source = std::function<Result<RawBlocks>()>;
-  using Done = std::function<void(host::FetchedBlocks blocks)>;
+  using Done = std::function<void(DecodedFetch fetched)>;
 
   BlockFetchWorker() = default;
   ~BlockFetchWorker();

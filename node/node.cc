@@ -333,6 +333,10 @@ Status Node::Start() {
     if (!cert.has_value()) return Status::Corruption("certificate missing at " + std::to_string(h));
     return std::optional<std::pair<Bytes, Bytes>>(std::make_pair(std::move(*b), std::move(*cert)));
   };
+  cb.state_certificate_at = [this](uint64_t h) -> std::optional<Bytes> {
+    auto sc = block_store_->StateCertificate(h);
+    return sc.ok() ? *sc : std::nullopt;  // a read error serves the block without it
+  };
   peer_service_ = std::make_unique<PeerService>(self_, std::move(cb), &metrics_);
 
   client_service_ = std::make_unique<ClientService>(this);
@@ -511,11 +515,12 @@ bool Node::Fetch(consensus::ReplicaId peer, uint64_t from, uint64_t to) {
   spdlog::info("state transfer: fetching blocks {}..{} from {}", from, to, link->options().name);
   return fetcher_.Fetch(
       link->options().name, [link, from, to] { return link->FetchBlocks(from, to, 30000); },
-      [this](host::FetchedBlocks blocks) {
-        std::vector<consensus::TxInfo> txs = InspectFetched(blocks);
-        OnStrand([this, blocks = std::move(blocks), txs = std::move(txs)]() mutable {
-          metrics_.state_transfer_blocks += blocks.size();
-          host_->OnFetched(std::move(blocks), std::move(txs));
+      [this](DecodedFetch fetched) {
+        std::vector<consensus::TxInfo> txs = InspectFetched(fetched.blocks);
+        OnStrand([this, fetched = std::move(fetched), txs = std::move(txs)]() mutable {
+          metrics_.state_transfer_blocks += fetched.blocks.size();
+          host_->OnFetched(std::move(fetched.blocks), std::move(txs),
+                           std::move(fetched.state_certificates));
         });
       });
 }

@@ -45,10 +45,13 @@ void ReplicaHost::OnExecuted(uint64_t height, Hash block_hash, Hash state_root_a
   Run(replica_->OnExecuted(height, block_hash, state_root_after, ports_.clock->Now()));
 }
 
-void ReplicaHost::OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs) {
+void ReplicaHost::OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs,
+                            std::vector<consensus::CheckpointProof> state_certificates) {
   fetch_in_flight_ = false;
   if (halted_) return;
   Run(replica_->OnFetchedBlocks(std::move(blocks), std::move(txs), ports_.clock->Now()));
+  if (halted_ || state_certificates.empty()) return;
+  Run(replica_->OnFetchedStateCertificates(std::move(state_certificates), ports_.clock->Now()));
 }
 
 void ReplicaHost::Run(std::vector<Effect> effects) {

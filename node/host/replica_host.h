@@ -150,7 +150,10 @@ class ReplicaHost {
   void OnTimer(TimerId id, uint64_t generation);
   void OnExecuted(uint64_t height, Hash block_hash, Hash state_root_after);
   // `txs`: one info per transaction of `blocks`, in order.
-  void OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs);
+  // `state_certificates`: those that came with the blocks (the replica
+  // checks their votes).
+  void OnFetched(FetchedBlocks blocks, std::vector<consensus::TxInfo> txs,
+                 std::vector<consensus::CheckpointProof> state_certificates = {});
 
   // Interprets effects the caller got from calling replica() directly (tests
   // that poke the replica), exactly as the host's own.

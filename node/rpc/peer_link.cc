@@ -144,9 +144,7 @@ void PeerLink::Run() {
   }
 }
 
-Result<std::vector<std::pair<Bytes, Bytes>>> PeerLink::FetchBlocks(uint64_t from_height,
-                                                                   uint64_t to_height,
-                                                                   int timeout_ms) {
+Result<RawBlocks> PeerLink::FetchBlocks(uint64_t from_height, uint64_t to_height, int timeout_ms) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   {
@@ -165,11 +163,12 @@ Result<std::vector<std::pair<Bytes, Bytes>>> PeerLink::FetchBlocks(uint64_t from
   req.set_from_height(from_height);
   req.set_to_height(to_height);
   auto reader = stub_->FetchBlocks(&ctx, req);
-  std::vector<std::pair<Bytes, Bytes>> out;
+  RawBlocks out;
   v1::BlockWithCert bc;
   while (reader->Read(&bc)) {
     out.emplace_back(Bytes(bc.block().begin(), bc.block().end()),
-                     Bytes(bc.certificate().begin(), bc.certificate().end()));
+                     Bytes(bc.certificate().begin(), bc.certificate().end()),
+                     Bytes(bc.state_certificate().begin(), bc.state_certificate().end()));
   }
   grpc::Status st = reader->Finish();
   if (!st.ok() && out.empty()) {

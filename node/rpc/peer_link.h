@@ -21,6 +21,7 @@
 #include "core/bytes.h"
 #include "core/mutex.h"
 #include "core/status.h"
+#include "node/block_fetch_worker.h"
 #include "node/rpc/tls.h"
 #include "proto/licenced.grpc.pb.h"
 
@@ -50,8 +51,7 @@ class PeerLink {
   void Enqueue(Bytes message) EXCLUDES(mu_);
   // Blocks until the peer answers or `timeout_ms` passes. Returns the
   // (block, certificate) pairs the peer sent, in order.
-  Result<std::vector<std::pair<Bytes, Bytes>>> FetchBlocks(uint64_t from_height, uint64_t to_height,
-                                                           int timeout_ms);
+  Result<RawBlocks> FetchBlocks(uint64_t from_height, uint64_t to_height, int timeout_ms);
 
   bool connected() const { return connected_.load(); }
   uint64_t dropped() const { return dropped_.load(); }

@@ -95,6 +95,11 @@ class FetchReactor final : public grpc::ServerWriteReactor<v1::BlockWithCert> {
     item_.set_height(next_);
     item_.set_block((*r)->first.data(), (*r)->first.size());
     item_.set_certificate((*r)->second.data(), (*r)->second.size());
+    if (service_->callbacks().state_certificate_at) {
+      if (auto sc = service_->callbacks().state_certificate_at(next_)) {
+        item_.set_state_certificate(sc->data(), sc->size());
+      }
+    }
     ++next_;
     StartWrite(&item_);
   }

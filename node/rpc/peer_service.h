@@ -38,6 +38,9 @@ class PeerService final : public licenced::v1::PeerApi::CallbackService {
     std::function<void(uint32_t from, Bytes message)> on_message;
     // Committed (block, certificate) at `height`, nullopt past the head.
     std::function<Result<std::optional<std::pair<Bytes, Bytes>>>(uint64_t height)> block_at;
+    // The stored state certificate of block `height`, or nullopt (optional:
+    // unset serves none).
+    std::function<std::optional<Bytes>(uint64_t height)> state_certificate_at;
   };
 
   PeerService(uint32_t self, Callbacks callbacks, Metrics* metrics)

@@ -11,6 +11,7 @@ ledger.
 
 import os
 
+import e2e_grpc
 import e2e_lib
 from e2e_lib import log
 
@@ -48,6 +49,24 @@ def test(net):
                            timeout=600)
     assert data is not None, p.stderr
     assert data["ok"], f"{victim} lacks transactions committed while it was away: {data}"
+    # The state certificates came with the fetched blocks: the wiped node
+    # proves the states it fetched (proof format v3) like the others.
+    ch = e2e_grpc.client_channel(net.dir, victim)
+    proven = 0
+    try:
+        for height in range(2, h, max(1, h // 10)):
+            try:
+                sp = e2e_grpc.call(ch, "GetStateProof", e2e_grpc.pb.GetStateProofRequest(
+                    key="licence/status/", height=height, certified_state=True))
+            except Exception as e:  # a height whose votes the others lost has none
+                log(f"block {height}: no state certificate on {victim}: {e}")
+                continue
+            assert sp.height == height and sp.state_certificate, sp
+            proven += 1
+    finally:
+        ch.close()
+    log(f"{victim} holds state certificates of {proven} sampled fetched blocks")
+    assert proven >= 5, f"{victim} holds the state certificate of only {proven} fetched blocks"
 
 
 if __name__ == "__main__":

@@ -459,6 +459,7 @@ class Harness final : public host::Transport,
     if (fetches_.empty()) return;
     fetches_.erase(fetches_.begin());
     std::vector<std::pair<Block, CommitCertificate>> blocks;
+    std::vector<CheckpointProof> state_certificates;
     Hash prev = hashes_.back();
     Hash root = roots_.back();
     uint64_t ts = std::max(now_, timestamps_.back() + 1);
@@ -485,13 +486,30 @@ class Harness final : public host::Transport,
       }
       prev = cert.block_hash;
       root = crypto::Sha256(Writer().Raw(root).Raw(prev).Take());
+      if (corrupt & 4) {
+        // The block's state certificate came along: votes of the three
+        // others on a state (any root: they may be lying), one short or one
+        // vote for another root when asked.
+        CheckpointProof sc;
+        sc.checkpoint = {b.header.height, cert.block_hash,
+                         (corrupt & 32) ? root : PickHash(corrupt)};
+        for (ReplicaId s = 0; s < fuzz::kValidators; ++s) {
+          if (s == self_) continue;
+          if ((corrupt & 8) && sc.messages.size() == 2) break;
+          CheckpointMsg vote = sc.checkpoint;
+          if ((corrupt & 16) && sc.messages.empty()) vote.state_root[0] ^= 1;
+          sc.messages.push_back(
+              SignedMessage::Sign(MsgType::kCheckpoint, s, vote.Encode(), K().keys[s]));
+        }
+        state_certificates.push_back(std::move(sc));
+      }
       blocks.emplace_back(std::move(b), std::move(cert));
     }
     std::vector<TxInfo> txs;
     for (const auto& [b, c] : blocks) {
       for (const Bytes& tx : b.txs) txs.push_back(InspectFuzzTx(tx));
     }
-    host_->OnFetched(std::move(blocks), std::move(txs));
+    host_->OnFetched(std::move(blocks), std::move(txs), std::move(state_certificates));
   }
 
   // Every other well-signed message comes in marked as checked, as from a

@@ -3,6 +3,7 @@
 //   pbft-sim --seeds FROM:TO --replicas N [--byzantine K] [--profile NAME|all]
 //            [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]
 //            [--stale-phases] [--unpersisted-prepared] [--unsafe-state-quorum]
+//            [--unsafe-fetched-certificates]
 //            [--order-ahead-window W]
 //
 // Seeds are inclusive. Prints runs, safety_violations, liveness_failures,
@@ -30,6 +31,7 @@ int Usage() {
       "usage: pbft-sim --seeds FROM:TO --replicas N [--byzantine K] "
       "[--profile NAME|all] [--txs N] [--json] [--trace] [--unsafe-quorums] [--forgetful-votes]\n"
       "       [--stale-phases] [--unpersisted-prepared] [--unsafe-state-quorum]\n"
+      "       [--unsafe-fetched-certificates]\n"
       "       [--order-ahead-window W (default: chosen by the seed from 1 2 4 8)]\n"
       "profiles: clean lossy partition crash-restart crash-sync byzantine-primary "
       "byzantine-mixed byzantine-roots (default: all)\n");
@@ -93,6 +95,8 @@ int main(int argc, char** argv) {
       base.unpersisted_prepared = true;
     } else if (a == "--unsafe-state-quorum") {
       base.unsafe_state_quorum = true;
+    } else if (a == "--unsafe-fetched-certificates") {
+      base.unsafe_fetched_certificates = true;
     } else if (a == "--order-ahead-window") {
       const std::string* v = next();
       if (!v) return Usage();
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
         if (base.stale_phases) replay += " --stale-phases";
         if (base.unpersisted_prepared) replay += " --unpersisted-prepared";
         if (base.unsafe_state_quorum) replay += " --unsafe-state-quorum";
+        if (base.unsafe_fetched_certificates) replay += " --unsafe-fetched-certificates";
         if (base.order_ahead_window > 0) {
           replay += " --order-ahead-window " + std::to_string(base.order_ahead_window);
         }

@@ -462,6 +462,9 @@ void Simulation::StartReplica(Node& n) {
   if (options_.unsafe_state_quorum && Honest(n)) {
     consensus::ReplicaTestAccess::SetUnsafeStateQuorum(*replica, true);
   }
+  if (options_.unsafe_fetched_certificates && Honest(n)) {
+    consensus::ReplicaTestAccess::SetUnsafeFetchedCertificates(*replica, true);
+  }
   if (options_.stale_phases) consensus::ReplicaTestAccess::SetStalePhases(*replica, true);
   if (options_.unpersisted_prepared && Honest(n)) {
     consensus::ReplicaTestAccess::SetUnpersistedPrepared(*replica, true);
@@ -528,7 +531,12 @@ void SimPorts::Enqueue(consensus::Deliver delivered) {
 }
 
 void SimPorts::Certified(consensus::Certified certified) {
-  sim_->OnCertified(sim_->nodes_[id_], certified.certificate);
+  Node& n = sim_->nodes_[id_];
+  sim_->OnCertified(n, certified.certificate);
+  // Stored with the block, as the daemon's ExecutionDriver does: state
+  // transfer serves it to replicas that fetch the block.
+  (void)n.blocks->PutStateCertificate(certified.certificate.checkpoint.height,
+                                      certified.certificate.Encode());
 }
 
 void SimPorts::HaltExecution(const consensus::HaltExecution& halt) {
@@ -708,7 +716,7 @@ void Simulation::OnCertified(const Node& n, const consensus::CheckpointProof& ce
              const crypto::Signature& sig) { return verify_cache_.Verify(k, tag, body, sig); });
   // The unsafe rule certifies on one vote, which VerifyStateCertificate
   // refuses: let the root check below show what it certified.
-  if (!st.ok() && !options_.unsafe_state_quorum) {
+  if (!st.ok() && !options_.unsafe_state_quorum && !options_.unsafe_fetched_certificates) {
     Violate("integrity", who + ": state certificate does not verify: " + st.ToString());
   }
   auto agreed = agreed_.find(h);
@@ -799,6 +807,7 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
     return;
   }
   std::vector<std::pair<Block, CommitCertificate>> blocks;
+  std::vector<consensus::CheckpointProof> state_certificates;
   for (uint64_t h = lo; h <= hi && h <= p.executed_height; ++h) {
     auto b = p.blocks->BlockByHeight(h);
     auto c = p.blocks->CertByHeight(h);
@@ -807,19 +816,32 @@ void Simulation::Fetch(ReplicaId from, uint64_t inc, ReplicaId peer, uint64_t lo
     auto cert = CommitCertificate::Decode(**c);
     if (!block.ok() || !cert.ok()) break;
     blocks.emplace_back(std::move(*block), std::move(*cert));
+    // The state certificates it stored travel with the blocks, as the
+    // daemon's FetchBlocks serves them.
+    auto sc = p.blocks->StateCertificate(h);
+    if (sc.ok() && sc->has_value()) {
+      auto proof = consensus::CheckpointProof::Decode(**sc);
+      if (proof.ok()) state_certificates.push_back(std::move(*proof));
+    }
   }
   if (p.byzantine && p.byzantine->AnswersFetch() && !blocks.empty()) {
     blocks[0].first.txs.push_back(ToBytes("tx:forged"));
   }
+  if (p.byzantine && p.byzantine->AnswersFetch()) {
+    // A forged state: the votes no longer sign it.
+    for (auto& sc : state_certificates) sc.checkpoint.state_root[0] ^= 1;
+  }
   auto shared =
       std::make_shared<std::vector<std::pair<Block, CommitCertificate>>>(std::move(blocks));
-  AtHost(now_ + 1 + Rand(10), from, inc, [this, from, shared](host::ReplicaHost& h) {
+  auto certs =
+      std::make_shared<std::vector<consensus::CheckpointProof>>(std::move(state_certificates));
+  AtHost(now_ + 1 + Rand(10), from, inc, [this, from, shared, certs](host::ReplicaHost& h) {
     // The daemon's fetch thread: every tx inspected (InspectFetched).
     std::vector<consensus::TxInfo> txs;
     for (const auto& [block, cert] : *shared) {
       for (const Bytes& tx : block.txs) txs.push_back(nodes_[from].verifier->Inspect(tx));
     }
-    h.OnFetched(std::move(*shared), std::move(txs));
+    h.OnFetched(std::move(*shared), std::move(txs), std::move(*certs));
   });
 }
 

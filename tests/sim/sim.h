@@ -35,6 +35,10 @@ struct SimOptions {
   // 2f+1 (the certified-root check catches it when a validator signs wrong
   // roots, as in the byzantine-roots profile).
   bool unsafe_state_quorum = false;
+  // Test-only broken replicas: state certificates that come with fetched
+  // blocks are taken without checking their votes (the certified-root check
+  // catches it when a Byzantine peer serves forged ones).
+  bool unsafe_fetched_certificates = false;
   // Genesis consensus.order_ahead_window of the run; 0 = chosen by the seed
   // from {1, 2, 4, 4, 8}.
   uint64_t order_ahead_window = 0;

@@ -31,6 +31,10 @@ class ReplicaTestAccess {
   static void SetUnsafeStateQuorum(Replica& replica, bool on) {
     replica.core_->unsafe_state_quorum_for_testing_ = on;
   }
+  // Fetched state certificates taken without checking their votes.
+  static void SetUnsafeFetchedCertificates(Replica& replica, bool on) {
+    replica.core_->unsafe_fetched_certificates_for_testing_ = on;
+  }
   static const ReplicaCore& Core(const Replica& replica) { return *replica.core_; }
   static ReplicaCore& MutableCore(Replica& replica) { return *replica.core_; }
 };

@@ -147,4 +147,57 @@ TEST_CASE("a replica whose execution diverges halts it and signs no more states"
   }
 }
 
+TEST_CASE("state certificates fetched with blocks are checked, taken once, compared with execution",
+          "[consensus][certified][transfer]") {
+  for (bool diverging : {false, true}) {
+    INFO("diverging " << diverging);
+    Cluster c = Make(4);
+    if (diverging) {
+      // From block 3 on: no committed header (block 3 + W = 7) shows it, so
+      // only a certificate can.
+      c.diverging = {3};
+      c.diverge_from = 3;
+    }
+    // Replica 3 hears nothing: what it learns comes by state transfer.
+    c.filter = [](const testing::Msg& m) { return m.to != 3 && m.from != 3; };
+    SubmitBlocks(c, 0, 6);
+    c.Advance(200);
+    REQUIRE(c.N(0).chain.size() == 6);
+    REQUIRE(c.N(0).certified.size() == 6);
+    const auto blocks = c.N(0).chain;
+    const std::vector<CheckpointProof> certs = c.N(0).certified;
+    // Forged states (the votes sign other roots) are refused; the blocks are delivered.
+    std::vector<CheckpointProof> forged = certs;
+    for (auto& f : forged) f.checkpoint.state_root[0] ^= 1;
+    c.H(3).OnFetched(blocks, testing::InspectTestBlocks(blocks), forged);
+    c.Run();
+    c.Advance(100);
+    REQUIRE(c.N(3).chain.size() == 6);
+    CHECK(c.N(3).certified.empty());
+    CHECK(c.R(3).certified_height() == 0);
+    CHECK_FALSE(c.R(3).execution_halted().has_value());
+    // A certificate below quorum is refused too.
+    std::vector<CheckpointProof> weak = {certs[0]};
+    weak[0].messages.pop_back();
+    c.H(3).OnFetched({}, {}, weak);
+    c.Run();
+    CHECK(c.N(3).certified.empty());
+    // The genuine ones are taken, each once, and checked against execution.
+    for (int round = 0; round < 2; ++round) {
+      c.H(3).OnFetched({}, {}, certs);
+      c.Run();
+      c.Advance(100);
+    }
+    CHECK(c.N(3).certified.size() == 6);
+    CHECK(c.R(3).certified_height() == 6);
+    if (diverging) {
+      REQUIRE(c.R(3).execution_halted().has_value());
+      CHECK_THAT(*c.R(3).execution_halted(),
+                 Catch::Contains("the state after block 3 differs from the state certificate"));
+    } else {
+      CHECK_FALSE(c.R(3).execution_halted().has_value());
+    }
+  }
+}
+
 }  // namespace licenced::consensus

@@ -121,15 +121,31 @@ TEST_CASE("fetched blocks are decoded once, up to the first bad one", "[node][co
     raw.emplace_back(b.Encode(), c.Encode());
   }
   std::string error;
-  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 4);
+  CHECK(node::DecodeFetchedBlocks(raw, &error).blocks.size() == 4);
   CHECK(error.empty());
 
-  raw[2].second = raw[1].second;  // block 3 with block 2's certificate
-  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 2);
+  // A state certificate travels with its block; one for another block is
+  // left out, and its block kept.
+  consensus::CheckpointProof sc;
+  sc.checkpoint.height = 1;
+  sc.checkpoint.block_hash = consensus::Block::Decode(raw[0].block)->ComputeHash();
+  raw[0].state_certificate = sc.Encode();
+  sc.checkpoint.height = 2;  // another block's hash
+  raw[1].state_certificate = sc.Encode();
+  auto fetched = node::DecodeFetchedBlocks(raw, &error);
+  CHECK(fetched.blocks.size() == 4);
+  REQUIRE(fetched.state_certificates.size() == 1);
+  CHECK(fetched.state_certificates[0].checkpoint.height == 1);
+  CHECK_THAT(error, Catch::Contains("state certificate of fetched block 2"));
+  raw[1].state_certificate.clear();
+  error.clear();
+
+  raw[2].certificate = raw[1].certificate;  // block 3 with block 2's certificate
+  CHECK(node::DecodeFetchedBlocks(raw, &error).blocks.size() == 2);
   CHECK_THAT(error, Catch::Contains("is for another block"));
 
-  raw[1].first.resize(raw[1].first.size() / 2);
+  raw[1].block.resize(raw[1].block.size() / 2);
   error.clear();
-  CHECK(node::DecodeFetchedBlocks(raw, &error).size() == 1);
+  CHECK(node::DecodeFetchedBlocks(raw, &error).blocks.size() == 1);
   CHECK_THAT(error, Catch::Contains("does not decode"));
 }

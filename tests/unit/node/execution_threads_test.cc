@@ -306,8 +306,8 @@ TEST_CASE("threads: block fetch worker runs one fetch at a time and answers each
     while (!release) cv.Wait(&mu);
     return raw;
   };
-  auto done = [&](host::FetchedBlocks b) {
-    got = b.size();
+  auto done = [&](node::DecodedFetch b) {
+    got = b.blocks.size();
     answers++;
   };
   REQUIRE(worker.Fetch("peer-1", source, done));
@@ -325,8 +325,8 @@ TEST_CASE("threads: block fetch worker runs one fetch at a time and answers each
   REQUIRE(WaitFor([&] { return !worker.busy(); }));
   REQUIRE(worker.Fetch(
       "peer-1", [] { return Result<node::RawBlocks>(Status::Unavailable("peer went away")); },
-      [&](host::FetchedBlocks b) {
-        if (b.empty()) chained++;
+      [&](node::DecodedFetch b) {
+        if (b.blocks.empty()) chained++;
       }));
   REQUIRE(WaitFor([&] { return chained.load() == 1; }));
   worker.Stop();

@@ -101,6 +101,11 @@ class PeerServer {
       return std::optional<std::pair<Bytes, Bytes>>(std::make_pair(
           ToBytes("block-" + std::to_string(h)), ToBytes("cert-" + std::to_string(h))));
     };
+    // Even heights have a state certificate stored.
+    cb.state_certificate_at = [](uint64_t h) -> std::optional<Bytes> {
+      if (h % 2 != 0) return std::nullopt;
+      return ToBytes("state-" + std::to_string(h));
+    };
     service_ = std::make_unique<PeerService>(1, std::move(cb), metrics_);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:" + std::to_string(port_), PeerServerCredentials(tls_),
@@ -176,8 +181,13 @@ TEST_CASE("threads: PeerLink delivers every message in order per sender over mut
       if (blocks->size() != kChainHeight - round)
         failures.Add("FetchBlocks returned a short range");
       for (size_t i = 0; i < blocks->size(); ++i) {
-        if ((*blocks)[i].first != ToBytes("block-" + std::to_string(1 + round + i))) {
+        const uint64_t h = 1 + round + i;
+        if ((*blocks)[i].block != ToBytes("block-" + std::to_string(h))) {
           failures.Add("FetchBlocks out of order");
+        }
+        const Bytes want_state = h % 2 == 0 ? ToBytes("state-" + std::to_string(h)) : Bytes();
+        if ((*blocks)[i].state_certificate != want_state) {
+          failures.Add("FetchBlocks lost or misplaced a state certificate");
         }
       }
     }
