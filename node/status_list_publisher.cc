@@ -67,11 +67,11 @@ void StatusListPublisher::OnBlock(uint64_t height, bool status_changed) {
 }
 
 void StatusListPublisher::Run() {
+  uint64_t wait_ms = options_.check_interval_ms;
   while (true) {
     {
       MutexLock lock(&mu_);
-      const auto until =
-          std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.check_interval_ms);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
       while (!stop_ && !wake_) {
         if (!cv_.WaitUntil(&mu_, until)) break;  // the periodic check of the lists' age
       }
@@ -79,7 +79,15 @@ void StatusListPublisher::Run() {
       wake_ = false;
     }
     auto n = PublishDue();
-    if (!n.ok()) {
+    // No certified state yet (a network that just started: the first
+    // block's certificate forms a round after it executes): try again
+    // shortly instead of at the next block, which may be long in coming.
+    const bool not_yet = !n.ok() && n.status().code() == StatusCode::kUnavailable;
+    wait_ms = not_yet ? std::min<uint64_t>(kRetrySoonMs, options_.check_interval_ms)
+                      : options_.check_interval_ms;
+    if (not_yet) {
+      spdlog::debug("status lists: not yet: {}", n.status().ToString());
+    } else if (!n.ok()) {
       spdlog::warn("status lists: not published this time: {}", n.status().ToString());
     } else if (*n > 0) {
       spdlog::info("status lists: submitted {} publication(s)", *n);

@@ -37,6 +37,9 @@
 
 namespace licenced::node {
 
+// How soon a pass that found no certified state yet is tried again.
+inline constexpr uint64_t kRetrySoonMs = 200;
+
 class StatusListPublisher {
  public:
   struct Ports {
