@@ -84,6 +84,13 @@ struct ProofFigures {
   size_t v2_record_compact_bytes = 0;
   double v2_state_proof_bytes_at_keys = 0;
   size_t v2_bundle_bytes_at_ledger = 0;
+  // Proof format v3 (§3.3): the status proven in the state after the newest
+  // block under its state certificate (a quorum of state votes).
+  double v3_presentations_per_s_cold = 0;
+  double v3_presentations_per_s_warm = 0;
+  size_t v3_presentation_bytes = 0;
+  size_t v3_bundle_bytes = 0;  // small ledger
+  size_t v3_bundle_bytes_at_ledger = 0;
 };
 Result<ProofFigures> MeasureProofs(double seconds, uint64_t ledger_txs, uint64_t txs_per_block,
                                    uint64_t state_keys, size_t synthetic_keys);

@@ -101,18 +101,17 @@ struct Shared {
   }
 };
 
-// One worker's connections and signing keys.
+// One worker's stubs and signing keys. The workers share one channel (one
+// TLS connection) per node, as the enrol_clerk load does: a connection per
+// worker and node would charge each node the buffers of `concurrency` client
+// connections, a cost of the load generator's shape, not of the flows.
 class Worker {
  public:
   Worker(const FlowsSpec& spec, Shared& shared, size_t index)
       : spec_(spec), shared_(shared), rng_(index * 7919 + 17) {}
 
-  Status Connect() {
-    for (const auto& t : spec_.targets) {
-      LIC_ASSIGN_OR_RETURN(auto ch, client::OpenChannel(t));
-      stubs_.push_back(pb::ClientApi::NewStub(ch));
-    }
-    return Status::Ok();
+  void Connect(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+    for (const auto& ch : channels) stubs_.push_back(pb::ClientApi::NewStub(ch));
   }
 
   // Runs one newborn case to its end (or the first failure). Each child is
@@ -391,10 +390,15 @@ Result<FlowsFigures> RunFlows(const FlowsSpec& s) {
   }
   Shared shared;
   const size_t workers = std::max<size_t>(1, s.concurrency);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& t : spec.targets) {
+    LIC_ASSIGN_OR_RETURN(auto ch, client::OpenChannel(t));
+    channels.push_back(std::move(ch));
+  }
   std::vector<std::unique_ptr<Worker>> ws;
   for (size_t i = 0; i < workers; ++i) {
     ws.push_back(std::make_unique<Worker>(spec, shared, i));
-    LIC_RETURN_IF_ERROR(ws.back()->Connect());
+    ws.back()->Connect(channels);
   }
   std::random_device rd;
   const uint64_t run = (static_cast<uint64_t>(rd()) << 32) | rd();

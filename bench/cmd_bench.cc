@@ -334,7 +334,7 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
                      {"state_proof_bytes_at_state_keys", pf->state_proof_bytes_at_keys},
                      {"bundle_bytes_at_ledger", pf->bundle_bytes_at_ledger},
                      {"method", pf->method}};
-    out["proofs"]["format"] = "v1 (the figures above); v2 below";
+    out["proofs"]["format"] = "v1 (the figures above); v2 and v3 below";
     out["proofs"]["v2"] = {
         {"presentations_verified_per_s_one_core_cold", pf->v2_presentations_per_s_cold},
         {"presentations_verified_per_s_one_core_warm_cache", pf->v2_presentations_per_s_warm},
@@ -344,12 +344,20 @@ CommandResult RunBench(const GlobalOptions& g, const BenchOptions& o) {
         {"record_compact_bytes", pf->v2_record_compact_bytes},
         {"state_proof_bytes_at_state_keys", pf->v2_state_proof_bytes_at_keys},
         {"bundle_bytes_at_ledger", pf->v2_bundle_bytes_at_ledger}};
+    out["proofs"]["v3"] = {
+        {"presentations_verified_per_s_one_core_cold", pf->v3_presentations_per_s_cold},
+        {"presentations_verified_per_s_one_core_warm_cache", pf->v3_presentations_per_s_warm},
+        {"presentation_bytes", pf->v3_presentation_bytes},
+        {"bundle_bytes_small_ledger", pf->v3_bundle_bytes},
+        {"bundle_bytes_at_ledger", pf->v3_bundle_bytes_at_ledger}};
     progress.Done("proofs",
                   fmt::format("v1 {:.0f} presentations/s, bundle {} B at 10^6 txs; v2 {:.0f}/s "
-                              "cold, {:.0f}/s warm, bundle {} B",
+                              "cold, {:.0f}/s warm, bundle {} B; v3 {:.0f}/s cold, {:.0f}/s "
+                              "warm, bundle {} B",
                               pf->presentations_per_s_one_core, pf->bundle_bytes_at_ledger,
                               pf->v2_presentations_per_s_cold, pf->v2_presentations_per_s_warm,
-                              pf->v2_bundle_bytes_at_ledger));
+                              pf->v2_bundle_bytes_at_ledger, pf->v3_presentations_per_s_cold,
+                              pf->v3_presentations_per_s_warm, pf->v3_bundle_bytes_at_ledger));
   } else {
     out["proofs"] = {{"error", pf.status().ToString()}};
     progress.Done("proofs", "failed: " + pf.status().ToString());

@@ -13,6 +13,16 @@
 #include "node/config.h"
 #include "node/node.h"
 
+// jemalloc's options, read when it initialises (MALLOC_CONF in the
+// environment still overrides them). Freed dirty pages go back to the kernel
+// after 1 s instead of 10: with the flows workload that kept the nodes' peak
+// RSS about 10 MiB lower at no measurable CPU cost (docs/performance.md
+// "Memory"). glibc's malloc ignores the symbol.
+extern "C" {
+// NOLINTNEXTLINE: the name and type are jemalloc's interface.
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+}
+
 int main(int argc, char** argv) {
   // The daemon's allocator is jemalloc (node/CMakeLists.txt). Under the
   // sanitizers it is glibc's, which gives each thread that allocates its own
