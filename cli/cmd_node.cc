@@ -62,6 +62,20 @@ Json StatusToJson(const NodeTarget& t, const pb::NodeStatus& s) {
                      {"dropped_messages", p.dropped_messages()}});
   }
   j["peers"] = std::move(peers);
+  if (s.has_tls()) {
+    const auto& t = s.tls();
+    j["tls"] = {
+        {"subject", t.subject()},
+        {"fingerprint_sha256", t.fingerprint_sha256_hex()},
+        {"not_after_ms", t.not_after_ms()},
+        {"days_to_expiry", t.days_to_expiry()},
+        {"ca_subject", t.ca_subject()},
+        {"ca_not_after_ms", t.ca_not_after_ms()},
+        {"ca_days_to_expiry", t.ca_days_to_expiry()},
+        {"reloads_applied", t.reloads_applied()},
+        {"reloads_refused", t.reloads_refused()},
+        {"last_refusal", t.last_refusal().empty() ? Json(nullptr) : Json(t.last_refusal())}};
+  }
   return j;
 }
 
@@ -118,6 +132,19 @@ CommandResult RunStatus(const GlobalOptions& g) {
       if (!j["execution_halted"].is_null()) {
         std::cout << fmt::format("  EXECUTION HALTED: {}\n",
                                  j["execution_halted"].get<std::string>());
+      }
+      if (j.contains("tls")) {
+        const Json& t = j["tls"];
+        const int64_t days = t["days_to_expiry"].get<int64_t>();
+        const int64_t ca_days = t["ca_days_to_expiry"].get<int64_t>();
+        if (days < 30 || ca_days < 30) {
+          std::cout << fmt::format("  TLS certificate expires in {} days, its CA in {} days\n",
+                                   days, ca_days);
+        }
+        if (!t["last_refusal"].is_null()) {
+          std::cout << fmt::format("  TLS replacement refused: {}\n",
+                                   t["last_refusal"].get<std::string>());
+        }
       }
     }
   }

@@ -49,11 +49,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Block termination signals in every thread; one thread waits for them.
+  // Block termination signals and SIGHUP in every thread; one thread waits
+  // for them (SIGHUP: re-read the TLS certificate and key, node/tls_rotation.h).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto logger = spdlog::stderr_color_mt("licenced");
@@ -93,10 +95,17 @@ int main(int argc, char** argv) {
   }
   licenced::node::Node* n = node->get();
   std::thread signal_thread([&signals, n] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("received signal {}", sig);
-    n->RequestShutdown();
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig == SIGHUP) {
+        (void)n->ReloadTls();  // logged either way; a refusal changes nothing
+        continue;
+      }
+      spdlog::info("received signal {}", sig);
+      n->RequestShutdown();
+      return;
+    }
   });
   signal_thread.detach();
   n->Wait();

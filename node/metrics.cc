@@ -1,5 +1,8 @@
 #include "node/metrics.h"
 
+#include <chrono>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace licenced::node {
@@ -81,6 +84,29 @@ std::string Metrics::RenderPrometheus() const {
            consensus::DropReasonName(static_cast<consensus::DropReason>(r)) + "\"} " +
            std::to_string(consensus_dropped[r].load(std::memory_order_relaxed)) + "\n";
   }
+  // Days left, at the time of the scrape (fractional, so an alert can fire
+  // on the hour); negative once expired.
+  const auto now_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+  out +=
+      "# HELP licenced_tls_certificate_expiry_days Days until the TLS certificate the node "
+      "serves (certificate=\"node\") and its CA (certificate=\"ca\") expire.\n"
+      "# TYPE licenced_tls_certificate_expiry_days gauge\n";
+  for (const auto& [label, at] :
+       {std::pair<const char*, const std::atomic<uint64_t>*>{"node", &tls_certificate_not_after_ms},
+        {"ca", &tls_ca_not_after_ms}}) {
+    out += fmt::format("licenced_tls_certificate_expiry_days{{certificate=\"{}\"}} {:.3f}\n", label,
+                       (static_cast<double>(g(*at)) - now_ms) / 86'400'000.0);
+  }
+  out +=
+      "# HELP licenced_tls_reloads_total Replacements of the TLS certificate and key seen while "
+      "running: applied, or refused (a check failed; the old ones stay in use).\n"
+      "# TYPE licenced_tls_reloads_total counter\n";
+  out +=
+      fmt::format("licenced_tls_reloads_total{{result=\"applied\"}} {}\n", g(tls_reloads_applied));
+  out +=
+      fmt::format("licenced_tls_reloads_total{{result=\"refused\"}} {}\n", g(tls_reloads_refused));
   return out;
 }
 

@@ -48,6 +48,12 @@ struct Metrics {
   std::atomic<uint64_t> admission_rejected{0};  // RESOURCE_EXHAUSTED answers (backlog full)
   // Messages and requests the replica dropped, per consensus::DropReason.
   std::array<std::atomic<uint64_t>, consensus::kDropReasons> consensus_dropped{};
+  // The TLS certificate the node serves and its CA (Unix ms; node/tls_rotation.h),
+  // rendered as days to expiry at the time of the scrape.
+  std::atomic<uint64_t> tls_certificate_not_after_ms{0};
+  std::atomic<uint64_t> tls_ca_not_after_ms{0};
+  std::atomic<uint64_t> tls_reloads_applied{0};
+  std::atomic<uint64_t> tls_reloads_refused{0};
   LatencyHistogram commit_latency;  // submit (at this node) to executed, seconds
 
   std::string RenderPrometheus() const;

@@ -19,6 +19,7 @@
 #include "node/rpc/peer_link.h"
 #include "node/rpc/peer_service.h"
 #include "node/rpc/servers.h"
+#include "node/rpc/tls.h"
 #include "node/status_list_publisher.h"
 #include "node/storage/rocks_kv_store.h"
 #include "proof/credential.h"
@@ -80,7 +81,6 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
                                    "'");
   }
   n->key_.emplace(*key);
-  LIC_ASSIGN_OR_RETURN(n->tls_, LoadTlsFiles(c.tls_ca, c.tls_cert, c.tls_key));
 
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
@@ -88,6 +88,18 @@ Result<std::unique_ptr<Node>> Node::Open(NodeConfig config) {
     return Status::IoError("config field 'data_dir': cannot create " + c.data_dir + ": " +
                            ec.message());
   }
+  TlsRotation::Options tls;
+  tls.ca_path = c.tls_ca;
+  tls.cert_path = c.tls_cert;
+  tls.key_path = c.tls_key;
+  tls.identity = c.node_id;
+  tls.active_dir = c.data_dir + "/tls";
+  auto rotation = TlsRotation::Open(std::move(tls));
+  if (!rotation.ok()) {
+    return Status::InvalidArgument("TLS files (keys.tls_ca, keys.tls_cert, keys.tls_key): " +
+                                   rotation.status().message());
+  }
+  n->tls_rotation_ = std::move(*rotation);
   storage::RocksKvStore::Options db_options;
   db_options.block_cache_bytes = size_t{c.db_cache_mib} << 20;
   db_options.total_write_buffer_bytes = size_t{c.db_write_buffer_mib} << 20;
@@ -289,6 +301,9 @@ Status Node::OpenCredentials() {
 
 Status Node::Start() {
   const NodeConfig& c = config_;
+  tls_source_ = std::make_unique<TlsSource>(TlsSource::Watched(tls_rotation_->active_ca_path(),
+                                                               tls_rotation_->active_cert_path(),
+                                                               tls_rotation_->active_key_path()));
   // Peer links: dial every other validator.
   links_.resize(genesis_.validators.size());
   for (uint32_t i = 0; i < genesis_.validators.size(); ++i) {
@@ -298,7 +313,7 @@ Status Node::Start() {
     o.address = genesis_.validators[i].address;
     o.queue_capacity = c.peer_queue_messages;
     o.max_message_bytes = static_cast<int>(c.max_message_bytes);
-    links_[i] = std::make_unique<PeerLink>(o, tls_, &metrics_);
+    links_[i] = std::make_unique<PeerLink>(o, *tls_source_, &metrics_);
   }
 
   PeerService::Callbacks cb;
@@ -341,10 +356,17 @@ Status Node::Start() {
 
   client_service_ = std::make_unique<ClientService>(this);
   health_service_ = std::make_unique<HealthService>();
-  LIC_ASSIGN_OR_RETURN(rpc_, RpcServers::Start(c, tls_, peer_service_.get(), client_service_.get(),
-                                               health_service_.get()));
+  LIC_ASSIGN_OR_RETURN(rpc_, RpcServers::Start(c, *tls_source_, peer_service_.get(),
+                                               client_service_.get(), health_service_.get()));
   HttpServer::Handlers h;
-  h.metrics = [this] { return metrics_.RenderPrometheus(); };
+  h.metrics = [this] {
+    const TlsRotation::Snapshot t = tls_rotation_->snapshot();
+    metrics_.tls_certificate_not_after_ms = t.active.certificate.not_after_ms;
+    metrics_.tls_ca_not_after_ms = t.active.ca.not_after_ms;
+    metrics_.tls_reloads_applied = t.applied;
+    metrics_.tls_reloads_refused = t.refused;
+    return metrics_.RenderPrometheus();
+  };
   h.health = [this]() -> std::string {
     MutexLock lock(&shutdown_mu_);
     if (fatal_.load()) return "fatal error: see the log";
@@ -368,6 +390,7 @@ Status Node::Start() {
   fetcher_.Start();
   OnStrand([this] { host_->Start(); });
   if (publisher_) publisher_->Start();
+  tls_rotation_->Start();
   started_ = true;
   spdlog::info(
       "licenced {} (org {}, replica {}/{}) serving: peer {} (mTLS), client {} (TLS), http {}; "
@@ -393,6 +416,7 @@ void Node::Shutdown() {
   }
   if (http_) http_->Stop();
   if (publisher_) publisher_->Stop();
+  if (tls_rotation_) tls_rotation_->Stop();
   // A fetch in flight waits for the verifier pool (InspectFetched): it ends
   // first (the links are stopped), then the pool.
   fetcher_.Stop();

@@ -48,6 +48,7 @@
 #include "node/storage/kv_store.h"
 #include "node/submission_table.h"
 #include "node/tls_files.h"
+#include "node/tls_rotation.h"
 #include "node/tx_verifier.h"
 
 namespace licenced::node {
@@ -60,6 +61,7 @@ class ClientService;
 class HealthService;
 class RpcServers;
 class HttpServer;
+class TlsSource;
 class CredentialService;
 class StatusListPublisher;
 
@@ -130,6 +132,10 @@ class Node final : private host::Transport,
   Result<std::string> Query(const std::string& method, const std::string& args_json,
                             uint64_t* height) const;
   NodeStatusView StatusSnapshot() const;
+  // The TLS certificate the node serves now, and its replacements so far.
+  TlsRotation::Snapshot TlsStatus() const { return tls_rotation_->snapshot(); }
+  // Re-reads the configured TLS files now (SIGHUP); the refusal if they fail a check.
+  Status ReloadTls() { return tls_rotation_->Reload(); }
   std::vector<PeerView> PeerStatuses() const;
   // Blocks, committed transactions, proofs and the event log (thread-safe).
   const LedgerReader& ledger() const { return *ledger_; }
@@ -183,7 +189,8 @@ class Node final : private host::Transport,
   uint32_t self_ = 0;
   consensus::ValidatorSet validators_;
   std::optional<crypto::KeyPair> key_;
-  TlsFiles tls_;
+  std::unique_ptr<TlsRotation> tls_rotation_;  // checks and installs TLS replacements
+  std::unique_ptr<TlsSource> tls_source_;      // its active copies, as gRPC reads them
   Metrics metrics_;
 
   std::unique_ptr<storage::KvStore> kv_;

@@ -329,6 +329,21 @@ grpc::ServerUnaryReactor* ClientService::GetStatus(grpc::CallbackServerContext* 
   resp->set_execution_halted(s.execution_halted);
   resp->set_order_ahead_window(node_->genesis().consensus.order_ahead_window);
   resp->set_genesis_hash_hex(ToHex(node_->genesis_hash()));
+  const TlsRotation::Snapshot tls = node_->TlsStatus();
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  v1::TlsStatus* t = resp->mutable_tls();
+  t->set_subject(tls.active.certificate.subject);
+  t->set_fingerprint_sha256_hex(tls.active.certificate.fingerprint_sha256);
+  t->set_not_after_ms(tls.active.certificate.not_after_ms);
+  t->set_days_to_expiry(DaysToExpiry(tls.active.certificate.not_after_ms, now_ms));
+  t->set_ca_subject(tls.active.ca.subject);
+  t->set_ca_not_after_ms(tls.active.ca.not_after_ms);
+  t->set_ca_days_to_expiry(DaysToExpiry(tls.active.ca.not_after_ms, now_ms));
+  t->set_reloads_applied(tls.applied);
+  t->set_reloads_refused(tls.refused);
+  t->set_last_refusal(tls.last_refusal);
   return Done(ctx, grpc::Status::OK);
 }
 

@@ -10,7 +10,7 @@ namespace licenced::node {
 
 namespace v1 = licenced::v1;
 
-PeerLink::PeerLink(Options options, const TlsFiles& tls, Metrics* metrics)
+PeerLink::PeerLink(Options options, const TlsSource& tls, Metrics* metrics)
     : options_(std::move(options)), metrics_(metrics) {
   grpc::ChannelArguments args;
   args.SetSslTargetNameOverride(options_.name);

@@ -39,7 +39,7 @@ class PeerLink {
     int max_message_bytes = 16 * 1024 * 1024;
   };
 
-  PeerLink(Options options, const TlsFiles& tls, Metrics* metrics);
+  PeerLink(Options options, const TlsSource& tls, Metrics* metrics);
   ~PeerLink();
   PeerLink(const PeerLink&) = delete;
   PeerLink& operator=(const PeerLink&) = delete;

@@ -12,8 +12,9 @@
 
 namespace licenced::node {
 
-Result<std::unique_ptr<RpcServers>> RpcServers::Start(const NodeConfig& config, const TlsFiles& tls,
-                                                      PeerService* peer, ClientService* client,
+Result<std::unique_ptr<RpcServers>> RpcServers::Start(const NodeConfig& config,
+                                                      const TlsSource& tls, PeerService* peer,
+                                                      ClientService* client,
                                                       HealthService* health) {
   std::unique_ptr<RpcServers> servers(new RpcServers());
   {

@@ -22,12 +22,13 @@ namespace licenced::node {
 class PeerService;
 class ClientService;
 class HealthService;
+class TlsSource;
 
 class RpcServers {
  public:
   // Listens on config.listen_peer and config.listen_client; an error names the
   // address that could not be bound. The services must outlive the servers.
-  static Result<std::unique_ptr<RpcServers>> Start(const NodeConfig& config, const TlsFiles& tls,
+  static Result<std::unique_ptr<RpcServers>> Start(const NodeConfig& config, const TlsSource& tls,
                                                    PeerService* peer, ClientService* client,
                                                    HealthService* health);
   ~RpcServers();
