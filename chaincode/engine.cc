@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "chaincode/exec.h"
+#include "chaincode/governance.h"
 #include "core/canonical_json.h"
 
 namespace licenced::chaincode {
@@ -44,9 +45,11 @@ TxOutcome Engine::Execute(const Transaction& tx, const TxContext& ctx, StateView
       st = ExecWorkflow(e);
     } else if (tx.chaincode == "system") {
       st = ExecSystem(e);
+    } else if (tx.chaincode == "governance") {
+      st = ExecGovernance(e);
     } else {
       st = Status::InvalidArgument("unknown chaincode '" + tx.chaincode +
-                                   "' (identity, licence, workflow, system)");
+                                   "' (identity, licence, workflow, system, governance)");
     }
   } catch (const std::exception& ex) {
     // nlohmann::json type errors on unexpected argument shapes end up here.

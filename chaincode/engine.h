@@ -4,11 +4,12 @@
 // consensus) and the state view; no clock, no randomness, no I/O.
 //
 // Chaincodes and methods (arguments are UTF-8 JSON; see docs/chaincode.md):
-//   identity: enrol_clerk, suspend_clerk, restore_clerk, remove_clerk
-//   licence:  issue, suspend, restore, revoke, cancel, renew
-//   workflow: open_case, claim, complete, reject
+//   identity:   enrol_clerk, suspend_clerk, restore_clerk, remove_clerk, rotate_key
+//   licence:    issue, suspend, restore, revoke, cancel, renew
+//   workflow:   open_case, claim, complete, reject
+//   governance: propose, approve
 // Queries: case, cases, task, inbox, licence, licences, licence_status,
-//   clerk, clerks, audit, sealed, flows.
+//   clerk, clerks, audit, sealed, flows, proposal, proposals, governance, validators.
 //
 // Every rejection returns a typed Status (PermissionDenied, InvalidArgument,
 // FailedPrecondition, AlreadyExists, NotFound) and leaves `state` untouched:

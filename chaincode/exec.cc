@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "chaincode/registry.h"
 #include "core/canonical_json.h"
 #include "core/crypto.h"
 
@@ -185,17 +186,24 @@ uint64_t LocalMidnightMs(const Genesis& g, const Date& d) {
   return ms < 0 ? 0 : static_cast<uint64_t>(ms);
 }
 
-bool IsWorkingDay(const Genesis& g, const Date& d) {
-  return Weekday(d) < 5 && !g.IsHoliday(FormatDate(d));
+bool IsWorkingDay(const Genesis& g, const Date& d) { return IsWorkingDay(g.holidays, d); }
+
+bool IsWorkingDay(const std::vector<std::string>& holidays, const Date& d) {
+  return Weekday(d) < 5 && !std::binary_search(holidays.begin(), holidays.end(), FormatDate(d));
 }
 
 uint64_t DueAfterWorkingDays(const Genesis& g, uint64_t open_ms, uint32_t n) {
+  return DueAfterWorkingDays(g, g.holidays, open_ms, n);
+}
+
+uint64_t DueAfterWorkingDays(const Genesis& g, const std::vector<std::string>& holidays,
+                             uint64_t open_ms, uint32_t n) {
   Date day = LocalDate(g, open_ms);
   uint64_t time_of_day = open_ms - LocalMidnightMs(g, day);
   int64_t d = DaysFromCivil(day);
   for (uint32_t found = 0; found < n;) {
     ++d;
-    if (IsWorkingDay(g, CivilFromDays(d))) ++found;
+    if (IsWorkingDay(holidays, CivilFromDays(d))) ++found;
   }
   return LocalMidnightMs(g, CivilFromDays(d)) + time_of_day;
 }
@@ -287,12 +295,18 @@ Result<Signer> ResolveSigner(const Genesis& g, const StateView& state,
   Signer s;
   s.key = key;
   s.key_hex = ToHex(key);
-  if (const GenesisOrg* org = g.OrgOfAdmin(key)) {
-    s.org = org->id;
-    s.name = org->id + " admin";
+  if (auto admin = FindAdminKey(g, state, key)) {
+    if (!admin->active) {
+      return Status::PermissionDenied("admin key " + s.key_hex.substr(0, 16) + " of org '" +
+                                      admin->org + "' was replaced through governance at block " +
+                                      std::to_string(admin->replaced_height) + " (by " +
+                                      admin->replaced_by.substr(0, 16) + ")");
+    }
+    s.org = admin->org;
+    s.name = admin->org + " admin";
     s.is_admin = true;
     for (auto r : {kRoleWindow, kRoleClerk, kRoleLicensing, kRoleEngraver}) {
-      if (RoleAllowedInOrg(r, org->id)) s.roles.insert(std::string(r));
+      if (RoleAllowedInOrg(r, admin->org)) s.roles.insert(std::string(r));
     }
     return s;
   }

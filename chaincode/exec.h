@@ -66,9 +66,13 @@ std::string HexOf(const Hash& h);
 // Calendar in the genesis' local offset.
 Date LocalDate(const Genesis& g, uint64_t time_ms);
 uint64_t LocalMidnightMs(const Genesis& g, const Date& d);  // start of the local day
+// The genesis' holidays, or a list in force (chaincode/registry.h Holidays()).
 bool IsWorkingDay(const Genesis& g, const Date& d);
+bool IsWorkingDay(const std::vector<std::string>& holidays, const Date& d);
 // The same local time of day on the n-th working day after the opening's date.
 uint64_t DueAfterWorkingDays(const Genesis& g, uint64_t open_ms, uint32_t n);
+uint64_t DueAfterWorkingDays(const Genesis& g, const std::vector<std::string>& holidays,
+                             uint64_t open_ms, uint32_t n);
 
 // Issuer credit code of an org: genesis credit_code, or derived deterministically
 // ("11" + "370100" + 9 characters from SHA-256(org id) + check).
@@ -107,9 +111,15 @@ class Exec {
   Status RequireRole(std::string_view role) const;
 };
 
-// Resolves tx.submitter to an org admin or an active clerk.
+// Resolves tx.submitter to an active org admin (genesis, or governance:
+// chaincode/registry.h) or an active clerk.
 Result<Signer> ResolveSigner(const Genesis& g, const StateView& state,
                              const crypto::PublicKey& key);
+
+// True if clerk key `claimed_by` is `signer`, or was rotated (identity.rotate_key,
+// at most 32 times over) to `signer`: a task claimed before a rotation stays
+// the clerk's.
+bool IsSameClerk(const StateView& state, const std::string& claimed_by, const std::string& signer);
 
 // Module entry points (each validates fully before writing anything).
 Status ExecIdentity(Exec& e);

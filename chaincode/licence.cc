@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "chaincode/exec.h"
+#include "chaincode/registry.h"
 #include "core/canonical_json.h"
 #include "core/crypto.h"
 
@@ -37,12 +38,11 @@ Result<json> WriteLicence(Exec& e, const IssueRequest& req, const std::string& s
   const GenesisLicenceType* type = e.genesis.FindLicenceType(req.type_code);
   if (type == nullptr)
     return Status::InvalidArgument("type: unknown licence type '" + req.type_code + "'");
-  const GenesisOrg* org = e.genesis.FindOrg(req.issuer_org);
-  if (org == nullptr) return Status::Internal("issuer org missing from genesis");
-  if (std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(), req.issuer_org) ==
-      type->issuer_orgs.end()) {
+  auto org = FindOrg(e.genesis, e.state, req.issuer_org);
+  if (!org) return Status::Internal("issuer org missing from genesis and governance");
+  if (!MayIssue(e.genesis, e.state, req.type_code, req.issuer_org)) {
     return Status::PermissionDenied("org '" + req.issuer_org + "' may not issue licence type '" +
-                                    req.type_code + "' (genesis issuer_orgs)");
+                                    req.type_code + "' (genesis issuer_orgs, or governance)");
   }
   std::string issuer_code = OrgCreditCode(*org);
   LIC_ASSIGN_OR_RETURN(std::string id,
@@ -231,10 +231,9 @@ Status Issue(Exec& e) {
   const GenesisLicenceType* type = e.genesis.FindLicenceType(type_code);
   if (type == nullptr)
     return Status::InvalidArgument("type: unknown licence type '" + type_code + "'");
-  if (std::find(type->issuer_orgs.begin(), type->issuer_orgs.end(), e.signer.org) ==
-      type->issuer_orgs.end()) {
+  if (!MayIssue(e.genesis, e.state, type_code, e.signer.org)) {
     return Status::PermissionDenied("org '" + e.signer.org + "' may not issue licence type '" +
-                                    type_code + "' (genesis issuer_orgs)");
+                                    type_code + "' (genesis issuer_orgs, or governance)");
   }
   LIC_RETURN_IF_ERROR(e.RequireRole(kRoleLicensing));
   IssueRequest req;

@@ -3,6 +3,8 @@
 
 #include "chaincode/exec.h"
 #include "chaincode/flows.h"
+#include "chaincode/governance.h"
+#include "chaincode/registry.h"
 #include "chaincode/status_lists.h"
 #include "chaincode/workflow.h"
 
@@ -115,6 +117,10 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
   LIC_ASSIGN_OR_RETURN(json args, ParseArgs(text));
   std::string m(method);
   json out;
+  if (IsGovernanceQuery(m)) {
+    LIC_ASSIGN_OR_RETURN(json answer, GovernanceQuery(g, m, args, s));
+    return answer.dump();
+  }
   if (m == "case") {
     LIC_ASSIGN_OR_RETURN(std::string id, ReqString(args, "case_id", 64));
     LIC_ASSIGN_OR_RETURN(out, CaseById(s, id, now));
@@ -153,7 +159,7 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
     out["case_outputs"] = c["outputs"];
   } else if (m == "inbox") {
     LIC_ASSIGN_OR_RETURN(std::string org, ReqString(args, "org", 32));
-    if (g.FindOrg(org) == nullptr) return Status::NotFound("no organisation '" + org + "'");
+    if (!FindOrg(g, s, org)) return Status::NotFound("no organisation '" + org + "'");
     LIC_ASSIGN_OR_RETURN(size_t limit, Limit(args));
     out = json::array();
     for (const auto& [k, v] : s.Scan("inbox/" + org + "/", limit)) {
@@ -173,7 +179,7 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
     // {"issuer_org", "from"? (position, default 0), "limit"?} -> {"issuer_org",
     // "total", "members": [{"identifier", "issued_height", "position"}]}
     LIC_ASSIGN_OR_RETURN(std::string org, ReqString(args, "issuer_org", 32));
-    if (g.FindOrg(org) == nullptr) return Status::NotFound("no organisation '" + org + "'");
+    if (!FindOrg(g, s, org)) return Status::NotFound("no organisation '" + org + "'");
     LIC_ASSIGN_OR_RETURN(size_t limit, Limit(args));
     int64_t from = 0;
     if (args.contains("from")) {
@@ -191,7 +197,7 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
     // {"issuer_org", "purpose", "list"? (default 0)} -> {"issuer_org", "purpose",
     // "list", "status_height", "credential"}: the newest list the org published.
     LIC_ASSIGN_OR_RETURN(std::string org, ReqString(args, "issuer_org", 32));
-    if (g.FindOrg(org) == nullptr) return Status::NotFound("no organisation '" + org + "'");
+    if (!FindOrg(g, s, org)) return Status::NotFound("no organisation '" + org + "'");
     LIC_ASSIGN_OR_RETURN(std::string purpose, ReqString(args, "purpose", 16));
     if (purpose != "revocation" && purpose != "suspension") {
       return Status::InvalidArgument("purpose: revocation or suspension");
@@ -316,7 +322,7 @@ Result<std::string> RunQuery(const Genesis& g, std::string_view method, std::str
         "unknown query '" + m +
         "' (case, cases, task, inbox, licence, licences, licence_status, clerk, clerks, audit, "
         "sealed, flows, next_resident_id, status_list_members, status_list_position, "
-        "published_status_list)");
+        "published_status_list, proposal, proposals, governance, validators)");
   }
   return out.dump();
 }

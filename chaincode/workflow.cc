@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "chaincode/registry.h"
 #include "core/crypto.h"
 
 namespace licenced::chaincode {
@@ -52,8 +53,8 @@ Result<json> TakeSealed(Exec& e, const json& args, const std::vector<SealedDef>&
     std::string p = "sealed." + d.org;
     auto box = it->find(d.org);
     if (box == it->end() || !box->is_object()) return Status::InvalidArgument(p + ": missing");
-    if (e.genesis.FindOrg(d.org) == nullptr) {
-      return Status::FailedPrecondition(p + ": org is not in genesis");
+    if (!FindOrg(e.genesis, e.state, d.org)) {
+      return Status::FailedPrecondition(p + ": org is not a member of the network");
     }
     LIC_ASSIGN_OR_RETURN(std::string ct_hex, ReqString(*box, "ciphertext", 2 * kMaxCiphertext));
     auto ct = FromHex(ct_hex);
@@ -137,7 +138,8 @@ Result<TaskRef> LoadTaskForAction(const Exec& e) {
   if (status != "ready" && status != "claimed") {
     return Status::FailedPrecondition("task " + r.task_id + " is already " + status);
   }
-  if (status == "claimed" && t["claimed_by"] != e.signer.key_hex) {
+  if (status == "claimed" &&
+      !IsSameClerk(e.state, t["claimed_by"].get<std::string>(), e.signer.key_hex)) {
     return Status::FailedPrecondition("task " + r.task_id + " is claimed by " +
                                       t["claimed_by_name"].get<std::string>());
   }
@@ -211,7 +213,8 @@ Status OpenCase(Exec& e) {
   uint64_t n = e.NextCounter("case/" + flow->id + "/" + std::to_string(today.year));
   std::string case_id = flow->case_prefix + "-" + std::to_string(today.year) + "-" + Pad(n, 6);
   LIC_ASSIGN_OR_RETURN(json sealed, TakeSealed(e, e.args, flow->sealed_at_open, case_id, "open"));
-  uint64_t due = DueAfterWorkingDays(e.genesis, e.ctx.block_time_ms, flow->due_working_days);
+  uint64_t due = DueAfterWorkingDays(e.genesis, Holidays(e.genesis, e.state), e.ctx.block_time_ms,
+                                     flow->due_working_days);
   json public_fields = json::object();
   for (const auto& f : flow->public_fields) public_fields[f] = (*pub)[f];
   json kase = {{"id", case_id},

@@ -57,6 +57,8 @@ void AddKeyCommands(CLI::App& app, CliContext& ctx);
 void AddNetworkCommands(CLI::App& app, CliContext& ctx);
 void AddNodeCommands(CLI::App& app, CliContext& ctx);   // status, block, tx
 void AddProofCommands(CLI::App& app, CliContext& ctx);  // proof export, present, verify
+// governance propose|approve|show|list, validator list
+void AddGovernanceCommands(CLI::App& app, CliContext& ctx);
 // bench and load: bench/commands.h (lic_bench).
 
 }  // namespace licenced::cli

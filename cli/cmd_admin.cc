@@ -1,5 +1,6 @@
 // licencectl clerk enrol|suspend|restore|remove|list|show: an org admin
-// manages its org's clerks (identity chaincode, docs/cli.md "Admin").
+// manages its org's clerks; clerk rotate-key: a clerk replaces its own key
+// (identity chaincode, docs/cli.md "Admin").
 #include <iostream>
 #include <memory>
 
@@ -76,6 +77,24 @@ CommandResult RunChange(const GlobalOptions& g, const ClerkOptions& o, const std
   return kExitOk;
 }
 
+// Signed by the clerk's current key (--key): the new key takes over the record.
+CommandResult RunRotate(const GlobalOptions& g, const ClerkOptions& o) {
+  CLI_ASSIGN_OR_RETURN(const std::string key_hex, ParsePublicKeyArg(o.pubkey, "--new-pubkey"));
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, true));
+  CLI_ASSIGN_OR_RETURN(SubmitResult r,
+                       s->Submit("identity", "rotate_key", {{"new_public_key", key_hex}}));
+  if (g.json) {
+    std::cout << Json({{"tx_id", r.tx_id}, {"height", r.height}, {"clerk", r.result}}).dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format(
+        "clerk '{}' of {} now signs with {}; the old key {} is suspended from block {}\n",
+        r.result.value("name", ""), r.result.value("org", ""), MaskHex(key_hex),
+        MaskHex(r.result.value("rotated_from", "")), r.height);
+  }
+  return kExitOk;
+}
+
 CommandResult RunList(const GlobalOptions& g, const ClerkOptions& o) {
   CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
   Json args = {{"limit", 1000}};
@@ -145,6 +164,13 @@ void AddAdminCommands(CLI::App& app, CliContext& ctx) {
       ctx.run = [&ctx, o, method] { return RunChange(ctx.global, *o, method); };
     });
   }
+
+  auto ro = std::make_shared<ClerkOptions>();
+  auto* rotate = clerk->add_subcommand(
+      "rotate-key", "a clerk replaces its own key (signed with the current one, --key)");
+  rotate->add_option("--new-pubkey", ro->pubkey, "the new public key: 64 hex or a FILE.pub")
+      ->required();
+  rotate->callback([&ctx, ro] { ctx.run = [&ctx, ro] { return RunRotate(ctx.global, *ro); }; });
 
   auto lo = std::make_shared<ClerkOptions>();
   auto* list = clerk->add_subcommand("list", "list clerks (default: of --org)");

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.add_flag("--show-ids", g.show_ids, "show ID numbers in full (default: first 4 and last 4)");
 
   AddAdminCommands(app, ctx);
+  AddGovernanceCommands(app, ctx);
   AddCaseCommands(app, ctx);
   AddTaskCommands(app, ctx);
   AddLicenceCommands(app, ctx);

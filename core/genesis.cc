@@ -188,6 +188,17 @@ Status Genesis::Validate() const {
       consensus.order_ahead_window > consensus.watermark_window) {
     return FieldError("consensus.order_ahead_window", "must be within 1..watermark_window");
   }
+  const size_t validator_orgs = ValidatorOrgs().size();
+  if (governance.approval_threshold != 0 &&
+      (governance.approval_threshold > validator_orgs ||
+       2 * size_t{governance.approval_threshold} <= validator_orgs)) {
+    return FieldError("governance.approval_threshold", "must be 0 (2f+1) or a majority of the " +
+                                                           std::to_string(validator_orgs) +
+                                                           " validator orgs, at most all of them");
+  }
+  if (governance.proposal_ttl_blocks == 0) {
+    return FieldError("governance.proposal_ttl_blocks", "must be > 0");
+  }
   return Status::Ok();
 }
 
@@ -296,6 +307,23 @@ Result<Genesis> Genesis::Parse(std::string_view text) {
                            GetU64(*cons, "consensus.", "order_ahead_window"));
     }
   }
+  LIC_ASSIGN_OR_RETURN(const json* gov, Member(j, "", "governance", false));
+  if (gov != nullptr) {
+    if (!gov->is_object()) return FieldError("governance", "expected an object");
+    LIC_ASSIGN_OR_RETURN(const json* threshold,
+                         Member(*gov, "governance.", "approval_threshold", false));
+    if (threshold != nullptr) {
+      LIC_ASSIGN_OR_RETURN(uint64_t t, GetU64(*gov, "governance.", "approval_threshold"));
+      if (t > 1000) return FieldError("governance.approval_threshold", "too large");
+      g.governance.approval_threshold = static_cast<uint32_t>(t);
+    }
+    LIC_ASSIGN_OR_RETURN(const json* ttl,
+                         Member(*gov, "governance.", "proposal_ttl_blocks", false));
+    if (ttl != nullptr) {
+      LIC_ASSIGN_OR_RETURN(g.governance.proposal_ttl_blocks,
+                           GetU64(*gov, "governance.", "proposal_ttl_blocks"));
+    }
+  }
   LIC_RETURN_IF_ERROR(g.Validate());
   return g;
 }
@@ -355,7 +383,29 @@ std::string Genesis::ToJson() const {
   if (consensus.order_ahead_window != 1) {
     j["consensus"]["order_ahead_window"] = consensus.order_ahead_window;
   }
+  if (!governance.IsDefault()) {
+    j["governance"] = {{"approval_threshold", governance.approval_threshold},
+                       {"proposal_ttl_blocks", governance.proposal_ttl_blocks}};
+  }
   return j.dump(2) + "\n";
+}
+
+bool IsValidOrgId(std::string_view id) { return IsOrgId(id); }
+bool IsValidDate(std::string_view yyyy_mm_dd) { return IsDate(yyyy_mm_dd); }
+bool IsValidCreditCode(std::string_view code) { return IsCreditCode(code); }
+
+std::vector<std::string> Genesis::ValidatorOrgs() const {
+  std::vector<std::string> orgs;
+  for (const auto& v : validators) {
+    if (std::find(orgs.begin(), orgs.end(), v.org) == orgs.end()) orgs.push_back(v.org);
+  }
+  return orgs;
+}
+
+uint32_t Genesis::DefaultApprovalThreshold() const {
+  if (governance.approval_threshold != 0) return governance.approval_threshold;
+  const auto n = static_cast<uint32_t>(ValidatorOrgs().size());
+  return n == 0 ? 1 : 2 * ((n - 1) / 3) + 1;
 }
 
 const GenesisOrg* Genesis::FindOrg(std::string_view id) const {

@@ -9,7 +9,9 @@
 //     "licence_types": [ { "code", "name", "issuer_orgs": [org], "validity_days" } ],
 //     "holidays": ["YYYY-MM-DD"], "utc_offset_minutes"? (default 480, China),
 //     "consensus": { "checkpoint_interval", "watermark_window",
-//                    "order_ahead_window"? (default 1) } }
+//                    "order_ahead_window"? (default 1) },
+//     "governance"?: { "approval_threshold"? (default 0: 2f+1 of the validator orgs),
+//                      "proposal_ttl_blocks"? (default 1000) } }
 // Optional fields are additive: a genesis without them keeps its meaning (and hash).
 //
 // Genesis is a plain value; thread-compatible.
@@ -63,6 +65,19 @@ struct GenesisConsensus {
   uint64_t order_ahead_window = 1;
 };
 
+// How governance proposals (chaincode/governance.cc) are decided. Written
+// only when not the defaults, so that genesis files without the object keep
+// their hash.
+struct GenesisGovernance {
+  // Validator orgs whose admins must approve a proposal; 0 = 2f + 1 of the
+  // validator orgs (f = (n - 1) / 3). Otherwise a majority of them at least.
+  uint32_t approval_threshold = 0;
+  // A proposal not applied within this many blocks of its own expires.
+  uint64_t proposal_ttl_blocks = 1000;
+
+  bool IsDefault() const { return approval_threshold == 0 && proposal_ttl_blocks == 1000; }
+};
+
 struct Genesis {
   std::string network_id;
   uint64_t genesis_time_ms = 0;
@@ -72,6 +87,7 @@ struct Genesis {
   std::vector<std::string> holidays;  // "YYYY-MM-DD", sorted, unique
   int32_t utc_offset_minutes = 480;   // calendar days/weekdays are local to this offset
   GenesisConsensus consensus;
+  GenesisGovernance governance;
 
   // The exact bytes Parse() was given (ComputeHash hashes these). Empty for a
   // genesis built in code; ComputeHash then hashes ToJson().
@@ -95,7 +111,16 @@ struct Genesis {
   // The org whose admin_keys contain `key`, or nullptr.
   const GenesisOrg* OrgOfAdmin(const crypto::PublicKey& key) const;
   bool IsHoliday(std::string_view yyyy_mm_dd) const;
+  // The distinct orgs of `validators`, in validator order.
+  std::vector<std::string> ValidatorOrgs() const;
+  // governance.approval_threshold, or 2f + 1 of ValidatorOrgs() when it is 0.
+  uint32_t DefaultApprovalThreshold() const;
 };
+
+// The genesis' own field rules, for values that arrive later (governance).
+bool IsValidOrgId(std::string_view id);         // [a-z][a-z0-9_-]{0,31}
+bool IsValidDate(std::string_view yyyy_mm_dd);  // a real calendar date
+bool IsValidCreditCode(std::string_view code);  // GB 32100, with its check character
 
 // A deterministic development network for tests and local tools: orgs market,
 // police, social, tax (validators) and health, bank (members); licence types

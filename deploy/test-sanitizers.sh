@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The unit and sim labels under AddressSanitizer + UndefinedBehaviorSanitizer,
-# in the `asan` preset (build/asan; optimized, so the simulator's tests take
-# minutes, not the better part of an hour). Builds only those test binaries
-# (target unit_and_sim_tests), then runs them; any ASan/UBSan report fails the
-# test that triggered it.
+# The unit and sim labels under AddressSanitizer + UndefinedBehaviorSanitizer.
+# They are built in the `fuzz` preset (clang 14, build/fuzz: ASan + UBSan on
+# every target, libFuzzer coverage on the pure libraries), so that one
+# instrumented build serves both this run and the bounded fuzzing run
+# (tests/fuzz/run-bounded.sh): two separate sanitizer trees cost CI a second
+# cold build of every library. Builds the unit and sim binaries (target
+# unit_and_sim_tests) and the fuzz targets, holding build/fuzz.lock as
+# run-bounded.sh does, then runs the tests; any ASan/UBSan report fails the
+# test that triggered it. (The gcc `asan` preset still works by hand:
+# cmake --preset asan && cmake --build --preset asan --target unit_and_sim_tests
+# && ctest --preset asan -L 'unit|sim'.)
 #
 #   deploy/test-sanitizers.sh               # build, then test
 #   deploy/test-sanitizers.sh --build-only  # CI starts the build early, beside the other tests
@@ -18,11 +24,15 @@ case "${1:-}" in
 esac
 if [[ $build == 1 ]]; then
   deploy/install-deps.sh
-  cmake --preset asan >/dev/null
-  cmake --build --preset asan --target unit_and_sim_tests
+  mkdir -p build
+  (
+    flock 9
+    cmake --preset fuzz >/dev/null
+    ninja -C build/fuzz -j"${SANITIZER_BUILD_JOBS:-2}" unit_and_sim_tests fuzz_targets
+  ) 9>build/fuzz.lock
 fi
 if [[ $test == 1 ]]; then
   export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-  ctest --preset asan -j2 --timeout 1800 -L 'unit|sim' "$@"
+  ctest --preset fuzz -j2 --timeout 1800 -L 'unit|sim' "$@"
 fi

@@ -13,7 +13,8 @@ namespace licenced::fuzz {
 
 // Ops of a chaincode fuzz input (each op: code u8, then its fields).
 //   kTx:    signer u8, chaincode u8 (0 identity, 1 licence, 2 workflow,
-//           3 system, else a Str), method Str, args Blob, advance_minutes u16
+//           3 system, 4 governance, else a Str), method Str, args Blob,
+//           advance_minutes u16
 //   kQuery: method Str, args Blob
 inline constexpr uint8_t kOpTx = 0;
 inline constexpr uint8_t kOpQuery = 1;
@@ -61,6 +62,8 @@ inline const char* ChaincodeName(uint8_t c) {
       return "workflow";
     case 3:
       return "system";
+    case 4:
+      return "governance";
   }
   return nullptr;
 }

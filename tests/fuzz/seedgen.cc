@@ -151,6 +151,9 @@ void GenesisFiles() {
   g.holidays.clear();
   g.licence_types.resize(1);
   Write("fuzz_genesis", "small.json", g.ToJson());
+  g.governance.approval_threshold = 4;
+  g.governance.proposal_ttl_blocks = 50;
+  Write("fuzz_genesis", "governance.json", g.ToJson());
 }
 
 void Blocks() {
@@ -353,6 +356,49 @@ void Chaincode() {
       .Query("clerks", R"({"org":"market"})")
       .Query("flows", "{}");
   Write("fuzz_chaincode", "misc", misc.bytes());
+
+  // Governance: a member org added (three approvals), issuer rights and
+  // holidays changed, an admin key replaced, a clerk's key rotated, refusals.
+  auto hex_key = [](const std::string& name) {
+    return ToHex(crypto::KeyPair::FromSeed(DevSeed("fuzz-governance", name)).public_key());
+  };
+  auto propose = [](const std::string& kind, const json& change) {
+    return json{{"kind", kind}, {"change", change}}.dump();
+  };
+  ChaincodeScript gov;
+  gov.Enrol("market", "window-1", "window")
+      .Tx("market", "", 4, "propose",
+          propose("add_org", {{"id", "housing"},
+                              {"name", "Housing Bureau"},
+                              {"admin_keys", {hex_key("housing")}},
+                              {"encryption_key", hex_key("housing-enc")}}))
+      .Tx("health", "", 4, "approve", R"({"proposal":1})")
+      .Tx("market", "", 4, "approve", R"({"proposal":1})")
+      .Tx("police", "", 4, "approve", R"({"proposal":1})")
+      .Tx("social", "", 4, "approve", R"({"proposal":1})")
+      .Tx("tax", "", 4, "approve", R"({"proposal":1})")
+      .Tx("social", "", 4, "propose",
+          propose("set_issuers", {{"type", "SSC"}, {"issuer_orgs", {"social", "health"}}}))
+      .Tx("market", "", 4, "approve", R"({"proposal":2})")
+      .Tx("tax", "", 4, "approve", R"({"proposal":2})")
+      .Tx("market", "", 4, "propose", propose("set_holidays", {{"holidays", {"2026-11-27"}}}))
+      .Tx("police", "", 4, "propose",
+          propose("replace_admin_key",
+                  {{"org", "bank"},
+                   {"old_key", ToHex(fuzz::SignerKey({"bank", ""}).public_key())},
+                   {"new_key", hex_key("bank-2")}}))
+      .Tx("social", "", 4, "approve", R"({"proposal":4})")
+      .Tx("tax", "", 4, "approve", R"({"proposal":4})")
+      .Tx("bank", "", 3, "ping", "{}")
+      .Tx("tax", "", 4, "propose", propose("remove_validator", {{"name", "tax-0"}}))
+      .Tx("tax", "", 4, "propose", propose("set_threshold", {{"approval_threshold", 4}}))
+      .Tx("market", "window-1", 0, "rotate_key", json{{"new_public_key", hex_key("w2")}}.dump())
+      .Tx("market", "window-1", 3, "ping", "{}")
+      .Query("proposals", "{}")
+      .Query("proposal", R"({"proposal":1})")
+      .Query("governance", "{}")
+      .Query("validators", "{}");
+  Write("fuzz_chaincode", "governance", gov.bytes());
 }
 
 // ---- replica op sequences (see fuzz_replica.h) ----
