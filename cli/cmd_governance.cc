@@ -12,6 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/render.h"
+#include "client/conn.h"
 #include "client/session.h"
 
 namespace licenced::cli {
@@ -51,9 +52,29 @@ std::string ApprovalsText(const Json& p) {
                      orgs.empty() ? "" : " (" + orgs + ")");
 }
 
+// The node's executed height, or 0 if it does not say (then nothing is
+// shown as expired).
+uint64_t HeadHeight(Session& s) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(client::DeadlineIn(std::min(s.global().timeout_s, 5.0)));
+  ::licenced::v1::NodeStatus st;
+  if (!s.stub().GetStatus(&ctx, ::licenced::v1::GetStatusRequest(), &st).ok()) return 0;
+  return st.height();
+}
+
+// Marks an open proposal past its last block as expired (the ledger keeps it
+// "open": nothing can approve it any more, and no transaction ran to say so).
+void MarkExpired(Json& p, uint64_t head) {
+  p["expired"] =
+      p.value("status", "") == "open" && head > 0 && head > p.value("expires_height", uint64_t{0});
+}
+
 std::string StatusText(const Json& p) {
   if (p.value("status", "") == "applied") {
     return fmt::format("applied at block {}", p.value("applied_height", uint64_t{0}));
+  }
+  if (p.value("expired", false)) {
+    return fmt::format("expired after block {}", p.value("expires_height", uint64_t{0}));
   }
   return fmt::format("open until block {}", p.value("expires_height", uint64_t{0}));
 }
@@ -205,6 +226,7 @@ CommandResult RunApprove(const GlobalOptions& g, uint64_t id) {
 CommandResult RunShow(const GlobalOptions& g, uint64_t id) {
   CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
   CLI_ASSIGN_OR_RETURN(Json p, s->Query("proposal", {{"proposal", id}}));
+  MarkExpired(p, HeadHeight(*s));
   if (g.json) {
     std::cout << p.dump(2) << "\n";
   } else {
@@ -218,6 +240,8 @@ CommandResult RunList(const GlobalOptions& g, const std::string& status) {
   Json args = Json::object();
   if (!status.empty()) args["status"] = status;
   CLI_ASSIGN_OR_RETURN(Json list, s->Query("proposals", args));
+  const uint64_t head = HeadHeight(*s);
+  for (auto& p : list) MarkExpired(p, head);
   if (g.json) {
     std::cout << list.dump(2) << "\n";
     return kExitOk;

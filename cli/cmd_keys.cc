@@ -1,4 +1,6 @@
-// licencectl keygen: writes an Ed25519 key file and FILE.pub.
+// licencectl keygen: writes an Ed25519 key file and FILE.pub; with
+// --encryption, an org's X25519 encryption key (sealed case data) in the same
+// file format, FILE.pub then holding the X25519 public key.
 #include <filesystem>
 #include <iostream>
 
@@ -20,6 +22,7 @@ struct KeygenOptions {
   std::string out;
   std::string passphrase_file;
   bool force = false;
+  bool encryption = false;
 };
 
 CommandResult RunKeygen(const GlobalOptions& g, const KeygenOptions& o) {
@@ -35,8 +38,30 @@ CommandResult RunKeygen(const GlobalOptions& g, const KeygenOptions& o) {
     CLI_ASSIGN_OR_RETURN(passphrase, Lift(ReadPassphraseFile(o.passphrase_file), kExitUsage));
   }
   crypto::KeyPair key = crypto::KeyPair::Generate();
+  std::string pub = ToHex(key.public_key());
+  if (o.encryption) {
+    // The file holds a seed; the X25519 key is BoxKeyPair::FromSeed(seed), as
+    // `network generate` writes an org's encryption.key.
+    const crypto::BoxKeyPair box = crypto::BoxKeyPair::FromSeed(key.seed());
+    CLI_RETURN_IF_ERROR(Lift(crypto::WriteKeyFile(o.out, key, passphrase), kExitUsage));
+    CLI_RETURN_IF_ERROR(
+        Lift(crypto::WritePublicKeyFile(o.out + ".pub", box.public_key()), kExitUsage));
+    pub = ToHex(box.public_key());
+    if (g.json) {
+      nlohmann::ordered_json j;
+      j["key_file"] = o.out;
+      j["public_key_file"] = o.out + ".pub";
+      j["encryption_public_key"] = pub;
+      j["encrypted"] = passphrase.has_value();
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << fmt::format(
+          "wrote {} ({}) and {}.pub\nX25519 encryption public key: {}\n", o.out,
+          passphrase ? "encrypted with the passphrase" : "not encrypted, mode 0600", o.out, pub);
+    }
+    return kExitOk;
+  }
   CLI_RETURN_IF_ERROR(Lift(WriteSigningKey(o.out, key, passphrase), kExitUsage));
-  const std::string pub = ToHex(key.public_key());
   if (g.json) {
     nlohmann::ordered_json j;
     j["key_file"] = o.out;
@@ -63,6 +88,9 @@ void AddKeyCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--passphrase-file", o->passphrase_file,
                   "encrypt the key with the passphrase on this file's first line");
   cmd->add_flag("--force", o->force, "replace an existing key file");
+  cmd->add_flag("--encryption", o->encryption,
+                "an org's X25519 encryption key instead (FILE.pub: its public key, as genesis and "
+                "governance add-org take it)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return RunKeygen(ctx.global, *o); }; });
 }
 

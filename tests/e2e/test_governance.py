@@ -12,6 +12,8 @@
     applying block on, the new one signs;
   - a clerk rotates its own key (`clerk rotate-key`): the old key is refused,
     the new one signs;
+  - `deploy/local-net add archive --apply` makes another member org's keys and
+    files and approves its proposal;
   - `governance list|show` and `validator list` read it all back.
 At the end the whole load committed and no node diverged.
 """
@@ -63,7 +65,8 @@ def test(net):
     os.makedirs(housing_dir, exist_ok=True)
     housing_key = os.path.join(housing_dir, "admin.key")
     housing_pub = keygen(net, housing_key)
-    encryption = os.urandom(32).hex()
+    run([net.ctl, "keygen", "--encryption", "--out", os.path.join(housing_dir, "encryption.key")])
+    encryption = os.path.join(housing_dir, "encryption.key.pub")
 
     data, _ = ctl(net, "governance", "propose", "add-org", "--id", "housing", "--name",
                   "Housing Bureau", "--admin-key", housing_key + ".pub", "--encryption-key",
@@ -106,6 +109,12 @@ def test(net):
         clerk_pub, key=housing_key)
     ping(net, clerk_key)
     log("ok   the housing admin enrols a clerk, who signs")
+
+    # deploy/local-net add: keys, proposal and approvals for another member org.
+    out = net.local_net("add", "archive", "--name", "Archives Bureau", "--apply").stdout
+    assert "a member from now on" in out, out
+    ping(net, os.path.join(net.dir, "archive", "admin.key"))
+    log("ok   deploy/local-net add archive --apply: keys, proposal, approvals; its admin signs")
 
     # bank's admin key replaced by proposal.
     bank_old = os.path.join(net.dir, "bank", "admin.key")
