@@ -439,7 +439,11 @@ Result<json> GovernanceQuery(const Genesis& g, std::string_view method, const js
     return json::parse(v->begin(), v->end());
   }
   if (method == "proposals") {
-    // {"status"?: "open"|"applied"} -> newest first
+    // {"status"?: "open"|"applied", "limit"?: 1..1000 (default 100)} -> newest first
+    int64_t limit = 100;
+    if (args.contains("limit")) {
+      LIC_ASSIGN_OR_RETURN(limit, ReqInt(args, "limit", 1, 1000));
+    }
     std::string status;
     if (args.contains("status")) {
       LIC_ASSIGN_OR_RETURN(status, ReqString(args, "status", 16));
@@ -453,6 +457,7 @@ Result<json> GovernanceQuery(const Genesis& g, std::string_view method, const js
       if (status.empty() || p["status"] == status) out.push_back(p);
     }
     std::reverse(out.begin(), out.end());
+    if (out.size() > static_cast<size_t>(limit)) out.erase(out.begin() + limit, out.end());
     return out;
   }
   if (method == "governance") {

@@ -237,7 +237,7 @@ CommandResult RunShow(const GlobalOptions& g, uint64_t id) {
 
 CommandResult RunList(const GlobalOptions& g, const std::string& status) {
   CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
-  Json args = Json::object();
+  Json args = {{"limit", 1000}};
   if (!status.empty()) args["status"] = status;
   CLI_ASSIGN_OR_RETURN(Json list, s->Query("proposals", args));
   const uint64_t head = HeadHeight(*s);
@@ -257,6 +257,47 @@ CommandResult RunList(const GlobalOptions& g, const std::string& status) {
   } else {
     std::cout << t.Render();
   }
+  return kExitOk;
+}
+
+// The membership and rules in force: genesis, with what governance applied.
+CommandResult RunRules(const GlobalOptions& g) {
+  CLI_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(g, false));
+  CLI_ASSIGN_OR_RETURN(Json r, s->Query("governance", Json::object()));
+  if (g.json) {
+    std::cout << r.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::string validator_orgs;
+  for (const auto& o : r["validator_orgs"]) {
+    validator_orgs += (validator_orgs.empty() ? "" : ", ") + o.get<std::string>();
+  }
+  const Json& holidays = r["holidays"];
+  std::cout << fmt::format(
+      "approvals needed  {} of the validator orgs ({})\nproposals expire  {} blocks after "
+      "they are filed\nholidays          {} dates{}\n\n",
+      r.value("approval_threshold", 0), validator_orgs, r.value("proposal_ttl_blocks", uint64_t{0}),
+      holidays.size(),
+      holidays.empty() ? ""
+                       : fmt::format(" ({} .. {})", holidays.front().get<std::string>(),
+                                     holidays.back().get<std::string>()));
+  Table orgs({"org", "name", "validator", "admin keys", "credit code", "since"});
+  for (const auto& o : r["organisations"]) {
+    orgs.AddRow({o.value("id", ""), o.value("name", ""),
+                 o.value("runs_validator", false) ? "yes" : "no",
+                 std::to_string(o["admin_keys"].size()), o.value("credit_code", ""),
+                 o.value("from_genesis", false) ? "genesis" : "governance"});
+  }
+  std::cout << orgs.Render() << "\n";
+  Table types({"licence type", "issuer orgs"});
+  for (const auto& t : r["licence_types"]) {
+    std::string issuers;
+    for (const auto& o : t["issuer_orgs"]) {
+      issuers += (issuers.empty() ? "" : ", ") + o.get<std::string>();
+    }
+    types.AddRow({t.value("code", ""), issuers});
+  }
+  std::cout << types.Render();
   return kExitOk;
 }
 
@@ -367,6 +408,10 @@ void AddGovernanceCommands(CLI::App& app, CliContext& ctx) {
       ->check(CLI::IsMember({"open", "applied"}));
   list->callback(
       [&ctx, status] { ctx.run = [&ctx, status] { return RunList(ctx.global, *status); }; });
+
+  auto* rules = gov->add_subcommand(
+      "rules", "what is in force: approvals needed, orgs, issuer rights, holidays");
+  rules->callback([&ctx] { ctx.run = [&ctx] { return RunRules(ctx.global); }; });
 
   auto* validator = app.add_subcommand("validator", "the validator set consensus counts");
   validator->require_subcommand(1);

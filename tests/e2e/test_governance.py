@@ -151,6 +151,12 @@ def test(net):
     assert [v["name"] for v in validators["validators"]] == [v[1] for v in net.validators()]
     text = run([net.ctl, "--net", net.dir, "governance", "list"]).stdout
     assert "add member org 'housing'" in text and "applied" in text, text
+    rules, _ = ctl(net, "governance", "rules")
+    orgs = {o["id"]: o for o in rules["organisations"]}
+    assert not orgs["housing"]["from_genesis"] and orgs["market"]["from_genesis"], orgs
+    assert rules["approval_threshold"] == 3 and len(rules["validator_orgs"]) == 4, rules
+    text = run([net.ctl, "--net", net.dir, "governance", "rules"]).stdout
+    assert "Housing Bureau" in text and "governance" in text, text
 
     assert load.wait(timeout=600) == 0, "the background load failed"
     data, p = net.ctl_json("--timeout", "10", "tx", "check", "--ids", ids, check=False, timeout=600)

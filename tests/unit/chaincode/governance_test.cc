@@ -251,6 +251,12 @@ TEST_CASE("governance: issuer rights, holidays and the threshold change by propo
   Approve(h, "police", id);
   CHECK(Approve(h, "tax", id)["status"] == "open");
   CHECK(Approve(h, "social", id)["status"] == "applied");
+  // Newest first; `limit` keeps the newest.
+  json newest = h.Query("proposals", {{"limit", 2}});
+  REQUIRE(newest.size() == 2);
+  CHECK(newest[0]["id"] == id);
+  CHECK(newest[1]["id"] == id - 1);
+  CHECK(h.Query("proposals", json::object()).size() == 4);
 }
 
 TEST_CASE("governance: holidays set by proposal move a case's due date", "[governance]") {
