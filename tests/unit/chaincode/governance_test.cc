@@ -260,14 +260,32 @@ TEST_CASE("governance: issuer rights, holidays and the threshold change by propo
 }
 
 TEST_CASE("governance: holidays set by proposal move a case's due date", "[governance]") {
-  // The same opening due date computed over two holiday lists: the one in force counts.
-  DevNetwork net = MakeDevNetwork();
-  const Genesis& g = net.genesis;
-  const uint64_t due = DueAfterWorkingDays(g, kThursday10am, 1);
-  const uint64_t due_with_friday_off =
-      DueAfterWorkingDays(g, std::vector<std::string>{"2026-11-27"}, kThursday10am, 1);
-  CHECK(due == kThursday10am + kDayMs);                      // Friday
-  CHECK(due_with_friday_off == kThursday10am + 4 * kDayMs);  // the next Monday
+  // The calendar over two holiday lists: Thursday + 1 working day is Friday,
+  // or the next Monday once that Friday is a holiday.
+  const Genesis& g = MakeDevNetwork().genesis;
+  CHECK(DueAfterWorkingDays(g, kThursday10am, 1) == kThursday10am + kDayMs);
+  CHECK(DueAfterWorkingDays(g, std::vector<std::string>{"2026-11-27"}, kThursday10am, 1) ==
+        kThursday10am + 4 * kDayMs);
+  // A case opened after a set_holidays proposal applied is due by the list in force.
+  Harness before;
+  crypto::KeyPair w1 = before.Enrol("market", "window-1", {"window"});
+  const std::string c1 = before.OpenFromExample(w1, "enterprise-application.json").first;
+  const uint64_t due_genesis = before.Query("case", {{"case_id", c1}})["due_ms"];
+
+  Harness after;
+  const uint64_t id =
+      Propose(after, "market", "set_holidays", {{"holidays", {"2026-11-27", "2026-11-30"}}});
+  Approve(after, "police", id);
+  Approve(after, "tax", id);
+  crypto::KeyPair w2 = after.Enrol("market", "window-1", {"window"});
+  const std::string c2 = after.OpenFromExample(w2, "enterprise-application.json").first;
+  const uint64_t due_governed = after.Query("case", {{"case_id", c2}})["due_ms"];
+  const json kase = after.Query("case", {{"case_id", c2}});
+  const uint32_t days = kase["due_working_days"];
+  CHECK(due_genesis == DueAfterWorkingDays(g, kThursday10am, days));
+  CHECK(due_governed == DueAfterWorkingDays(g, std::vector<std::string>{"2026-11-27", "2026-11-30"},
+                                            kThursday10am, days));
+  CHECK(due_governed > due_genesis);  // two working days fewer in the span
 }
 
 TEST_CASE("identity: a clerk rotates its key, the old key is suspended, tasks stay the clerk's",
